@@ -1,0 +1,56 @@
+# Tracker Integrations: the whole developer workflow. `make dev` and `make test` are all a newcomer needs.
+SHELL := /bin/bash
+export SAM_CLI_TELEMETRY := 0
+.DEFAULT_GOAL := help
+
+# Lambda runs python3.13; on these machines it comes from pyenv, elsewhere from PATH.
+PYTHON_BOOTSTRAP := $(shell PYENV_VERSION=3.13.0 python3.13 -c 'import sys; print(sys.executable)' 2>/dev/null \
+	|| python3.13 -c 'import sys; print(sys.executable)' 2>/dev/null)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: help install dev test unit lint typecheck validate build bench demo clean
+
+help:
+	@echo "make dev       start the local stack on http://127.0.0.1:3000 (API, provider sandbox, web page)"
+	@echo "make test      install what the tests need and run lint, type checks, template checks and the suite"
+	@echo "make bench     print the benchmark figures beside their goals (.bench/results.json)"
+	@echo "make build     sam build (the deployable artefacts in .aws-sam/)"
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON_BOOTSTRAP)" || { echo "python3.13 not found: install it (pyenv install 3.13.0)"; exit 1; }
+	test -x $(PY) || $(PYTHON_BOOTSTRAP) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+dev: install
+	$(PY) -m local_stack
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+
+typecheck: install
+	$(VENV)/bin/mypy
+
+validate: install
+	$(VENV)/bin/sam validate --lint --region eu-west-2
+
+unit: install
+	$(VENV)/bin/pytest -q
+
+test: lint typecheck validate unit
+
+build: install
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/sam build --region eu-west-2
+
+bench: install
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) .aws-sam .bench .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,66 @@
+"""HTTP API: the Integrations screen (cards, connect, settings, disconnect, sync logs)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, ConfigDict, Field
+from tracker_integrations import wiring
+from tracker_integrations.api import current_user, install_error_handlers, json_response, parse_body, query_model
+from tracker_integrations.models.settings import SettingsUpdate
+from tracker_integrations.observability import logger, metrics, tracer
+
+app = APIGatewayHttpResolver()
+install_error_handlers(app)
+
+
+class LogsQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int = Field(default=20, ge=1, le=100)
+    cursor: str | None = Field(default=None, max_length=2048)
+
+
+@app.get("/api/integrations")
+def list_integrations() -> Response[str]:
+    cards = wiring.integrations_service().cards(current_user(app))
+    return json_response(200, {"integrations": [card.model_dump(mode="json") for card in cards]})
+
+
+@app.get("/api/integrations/<provider>")
+def get_integration(provider: str) -> Response[str]:
+    return json_response(200, wiring.integrations_service().detail(current_user(app), provider))
+
+
+@app.put("/api/integrations/<provider>/settings")
+def update_settings(provider: str) -> Response[str]:
+    update = parse_body(app, SettingsUpdate)
+    return json_response(200, wiring.integrations_service().update_settings(current_user(app), provider, update))
+
+
+@app.post("/api/integrations/<provider>/connect")
+def connect(provider: str) -> Response[str]:
+    url = wiring.oauth_service().start(current_user(app), provider)
+    return json_response(200, {"authorization_url": url})
+
+
+@app.delete("/api/integrations/<provider>/disconnect")
+def disconnect(provider: str) -> Response[str]:
+    return json_response(200, wiring.oauth_service().disconnect(current_user(app), provider))
+
+
+@app.get("/api/integrations/<provider>/logs")
+def sync_logs(provider: str) -> Response[str]:
+    query = query_model(app, LogsQuery)
+    page = wiring.integrations_service().sync_logs(current_user(app), provider, limit=query.limit, cursor=query.cursor)
+    return json_response(200, page)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,93 @@
+"""What every HTTP handler shares: the caller's identity, body parsing, and the one error map.
+
+Identity comes only from the `sub` claim the API Gateway JWT authorizer verified; nothing in the
+path, query or body can name another user.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from pydantic import BaseModel, ValidationError
+
+from tracker_integrations.errors import TrackerError, Unauthenticated, ValidationFailed
+from tracker_integrations.observability import logger
+
+_UNEXPECTED = (
+    "Something went wrong on our side and nothing was changed. Try again; if it keeps happening, contact support."
+)
+
+
+def current_user(app: APIGatewayHttpResolver) -> str:
+    claims: dict[str, Any] = (
+        app.current_event.raw_event.get("requestContext", {}).get("authorizer", {}).get("jwt", {}).get("claims", {})
+    )
+    sub = claims.get("sub")
+    if not isinstance(sub, str) or not sub:
+        raise Unauthenticated("sign in again: the request carried no valid identity")
+    return sub
+
+
+def _describe(errors: list[Any]) -> tuple[str, list[dict[str, str]]]:
+    described = [
+        {"field": ".".join(str(part) for part in e["loc"]) or "body", "message": str(e["msg"])} for e in errors
+    ]
+    return "; ".join(f"{d['field']}: {d['message']}" for d in described), described
+
+
+def parse_body[ModelT: BaseModel](app: APIGatewayHttpResolver, model: type[ModelT]) -> ModelT:
+    raw = app.current_event.decoded_body or ""
+    try:
+        data = json.loads(raw) if raw.strip() else {}
+    except json.JSONDecodeError as exc:
+        raise ValidationFailed(f"request body is not valid JSON (line {exc.lineno}, column {exc.colno})") from exc
+    if not isinstance(data, dict):
+        raise ValidationFailed("request body must be a JSON object")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        message, described = _describe(exc.errors())
+        raise ValidationFailed(message, details={"errors": described}) from exc
+
+
+def query_model[ModelT: BaseModel](app: APIGatewayHttpResolver, model: type[ModelT]) -> ModelT:
+    params = app.current_event.query_string_parameters or {}
+    try:
+        return model.model_validate(params)
+    except ValidationError as exc:
+        message, described = _describe(exc.errors())
+        raise ValidationFailed(message, details={"errors": described}) from exc
+
+
+def json_response(status: int, payload: BaseModel | dict[str, Any]) -> Response[str]:
+    body = payload.model_dump_json() if isinstance(payload, BaseModel) else json.dumps(payload, default=str)
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
+
+
+def error_response(exc: Exception) -> Response[str]:
+    """The single mapping from errors to HTTP responses: `{"error": {"code", "message", ...}}`."""
+    if isinstance(exc, TrackerError):
+        error: dict[str, Any] = {"code": exc.code, "message": exc.message}
+        if exc.details:
+            error["details"] = exc.details
+        headers: dict[str, str] = {}
+        retry_after = exc.details.get("retry_after")
+        if isinstance(retry_after, int | float):
+            headers["Retry-After"] = str(int(retry_after))
+        response = json_response(exc.http_status, {"error": error})
+        response.headers.update(headers)
+        return response
+    logger.exception("unhandled error")
+    return json_response(500, {"error": {"code": "internal_error", "message": _UNEXPECTED}})
+
+
+def install_error_handlers(app: APIGatewayHttpResolver) -> None:
+    @app.exception_handler(Exception)
+    def _handle(exc: Exception) -> Response[str]:
+        return error_response(exc)
+
+    @app.not_found
+    def _not_found(exc: Exception) -> Response[str]:
+        return json_response(404, {"error": {"code": "not_found", "message": "no such route"}})

@@ -1,0 +1,105 @@
+"""Settings: the one reader of the environment.
+
+Every function gets the same validated model; a missing or malformed variable fails at the first
+call with the variable's name, never with a default that hides it. SAM passes resource names and
+URLs only; provider client secrets come from Secrets Manager at first use (or from the environment
+in the local stack).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Annotated, Literal
+
+from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+OAuthApp = Literal["google", "airtable", "mailchimp"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(frozen=True, env_prefix="", case_sensitive=False, extra="ignore")
+
+    stage: Literal["local", "test", "dev", "prod"] = "prod"
+    aws_region: str = Field(default="eu-west-2", validation_alias="AWS_REGION")
+
+    integrations_table: str
+    tracker_table: str
+    tokens_key_id: str
+
+    # Where the OAuth callback sends the browser back to: the Tracker web app.
+    app_base_url: AnyHttpUrl
+    # The public base of this API, used to build exact redirect URIs.
+    api_base_url: AnyHttpUrl
+
+    google_client_id: str = ""
+    google_client_secret: SecretStr = SecretStr("")
+    airtable_client_id: str = ""
+    airtable_client_secret: SecretStr = SecretStr("")
+    mailchimp_client_id: str = ""
+    mailchimp_client_secret: SecretStr = SecretStr("")
+    # Deployed stacks keep client secrets in one Secrets Manager secret (JSON: {"google": "...", ...}).
+    provider_secrets_arn: str = ""
+
+    endpoint_google_accounts: str = "https://accounts.google.com"
+    endpoint_google_oauth2: str = "https://oauth2.googleapis.com"
+    endpoint_google_openid: str = "https://openidconnect.googleapis.com"
+    endpoint_airtable_web: str = "https://airtable.com"
+    endpoint_airtable_api: str = "https://api.airtable.com"
+    endpoint_mailchimp_login: str = "https://login.mailchimp.com"
+
+    oauth_state_ttl_seconds: Annotated[int, Field(ge=60, le=3600)] = 600
+    data_key_cache_seconds: Annotated[int, Field(ge=0, le=3600)] = 300
+    http_connect_timeout: float = 3.0
+    http_read_timeout: float = 15.0
+
+    @field_validator("api_base_url", "app_base_url", mode="after")
+    @classmethod
+    def _no_trailing_slash(cls, value: AnyHttpUrl) -> AnyHttpUrl:
+        return AnyHttpUrl(str(value).rstrip("/"))
+
+    def base(self, url: AnyHttpUrl) -> str:
+        return str(url).rstrip("/")
+
+    def client_id(self, app: OAuthApp) -> str:
+        return {
+            "google": self.google_client_id,
+            "airtable": self.airtable_client_id,
+            "mailchimp": self.mailchimp_client_id,
+        }[app]
+
+    def client_secret(self, app: OAuthApp) -> str:
+        local = {
+            "google": self.google_client_secret,
+            "airtable": self.airtable_client_secret,
+            "mailchimp": self.mailchimp_client_secret,
+        }[app].get_secret_value()
+        if local or not self.provider_secrets_arn:
+            return local
+        return _secrets_from_manager(self.provider_secrets_arn).get(app, "")
+
+
+class ConfigurationError(RuntimeError):
+    """The function's environment is incomplete: a deployment fault, not a user error."""
+
+
+@lru_cache(maxsize=4)
+def _secrets_from_manager(secret_arn: str) -> dict[str, str]:
+    # Imported here so functions that never talk to a provider do not pay for it at cold start.
+    from aws_lambda_powertools.utilities import parameters
+
+    raw = parameters.get_secret(secret_arn, max_age=300)
+    data = json.loads(raw if isinstance(raw, str) else raw.decode())
+    if not isinstance(data, dict):
+        raise ConfigurationError("provider secrets must be a JSON object of provider -> client secret")
+    return {str(k): str(v) for k, v in data.items()}
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    try:
+        return Settings()  # type: ignore[call-arg]  # fields come from the environment
+    except ValidationError as exc:
+        names = ", ".join(str(err["loc"][0]).upper() for err in exc.errors())
+        raise ConfigurationError(f"invalid or missing environment variables: {names}") from exc

@@ -1,0 +1,1 @@
+"""KMS envelope encryption of OAuth tokens."""

@@ -1,0 +1,1 @@
+"""Domain models: what the application talks about, independent of storage and transport."""

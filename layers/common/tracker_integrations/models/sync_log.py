@@ -1,0 +1,40 @@
+"""Sync runs as the logs route shows them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from tracker_integrations.models.connection import ProviderKey
+
+SyncDirection = Literal["to_provider", "from_provider", "both"]
+SyncOutcome = Literal["success", "partial", "failed"]
+
+
+class SyncLogError(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    message: str
+    where: str | None = None  # e.g. a cell reference "Pitches!D7"
+
+
+class SyncLog(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    user_id: str
+    provider: ProviderKey
+    run_id: str
+    started_at: datetime
+    finished_at: datetime | None = None
+    direction: SyncDirection
+    outcome: SyncOutcome
+    records_read: int = 0
+    records_created: int = 0
+    records_updated: int = 0
+    records_unchanged: int = 0
+    conflicts: int = 0
+    errors: list[SyncLogError] = Field(default_factory=list)
+    provider_calls: int = 0

@@ -1,0 +1,59 @@
+"""The one Logger, Tracer and Metrics of the application.
+
+Handlers and services import these; nobody else instantiates Powertools objects. Log records pass
+through a redacting filter so that OAuth tokens, codes, secrets and e-mail addresses never reach
+CloudWatch even when someone logs a dict carelessly.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+
+SERVICE = "tracker-integrations"
+
+_SECRET_KEYS = re.compile(
+    r"(token|secret|code_verifier|authorization|password|^code$|cookie|ciphertext|data_key)",
+    re.IGNORECASE,
+)
+# Shapes of credentials that may hide inside free text: Google access and refresh tokens, bearer
+# headers, JWTs, and e-mail addresses (personal data).
+_SECRET_TEXT = re.compile(
+    r"(ya29\.[\w\-.]+|1//[\w\-.]+|Bearer\s+[\w\-.~+/=]+|OAuth\s+[\w\-.~+/=]+"
+    r"|eyJ[\w-]+\.[\w-]+\.[\w-]+|[\w.+-]+@[\w-]+\.[\w.-]+)"
+)
+REDACTED = "[redacted]"
+_STANDARD_RECORD_FIELDS = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__)
+
+
+def redact(value: Any) -> Any:
+    """A copy of `value` with secrets and personal data masked (dicts, lists and strings)."""
+    if isinstance(value, dict):
+        return {k: (REDACTED if _SECRET_KEYS.search(str(k)) else redact(v)) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact(v) for v in value]
+    if isinstance(value, str):
+        return _SECRET_TEXT.sub(REDACTED, value)
+    return value
+
+
+class _RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str | dict | list):
+            record.msg = redact(record.msg)
+        if record.args:
+            record.args = tuple(redact(a) for a in record.args) if isinstance(record.args, tuple) else record.args
+        for key, value in list(record.__dict__.items()):
+            if key in _STANDARD_RECORD_FIELDS:
+                continue
+            record.__dict__[key] = REDACTED if _SECRET_KEYS.search(key) else redact(value)
+        return True
+
+
+logger = Logger(service=SERVICE)
+logger.addFilter(_RedactingFilter())
+tracer = Tracer(service=SERVICE)
+metrics = Metrics(namespace="TrackerIntegrations", service=SERVICE)

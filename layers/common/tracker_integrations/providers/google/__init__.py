@@ -1,0 +1,1 @@
+"""Google: the OAuth parent of Sheets, Gmail and Drive."""

@@ -1,0 +1,1 @@
+"""Use cases. Handlers call exactly one of these per request."""

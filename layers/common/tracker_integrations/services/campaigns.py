@@ -1,0 +1,126 @@
+"""Tracker's campaigns and pitches: list, create, read, update, delete, with optimistic versioning.
+
+Every update names the version the client read; a stale version gets 409 with the current record
+so a concurrent edit is never silently overwritten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from tracker_integrations.errors import NotFound, ValidationFailed
+from tracker_integrations.models.campaign import (
+    Campaign,
+    CampaignCreate,
+    CampaignUpdate,
+    Pitch,
+    PitchCreate,
+    PitchUpdate,
+)
+from tracker_integrations.models.common import new_id, utcnow
+from tracker_integrations.store.tracker import TrackerStore
+
+_NULLABLE = frozenset({"start_date", "end_date", "sent_at"})
+
+
+class CampaignPage(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    campaigns: list[Campaign]
+    next_cursor: str | None
+
+
+class PitchPage(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    pitches: list[Pitch]
+    next_cursor: str | None
+
+
+def _apply[Record: (Campaign, Pitch)](record: Record, update: CampaignUpdate | PitchUpdate, now: datetime) -> Record:
+    """The record with the fields the client sent; fields it left out stay as they are."""
+    changes: dict[str, Any] = {}
+    for name in update.model_fields_set - {"version"}:
+        new_value = getattr(update, name)
+        if new_value is None and name not in _NULLABLE:
+            raise ValidationFailed(f"{name} cannot be null", details={"field": name})
+        changes[name] = new_value
+    merged = record.model_dump() | changes | {"updated_at": now, "version": record.version + 1}
+    try:
+        return type(record).model_validate(merged)
+    except ValidationError as exc:
+        raise ValidationFailed(
+            "; ".join(e["msg"] for e in exc.errors()), details={"errors": [str(e["loc"]) for e in exc.errors()]}
+        ) from exc
+
+
+class CampaignsService:
+    def __init__(self, store: TrackerStore, *, now: Callable[[], datetime] = utcnow) -> None:
+        self._store = store
+        self._now = now
+
+    # -- campaigns --------------------------------------------------------------------------------
+
+    def list_campaigns(self, user_id: str, *, limit: int, cursor: str | None) -> CampaignPage:
+        campaigns, next_cursor = self._store.list_campaigns(user_id, limit=limit, cursor=cursor)
+        return CampaignPage(campaigns=campaigns, next_cursor=next_cursor)
+
+    def create_campaign(self, user_id: str, data: CampaignCreate) -> Campaign:
+        now = self._now()
+        campaign = Campaign(campaign_id=new_id("cmp"), created_at=now, updated_at=now, version=1, **data.model_dump())
+        self._store.put_campaign(user_id, campaign, expected_version=None)
+        return campaign
+
+    def get_campaign(self, user_id: str, campaign_id: str) -> Campaign:
+        campaign = self._store.get_campaign(user_id, campaign_id)
+        if campaign is None:
+            raise NotFound("campaign not found")
+        return campaign
+
+    def update_campaign(self, user_id: str, campaign_id: str, update: CampaignUpdate) -> Campaign:
+        current = self.get_campaign(user_id, campaign_id)
+        updated = _apply(current, update, self._now())
+        self._store.put_campaign(user_id, updated, expected_version=update.version)
+        return updated
+
+    def delete_campaign(self, user_id: str, campaign_id: str, *, version: int) -> None:
+        self._store.delete_campaign(user_id, campaign_id, expected_version=version)
+
+    # -- pitches ----------------------------------------------------------------------------------
+
+    def list_pitches(self, user_id: str, campaign_id: str, *, limit: int, cursor: str | None) -> PitchPage:
+        self.get_campaign(user_id, campaign_id)
+        pitches, next_cursor = self._store.list_pitches(user_id, campaign_id, limit=limit, cursor=cursor)
+        return PitchPage(pitches=pitches, next_cursor=next_cursor)
+
+    def create_pitch(self, user_id: str, campaign_id: str, data: PitchCreate) -> Pitch:
+        now = self._now()
+        pitch = Pitch(
+            pitch_id=new_id("pit"),
+            campaign_id=campaign_id,
+            created_at=now,
+            updated_at=now,
+            version=1,
+            **data.model_dump(),
+        )
+        self._store.put_pitch(user_id, pitch, expected_version=None)
+        return pitch
+
+    def get_pitch(self, user_id: str, campaign_id: str, pitch_id: str) -> Pitch:
+        pitch = self._store.get_pitch(user_id, campaign_id, pitch_id)
+        if pitch is None:
+            raise NotFound("pitch not found")
+        return pitch
+
+    def update_pitch(self, user_id: str, campaign_id: str, pitch_id: str, update: PitchUpdate) -> Pitch:
+        current = self.get_pitch(user_id, campaign_id, pitch_id)
+        updated = _apply(current, update, self._now())
+        self._store.put_pitch(user_id, updated, expected_version=update.version)
+        return updated
+
+    def delete_pitch(self, user_id: str, campaign_id: str, pitch_id: str, *, version: int) -> None:
+        self._store.delete_pitch(user_id, campaign_id, pitch_id, expected_version=version)

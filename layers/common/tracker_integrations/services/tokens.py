@@ -1,0 +1,123 @@
+"""Fresh access tokens for a connection: the service the sync work calls before every provider call.
+
+A token close to expiry is refreshed; a rotated refresh token (Airtable) is persisted with a
+version-conditional write before the new access token is handed out, so a lost write can never
+leave us holding only a dead refresh token. `invalid_grant` marks the connection needs_reauth with
+a message saying how to reconnect, and keeps every setting for when the user does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from tracker_integrations.config import Settings
+from tracker_integrations.crypto.envelope import TokenCipher
+from tracker_integrations.errors import NotFound, ReauthRequired, VersionConflict
+from tracker_integrations.http.client import RetryPolicy
+from tracker_integrations.models.audit import AuditEntry
+from tracker_integrations.models.common import new_id, utcnow
+from tracker_integrations.models.connection import Connection, ConnectionStatus, LastError, TokenSet
+from tracker_integrations.observability import logger, metrics
+from tracker_integrations.providers.registry import get_spec
+from tracker_integrations.services.credentials import context_for, seal, unseal
+from tracker_integrations.services.token_endpoint import request_tokens
+from tracker_integrations.store.integrations import IntegrationsStore
+
+REFRESH_MARGIN = timedelta(minutes=5)
+_BACKGROUND = RetryPolicy(max_attempts=4, base_delay=0.5, max_delay=8.0, max_wait=30.0)
+
+
+class TokenService:
+    def __init__(
+        self,
+        store: IntegrationsStore,
+        cipher: TokenCipher,
+        settings: Settings,
+        *,
+        now: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._store = store
+        self._cipher = cipher
+        self._settings = settings
+        self._now = now
+
+    def current_tokens(self, connection: Connection, *, force_refresh: bool = False) -> TokenSet:
+        """Tokens valid for at least REFRESH_MARGIN, refreshing (and persisting) when needed."""
+        if connection.status == ConnectionStatus.NEEDS_REAUTH:
+            raise ReauthRequired(
+                f"{get_spec(connection.provider).name} needs to be reconnected", provider=connection.provider
+            )
+        tokens = unseal(self._cipher, connection)
+        fresh_enough = tokens.expires_at is None or tokens.expires_at - self._now() > REFRESH_MARGIN
+        if fresh_enough and not force_refresh:
+            return tokens
+        return self.refresh(connection, tokens)
+
+    def refresh(self, connection: Connection, tokens: TokenSet) -> TokenSet:
+        spec = get_spec(connection.provider)
+        if tokens.refresh_token is None:
+            if tokens.expires_at is None:
+                return tokens  # never expires (Mailchimp)
+            self._mark_needs_reauth(connection, "the provider gave no refresh token")
+            raise ReauthRequired(f"{spec.name} needs to be reconnected", provider=spec.key)
+        form = {"grant_type": "refresh_token", "refresh_token": tokens.refresh_token.get_secret_value()}
+        try:
+            response = request_tokens(spec, self._settings, form, policy=_BACKGROUND)
+        except ReauthRequired:
+            self._mark_needs_reauth(connection, "invalid_grant")
+            raise
+        now = self._now()
+        fresh = response.to_token_set(spec, now, previous=tokens)
+        updated = connection.model_copy(
+            update={
+                "credentials": seal(
+                    self._cipher, fresh, context_for(connection.user_id, connection.connection_id, spec.key)
+                ),
+                "token_expires_at": fresh.expires_at,
+                "granted_scopes": fresh.scopes,
+                "updated_at": now,
+                "version": connection.version + 1,
+            }
+        )
+        try:
+            self._store.save_connection(updated, expected_version=connection.version)
+        except VersionConflict:
+            # Someone else refreshed first. With rotating refresh tokens ours may be the newest:
+            # log loudly; the sync pipeline serialises refreshes per connection so this stays rare.
+            logger.warning("token refresh lost a write race", extra={"provider": spec.key})
+            raise
+        metrics.add_metric(name="TokenRefreshed", unit="Count", value=1)
+        return fresh
+
+    def _mark_needs_reauth(self, connection: Connection, reason: str) -> None:
+        spec = get_spec(connection.provider)
+        now = self._now()
+        current = self._store.get_connection(connection.user_id, connection.provider)
+        if current is None:
+            raise NotFound(f"{spec.name} is not connected")
+        updated = current.model_copy(
+            update={
+                "status": ConnectionStatus.NEEDS_REAUTH,
+                "last_error": LastError(
+                    code="needs_reauth",
+                    message=f"{spec.name} stopped accepting Tracker's access (it was revoked or expired).",
+                    action=f"Reconnect {spec.name}: your settings and mappings are kept.",
+                    at=now,
+                ),
+                "updated_at": now,
+                "version": current.version + 1,
+            }
+        )
+        self._store.save_connection(updated, expected_version=current.version)
+        self._store.add_audit_entry(
+            AuditEntry(
+                user_id=connection.user_id,
+                entry_id=new_id("aud"),
+                at=now,
+                action="token_refresh_failed",
+                provider=spec.key,
+                detail={"reason": reason},
+            )
+        )
+        metrics.add_metric(name="ConnectionNeedsReauth", unit="Count", value=1)

@@ -1,0 +1,201 @@
+"""The integrations table: accounts, connections, OAuth state, audit entries and sync logs.
+
+One table, partitioned by user (`USER#<sub>`), so every read is scoped to the caller by its key;
+OAuth states live in their own partition (`STATE#<state>`) because the callback arrives without a
+user and finds the user through the state.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from tracker_integrations.errors import VersionConflict
+from tracker_integrations.models.account import Account, Plan
+from tracker_integrations.models.audit import AuditEntry
+from tracker_integrations.models.connection import Connection, ProviderKey
+from tracker_integrations.models.oauth import OAuthState
+from tracker_integrations.models.sync_log import SyncLog
+from tracker_integrations.store.dynamo import decode_cursor, deserialize, encode_cursor, serialize, value
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+
+def user_pk(user_id: str) -> str:
+    return f"USER#{user_id}"
+
+
+def _is_conditional_failure(exc: ClientError) -> bool:
+    return exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+
+
+class IntegrationsStore:
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+        self._db = client
+        self._table = table_name
+
+    # -- accounts ---------------------------------------------------------------------------------
+
+    def get_account(self, user_id: str) -> Account:
+        raw = self._db.get_item(TableName=self._table, Key=self._key(user_pk(user_id), "ACCOUNT")).get("Item")
+        if raw is None:
+            return Account(user_id=user_id, plan=Plan.FREE)
+        return Account.model_validate(deserialize(raw)["account"])
+
+    def put_account(self, account: Account) -> None:
+        self._db.put_item(
+            TableName=self._table,
+            Item=serialize(
+                {
+                    "pk": user_pk(account.user_id),
+                    "sk": "ACCOUNT",
+                    "entity": "account",
+                    "account": account.model_dump(mode="json"),
+                }
+            ),
+        )
+
+    # -- connections ------------------------------------------------------------------------------
+
+    def get_connection(self, user_id: str, provider: ProviderKey) -> Connection | None:
+        raw = self._db.get_item(
+            TableName=self._table, Key=self._key(user_pk(user_id), f"CONN#{provider}"), ConsistentRead=True
+        ).get("Item")
+        return None if raw is None else Connection.model_validate(deserialize(raw)["connection"])
+
+    def list_connections(self, user_id: str) -> list[Connection]:
+        items = self._query_prefix(user_pk(user_id), "CONN#")
+        return [Connection.model_validate(item["connection"]) for item in items]
+
+    def save_connection(self, connection: Connection, *, expected_version: int | None) -> None:
+        """Create (`expected_version=None`: must not exist) or replace at exactly `expected_version`."""
+        item = {
+            "pk": user_pk(connection.user_id),
+            "sk": f"CONN#{connection.provider}",
+            "entity": "connection",
+            "version": connection.version,
+            "connection": connection.model_dump(mode="json"),
+        }
+        kwargs: dict[str, Any] = {}
+        if expected_version is None:
+            kwargs["ConditionExpression"] = "attribute_not_exists(pk)"
+        else:
+            kwargs["ConditionExpression"] = "version = :expected"
+            kwargs["ExpressionAttributeValues"] = {":expected": value(expected_version)}
+        try:
+            self._db.put_item(TableName=self._table, Item=serialize(item), **kwargs)
+        except ClientError as exc:
+            if _is_conditional_failure(exc):
+                raise VersionConflict(
+                    f"the {connection.provider} connection changed while this request ran; try again"
+                ) from exc
+            raise
+
+    def delete_connection(self, user_id: str, provider: ProviderKey) -> None:
+        self._db.delete_item(TableName=self._table, Key=self._key(user_pk(user_id), f"CONN#{provider}"))
+
+    # -- OAuth state ------------------------------------------------------------------------------
+
+    def put_oauth_state(self, state: OAuthState) -> None:
+        self._db.put_item(
+            TableName=self._table,
+            Item=serialize(
+                {
+                    "pk": f"STATE#{state.state}",
+                    "sk": "STATE",
+                    "entity": "oauth_state",
+                    "oauth_state": state.model_dump(mode="json"),
+                    # DynamoDB's TTL sweeps abandoned attempts; expiry itself is checked on use.
+                    "expires_at_epoch": int(state.expires_at.timestamp()),
+                }
+            ),
+            ConditionExpression="attribute_not_exists(pk)",
+        )
+
+    def consume_oauth_state(self, state: str) -> OAuthState | None:
+        """Delete and return the state in one conditional call: a second use finds nothing."""
+        try:
+            response = self._db.delete_item(
+                TableName=self._table,
+                Key=self._key(f"STATE#{state}", "STATE"),
+                ConditionExpression="attribute_exists(pk)",
+                ReturnValues="ALL_OLD",
+            )
+        except ClientError as exc:
+            if _is_conditional_failure(exc):
+                return None
+            raise
+        raw = response.get("Attributes")
+        return None if raw is None else OAuthState.model_validate(deserialize(raw)["oauth_state"])
+
+    # -- audit and sync logs ----------------------------------------------------------------------
+
+    def add_audit_entry(self, entry: AuditEntry) -> None:
+        self._db.put_item(
+            TableName=self._table,
+            Item=serialize(
+                {
+                    "pk": user_pk(entry.user_id),
+                    "sk": f"AUDIT#{entry.entry_id}",
+                    "entity": "audit",
+                    "audit": entry.model_dump(mode="json"),
+                }
+            ),
+        )
+
+    def list_audit_entries(self, user_id: str) -> list[AuditEntry]:
+        return [AuditEntry.model_validate(i["audit"]) for i in self._query_prefix(user_pk(user_id), "AUDIT#")]
+
+    def add_sync_log(self, log: SyncLog) -> None:
+        self._db.put_item(
+            TableName=self._table,
+            Item=serialize(
+                {
+                    "pk": user_pk(log.user_id),
+                    "sk": f"SYNCLOG#{log.provider}#{log.run_id}",
+                    "entity": "sync_log",
+                    "sync_log": log.model_dump(mode="json"),
+                }
+            ),
+        )
+
+    def list_sync_logs(
+        self, user_id: str, provider: ProviderKey, *, limit: int, cursor: str | None
+    ) -> tuple[list[SyncLog], str | None]:
+        prefix = f"SYNCLOG#{provider}#"
+        start = decode_cursor(cursor, partition_key=user_pk(user_id), sort_prefix=prefix)
+        kwargs: dict[str, Any] = {"ExclusiveStartKey": start} if start else {}
+        response = self._db.query(
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues={":pk": value(user_pk(user_id)), ":prefix": value(prefix)},
+            ScanIndexForward=False,  # newest run first
+            Limit=limit,
+            **kwargs,
+        )
+        logs = [SyncLog.model_validate(deserialize(raw)["sync_log"]) for raw in response.get("Items", [])]
+        return logs, encode_cursor(response.get("LastEvaluatedKey"))
+
+    # -- helpers ----------------------------------------------------------------------------------
+
+    @staticmethod
+    def _key(pk: str, sk: str) -> dict[str, Any]:
+        return {"pk": {"S": pk}, "sk": {"S": sk}}
+
+    def _query_prefix(self, pk: str, prefix: str) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {}
+        while True:
+            response = self._db.query(
+                TableName=self._table,
+                KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+                ExpressionAttributeValues={":pk": value(pk), ":prefix": value(prefix)},
+                ConsistentRead=True,
+                **kwargs,
+            )
+            items.extend(deserialize(raw) for raw in response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                return items
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]

@@ -1,0 +1,204 @@
+"""The Tracker table: campaigns and their pitches, partitioned by user.
+
+Keys: `USER#<sub>` / `CAMPAIGN#<id>` for a campaign and `USER#<sub>` / `PITCH#<campaign>#<id>` for
+a pitch, so a campaign's pitches are one range query and every read is scoped to its owner by key.
+Writes carry the version the caller read; a stale version fails instead of overwriting.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from tracker_integrations.errors import NotFound, VersionConflict
+from tracker_integrations.models.campaign import Campaign, Pitch
+from tracker_integrations.store.dynamo import decode_cursor, deserialize, encode_cursor, serialize, value
+from tracker_integrations.store.integrations import user_pk
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+
+_TRANSACTION_LIMIT = 100
+
+
+def campaign_sk(campaign_id: str) -> str:
+    return f"CAMPAIGN#{campaign_id}"
+
+
+def pitch_sk(campaign_id: str, pitch_id: str) -> str:
+    return f"PITCH#{campaign_id}#{pitch_id}"
+
+
+class TrackerStore:
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+        self._db = client
+        self._table = table_name
+
+    # -- campaigns --------------------------------------------------------------------------------
+
+    def get_campaign(self, user_id: str, campaign_id: str) -> Campaign | None:
+        raw = self._get(user_id, campaign_sk(campaign_id))
+        return None if raw is None else Campaign.model_validate(raw["campaign"])
+
+    def list_campaigns(self, user_id: str, *, limit: int, cursor: str | None) -> tuple[list[Campaign], str | None]:
+        items, next_cursor = self._page(user_id, "CAMPAIGN#", limit=limit, cursor=cursor)
+        return [Campaign.model_validate(i["campaign"]) for i in items], next_cursor
+
+    def put_campaign(self, user_id: str, campaign: Campaign, *, expected_version: int | None) -> None:
+        item = {
+            "pk": user_pk(user_id),
+            "sk": campaign_sk(campaign.campaign_id),
+            "entity": "campaign",
+            "version": campaign.version,
+            "campaign": campaign.model_dump(mode="json"),
+        }
+        self._conditional_put(item, expected_version, what="campaign")
+
+    def delete_campaign(self, user_id: str, campaign_id: str, *, expected_version: int) -> int:
+        """Delete the campaign (at `expected_version`) and all its pitches; returns pitches removed."""
+        pitch_keys = [
+            {"pk": {"S": user_pk(user_id)}, "sk": {"S": item["sk"]}}
+            for item in self._all(user_id, f"PITCH#{campaign_id}#", projection="pk, sk")
+        ]
+        try:
+            self._db.delete_item(
+                TableName=self._table,
+                Key={"pk": {"S": user_pk(user_id)}, "sk": {"S": campaign_sk(campaign_id)}},
+                ConditionExpression="version = :expected",
+                ExpressionAttributeValues={":expected": value(expected_version)},
+            )
+        except ClientError as exc:
+            self._raise_conditional(exc, user_id, campaign_sk(campaign_id), "campaign")
+        for start in range(0, len(pitch_keys), _TRANSACTION_LIMIT):
+            chunk: list[TransactWriteItemTypeDef] = [
+                {"Delete": {"TableName": self._table, "Key": key}}
+                for key in pitch_keys[start : start + _TRANSACTION_LIMIT]
+            ]
+            self._db.transact_write_items(TransactItems=chunk)
+        return len(pitch_keys)
+
+    # -- pitches ----------------------------------------------------------------------------------
+
+    def get_pitch(self, user_id: str, campaign_id: str, pitch_id: str) -> Pitch | None:
+        raw = self._get(user_id, pitch_sk(campaign_id, pitch_id))
+        return None if raw is None else Pitch.model_validate(raw["pitch"])
+
+    def list_pitches(
+        self, user_id: str, campaign_id: str, *, limit: int, cursor: str | None
+    ) -> tuple[list[Pitch], str | None]:
+        items, next_cursor = self._page(user_id, f"PITCH#{campaign_id}#", limit=limit, cursor=cursor)
+        return [Pitch.model_validate(i["pitch"]) for i in items], next_cursor
+
+    def put_pitch(self, user_id: str, pitch: Pitch, *, expected_version: int | None) -> None:
+        """Write a pitch; the parent campaign must exist (checked in the same transaction)."""
+        item = {
+            "pk": user_pk(user_id),
+            "sk": pitch_sk(pitch.campaign_id, pitch.pitch_id),
+            "entity": "pitch",
+            "version": pitch.version,
+            "pitch": pitch.model_dump(mode="json"),
+        }
+        put: dict[str, Any] = {"TableName": self._table, "Item": serialize(item)}
+        if expected_version is None:
+            put["ConditionExpression"] = "attribute_not_exists(pk)"
+        else:
+            put["ConditionExpression"] = "version = :expected"
+            put["ExpressionAttributeValues"] = {":expected": value(expected_version)}
+        parent_check: TransactWriteItemTypeDef = {
+            "ConditionCheck": {
+                "TableName": self._table,
+                "Key": {"pk": {"S": user_pk(user_id)}, "sk": {"S": campaign_sk(pitch.campaign_id)}},
+                "ConditionExpression": "attribute_exists(pk)",
+            }
+        }
+        try:
+            self._db.transact_write_items(TransactItems=[parent_check, {"Put": put}])  # type: ignore[list-item]
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                raise
+            reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]  # type: ignore[attr-defined]
+            if reasons and reasons[0] == "ConditionalCheckFailed":
+                raise NotFound("campaign not found") from exc
+            self._raise_conditional_for(user_id, pitch_sk(pitch.campaign_id, pitch.pitch_id), "pitch", exc)
+
+    def delete_pitch(self, user_id: str, campaign_id: str, pitch_id: str, *, expected_version: int) -> None:
+        sk = pitch_sk(campaign_id, pitch_id)
+        try:
+            self._db.delete_item(
+                TableName=self._table,
+                Key={"pk": {"S": user_pk(user_id)}, "sk": {"S": sk}},
+                ConditionExpression="version = :expected",
+                ExpressionAttributeValues={":expected": value(expected_version)},
+            )
+        except ClientError as exc:
+            self._raise_conditional(exc, user_id, sk, "pitch")
+
+    # -- helpers ----------------------------------------------------------------------------------
+
+    def _get(self, user_id: str, sk: str) -> dict[str, Any] | None:
+        raw = self._db.get_item(
+            TableName=self._table, Key={"pk": {"S": user_pk(user_id)}, "sk": {"S": sk}}, ConsistentRead=True
+        ).get("Item")
+        return None if raw is None else deserialize(raw)
+
+    def _page(
+        self, user_id: str, prefix: str, *, limit: int, cursor: str | None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        start = decode_cursor(cursor, partition_key=user_pk(user_id), sort_prefix=prefix)
+        kwargs: dict[str, Any] = {"ExclusiveStartKey": start} if start else {}
+        response = self._db.query(
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues={":pk": value(user_pk(user_id)), ":prefix": value(prefix)},
+            Limit=limit,
+            **kwargs,
+        )
+        items = [deserialize(raw) for raw in response.get("Items", [])]
+        return items, encode_cursor(response.get("LastEvaluatedKey"))
+
+    def _all(self, user_id: str, prefix: str, *, projection: str) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {}
+        while True:
+            response = self._db.query(
+                TableName=self._table,
+                KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+                ExpressionAttributeValues={":pk": value(user_pk(user_id)), ":prefix": value(prefix)},
+                ProjectionExpression=projection,
+                ConsistentRead=True,
+                **kwargs,
+            )
+            items.extend(deserialize(raw) for raw in response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                return items
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def _conditional_put(self, item: dict[str, Any], expected_version: int | None, *, what: str) -> None:
+        kwargs: dict[str, Any] = {}
+        if expected_version is None:
+            kwargs["ConditionExpression"] = "attribute_not_exists(pk)"
+        else:
+            kwargs["ConditionExpression"] = "version = :expected"
+            kwargs["ExpressionAttributeValues"] = {":expected": value(expected_version)}
+        try:
+            self._db.put_item(TableName=self._table, Item=serialize(item), **kwargs)
+        except ClientError as exc:
+            user_id = str(item["pk"]).removeprefix("USER#")
+            self._raise_conditional(exc, user_id, str(item["sk"]), what)
+
+    def _raise_conditional(self, exc: ClientError, user_id: str, sk: str, what: str) -> None:
+        if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+            raise exc
+        self._raise_conditional_for(user_id, sk, what, exc)
+
+    def _raise_conditional_for(self, user_id: str, sk: str, what: str, exc: Exception) -> None:
+        current = self._get(user_id, sk)
+        if current is None:
+            raise NotFound(f"{what} not found") from exc
+        raise VersionConflict(
+            f"this {what} was changed by someone else since you loaded it (now version {current['version']}); "
+            "reload it and apply your change again",
+            details={"current_version": current["version"], what: current[what]},
+        ) from exc

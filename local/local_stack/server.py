@@ -1,0 +1,234 @@
+"""The local stack: every API route of template.yaml, served by the real handlers, on one port.
+
+AWS is emulated in-process by moto, with tables and keys created from template.yaml; the provider
+sandbox answers for Google, Airtable and Mailchimp under /sandbox; a small web page under /app
+plays the Tracker UI. API Gateway's part is imitated too: the JWT authorizer (401 before any
+handler runs) and the payload format 2.0 events. Only providers whose client id and secret are
+configured in the environment are reached for real.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from moto import mock_aws
+from provider_sandbox import OAuthClientRegistration, ProviderSandbox
+from tracker_integrations import wiring
+from tracker_integrations.models.account import Account, Plan
+from tracker_integrations.providers.registry import PROVIDERS
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
+from werkzeug.routing import Map, Rule
+from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.wrappers import Request, Response
+
+from local_stack.auth import LocalIssuer
+from local_stack.aws import create_resources, function_environment
+from local_stack.events import LambdaContextStub, http_api_event
+from local_stack.template import REPO_ROOT, Route, routes
+from local_stack.webpage import render_app_page
+
+REGION = "eu-west-2"
+_USER_NAME = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
+
+# The sandbox's OAuth clients; used unless real credentials for that provider are in the environment.
+LOCAL_CLIENTS = {
+    "google": ("local-google-client", "local-google-secret"),
+    "airtable": ("local-airtable-client", "local-airtable-secret"),
+    "mailchimp": ("local-mailchimp-client", "local-mailchimp-secret"),
+}
+_SANDBOX_ENDPOINTS = {
+    "google": {
+        "ENDPOINT_GOOGLE_ACCOUNTS": "accounts.google.com",
+        "ENDPOINT_GOOGLE_OAUTH2": "oauth2.googleapis.com",
+        "ENDPOINT_GOOGLE_OPENID": "openidconnect.googleapis.com",
+    },
+    "airtable": {"ENDPOINT_AIRTABLE_WEB": "airtable.com", "ENDPOINT_AIRTABLE_API": "api.airtable.com"},
+    "mailchimp": {"ENDPOINT_MAILCHIMP_LOGIN": "login.mailchimp.com"},
+}
+
+
+def _json(status: int, payload: dict[str, Any]) -> Response:
+    return Response(json.dumps(payload), status=status, mimetype="application/json")
+
+
+class LocalStack:
+    """One process hosting the API, moto and the sandbox. Build it, then mount `wsgi_app`."""
+
+    def __init__(self, public_base: str, *, state_dir: Path | None = None) -> None:
+        self.public_base = public_base.rstrip("/")
+        self.state_dir = state_dir or REPO_ROOT / ".local"
+        self.sandbox = ProviderSandbox(public_base_url=f"{self.public_base}/sandbox")
+        self.issuer = LocalIssuer(f"{self.public_base}/local", self.state_dir / "jwt-signing-key.pem")
+        self.real_providers: list[str] = []
+        self._routes = routes()
+        self._url_map = Map(
+            [
+                Rule(re.sub(r"\{(\w+)\}", r"<\1>", r.path), methods=[r.method], endpoint=r, strict_slashes=False)
+                for r in self._routes
+            ]
+        )
+        # A Lambda container handles one request at a time; the handlers rely on it.
+        self._invoke_lock = threading.Lock()
+        self._mock = mock_aws()
+        self._started = False
+
+    # -- lifecycle --------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        os.environ.update(  # noqa: TID251  # the local stack plays Lambda's environment
+            {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_DEFAULT_REGION": REGION}
+        )
+        self._mock.start()
+        physical = create_resources(REGION)
+        os.environ.update(function_environment(physical, self._overrides()))  # noqa: TID251
+        wiring.reset()
+        self._started = True
+
+    def stop(self) -> None:
+        if self._started:
+            self._mock.stop()
+            wiring.reset()
+            self._started = False
+
+    def _overrides(self) -> dict[str, str]:
+        env = {
+            "STAGE": "local",
+            "AWS_REGION": REGION,
+            "API_BASE_URL": self.public_base,
+            "APP_BASE_URL": f"{self.public_base}/app",
+            "PROVIDER_SECRETS_ARN": "",
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_METRICS_DISABLED": "true",
+        }
+        for app, (client_id, client_secret) in LOCAL_CLIENTS.items():
+            prefix = app.upper()
+            real_id = os.environ.get(f"{prefix}_CLIENT_ID", "")  # noqa: TID251
+            real_secret = os.environ.get(f"{prefix}_CLIENT_SECRET", "")  # noqa: TID251
+            if real_id and real_secret:
+                self.real_providers.append(app)
+                env[f"{prefix}_CLIENT_ID"] = real_id
+                continue
+            env[f"{prefix}_CLIENT_ID"] = client_id
+            env[f"{prefix}_CLIENT_SECRET"] = client_secret
+            for variable, host in _SANDBOX_ENDPOINTS[app].items():
+                env[variable] = f"{self.public_base}/sandbox/{host}"
+            self.sandbox.register_client(
+                OAuthClientRegistration(
+                    provider=app,
+                    client_id=client_id,
+                    client_secret=client_secret,
+                    redirect_uris=[
+                        f"{self.public_base}/api/integrations/{key}/callback"
+                        for key, spec in PROVIDERS.items()
+                        if spec.oauth.app == app
+                    ],
+                )
+            )
+        return env
+
+    # -- WSGI -------------------------------------------------------------------------------------
+
+    @property
+    def wsgi_app(self) -> DispatcherMiddleware:
+        return DispatcherMiddleware(self._dispatch, {"/sandbox": self.sandbox})
+
+    @Request.application  # type: ignore[arg-type]
+    def _dispatch(self, request: Request) -> Response:
+        path = request.path
+        if path == "/local/token":
+            return self._local_token(request)
+        if path.startswith("/api/"):
+            return self._api(request)
+        if path in {"/", "/app"} or path.startswith("/app/"):
+            return Response(render_app_page(self.public_base), mimetype="text/html")
+        return _json(404, {"message": "Not Found"})
+
+    def _local_token(self, request: Request) -> Response:
+        user = request.args.get("user", "")
+        plan = request.args.get("plan", "free")
+        if not _USER_NAME.match(user):
+            return _json(
+                400, {"error": {"code": "invalid_request", "message": "user must be 1-64 letters, digits, . _ @ or -"}}
+            )
+        if plan not in {p.value for p in Plan}:
+            return _json(400, {"error": {"code": "invalid_request", "message": "plan must be free, pro or agency"}})
+        # The plan lives with the account, as Tracker's billing would store it; the token carries only identity.
+        wiring.integrations_store().put_account(Account(user_id=user, plan=Plan(plan)))
+        return _json(200, {"token": self.issuer.mint(user, plan), "user": user, "plan": plan})
+
+    def _api(self, request: Request) -> Response:
+        adapter = self._url_map.bind_to_environ(request.environ)
+        try:
+            route, path_parameters = adapter.match()
+        except MethodNotAllowed:
+            return _json(405, {"message": "Method Not Allowed"})
+        except NotFound:
+            return _json(404, {"message": "Not Found"})
+        except HTTPException as exc:
+            return _json(exc.code or 400, {"message": exc.description or "Bad Request"})
+        if not isinstance(route, Route):
+            return _json(500, {"message": "Internal Server Error"})
+        claims: dict[str, Any] | None = None
+        if route.authorized:
+            claims = self.issuer.verify(request.headers.get("Authorization"))
+            if claims is None:
+                return _json(401, {"message": "Unauthorized"})  # API Gateway's own body
+        event = http_api_event(
+            method=request.method,
+            path=request.path,
+            route_path=route.path,
+            path_parameters={k: str(v) for k, v in path_parameters.items()},
+            query={k: request.args.getlist(k) for k in request.args},
+            headers=dict(request.headers),
+            body=request.get_data(as_text=True) or None,
+            claims=claims,
+            domain=request.host,
+        )
+        handler = getattr(importlib.import_module(route.module), route.function_name)
+        with self._invoke_lock:
+            result = handler(event, LambdaContextStub(function_name=route.function))
+        headers = dict(result.get("headers") or {})
+        response = Response(result.get("body") or "", status=int(result.get("statusCode", 200)), headers=headers)
+        for cookie in result.get("cookies") or []:
+            response.headers.add("Set-Cookie", cookie)
+        return response
+
+
+@dataclass
+class RunningStack:
+    stack: LocalStack
+    server: BaseWSGIServer
+    thread: threading.Thread
+
+    @property
+    def base_url(self) -> str:
+        return self.stack.public_base
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(timeout=5)
+        self.stack.stop()
+
+
+def _not_ready(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+    return [b"starting"]
+
+
+def serve_local_stack(host: str = "127.0.0.1", port: int = 3000, *, state_dir: Path | None = None) -> RunningStack:
+    """Bind first (so port 0 works), then build the stack with its real public URL and serve it."""
+    server = make_server(host, port, _not_ready, threaded=True)
+    stack = LocalStack(f"http://{host}:{server.server_port}", state_dir=state_dir)
+    stack.start()
+    server.app = stack.wsgi_app  # type: ignore[assignment]
+    thread = threading.Thread(target=server.serve_forever, name="local-stack", daemon=True)
+    thread.start()
+    return RunningStack(stack=stack, server=server, thread=thread)
