@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from tracker_integrations import wiring
 from tracker_integrations.api import current_user, install_error_handlers, json_response, parse_body, query_model
 from tracker_integrations.models.settings import SettingsUpdate
-from tracker_integrations.observability import logger, metrics, tracer
+from tracker_integrations.observability import logger, metrics
 
 app = APIGatewayHttpResolver()
 install_error_handlers(app)
@@ -60,7 +60,6 @@ def sync_logs(provider: str) -> Response[str]:
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

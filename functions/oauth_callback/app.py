@@ -9,7 +9,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from tracker_integrations import wiring
 from tracker_integrations.api import install_error_handlers, query_model
-from tracker_integrations.observability import logger, metrics, tracer
+from tracker_integrations.observability import logger, metrics
 from tracker_integrations.services.oauth import CallbackParams
 
 app = APIGatewayHttpResolver()
@@ -29,7 +29,6 @@ def callback(provider: str) -> Response[str]:
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import threading
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from tracker_integrations.providers.registry import PROVIDERS
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.routing import Map, Rule
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from local_stack.auth import LocalIssuer
@@ -83,6 +84,8 @@ class LocalStack:
     # -- lifecycle --------------------------------------------------------------------------------
 
     def start(self) -> None:
+        # Powertools warns when a request emitted no business metric; normal for reads, noise here.
+        warnings.filterwarnings("ignore", message="No application metrics to publish")
         os.environ.update(  # noqa: TID251  # the local stack plays Lambda's environment
             {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_DEFAULT_REGION": REGION}
         )
@@ -215,6 +218,7 @@ class RunningStack:
     def stop(self) -> None:
         self.server.shutdown()
         self.thread.join(timeout=5)
+        self.server.server_close()
         self.stack.stop()
 
 
@@ -223,12 +227,25 @@ def _not_ready(environ: dict[str, Any], start_response: Any) -> list[bytes]:
     return [b"starting"]
 
 
-def serve_local_stack(host: str = "127.0.0.1", port: int = 3000, *, state_dir: Path | None = None) -> RunningStack:
+class _QuietRequestHandler(WSGIRequestHandler):
+    """No access log lines (tests); errors still print."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        return None
+
+
+def serve_local_stack(
+    host: str = "127.0.0.1", port: int = 3000, *, state_dir: Path | None = None, quiet: bool = False
+) -> RunningStack:
     """Bind first (so port 0 works), then build the stack with its real public URL and serve it."""
-    server = make_server(host, port, _not_ready, threaded=True)
+    handler = _QuietRequestHandler if quiet else None
+    server = make_server(host, port, _not_ready, threaded=True, request_handler=handler)
     stack = LocalStack(f"http://{host}:{server.server_port}", state_dir=state_dir)
     stack.start()
     server.app = stack.wsgi_app  # type: ignore[assignment]
-    thread = threading.Thread(target=server.serve_forever, name="local-stack", daemon=True)
+    # A short poll interval keeps shutdown (and so test teardown) quick.
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="local-stack", daemon=True
+    )
     thread.start()
     return RunningStack(stack=stack, server=server, thread=thread)

@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.logging import Logger
+from aws_lambda_powertools.metrics import Metrics
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.tracing import Tracer
 
 SERVICE = "tracker-integrations"
 
@@ -55,5 +60,14 @@ class _RedactingFilter(logging.Filter):
 
 logger = Logger(service=SERVICE)
 logger.addFilter(_RedactingFilter())
-tracer = Tracer(service=SERVICE)
 metrics = Metrics(namespace="TrackerIntegrations", service=SERVICE)
+
+
+@lru_cache(maxsize=1)
+def tracer() -> Tracer:
+    """The X-Ray tracer, built on first use: the SDK costs ~100 ms of cold start, too much for the
+    user-facing API functions (Lambda still traces them at the platform level: `Tracing: Active`).
+    Background workers, where a cold start is invisible, decorate with it."""
+    from aws_lambda_powertools.tracing import Tracer
+
+    return Tracer(service=SERVICE)

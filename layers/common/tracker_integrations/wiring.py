@@ -1,65 +1,98 @@
-"""Builds the services from settings, once per container (Lambda reuses them across invocations)."""
+"""Builds the services from settings, once per container (Lambda reuses them across invocations).
+
+Everything is built on first use: a handler module imports this file for free, and each function
+pays only for the clients and services its routes touch (the campaigns API never loads httpx,
+KMS or a provider module).
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import TYPE_CHECKING
-
-import boto3
+from typing import TYPE_CHECKING, cast
 
 from tracker_integrations.config import get_settings
-from tracker_integrations.crypto.envelope import TokenCipher
-from tracker_integrations.services.campaigns import CampaignsService
-from tracker_integrations.services.integrations import IntegrationsService
-from tracker_integrations.services.oauth import OAuthService
-from tracker_integrations.services.tokens import TokenService
-from tracker_integrations.store.integrations import IntegrationsStore
-from tracker_integrations.store.tracker import TrackerStore
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_kms import KMSClient
 
+    from tracker_integrations.crypto.envelope import TokenCipher
+    from tracker_integrations.services.campaigns import CampaignsService
+    from tracker_integrations.services.integrations import IntegrationsService
+    from tracker_integrations.services.oauth import OAuthService
+    from tracker_integrations.services.tokens import TokenService
+    from tracker_integrations.store.integrations import IntegrationsStore
+    from tracker_integrations.store.tracker import TrackerStore
+
+
+@lru_cache(maxsize=1)
+def _botocore_session() -> object:
+    # botocore directly: boto3 adds its resource layer and s3transfer, which no function uses.
+    import botocore.session
+
+    return botocore.session.get_session()
+
+
+def _client(service: str) -> object:
+    import botocore.session
+
+    session = cast(botocore.session.Session, _botocore_session())
+    return session.create_client(service, region_name=get_settings().aws_region)
+
 
 @lru_cache(maxsize=1)
 def dynamodb() -> DynamoDBClient:
-    return boto3.client("dynamodb", region_name=get_settings().aws_region)
+    return cast("DynamoDBClient", _client("dynamodb"))
 
 
 @lru_cache(maxsize=1)
 def kms() -> KMSClient:
-    return boto3.client("kms", region_name=get_settings().aws_region)
+    return cast("KMSClient", _client("kms"))
 
 
 @lru_cache(maxsize=1)
 def integrations_store() -> IntegrationsStore:
+    from tracker_integrations.store.integrations import IntegrationsStore
+
     return IntegrationsStore(dynamodb(), get_settings().integrations_table)
 
 
 @lru_cache(maxsize=1)
 def tracker_store() -> TrackerStore:
+    from tracker_integrations.store.tracker import TrackerStore
+
     return TrackerStore(dynamodb(), get_settings().tracker_table)
 
 
 @lru_cache(maxsize=1)
 def token_cipher() -> TokenCipher:
+    from tracker_integrations.crypto.envelope import TokenCipher
+
     settings = get_settings()
     return TokenCipher(kms(), settings.tokens_key_id, cache_seconds=settings.data_key_cache_seconds)
 
 
 def oauth_service() -> OAuthService:
+    from tracker_integrations.services.oauth import OAuthService
+
     return OAuthService(integrations_store(), token_cipher(), get_settings())
 
 
 def token_service() -> TokenService:
+    from tracker_integrations.services.tokens import TokenService
+
     return TokenService(integrations_store(), token_cipher(), get_settings())
 
 
 def integrations_service() -> IntegrationsService:
+    from tracker_integrations.services.integrations import IntegrationsService
+
     return IntegrationsService(integrations_store(), get_settings())
 
 
 def campaigns_service() -> CampaignsService:
+    from tracker_integrations.services.campaigns import CampaignsService
+
     return CampaignsService(tracker_store())
 
 
@@ -67,5 +100,6 @@ def reset() -> None:
     """Forget every built client and setting (tests and the local stack change the environment)."""
     from tracker_integrations.http.client import shared_client
 
-    for cached in (dynamodb, kms, integrations_store, tracker_store, token_cipher, get_settings, shared_client):
+    for cached in (_botocore_session, dynamodb, kms, integrations_store, tracker_store, token_cipher, get_settings):
         cached.cache_clear()
+    shared_client.cache_clear()

@@ -8,57 +8,67 @@ import json
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-
 from tracker_integrations.errors import ValidationFailed
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
-
 Item = dict[str, Any]
 
-
-def _to_dynamo_numbers(value: Any) -> Any:
-    # DynamoDB wants Decimal, never float; JSON-mode dumps give us plain floats.
-    if isinstance(value, float):
-        return Decimal(str(value))
-    if isinstance(value, dict):
-        return {k: _to_dynamo_numbers(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_to_dynamo_numbers(v) for v in value]
-    return value
-
-
-def _from_dynamo_numbers(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dict):
-        return {k: _from_dynamo_numbers(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_from_dynamo_numbers(v) for v in value]
-    return value
-
-
-def serialize(item: Item) -> dict[str, AttributeValueTypeDef]:
-    return {k: _serializer.serialize(_to_dynamo_numbers(v)) for k, v in item.items() if v is not None}
-
-
-def deserialize(raw: dict[str, Any]) -> Item:
-    return {k: _from_dynamo_numbers(_deserializer.deserialize(v)) for k, v in raw.items()}
+# Items here hold only JSON-mode pydantic dumps (str, int, float, bool, None, lists, maps), so the
+# DynamoDB attribute-value conversion is small enough to own; boto3's TypeSerializer would import
+# boto3 and s3transfer into every handler's cold start (~60 ms).
 
 
 def value(v: Any) -> AttributeValueTypeDef:
-    return _serializer.serialize(_to_dynamo_numbers(v))  # type: ignore[no-any-return]
+    """One Python value as a DynamoDB attribute value."""
+    if v is None:
+        return {"NULL": True}
+    if isinstance(v, bool):
+        return {"BOOL": v}
+    if isinstance(v, int | float | Decimal):
+        return {"N": str(v)}
+    if isinstance(v, str):
+        return {"S": v}
+    if isinstance(v, list | tuple):
+        return {"L": [value(x) for x in v]}
+    if isinstance(v, dict):
+        return {"M": {str(k): value(x) for k, x in v.items()}}
+    raise TypeError(f"cannot store {type(v).__name__} in DynamoDB")
+
+
+def python_value(raw: dict[str, Any]) -> Any:
+    """One DynamoDB attribute value as a Python value (numbers back to int or float)."""
+    kind, data = next(iter(raw.items()))
+    if kind == "S":
+        return data
+    if kind == "N":
+        number = Decimal(data)
+        return int(number) if number == number.to_integral_value() else float(number)
+    if kind == "BOOL":
+        return bool(data)
+    if kind == "NULL":
+        return None
+    if kind == "L":
+        return [python_value(x) for x in data]
+    if kind == "M":
+        return {k: python_value(x) for k, x in data.items()}
+    raise TypeError(f"unexpected DynamoDB attribute type {kind}")
+
+
+def serialize(item: Item) -> dict[str, AttributeValueTypeDef]:
+    return {k: value(v) for k, v in item.items() if v is not None}
+
+
+def deserialize(raw: dict[str, Any]) -> Item:
+    return {k: python_value(v) for k, v in raw.items()}
 
 
 def encode_cursor(last_key: dict[str, Any] | None) -> str | None:
     """An opaque page cursor for API clients (the DynamoDB key, base64url JSON)."""
     if not last_key:
         return None
-    plain = {k: _deserializer.deserialize(v) for k, v in last_key.items()}
+    plain = deserialize(last_key)
     return base64.urlsafe_b64encode(json.dumps(plain, default=str).encode()).decode().rstrip("=")
 
 

@@ -1,0 +1,21 @@
+"""`make bench`: every benchmark, each figure beside its goal."""
+
+from __future__ import annotations
+
+import sys
+
+from bench import import_time
+from bench.results import RESULTS_PATH, write
+
+
+def main() -> int:
+    figures = import_time.run()
+    for figure in figures:
+        print(figure.line())
+    write(figures)
+    print(f"\nwritten to {RESULTS_PATH.relative_to(RESULTS_PATH.parents[1])}")
+    return 0 if all(f.met for f in figures) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
