@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
+
 from tracker_integrations import wiring
 from tracker_integrations.api import current_user, install_error_handlers, json_response, parse_body, query_model
 from tracker_integrations.models.settings import SettingsUpdate

@@ -7,6 +7,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from tracker_integrations import wiring
 from tracker_integrations.api import install_error_handlers, query_model
 from tracker_integrations.observability import logger, metrics

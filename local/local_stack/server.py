@@ -15,15 +15,12 @@ import os
 import re
 import threading
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from moto import mock_aws
-from provider_sandbox import OAuthClientRegistration, ProviderSandbox
-from tracker_integrations import wiring
-from tracker_integrations.models.account import Account, Plan
-from tracker_integrations.providers.registry import PROVIDERS
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.routing import Map, Rule
@@ -35,6 +32,13 @@ from local_stack.aws import create_resources, function_environment
 from local_stack.events import LambdaContextStub, http_api_event
 from local_stack.template import REPO_ROOT, Route, routes
 from local_stack.webpage import render_app_page
+from provider_sandbox import OAuthClientRegistration, Provider, ProviderSandbox
+from tracker_integrations import wiring
+from tracker_integrations.models.account import Account, Plan
+from tracker_integrations.providers.registry import PROVIDERS
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
 REGION = "eu-west-2"
 _USER_NAME = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
@@ -125,7 +129,7 @@ class LocalStack:
                 env[variable] = f"{self.public_base}/sandbox/{host}"
             self.sandbox.register_client(
                 OAuthClientRegistration(
-                    provider=app,
+                    provider=cast(Provider, app),
                     client_id=client_id,
                     client_secret=client_secret,
                     redirect_uris=[
@@ -143,8 +147,10 @@ class LocalStack:
     def wsgi_app(self) -> DispatcherMiddleware:
         return DispatcherMiddleware(self._dispatch, {"/sandbox": self.sandbox})
 
-    @Request.application  # type: ignore[arg-type]
-    def _dispatch(self, request: Request) -> Response:
+    def _dispatch(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        return self._handle(Request(environ))(environ, start_response)
+
+    def _handle(self, request: Request) -> Response:
         path = request.path
         if path == "/local/token":
             return self._local_token(request)
@@ -242,7 +248,7 @@ def serve_local_stack(
     server = make_server(host, port, _not_ready, threaded=True, request_handler=handler)
     stack = LocalStack(f"http://{host}:{server.server_port}", state_dir=state_dir)
     stack.start()
-    server.app = stack.wsgi_app  # type: ignore[assignment]
+    server.app = stack.wsgi_app
     # A short poll interval keeps shutdown (and so test teardown) quick.
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="local-stack", daemon=True

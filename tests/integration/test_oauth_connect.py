@@ -64,7 +64,9 @@ def test_airtable_connect_uses_pkce_which_the_provider_verifies(
     # GIVEN a completed Airtable connect (the sandbox, like Airtable, refuses a code without the right verifier)
     assert connect(http, user, "airtable").connected
     # THEN the consent page was opened with an S256 challenge
-    authorize = [r for r in sandbox.find_requests(host="airtable.com", path="/oauth2/v1/authorize") if r.method == "GET"]
+    authorize = [
+        r for r in sandbox.find_requests(host="airtable.com", path="/oauth2/v1/authorize") if r.method == "GET"
+    ]
     assert authorize[-1].query["code_challenge_method"] == ["S256"]
     assert len(authorize[-1].query["code_challenge"][0]) == 43
     assert pkce_challenge("x") != authorize[-1].query["code_challenge"][0]

@@ -194,7 +194,9 @@ def test_free_plan_allows_one_integration_and_names_the_plan_that_allows_more(
 
 
 def test_pro_plan_allows_three_and_agency_more(
-    http: httpx.Client, new_user: Callable[[str], LocalUser], connect_provider: Callable[[LocalUser, str], ConnectOutcome]
+    http: httpx.Client,
+    new_user: Callable[[str], LocalUser],
+    connect_provider: Callable[[LocalUser, str], ConnectOutcome],
 ) -> None:
     pro = new_user("pro")
     for provider in ("google-sheets", "gmail", "airtable"):

@@ -41,7 +41,7 @@ def test_an_expiring_google_token_is_refreshed_and_the_refresh_token_kept(
     old = unseal(wiring.token_cipher(), connection)
     service = wiring.token_service()
     # WHEN tokens are requested with the clock 58 minutes on
-    service._now = lambda: utcnow() + timedelta(minutes=58)  # noqa: SLF001  # time is the one thing we fake
+    service._now = lambda: utcnow() + timedelta(minutes=58)  # time is the one thing we fake
     fresh = service.current_tokens(connection)
     # THEN a new access token came from Google and Google's (unrotated) refresh token is kept
     assert fresh.access_token.get_secret_value() != old.access_token.get_secret_value()

@@ -71,7 +71,8 @@ def test_only_the_oauth_callback_function_can_create_data_keys() -> None:
         name
         for name, function in FUNCTIONS.items()
         for statement in _statements(function)
-        if "kms:GenerateDataKey" in (statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]])
+        if "kms:GenerateDataKey"
+        in (statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]])
     }
     assert creators == {"OAuthCallbackFunction"}
 

@@ -84,7 +84,7 @@ def error_response(exc: Exception) -> Response[str]:
 
 
 def install_error_handlers(app: APIGatewayHttpResolver) -> None:
-    @app.exception_handler(Exception)
+    @app.exception_handler(Exception)  # type: ignore[untyped-decorator]  # Powertools' decorator is untyped
     def _handle(exc: Exception) -> Response[str]:
         return error_response(exc)
 

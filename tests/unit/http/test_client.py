@@ -108,11 +108,15 @@ def test_google_403_rate_limit_reason_is_a_rate_limit() -> None:
     body = {"error": {"code": 403, "message": "Rate", "errors": [{"reason": "userRateLimitExceeded"}]}}
     error = classify_api_response("google", httpx.Response(403, json=body))
     assert isinstance(error, RateLimited)
-    assert isinstance(classify_api_response("google", httpx.Response(403, json={"error": {"code": 403}})), PermanentProviderError)
+    assert isinstance(
+        classify_api_response("google", httpx.Response(403, json={"error": {"code": 403}})), PermanentProviderError
+    )
 
 
 def test_token_endpoint_errors_are_classified_by_rfc_6749_code() -> None:
-    assert isinstance(classify_token_response("google", httpx.Response(400, json={"error": "invalid_grant"})), ReauthRequired)
+    assert isinstance(
+        classify_token_response("google", httpx.Response(400, json={"error": "invalid_grant"})), ReauthRequired
+    )
     assert isinstance(
         classify_token_response("google", httpx.Response(401, json={"error": "invalid_client"})), PermanentProviderError
     )

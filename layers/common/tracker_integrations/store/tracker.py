@@ -7,7 +7,7 @@ Writes carry the version the caller read; a stale version fails instead of overw
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
 
@@ -18,7 +18,7 @@ from tracker_integrations.store.integrations import user_pk
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+    from mypy_boto3_dynamodb.type_defs import PutTypeDef, TransactWriteItemTypeDef
 
 _TRANSACTION_LIMIT = 100
 
@@ -114,11 +114,11 @@ class TrackerStore:
             }
         }
         try:
-            self._db.transact_write_items(TransactItems=[parent_check, {"Put": put}])  # type: ignore[list-item]
+            self._db.transact_write_items(TransactItems=[parent_check, {"Put": cast("PutTypeDef", put)}])
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
                 raise
-            reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]  # type: ignore[attr-defined]
+            reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
             if reasons and reasons[0] == "ConditionalCheckFailed":
                 raise NotFound("campaign not found") from exc
             self._raise_conditional_for(user_id, pitch_sk(pitch.campaign_id, pitch.pitch_id), "pitch", exc)
