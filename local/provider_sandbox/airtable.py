@@ -16,7 +16,14 @@ from provider_sandbox.consent import AuthorizeProblem, Brand, ConsentFlow
 from provider_sandbox.identity import stable_alphanumeric
 from provider_sandbox.models import OAuthClientRegistration, Provider
 from provider_sandbox.oauth import GrantError, GrantErrorKind, IssuedTokens, TokenPolicy, random_token
-from provider_sandbox.responses import bearer_token, json_response, oauth_error_style, reason, token_response
+from provider_sandbox.responses import (
+    bearer_token,
+    json_response,
+    oauth_error,
+    oauth_error_style,
+    reason,
+    token_response,
+)
 from provider_sandbox.routing import Router, SandboxContext
 
 PROVIDER: Provider = "airtable"
@@ -145,10 +152,6 @@ _GRANT_ERRORS: dict[GrantErrorKind, tuple[str, str]] = {
 }
 
 
-def _oauth_error(error: str, description: str, status: int = 400) -> Response:
-    return token_response({"error": error, "error_description": description}, status)
-
-
 class AirtableOAuth:
     def __init__(self, ctx: SandboxContext) -> None:
         self.ctx = ctx
@@ -165,21 +168,21 @@ class AirtableOAuth:
         basic = request.authorization if request.authorization and request.authorization.type == "basic" else None
         client_id = basic.username if basic else request.form.get("client_id")
         if not client_id:
-            return None, _oauth_error("invalid_client", "client_id is required", 401)
+            return None, oauth_error("invalid_client", "client_id is required", 401)
         client = self.ctx.store.client(PROVIDER, client_id)
         if client is None:
-            return None, _oauth_error("invalid_client", "Unknown client_id", 401)
+            return None, oauth_error("invalid_client", "Unknown client_id", 401)
         if client.client_secret is None:
             if basic is not None and basic.password:
-                return None, _oauth_error("invalid_client", "This client has no secret", 401)
+                return None, oauth_error("invalid_client", "This client has no secret", 401)
         elif basic is None or not hmac.compare_digest(basic.password or "", client.client_secret):
-            return None, _oauth_error("invalid_client", "Invalid client credentials", 401)
+            return None, oauth_error("invalid_client", "Invalid client credentials", 401)
         return client_id, None
 
     def token(self, request: Request, _values: Mapping[str, Any]) -> Response:
         client_id, failure = self._authenticate_client(request)
         if failure is not None or client_id is None:
-            return failure or _oauth_error("invalid_client", "client_id is required", 401)
+            return failure or oauth_error("invalid_client", "client_id is required", 401)
         grant_type = request.form.get("grant_type")
         try:
             if grant_type == "authorization_code":
@@ -187,13 +190,13 @@ class AirtableOAuth:
             if grant_type == "refresh_token":
                 return self._refresh(request, client_id)
         except GrantError as error:
-            return _oauth_error(*_GRANT_ERRORS[error.kind])
-        return _oauth_error("unsupported_grant_type", f"Unsupported grant_type: {grant_type}")
+            return oauth_error(*_GRANT_ERRORS[error.kind])
+        return oauth_error("unsupported_grant_type", f"Unsupported grant_type: {grant_type}")
 
     def _exchange_code(self, request: Request, client_id: str) -> Response:
         code = request.form.get("code")
         if not code:
-            return _oauth_error("invalid_request", "code is required")
+            return oauth_error("invalid_request", "code is required")
         issued = self.ctx.store.redeem_code(
             provider=PROVIDER,
             code=code,
@@ -207,7 +210,7 @@ class AirtableOAuth:
     def _refresh(self, request: Request, client_id: str) -> Response:
         refresh_token = request.form.get("refresh_token")
         if not refresh_token:
-            return _oauth_error("invalid_request", "refresh_token is required")
+            return oauth_error("invalid_request", "refresh_token is required")
         # Rotation: the response carries a new refresh token and the one just used dies.
         issued = self.ctx.store.refresh(
             provider=PROVIDER, refresh_token=refresh_token, client_id=client_id, policy=_TOKEN_POLICY, rotate=True

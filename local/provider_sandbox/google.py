@@ -28,6 +28,7 @@ from provider_sandbox.oauth import AccessToken, GrantError, GrantErrorKind, Issu
 from provider_sandbox.responses import (
     bearer_token,
     json_response,
+    oauth_error,
     oauth_error_style,
     reason,
     token_response,
@@ -279,10 +280,6 @@ _GRANT_ERRORS: dict[GrantErrorKind, tuple[str, str]] = {
 }
 
 
-def _oauth_error(error: str, description: str, status: int = 400) -> Response:
-    return token_response({"error": error, "error_description": description}, status)
-
-
 class GoogleOAuth:
     def __init__(self, ctx: SandboxContext) -> None:
         self.ctx = ctx
@@ -306,14 +303,14 @@ class GoogleOAuth:
         if request.authorization is not None and request.authorization.type == "basic":
             client_id, secret = request.authorization.username or "", request.authorization.password
         if not client_id:
-            return client_id, _oauth_error("invalid_request", "Could not determine client ID from request.")
+            return client_id, oauth_error("invalid_request", "Could not determine client ID from request.")
         client = self.ctx.store.client(PROVIDER, client_id)
         if client is None:
-            return client_id, _oauth_error("invalid_client", "The OAuth client was not found.", 401)
+            return client_id, oauth_error("invalid_client", "The OAuth client was not found.", 401)
         if client.client_secret is not None and not secret:
-            return client_id, _oauth_error("invalid_request", "client_secret is missing.")
+            return client_id, oauth_error("invalid_request", "client_secret is missing.")
         if client.client_secret is not None and not hmac.compare_digest(secret or "", client.client_secret):
-            return client_id, _oauth_error("invalid_client", "Unauthorized", 401)
+            return client_id, oauth_error("invalid_client", "Unauthorized", 401)
         return client_id, None
 
     def token(self, request: Request, _values: Mapping[str, Any]) -> Response:
@@ -327,18 +324,18 @@ class GoogleOAuth:
             if grant_type == "refresh_token":
                 return self._refresh(request, client_id)
         except GrantError as error:
-            return _oauth_error(*_GRANT_ERRORS[error.kind])
+            return oauth_error(*_GRANT_ERRORS[error.kind])
         if not grant_type:
-            return _oauth_error("invalid_request", "Missing required parameter: grant_type")
-        return _oauth_error("unsupported_grant_type", f"Invalid grant_type: {grant_type}")
+            return oauth_error("invalid_request", "Missing required parameter: grant_type")
+        return oauth_error("unsupported_grant_type", f"Invalid grant_type: {grant_type}")
 
     def _exchange_code(self, request: Request, client_id: str) -> Response:
         code = request.form.get("code")
         if not code:
-            return _oauth_error("invalid_request", "Missing required parameter: code")
+            return oauth_error("invalid_request", "Missing required parameter: code")
         redirect_uri = request.form.get("redirect_uri")
         if not redirect_uri:
-            return _oauth_error("invalid_request", "Missing parameter: redirect_uri")
+            return oauth_error("invalid_request", "Missing parameter: redirect_uri")
         issued = self.ctx.store.redeem_code(
             provider=PROVIDER,
             code=code,
@@ -352,7 +349,7 @@ class GoogleOAuth:
     def _refresh(self, request: Request, client_id: str) -> Response:
         refresh_token = request.form.get("refresh_token")
         if not refresh_token:
-            return _oauth_error("invalid_request", "Missing required parameter: refresh_token")
+            return oauth_error("invalid_request", "Missing required parameter: refresh_token")
         requested = request.form.get("scope")
         issued = self.ctx.store.refresh(
             provider=PROVIDER,
@@ -382,9 +379,9 @@ class GoogleOAuth:
     def revoke(self, request: Request, _values: Mapping[str, Any]) -> Response:
         token = request.form.get("token") or request.args.get("token")
         if not token:
-            return _oauth_error("invalid_request", "Missing required parameter: token")
+            return oauth_error("invalid_request", "Missing required parameter: token")
         if not self.ctx.store.revoke_token(PROVIDER, token):
-            return _oauth_error("invalid_token", "Token expired or revoked")
+            return oauth_error("invalid_token", "Token expired or revoked")
         return json_response({})
 
     def userinfo(self, request: Request, _values: Mapping[str, Any]) -> Response:

@@ -17,7 +17,14 @@ from provider_sandbox.consent import AuthorizeProblem, Brand, ConsentFlow
 from provider_sandbox.identity import display_name, stable_digits
 from provider_sandbox.models import OAuthClientRegistration, Provider
 from provider_sandbox.oauth import GrantError, GrantErrorKind, TokenPolicy
-from provider_sandbox.responses import bearer_token, json_response, oauth_error_style, reason, token_response
+from provider_sandbox.responses import (
+    bearer_token,
+    json_response,
+    oauth_error,
+    oauth_error_style,
+    reason,
+    token_response,
+)
 from provider_sandbox.routing import Router, SandboxContext
 
 PROVIDER: Provider = "mailchimp"
@@ -105,10 +112,6 @@ _GRANT_ERRORS: dict[GrantErrorKind, tuple[str, str]] = {
 }
 
 
-def _oauth_error(error: str, description: str, status: int = 400) -> Response:
-    return token_response({"error": error, "error_description": description}, status)
-
-
 class MailchimpOAuth:
     def __init__(self, ctx: SandboxContext) -> None:
         self.ctx = ctx
@@ -128,16 +131,16 @@ class MailchimpOAuth:
             client_id, secret = request.authorization.username, request.authorization.password
         client = self.ctx.store.client(PROVIDER, client_id or "")
         if client is None:
-            return _oauth_error("invalid_client", "Invalid client_id", 401)
+            return oauth_error("invalid_client", "Invalid client_id", 401)
         if client.client_secret is not None and not hmac.compare_digest(secret or "", client.client_secret):
-            return _oauth_error("invalid_client", "Invalid client_secret", 401)
+            return oauth_error("invalid_client", "Invalid client_secret", 401)
         grant_type = form.get("grant_type")
         if grant_type != "authorization_code":
             # Tokens never expire, so there is no refresh grant.
-            return _oauth_error("unsupported_grant_type", f"Unsupported grant_type: {grant_type}")
+            return oauth_error("unsupported_grant_type", f"Unsupported grant_type: {grant_type}")
         code = form.get("code")
         if not code:
-            return _oauth_error("invalid_request", "code is required")
+            return oauth_error("invalid_request", "code is required")
         try:
             issued = self.ctx.store.redeem_code(
                 provider=PROVIDER,
@@ -148,7 +151,7 @@ class MailchimpOAuth:
                 policy=_TOKEN_POLICY,
             )
         except GrantError as error:
-            return _oauth_error(*_GRANT_ERRORS.get(error.kind, ("invalid_grant", "Invalid grant")))
+            return oauth_error(*_GRANT_ERRORS.get(error.kind, ("invalid_grant", "Invalid grant")))
         return token_response({"access_token": issued.access.token, "expires_in": 0, "scope": None})
 
     def metadata(self, request: Request, _values: Mapping[str, Any]) -> Response:

@@ -29,6 +29,11 @@ def token_response(body: JsonValue, status: int = 200) -> Response:
     return json_response(body, status, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
 
 
+def oauth_error(error: str, description: str, status: int = 400) -> Response:
+    """An RFC 6749 section 5.2 error from a token endpoint."""
+    return token_response({"error": error, "error_description": description}, status)
+
+
 def with_query(uri: str, params: Sequence[tuple[str, str]]) -> str:
     """Append params to a URI, keeping the query it already has (RFC 6749 §3.1.2)."""
     parts = urlsplit(uri)

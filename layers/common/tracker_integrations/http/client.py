@@ -164,3 +164,15 @@ def send(
                 raise error
             backoff = max(backoff, error.retry_after)
         sleep(backoff)
+
+
+def get_json(url: str, *, provider: str, token: str, scheme: str = "Bearer") -> dict[str, object]:
+    """GET a provider resource with an access token; a non-object body is the provider's fault."""
+    response = send(httpx.Request("GET", url, headers={"Authorization": f"{scheme} {token}"}), provider=provider)
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise PermanentProviderError(f"{provider} answered with something other than a JSON object", provider=provider)
+    return body

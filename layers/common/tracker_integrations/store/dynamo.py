@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from tracker_integrations.errors import ValidationFailed
 
 if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
 Item = dict[str, Any]
@@ -89,3 +90,37 @@ def decode_cursor(cursor: str | None, *, partition_key: str, sort_prefix: str) -
     ):
         raise ValidationFailed("cursor is not valid: use the next_cursor of the previous page")
     return {"pk": {"S": data["pk"]}, "sk": {"S": str(data["sk"])}}
+
+
+def _prefix_query(table: str, pk: str, prefix: str) -> dict[str, Any]:
+    return {
+        "TableName": table,
+        "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+        "ExpressionAttributeValues": {":pk": value(pk), ":prefix": value(prefix)},
+    }
+
+
+def query_all(db: DynamoDBClient, table: str, pk: str, prefix: str, *, projection: str | None = None) -> list[Item]:
+    """Every item of partition `pk` whose sort key starts with `prefix`, across pages, strongly read."""
+    kwargs: dict[str, Any] = {**_prefix_query(table, pk, prefix), "ConsistentRead": True}
+    if projection:
+        kwargs["ProjectionExpression"] = projection
+    items: list[Item] = []
+    while True:
+        response = db.query(**kwargs)
+        items.extend(deserialize(raw) for raw in response.get("Items", []))
+        if "LastEvaluatedKey" not in response:
+            return items
+        kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def query_page(
+    db: DynamoDBClient, table: str, pk: str, prefix: str, *, limit: int, cursor: str | None, newest_first: bool = False
+) -> tuple[list[Item], str | None]:
+    """One page for an API list: items plus the opaque cursor of the next page (None at the end)."""
+    kwargs: dict[str, Any] = {**_prefix_query(table, pk, prefix), "Limit": limit, "ScanIndexForward": not newest_first}
+    start = decode_cursor(cursor, partition_key=pk, sort_prefix=prefix)
+    if start:
+        kwargs["ExclusiveStartKey"] = start
+    response = db.query(**kwargs)
+    return [deserialize(raw) for raw in response.get("Items", [])], encode_cursor(response.get("LastEvaluatedKey"))

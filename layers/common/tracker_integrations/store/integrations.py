@@ -17,7 +17,7 @@ from tracker_integrations.models.audit import AuditEntry
 from tracker_integrations.models.connection import Connection, ProviderKey
 from tracker_integrations.models.oauth import OAuthState
 from tracker_integrations.models.sync_log import SyncLog
-from tracker_integrations.store.dynamo import decode_cursor, deserialize, encode_cursor, serialize, value
+from tracker_integrations.store.dynamo import deserialize, query_all, query_page, serialize, value
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -66,7 +66,7 @@ class IntegrationsStore:
         return None if raw is None else Connection.model_validate(deserialize(raw)["connection"])
 
     def list_connections(self, user_id: str) -> list[Connection]:
-        items = self._query_prefix(user_pk(user_id), "CONN#")
+        items = query_all(self._db, self._table, user_pk(user_id), "CONN#")
         return [Connection.model_validate(item["connection"]) for item in items]
 
     def save_connection(self, connection: Connection, *, expected_version: int | None) -> None:
@@ -146,7 +146,8 @@ class IntegrationsStore:
         )
 
     def list_audit_entries(self, user_id: str) -> list[AuditEntry]:
-        return [AuditEntry.model_validate(i["audit"]) for i in self._query_prefix(user_pk(user_id), "AUDIT#")]
+        items = query_all(self._db, self._table, user_pk(user_id), "AUDIT#")
+        return [AuditEntry.model_validate(item["audit"]) for item in items]
 
     def add_sync_log(self, log: SyncLog) -> None:
         self._db.put_item(
@@ -164,38 +165,19 @@ class IntegrationsStore:
     def list_sync_logs(
         self, user_id: str, provider: ProviderKey, *, limit: int, cursor: str | None
     ) -> tuple[list[SyncLog], str | None]:
-        prefix = f"SYNCLOG#{provider}#"
-        start = decode_cursor(cursor, partition_key=user_pk(user_id), sort_prefix=prefix)
-        kwargs: dict[str, Any] = {"ExclusiveStartKey": start} if start else {}
-        response = self._db.query(
-            TableName=self._table,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
-            ExpressionAttributeValues={":pk": value(user_pk(user_id)), ":prefix": value(prefix)},
-            ScanIndexForward=False,  # newest run first
-            Limit=limit,
-            **kwargs,
+        items, next_cursor = query_page(
+            self._db,
+            self._table,
+            user_pk(user_id),
+            f"SYNCLOG#{provider}#",
+            limit=limit,
+            cursor=cursor,
+            newest_first=True,
         )
-        logs = [SyncLog.model_validate(deserialize(raw)["sync_log"]) for raw in response.get("Items", [])]
-        return logs, encode_cursor(response.get("LastEvaluatedKey"))
+        return [SyncLog.model_validate(item["sync_log"]) for item in items], next_cursor
 
     # -- helpers ----------------------------------------------------------------------------------
 
     @staticmethod
     def _key(pk: str, sk: str) -> dict[str, Any]:
         return {"pk": {"S": pk}, "sk": {"S": sk}}
-
-    def _query_prefix(self, pk: str, prefix: str) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {}
-        while True:
-            response = self._db.query(
-                TableName=self._table,
-                KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
-                ExpressionAttributeValues={":pk": value(pk), ":prefix": value(prefix)},
-                ConsistentRead=True,
-                **kwargs,
-            )
-            items.extend(deserialize(raw) for raw in response.get("Items", []))
-            if "LastEvaluatedKey" not in response:
-                return items
-            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]

@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError
 
 from tracker_integrations.errors import NotFound, VersionConflict
 from tracker_integrations.models.campaign import Campaign, Pitch
-from tracker_integrations.store.dynamo import decode_cursor, deserialize, encode_cursor, serialize, value
+from tracker_integrations.store.dynamo import deserialize, query_all, query_page, serialize, value
 from tracker_integrations.store.integrations import user_pk
 
 if TYPE_CHECKING:
@@ -146,34 +146,10 @@ class TrackerStore:
     def _page(
         self, user_id: str, prefix: str, *, limit: int, cursor: str | None
     ) -> tuple[list[dict[str, Any]], str | None]:
-        start = decode_cursor(cursor, partition_key=user_pk(user_id), sort_prefix=prefix)
-        kwargs: dict[str, Any] = {"ExclusiveStartKey": start} if start else {}
-        response = self._db.query(
-            TableName=self._table,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
-            ExpressionAttributeValues={":pk": value(user_pk(user_id)), ":prefix": value(prefix)},
-            Limit=limit,
-            **kwargs,
-        )
-        items = [deserialize(raw) for raw in response.get("Items", [])]
-        return items, encode_cursor(response.get("LastEvaluatedKey"))
+        return query_page(self._db, self._table, user_pk(user_id), prefix, limit=limit, cursor=cursor)
 
     def _all(self, user_id: str, prefix: str, *, projection: str) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {}
-        while True:
-            response = self._db.query(
-                TableName=self._table,
-                KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
-                ExpressionAttributeValues={":pk": value(user_pk(user_id)), ":prefix": value(prefix)},
-                ProjectionExpression=projection,
-                ConsistentRead=True,
-                **kwargs,
-            )
-            items.extend(deserialize(raw) for raw in response.get("Items", []))
-            if "LastEvaluatedKey" not in response:
-                return items
-            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return query_all(self._db, self._table, user_pk(user_id), prefix, projection=projection)
 
     def _conditional_put(self, item: dict[str, Any], expected_version: int | None, *, what: str) -> None:
         kwargs: dict[str, Any] = {}

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import httpx
-
 from tracker_integrations.config import Settings
 from tracker_integrations.errors import PermanentProviderError
-from tracker_integrations.http.client import send
+from tracker_integrations.http.client import get_json
 from tracker_integrations.models.connection import TokenSet
 from tracker_integrations.providers.base import AccountInfo, ProviderSpec, RevocationOutcome
 
 
 def fetch_account(spec: ProviderSpec, settings: Settings, tokens: TokenSet) -> AccountInfo:
     # https://airtable.com/developers/web/api/get-user-id-scopes
-    request = httpx.Request(
-        "GET",
-        f"{settings.endpoint_airtable_api.rstrip('/')}/v0/meta/whoami",
-        headers={"Authorization": f"Bearer {tokens.access_token.get_secret_value()}"},
-    )
-    body = send(request, provider="airtable").json()
-    if not isinstance(body, dict) or not body.get("id"):
+    url = f"{settings.endpoint_airtable_api.rstrip('/')}/v0/meta/whoami"
+    body = get_json(url, provider="airtable", token=tokens.access_token.get_secret_value())
+    if not body.get("id"):
         raise PermanentProviderError("Airtable returned an unexpected account", provider="airtable")
     return AccountInfo(label=str(body.get("email") or body["id"]), external_id=str(body["id"]))
 

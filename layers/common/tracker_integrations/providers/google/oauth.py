@@ -6,20 +6,16 @@ import httpx
 
 from tracker_integrations.config import Settings
 from tracker_integrations.errors import PermanentProviderError, ProviderError
-from tracker_integrations.http.client import send
+from tracker_integrations.http.client import get_json, send
 from tracker_integrations.models.connection import TokenSet
 from tracker_integrations.providers.base import AccountInfo, ProviderSpec, RevocationOutcome
 
 
 def fetch_account(spec: ProviderSpec, settings: Settings, tokens: TokenSet) -> AccountInfo:
     # https://developers.google.com/identity/openid-connect/openid-connect#obtaininguserprofileinformation
-    request = httpx.Request(
-        "GET",
-        f"{settings.endpoint_google_openid.rstrip('/')}/v1/userinfo",
-        headers={"Authorization": f"Bearer {tokens.access_token.get_secret_value()}"},
-    )
-    body = send(request, provider="google").json()
-    if not isinstance(body, dict) or not body.get("sub"):
+    url = f"{settings.endpoint_google_openid.rstrip('/')}/v1/userinfo"
+    body = get_json(url, provider="google", token=tokens.access_token.get_secret_value())
+    if not body.get("sub"):
         raise PermanentProviderError("Google returned an unexpected profile", provider="google")
     return AccountInfo(label=str(body.get("email", "")), external_id=str(body["sub"]))
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import httpx
-
 from tracker_integrations.config import Settings
 from tracker_integrations.errors import PermanentProviderError, ReauthRequired
-from tracker_integrations.http.client import send
+from tracker_integrations.http.client import get_json
 from tracker_integrations.models.connection import TokenSet
 from tracker_integrations.providers.base import AccountInfo, ProviderSpec, RevocationOutcome
 
@@ -14,14 +12,8 @@ from tracker_integrations.providers.base import AccountInfo, ProviderSpec, Revoc
 def fetch_account(spec: ProviderSpec, settings: Settings, tokens: TokenSet) -> AccountInfo:
     # https://mailchimp.com/developer/marketing/guides/access-user-data-oauth-2/ (step 5: metadata).
     # Note the `OAuth` scheme, and that a bad token gets 200 with {"error": "invalid_token"}.
-    request = httpx.Request(
-        "GET",
-        f"{settings.endpoint_mailchimp_login.rstrip('/')}/oauth2/metadata",
-        headers={"Authorization": f"OAuth {tokens.access_token.get_secret_value()}"},
-    )
-    body = send(request, provider="mailchimp").json()
-    if not isinstance(body, dict):
-        raise PermanentProviderError("Mailchimp returned unexpected account metadata", provider="mailchimp")
+    url = f"{settings.endpoint_mailchimp_login.rstrip('/')}/oauth2/metadata"
+    body = get_json(url, provider="mailchimp", token=tokens.access_token.get_secret_value(), scheme="OAuth")
     if body.get("error"):
         raise ReauthRequired("Mailchimp did not accept the new access token", provider="mailchimp", status=200)
     dc = str(body.get("dc", ""))
