@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 from pydantic import BaseModel, ConfigDict, Field
 
 from tracker_integrations.config import Settings
-from tracker_integrations.crypto.envelope import TokenCipher
+from tracker_integrations.crypto.envelope import DecryptionFailed, TokenCipher
 from tracker_integrations.errors import (
     NotFound,
     OAuthFlowError,
@@ -267,7 +267,7 @@ class OAuthService:
         if connection.credentials is not None:
             try:
                 tokens = unseal(self._cipher, connection)
-            except Exception:  # undecryptable credentials must not block deleting them
+            except DecryptionFailed:  # undecryptable credentials must not block deleting them
                 logger.exception("stored credentials could not be decrypted during disconnect")
             else:
                 outcome = load_hooks(spec).revoke(spec, self._settings, tokens)
