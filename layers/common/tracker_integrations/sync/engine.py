@@ -1,0 +1,378 @@
+"""The merge: Tracker records and provider rows against the last synced state, field by field.
+
+Pure and provider-neutral: it reads three snapshots and returns a plan (what to write on each side,
+what conflicted, which cells were invalid, which records vanished) plus the state to keep if the
+plan is applied. Rules:
+
+- identity is the Tracker id in the row, never its position; rows without one are new records;
+- a change on one side wins; a change on both is a conflict, settled by the mapping's policy (or
+  the column's direction) and reported with the losing value;
+- what we write becomes the new base, so our own writes never come back as changes;
+- a vanished row becomes a pending deletion, never a deletion; too many at once block the sync;
+- an invalid cell is reported with its position and skipped, and everything else still syncs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from tracker_integrations.sync.fields import FIELDS, FieldSpec, InvalidValue, normalise_header, to_canonical, to_cell
+from tracker_integrations.sync.mapping import ColumnMapping, SyncMapping
+
+Side = Literal["tracker", "provider"]
+
+
+@dataclass(slots=True)
+class ProviderRow:
+    locator: int  # where the row is *in this read* (a row number); used for this sync's writes only
+    record_id: str | None
+    cells: dict[str, object]  # header -> raw cell value
+
+
+@dataclass(slots=True)
+class RecordBase:
+    values: dict[str, str]  # field -> canonical value at the last sync
+    row_fingerprint: str
+    tracker_fingerprint: str
+
+
+@dataclass(slots=True)
+class PendingDeletion:
+    record_id: str
+    values: dict[str, str]
+    detected_at: datetime
+
+
+@dataclass
+class SyncState:
+    records: dict[str, RecordBase] = field(default_factory=dict)
+    tombstones: set[str] = field(default_factory=set)  # deleted in Tracker: their rows are left alone
+    pending_deletions: dict[str, PendingDeletion] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class CellWrite:
+    locator: int
+    header: str
+    text: str
+
+
+@dataclass(slots=True)
+class NewRow:
+    record_id: str
+    cells: dict[str, str]  # header -> text, the id column included
+
+
+@dataclass(slots=True)
+class RecordCreate:
+    locator: int
+    values: dict[str, str]  # field -> canonical, for the fields the provider may set
+    cells: dict[str, object]  # the row as read (the campaign column tells which campaign it joins)
+
+
+@dataclass(slots=True)
+class Conflict:
+    record_id: str
+    field: str
+    header: str
+    tracker_value: str
+    provider_value: str
+    winner: Side
+    losing_value: str
+
+
+@dataclass(slots=True)
+class CellProblem:
+    locator: int
+    header: str
+    value: str
+    message: str
+
+
+@dataclass(slots=True)
+class DeleteGuard:
+    vanished: int
+    synced: int
+    share: float
+
+
+@dataclass
+class SyncPlan:
+    cell_writes: list[CellWrite] = field(default_factory=list)
+    new_rows: list[NewRow] = field(default_factory=list)
+    tracker_updates: dict[str, dict[str, str]] = field(default_factory=dict)
+    creates: list[RecordCreate] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    problems: list[CellProblem] = field(default_factory=list)
+    new_pending: list[PendingDeletion] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)
+    rows_of_deleted_records: int = 0
+    unchanged: int = 0
+    rows_read: int = 0
+    blocked: DeleteGuard | None = None
+    state: SyncState = field(default_factory=SyncState)
+    previous: SyncState = field(default_factory=SyncState)
+
+    @property
+    def has_provider_writes(self) -> bool:
+        return bool(self.cell_writes or self.new_rows)
+
+    @property
+    def state_changed(self) -> bool:
+        before, after = self.previous, self.state
+        return (
+            before.tombstones != after.tombstones
+            or before.pending_deletions.keys() != after.pending_deletions.keys()
+            or before.records != after.records
+        )
+
+    def keep_previous_base(self, record_id: str) -> None:
+        """A write for this record failed: keep its old base so the next sync tries again."""
+        old = self.previous.records.get(record_id)
+        if old is None:
+            self.state.records.pop(record_id, None)
+        else:
+            self.state.records[record_id] = old
+
+
+@dataclass(slots=True)
+class _Column:
+    mapping: ColumnMapping
+    spec: FieldSpec
+    header: str
+    value_map: dict[str, str]
+    to_provider: bool
+    from_provider: bool
+
+
+def fingerprint(parts: list[str]) -> str:
+    # Stable across processes (unlike hash()), short enough to store per record.
+    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=8).hexdigest()
+
+
+def _raw_text(raw: object) -> str:
+    return "" if raw is None else str(raw)
+
+
+class Merger:
+    def __init__(self, mapping: SyncMapping, *, now: datetime) -> None:
+        self.mapping = mapping
+        self.now = now
+        self.columns = [
+            _Column(
+                mapping=c,
+                spec=FIELDS[c.field],
+                header=c.header,
+                value_map=c.value_map,
+                to_provider=c.to_provider,
+                from_provider=c.from_provider,
+            )
+            for c in mapping.columns
+        ]
+        self.fields = [c.spec.key for c in self.columns]
+
+    # -- helpers ----------------------------------------------------------------------------------
+
+    def tracker_fingerprint(self, values: dict[str, str]) -> str:
+        return fingerprint([values.get(f, "") for f in self.fields])
+
+    def row_fingerprint(self, cells: dict[str, object]) -> str:
+        return fingerprint([_raw_text(cells.get(c.header)) for c in self.columns])
+
+    def cells_for(self, values: dict[str, str]) -> dict[str, str]:
+        return {c.header: to_cell(c.spec, values.get(c.spec.key, ""), c.value_map) for c in self.columns}
+
+    def _canonical(self, column: _Column, raw: object, row: ProviderRow, plan: SyncPlan) -> str | None:
+        try:
+            return to_canonical(column.spec, raw, column.value_map, self.mapping.date_order)
+        except InvalidValue as exc:
+            plan.problems.append(CellProblem(row.locator, column.header, _raw_text(raw), str(exc)))
+            return None
+
+    # -- the merge --------------------------------------------------------------------------------
+
+    def plan(self, tracker: dict[str, dict[str, str]], rows: list[ProviderRow], state: SyncState) -> SyncPlan:
+        plan = SyncPlan(rows_read=len(rows), previous=state)
+        new_state = SyncState(
+            records=dict(state.records),
+            tombstones=set(state.tombstones),
+            pending_deletions=dict(state.pending_deletions),
+        )
+        plan.state = new_state
+        seen: dict[str, int] = {}
+        for row in rows:
+            record_id = row.record_id
+            if not record_id:
+                self._new_row(row, plan)
+                continue
+            if record_id in seen:
+                plan.problems.append(
+                    CellProblem(
+                        row.locator,
+                        self.mapping.id_header,
+                        record_id,
+                        f"this Tracker ID is also on row {seen[record_id]}: clear it on the copy to add a new pitch",
+                    )
+                )
+                continue
+            seen[record_id] = row.locator
+            if record_id not in tracker:
+                if record_id in state.tombstones or record_id in state.records:
+                    # Deleted in Tracker: the row stays (it may hold the user's own columns) but is ignored.
+                    new_state.records.pop(record_id, None)
+                    new_state.tombstones.add(record_id)
+                    plan.rows_of_deleted_records += 1
+                else:
+                    plan.problems.append(
+                        CellProblem(
+                            row.locator,
+                            self.mapping.id_header,
+                            record_id,
+                            "no pitch in Tracker has this Tracker ID: clear the cell to add the row as a new pitch",
+                        )
+                    )
+                continue
+            if record_id in new_state.pending_deletions:
+                # The row came back (undo, restored version): it is not a deletion after all.
+                del new_state.pending_deletions[record_id]
+                plan.restored.append(record_id)
+            self._merge(record_id, tracker[record_id], row, state.records.get(record_id), plan)
+
+        vanished: list[str] = []
+        for record_id, values in tracker.items():
+            if record_id in seen or record_id in new_state.pending_deletions:
+                continue
+            if record_id in state.records:
+                vanished.append(record_id)
+            else:
+                self._append(record_id, values, plan)
+        for record_id in list(new_state.pending_deletions):
+            if record_id not in tracker:
+                del new_state.pending_deletions[record_id]  # deleted in Tracker meanwhile
+        self._guard_deletions(vanished, state, plan)
+        return plan
+
+    def _merge(
+        self, record_id: str, values: dict[str, str], row: ProviderRow, base: RecordBase | None, plan: SyncPlan
+    ) -> None:
+        row_fp = self.row_fingerprint(row.cells)
+        tracker_fp = self.tracker_fingerprint(values)
+        if base is not None and base.row_fingerprint == row_fp and base.tracker_fingerprint == tracker_fp:
+            plan.unchanged += 1
+            return
+        new_values: dict[str, str] = {}
+        tracker_changes: dict[str, str] = {}
+        written: dict[str, str] = {}
+        for column in self.columns:
+            key = column.spec.key
+            t = values.get(key, "")
+            b = base.values.get(key) if base is not None else None
+            raw = row.cells.get(column.header)
+            p = self._canonical(column, raw, row, plan)
+            if p is None:  # invalid cell: reported; Tracker's value stands and is not pushed over it
+                new_values[key] = b if b is not None else t
+                continue
+            result, winner = self._resolve(column, t, p, b)
+            if winner is not None:
+                losing = p if winner == "tracker" else t
+                plan.conflicts.append(Conflict(record_id, key, column.header, t, p, winner, losing))
+            if result != t:
+                tracker_changes[key] = result
+            if result != p:
+                text = to_cell(column.spec, result, column.value_map)
+                written[column.header] = text
+                plan.cell_writes.append(CellWrite(row.locator, column.header, text))
+            new_values[key] = result
+        if tracker_changes:
+            plan.tracker_updates[record_id] = tracker_changes
+        if not tracker_changes and not written and base is not None and base.values == new_values:
+            plan.unchanged += 1
+        cells_after = {**row.cells, **written}
+        plan.state.records[record_id] = RecordBase(
+            values=new_values,
+            row_fingerprint=self.row_fingerprint(cells_after),
+            tracker_fingerprint=self.tracker_fingerprint({**values, **tracker_changes}),
+        )
+
+    def _resolve(self, column: _Column, t: str, p: str, b: str | None) -> tuple[str, Side | None]:
+        """The field's value after the sync, and who won when both sides had changed it."""
+        if t == p:
+            return t, None
+        if not column.from_provider:
+            return t, None  # one way, Tracker to provider: the sheet shows Tracker's value
+        if not column.to_provider:
+            return p, None  # one way, provider to Tracker
+        if b is not None and p == b:
+            return t, None  # only Tracker changed
+        if b is not None and t == b:
+            return p, None  # only the provider changed
+        winner: Side = "tracker" if self.mapping.conflict_policy == "tracker_wins" else "provider"
+        return (t if winner == "tracker" else p), winner
+
+    def _new_row(self, row: ProviderRow, plan: SyncPlan) -> None:
+        if all(_raw_text(v).strip() == "" for v in row.cells.values()):
+            return  # a blank row
+        values: dict[str, str] = {}
+        valid = True
+        for column in self.columns:
+            if not column.from_provider:
+                continue
+            p = self._canonical(column, row.cells.get(column.header), row, plan)
+            if p is None:
+                valid = False
+                continue
+            values[column.spec.key] = p
+        if not valid:
+            return
+        plan.creates.append(RecordCreate(row.locator, values, dict(row.cells)))
+
+    def _append(self, record_id: str, values: dict[str, str], plan: SyncPlan) -> None:
+        cells = self.cells_for(values)
+        plan.new_rows.append(NewRow(record_id, {**cells, self.mapping.id_header: record_id}))
+        plan.state.records[record_id] = RecordBase(
+            values={f: values.get(f, "") for f in self.fields},
+            row_fingerprint=fingerprint([cells[c.header] for c in self.columns]),
+            tracker_fingerprint=self.tracker_fingerprint(values),
+        )
+
+    def _guard_deletions(self, vanished: list[str], state: SyncState, plan: SyncPlan) -> None:
+        if not vanished:
+            return
+        synced = max(len(state.records), 1)
+        share = len(vanished) / synced
+        if len(vanished) >= self.mapping.mass_delete_min_rows and share > self.mapping.max_delete_share:
+            plan.blocked = DeleteGuard(vanished=len(vanished), synced=synced, share=share)
+            return
+        for record_id in vanished:
+            base = state.records[record_id]
+            pending = PendingDeletion(record_id=record_id, values=dict(base.values), detected_at=self.now)
+            plan.state.pending_deletions[record_id] = pending
+            plan.new_pending.append(pending)
+
+    def record_created(self, plan: SyncPlan, create: RecordCreate, record_id: str, values: dict[str, str]) -> None:
+        """After Tracker created the pitch for a new row: write its id (and Tracker's own columns) back."""
+        plan.cell_writes.append(CellWrite(create.locator, self.mapping.id_header, record_id))
+        cells_after: dict[str, object] = dict(create.cells)
+        for column in self.columns:
+            if column.from_provider:
+                continue
+            text = to_cell(column.spec, values.get(column.spec.key, ""), column.value_map)
+            if _raw_text(create.cells.get(column.header)) != text:
+                plan.cell_writes.append(CellWrite(create.locator, column.header, text))
+                cells_after[column.header] = text
+        plan.state.records[record_id] = RecordBase(
+            values={f: values.get(f, "") for f in self.fields},
+            row_fingerprint=self.row_fingerprint(cells_after),
+            tracker_fingerprint=self.tracker_fingerprint(values),
+        )
+
+
+def header_positions(headers: list[str]) -> dict[str, list[int]]:
+    positions: dict[str, list[int]] = {}
+    for index, header in enumerate(headers):
+        if header.strip():
+            positions.setdefault(normalise_header(header), []).append(index)
+    return positions
