@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sys
 
-from bench import import_time
+from bench import engine, import_time
 from bench.results import RESULTS_PATH, write
 
 
 def main() -> int:
-    figures = import_time.run()
+    figures = import_time.run() + engine.run()
     for figure in figures:
         print(figure.line())
     write(figures)

@@ -211,3 +211,18 @@ def test_one_way_columns_always_take_their_sources_value(
     plan = merger.plan({"p1": {"pitch.status": tracker_status}}, rows, state)
     assert plan.tracker_updates.get("p1") == expected_tracker
     assert [w.text for w in plan.cell_writes] == ([expected_cell] if expected_cell else [])
+
+
+def test_a_newly_mapped_column_fills_in_from_whichever_side_has_a_value() -> None:
+    # GIVEN a synced sheet WHEN an Outlet column (filled in by the user) is mapped later
+    merger, state, rows = synced({"p1": tracker_record(), "p2": tracker_record("Bob")})
+    wider = MAPPING.model_copy(
+        update={"columns": [*MAPPING.columns, ColumnMapping(header="Outlet", field="pitch.outlet")]}
+    )
+    rows[0].cells["Outlet"] = "Radio 1"
+    rows[1].cells["Outlet"] = "6 Music"
+    tracker = {"p1": tracker_record(), "p2": {**tracker_record("Bob"), "pitch.outlet": "BBC 6 Music"}}
+    plan = Merger(wider, now=NOW).plan(tracker, rows, state)
+    # THEN the user's values reach Tracker where Tracker had none, and a real disagreement is a logged conflict
+    assert plan.tracker_updates == {"p1": {"pitch.outlet": "Radio 1"}}
+    assert [(c.record_id, c.losing_value) for c in plan.conflicts] == [("p2", "6 Music")]

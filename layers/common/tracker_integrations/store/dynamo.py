@@ -31,6 +31,8 @@ def value(v: Any) -> AttributeValueTypeDef:
         return {"N": str(v)}
     if isinstance(v, str):
         return {"S": v}
+    if isinstance(v, bytes):
+        return {"B": v}
     if isinstance(v, list | tuple):
         return {"L": [value(x) for x in v]}
     if isinstance(v, dict):
@@ -50,6 +52,8 @@ def python_value(raw: dict[str, Any]) -> Any:
         return bool(data)
     if kind == "NULL":
         return None
+    if kind == "B":
+        return bytes(data)
     if kind == "L":
         return [python_value(x) for x in data]
     if kind == "M":

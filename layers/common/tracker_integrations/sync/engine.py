@@ -305,9 +305,16 @@ class Merger:
             return t, None  # one way, Tracker to provider: the sheet shows Tracker's value
         if not column.to_provider:
             return p, None  # one way, provider to Tracker
-        if b is not None and p == b:
+        if b is None:
+            # Never synced on this field (a new column, or state lost): fill in from the side that has a
+            # value; only two different values are a conflict.
+            if t == "":
+                return p, None
+            if p == "":
+                return t, None
+        elif p == b:
             return t, None  # only Tracker changed
-        if b is not None and t == b:
+        elif t == b:
             return p, None  # only the provider changed
         winner: Side = "tracker" if self.mapping.conflict_policy == "tracker_wins" else "provider"
         return (t if winner == "tracker" else p), winner
