@@ -10,12 +10,26 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
 from tracker_integrations import wiring
-from tracker_integrations.api import current_user, install_error_handlers, json_response, parse_body, query_model
-from tracker_integrations.models.settings import SettingsUpdate
+from tracker_integrations.api import (
+    current_user,
+    install_error_handlers,
+    json_object,
+    json_response,
+    parse_body,
+    query_model,
+)
+from tracker_integrations.models.sheets import CreateSpreadsheet
 from tracker_integrations.observability import logger, metrics
+from tracker_integrations.services.sync_requests import DeletionDecision
 
 app = APIGatewayHttpResolver()
 install_error_handlers(app)
+
+
+class SpreadsheetsQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    page_token: str | None = Field(default=None, max_length=2048)
 
 
 class LogsQuery(BaseModel):
@@ -38,8 +52,36 @@ def get_integration(provider: str) -> Response[str]:
 
 @app.put("/api/integrations/<provider>/settings")
 def update_settings(provider: str) -> Response[str]:
-    update = parse_body(app, SettingsUpdate)
-    return json_response(200, wiring.integrations_service().update_settings(current_user(app), provider, update))
+    body = json_object(app)
+    return json_response(200, wiring.settings_updates().apply(current_user(app), provider, body))
+
+
+@app.post("/api/integrations/<provider>/sync")
+def sync_now(provider: str) -> Response[str]:
+    return json_response(202, wiring.sync_requests().sync_now(current_user(app), provider))
+
+
+@app.get("/api/integrations/<provider>/pending-deletions")
+def pending_deletions(provider: str) -> Response[str]:
+    return json_response(200, wiring.sync_requests().pending_deletions(current_user(app), provider))
+
+
+@app.post("/api/integrations/<provider>/pending-deletions/<record_id>")
+def decide_deletion(provider: str, record_id: str) -> Response[str]:
+    decision = parse_body(app, DeletionDecision)
+    return json_response(200, wiring.sync_requests().decide(current_user(app), provider, record_id, decision))
+
+
+@app.get("/api/integrations/google-sheets/spreadsheets")
+def list_spreadsheets() -> Response[str]:
+    query = query_model(app, SpreadsheetsQuery)
+    return json_response(200, wiring.sheets_setup().list_spreadsheets(current_user(app), query.page_token))
+
+
+@app.post("/api/integrations/google-sheets/spreadsheets")
+def create_spreadsheet() -> Response[str]:
+    request = parse_body(app, CreateSpreadsheet)
+    return json_response(201, wiring.sheets_setup().create_spreadsheet(current_user(app), request))
 
 
 @app.post("/api/integrations/<provider>/connect")

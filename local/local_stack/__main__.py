@@ -37,10 +37,12 @@ AWS (DynamoDB, KMS) is emulated in this process: data lasts until you stop it (C
 """,
         flush=True,
     )
+    poller = running.stack.start_queue_poller()  # delivers queued sync jobs to the worker, as Lambda would
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with contextlib.suppress(KeyboardInterrupt):
         stop.wait()
+    poller.set()
     running.stop()
     return 0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -42,6 +43,27 @@ def create_resources(region: str) -> dict[str, str]:
                 TableName=logical_id, TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl["AttributeName"]}
             )
         physical[logical_id] = logical_id
+    sqs = boto3.client("sqs", region_name=region)
+    queues = resources("AWS::SQS::Queue")
+    # Dead-letter queues first: the others name them in their redrive policy.
+    order = sorted(queues, key=lambda name: "RedrivePolicy" in queues[name].get("Properties", {}))
+    arns: dict[str, str] = {}
+    for logical_id in order:
+        props = queues[logical_id].get("Properties", {})
+        attributes = {
+            key: str(props[key])
+            for key in ("VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds")
+            if key in props
+        }
+        redrive = props.get("RedrivePolicy")
+        if redrive:
+            target = redrive["deadLetterTargetArn"]["Fn::GetAtt"][0]
+            attributes["RedrivePolicy"] = json.dumps(
+                {"deadLetterTargetArn": arns[target], "maxReceiveCount": str(redrive["maxReceiveCount"])}
+            )
+        url = sqs.create_queue(QueueName=logical_id, Attributes=attributes)["QueueUrl"]  # type: ignore[arg-type]
+        arns[logical_id] = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        physical[logical_id] = url
     kms = boto3.client("kms", region_name=region)
     for logical_id, resource in resources("AWS::KMS::Key").items():
         key = kms.create_key(Description=str(resource["Properties"].get("Description", logical_id)))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
 import os
 import re
 import threading
@@ -29,8 +30,8 @@ from werkzeug.wrappers import Request, Response
 
 from local_stack.auth import LocalIssuer
 from local_stack.aws import create_resources, function_environment
-from local_stack.events import LambdaContextStub, http_api_event
-from local_stack.template import REPO_ROOT, Route, routes
+from local_stack.events import LambdaContextStub, http_api_event, sqs_event
+from local_stack.template import REPO_ROOT, Route, queue_consumers, routes
 from local_stack.webpage import render_app_page
 from provider_sandbox import OAuthClientRegistration, Provider, ProviderSandbox
 from tracker_integrations import wiring
@@ -54,6 +55,8 @@ _SANDBOX_ENDPOINTS = {
         "ENDPOINT_GOOGLE_ACCOUNTS": "accounts.google.com",
         "ENDPOINT_GOOGLE_OAUTH2": "oauth2.googleapis.com",
         "ENDPOINT_GOOGLE_OPENID": "openidconnect.googleapis.com",
+        "ENDPOINT_GOOGLE_SHEETS": "sheets.googleapis.com",
+        "ENDPOINT_GOOGLE_DRIVE": "www.googleapis.com",
     },
     "airtable": {"ENDPOINT_AIRTABLE_WEB": "airtable.com", "ENDPOINT_AIRTABLE_API": "api.airtable.com"},
     "mailchimp": {"ENDPOINT_MAILCHIMP_LOGIN": "login.mailchimp.com"},
@@ -84,6 +87,7 @@ class LocalStack:
         self._invoke_lock = threading.Lock()
         self._mock = mock_aws()
         self._started = False
+        self._physical: dict[str, str] = {}
 
     # -- lifecycle --------------------------------------------------------------------------------
 
@@ -95,9 +99,59 @@ class LocalStack:
         )
         self._mock.start()
         physical = create_resources(REGION)
+        self._physical = physical
         os.environ.update(function_environment(physical, self._overrides()))  # noqa: TID251
         wiring.reset()
         self._started = True
+
+    # -- queues -----------------------------------------------------------------------------------
+
+    def run_queued_jobs(self, *, max_rounds: int = 20) -> int:
+        """Deliver queued messages to their consumer functions (as Lambda's SQS poller does) until the
+        queues are empty; returns how many messages were handled successfully. A message whose item
+        failed is made visible again at once (locally only: in AWS it waits out the visibility timeout)."""
+        import boto3
+
+        sqs = boto3.client("sqs", region_name=REGION)
+        handled = 0
+        for _ in range(max_rounds):
+            delivered = 0
+            for consumer in queue_consumers():
+                url = self._physical[consumer.queue]
+                messages = sqs.receive_message(
+                    QueueUrl=url, MaxNumberOfMessages=consumer.batch_size, AttributeNames=["All"]
+                ).get("Messages", [])
+                if not messages:
+                    continue
+                delivered += len(messages)
+                event = sqs_event(messages, queue_arn=f"arn:aws:sqs:{REGION}:123456789012:{consumer.queue}")
+                handler = getattr(importlib.import_module(consumer.module), consumer.function_name)
+                with self._invoke_lock:
+                    result = handler(event, LambdaContextStub(function_name=consumer.function))
+                failed = {f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])}
+                for message in messages:
+                    if message["MessageId"] in failed:
+                        sqs.change_message_visibility(
+                            QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+                        )
+                    else:
+                        sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+                        handled += 1
+            if delivered == 0:
+                break
+        return handled
+
+    def _poll_queues_forever(self, stop: threading.Event) -> None:
+        while not stop.wait(1.0):
+            try:
+                self.run_queued_jobs(max_rounds=1)
+            except Exception:  # a local poller must survive a failing handler
+                logging.getLogger("local_stack").exception("queue poller failed")
+
+    def start_queue_poller(self) -> threading.Event:
+        stop = threading.Event()
+        threading.Thread(target=self._poll_queues_forever, args=(stop,), name="sqs-poller", daemon=True).start()
+        return stop
 
     def stop(self) -> None:
         if self._started:

@@ -96,6 +96,43 @@ def routes() -> list[Route]:
     return found
 
 
+class QueueConsumer(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    function: str
+    queue: str  # logical id
+    batch_size: int
+    code_uri: str
+    handler: str
+
+    @property
+    def module(self) -> str:
+        return f"{self.code_uri.strip('/').replace('/', '.')}.{self.handler.rsplit('.', 1)[0]}"
+
+    @property
+    def function_name(self) -> str:
+        return self.handler.rsplit(".", 1)[1]
+
+
+def queue_consumers() -> list[QueueConsumer]:
+    found: list[QueueConsumer] = []
+    for name, function in functions().items():
+        props = function["Properties"]
+        for event in props.get("Events", {}).values():
+            if event.get("Type") != "SQS":
+                continue
+            found.append(
+                QueueConsumer(
+                    function=name,
+                    queue=str(event["Properties"]["Queue"]["Fn::GetAtt"][0]),
+                    batch_size=int(event["Properties"].get("BatchSize", 10)),
+                    code_uri=str(props["CodeUri"]),
+                    handler=str(props["Handler"]),
+                )
+            )
+    return found
+
+
 def global_environment() -> dict[str, Any]:
     variables = load_template()["Globals"]["Function"]["Environment"]["Variables"]
     return dict(variables)

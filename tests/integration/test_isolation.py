@@ -38,6 +38,7 @@ class Victim:
             route.path.replace("{provider}", "google-sheets")
             .replace("{campaign_id}", self.campaign["campaign_id"])
             .replace("{pitch_id}", self.pitch["pitch_id"])
+            .replace("{record_id}", self.pitch["pitch_id"])
         )
 
     def snapshot(self, http: httpx.Client) -> dict[str, Any]:
@@ -58,6 +59,8 @@ _BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "/api/campaigns/{campaign_id}"): {"version": 1, "title": "Hijacked"},
     ("POST", "/api/campaigns/{campaign_id}/pitches"): {"email": "attacker@example.com"},
     ("PATCH", "/api/campaigns/{campaign_id}/pitches/{pitch_id}"): {"version": 1, "email": "attacker@example.com"},
+    ("POST", "/api/integrations/{provider}/pending-deletions/{record_id}"): {"decision": "approve"},
+    ("POST", "/api/integrations/google-sheets/spreadsheets"): {"title": "Planted"},
 }
 
 
@@ -81,7 +84,8 @@ def test_another_user_cannot_read_or_change_a_users_data(http: httpx.Client, vic
     text = response.text
     for secret in ("victim@example.com", "Secret release", "contact-of-a@example.com"):
         assert secret not in text
-    if route.path.count("{campaign_id}") or route.path.endswith("/disconnect") or route.path.endswith("/settings"):
+    owned = ("{campaign_id}", "/disconnect", "/settings", "/sync", "/spreadsheets", "{record_id}")
+    if any(part in route.path for part in owned):
         assert response.status_code == 404
     # AND A's data is exactly as it was
     assert victim.snapshot(http) == before

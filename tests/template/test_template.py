@@ -66,7 +66,7 @@ def test_every_function_has_least_privilege_policies(name: str) -> None:
             pytest.fail(f"{name} attaches managed policy {policy}")
 
 
-def test_only_the_oauth_callback_function_can_create_data_keys() -> None:
+def test_functions_that_never_refresh_tokens_cannot_create_data_keys() -> None:
     creators = {
         name
         for name, function in FUNCTIONS.items()
@@ -74,7 +74,16 @@ def test_only_the_oauth_callback_function_can_create_data_keys() -> None:
         if "kms:GenerateDataKey"
         in (statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]])
     }
-    assert creators == {"OAuthCallbackFunction"}
+    # connect (callback), and the token refreshes of the spreadsheet picker and the sync worker
+    assert creators == {"OAuthCallbackFunction", "IntegrationsApiFunction", "SyncWorkerFunction"}
+
+
+def test_sync_queue_visibility_is_at_least_six_times_the_worker_timeout() -> None:
+    queue = resources("AWS::SQS::Queue")["SyncJobsQueue"]["Properties"]
+    worker = FUNCTIONS["SyncWorkerFunction"]["Properties"]
+    assert int(queue["VisibilityTimeout"]) >= 6 * int(worker["Timeout"])
+    event = worker["Events"]["SyncJobs"]["Properties"]
+    assert event["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
 
 
 def test_campaigns_function_cannot_touch_credentials() -> None:

@@ -10,10 +10,11 @@ import json
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from tracker_integrations.errors import TrackerError, Unauthenticated, ValidationFailed
 from tracker_integrations.observability import logger
+from tracker_integrations.validation import parse_model
 
 _UNEXPECTED = (
     "Something went wrong on our side and nothing was changed. Try again; if it keeps happening, contact support."
@@ -30,14 +31,8 @@ def current_user(app: APIGatewayHttpResolver) -> str:
     return sub
 
 
-def _describe(errors: list[Any]) -> tuple[str, list[dict[str, str]]]:
-    described = [
-        {"field": ".".join(str(part) for part in e["loc"]) or "body", "message": str(e["msg"])} for e in errors
-    ]
-    return "; ".join(f"{d['field']}: {d['message']}" for d in described), described
-
-
-def parse_body[ModelT: BaseModel](app: APIGatewayHttpResolver, model: type[ModelT]) -> ModelT:
+def json_object(app: APIGatewayHttpResolver) -> dict[str, Any]:
+    """The request body as a JSON object (an empty body is {})."""
     raw = app.current_event.decoded_body or ""
     try:
         data = json.loads(raw) if raw.strip() else {}
@@ -45,20 +40,15 @@ def parse_body[ModelT: BaseModel](app: APIGatewayHttpResolver, model: type[Model
         raise ValidationFailed(f"request body is not valid JSON (line {exc.lineno}, column {exc.colno})") from exc
     if not isinstance(data, dict):
         raise ValidationFailed("request body must be a JSON object")
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        message, described = _describe(exc.errors())
-        raise ValidationFailed(message, details={"errors": described}) from exc
+    return data
+
+
+def parse_body[ModelT: BaseModel](app: APIGatewayHttpResolver, model: type[ModelT]) -> ModelT:
+    return parse_model(model, json_object(app))
 
 
 def query_model[ModelT: BaseModel](app: APIGatewayHttpResolver, model: type[ModelT]) -> ModelT:
-    params = app.current_event.query_string_parameters or {}
-    try:
-        return model.model_validate(params)
-    except ValidationError as exc:
-        message, described = _describe(exc.errors())
-        raise ValidationFailed(message, details={"errors": described}) from exc
+    return parse_model(model, app.current_event.query_string_parameters or {})
 
 
 def json_response(status: int, payload: BaseModel | dict[str, Any]) -> Response[str]:

@@ -30,6 +30,9 @@ class Settings(BaseModel):
     tracker_table: str
     tokens_key_id: str
 
+    # Where "sync now" and schedules queue sync jobs (functions that never enqueue leave it empty).
+    sync_queue_url: str = ""
+
     # Where the OAuth callback sends the browser back to: the Tracker web app.
     app_base_url: AnyHttpUrl
     # The public base of this API, used to build exact redirect URIs.
@@ -50,6 +53,8 @@ class Settings(BaseModel):
     endpoint_airtable_web: str = "https://airtable.com"
     endpoint_airtable_api: str = "https://api.airtable.com"
     endpoint_mailchimp_login: str = "https://login.mailchimp.com"
+    endpoint_google_sheets: str = "https://sheets.googleapis.com"
+    endpoint_google_drive: str = "https://www.googleapis.com"
 
     oauth_state_ttl_seconds: Annotated[int, Field(ge=60, le=3600)] = 600
     data_key_cache_seconds: Annotated[int, Field(ge=0, le=3600)] = 300

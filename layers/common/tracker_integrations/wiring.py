@@ -15,13 +15,21 @@ from tracker_integrations.config import get_settings
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_kms import KMSClient
+    from mypy_boto3_sqs import SQSClient
 
     from tracker_integrations.crypto.envelope import TokenCipher
+    from tracker_integrations.jobs import SyncJobQueue
     from tracker_integrations.services.campaigns import CampaignsService
     from tracker_integrations.services.integrations import IntegrationsService
     from tracker_integrations.services.oauth import OAuthService
+    from tracker_integrations.services.settings_updates import SettingsUpdates
+    from tracker_integrations.services.sheets_setup import SheetsSetup
+    from tracker_integrations.services.sheets_sync import SheetsSync
+    from tracker_integrations.services.sync_requests import SyncRequests
+    from tracker_integrations.services.sync_runner import SyncRunner
     from tracker_integrations.services.tokens import TokenService
     from tracker_integrations.store.integrations import IntegrationsStore
+    from tracker_integrations.store.sync_state import SyncStateStore
     from tracker_integrations.store.tracker import TrackerStore
 
 
@@ -48,6 +56,11 @@ def dynamodb() -> DynamoDBClient:
 @lru_cache(maxsize=1)
 def kms() -> KMSClient:
     return cast("KMSClient", _client("kms"))
+
+
+@lru_cache(maxsize=1)
+def sqs() -> SQSClient:
+    return cast("SQSClient", _client("sqs"))
 
 
 @lru_cache(maxsize=1)
@@ -96,10 +109,66 @@ def campaigns_service() -> CampaignsService:
     return CampaignsService(tracker_store())
 
 
+@lru_cache(maxsize=1)
+def sync_state_store() -> SyncStateStore:
+    from tracker_integrations.store.sync_state import SyncStateStore
+
+    return SyncStateStore(dynamodb(), get_settings().integrations_table)
+
+
+def sync_queue() -> SyncJobQueue:
+    from tracker_integrations.jobs import SyncJobQueue
+
+    return SyncJobQueue(sqs(), get_settings().sync_queue_url)
+
+
+def sheets_sync() -> SheetsSync:
+    from tracker_integrations.services.sheets_sync import SheetsSync
+
+    return SheetsSync(
+        integrations_store(), tracker_store(), campaigns_service(), sync_state_store(), token_service(), get_settings()
+    )
+
+
+def sheets_setup() -> SheetsSetup:
+    from tracker_integrations.services.sheets_setup import SheetsSetup
+
+    return SheetsSetup(integrations_store(), token_service(), integrations_service(), get_settings())
+
+
+def settings_updates() -> SettingsUpdates:
+    from tracker_integrations.services.settings_updates import SettingsUpdates
+
+    return SettingsUpdates(integrations_service(), sheets_setup)
+
+
+def sync_requests() -> SyncRequests:
+    from tracker_integrations.services.sync_requests import SyncRequests
+
+    return SyncRequests(integrations_store(), tracker_store(), sync_state_store(), sync_queue)
+
+
+def sync_runner() -> SyncRunner:
+    from tracker_integrations.services.sync_runner import SyncRunner
+
+    return SyncRunner(sheets_sync)
+
+
 def reset() -> None:
     """Forget every built client and setting (tests and the local stack change the environment)."""
     from tracker_integrations.http.client import shared_client
 
-    for cached in (_botocore_session, dynamodb, kms, integrations_store, tracker_store, token_cipher, get_settings):
+    cached_builders = (
+        _botocore_session,
+        dynamodb,
+        kms,
+        sqs,
+        integrations_store,
+        tracker_store,
+        sync_state_store,
+        token_cipher,
+        get_settings,
+    )
+    for cached in cached_builders:
         cached.cache_clear()
     shared_client.cache_clear()

@@ -170,7 +170,10 @@ def test_a_sync_that_would_remove_many_records_stops_and_asks() -> None:
     plan = merger.plan(tracker, rows[:5], state)
     assert plan.blocked is not None
     assert (plan.blocked.vanished, plan.blocked.synced) == (5, 10)
-    assert not plan.new_pending
+    # AND what a blocked sync keeps is only the list awaiting approval
+    kept = plan.blocked_state()
+    assert sorted(kept.pending_deletions) == ["p5", "p6", "p7", "p8", "p9"]
+    assert kept.records == state.records
 
 
 def test_a_pitch_deleted_in_tracker_leaves_its_row_alone_and_is_not_recreated() -> None:
@@ -215,7 +218,7 @@ def test_one_way_columns_always_take_their_sources_value(
 
 def test_a_newly_mapped_column_fills_in_from_whichever_side_has_a_value() -> None:
     # GIVEN a synced sheet WHEN an Outlet column (filled in by the user) is mapped later
-    merger, state, rows = synced({"p1": tracker_record(), "p2": tracker_record("Bob")})
+    _, state, rows = synced({"p1": tracker_record(), "p2": tracker_record("Bob")})
     wider = MAPPING.model_copy(
         update={"columns": [*MAPPING.columns, ColumnMapping(header="Outlet", field="pitch.outlet")]}
     )

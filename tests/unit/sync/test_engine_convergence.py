@@ -121,7 +121,7 @@ class TwoSides(RuleBasedStateMachine):
             else:
                 row.cells[write.header] = write.text
         for new in plan.new_rows:
-            cells = {h: t for h, t in new.cells.items() if h != MAPPING.id_header}
+            cells: dict[str, object] = {h: t for h, t in new.cells.items() if h != MAPPING.id_header}
             self.sheet.append(ProviderRow(0, new.record_id, cells))
         self.state = plan.state
         self._check_no_edit_lost(plan)

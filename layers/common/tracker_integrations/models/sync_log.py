@@ -21,6 +21,15 @@ class SyncLogError(BaseModel):
     where: str | None = None  # e.g. a cell reference "Pitches!D7"
 
 
+class ConflictDetail(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    record_id: str
+    field: str
+    winner: str
+    losing_value: str
+
+
 class SyncLog(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -36,5 +45,9 @@ class SyncLog(BaseModel):
     records_updated: int = 0
     records_unchanged: int = 0
     conflicts: int = 0
+    conflict_details: list[ConflictDetail] = Field(default_factory=list)
     errors: list[SyncLogError] = Field(default_factory=list)
+    pending_deletions: int = 0
+    records_synced: int = 0
     provider_calls: int = 0
+    duration_ms: int = 0

@@ -79,6 +79,15 @@ class TrackerStore:
             self._db.transact_write_items(TransactItems=chunk)
         return len(pitch_keys)
 
+    def all_campaigns(self, user_id: str) -> list[Campaign]:
+        return [
+            Campaign.model_validate(i["campaign"])
+            for i in query_all(self._db, self._table, user_pk(user_id), "CAMPAIGN#")
+        ]
+
+    def all_pitches(self, user_id: str) -> list[Pitch]:
+        return [Pitch.model_validate(i["pitch"]) for i in query_all(self._db, self._table, user_pk(user_id), "PITCH#")]
+
     # -- pitches ----------------------------------------------------------------------------------
 
     def get_pitch(self, user_id: str, campaign_id: str, pitch_id: str) -> Pitch | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import zlib
 from datetime import datetime
+from typing import Any
 
 from tracker_integrations.sync.engine import PendingDeletion, RecordBase, SyncState
 
@@ -33,10 +34,20 @@ def encode_state(state: SyncState, fields: list[str]) -> bytes:
     return zlib.compress(json.dumps(document, separators=(",", ":")).encode(), level=6)
 
 
-def decode_state(blob: bytes) -> SyncState:
+def _document(blob: bytes) -> dict[str, Any]:
     document = json.loads(zlib.decompress(blob))
-    if document.get("format") != FORMAT:
-        raise ValueError(f"unknown sync state format {document.get('format')!r}")
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise ValueError("unknown sync state format")
+    return document
+
+
+def stored_fields(blob: bytes) -> list[str]:
+    """The field order the state was written with."""
+    return [str(f) for f in _document(blob)["fields"]]
+
+
+def decode_state(blob: bytes) -> SyncState:
+    document = _document(blob)
     fields: list[str] = document["fields"]
     width = len(fields)
     records = {

@@ -129,6 +129,14 @@ class SyncPlan:
             or before.records != after.records
         )
 
+    def blocked_state(self) -> SyncState:
+        """What a blocked sync keeps: the previous state plus the new pending deletions, nothing else."""
+        pending = dict(self.previous.pending_deletions)
+        pending.update({p.record_id: p for p in self.new_pending})
+        return SyncState(
+            records=dict(self.previous.records), tombstones=set(self.previous.tombstones), pending_deletions=pending
+        )
+
     def keep_previous_base(self, record_id: str) -> None:
         """A write for this record failed: keep its old base so the next sync tries again."""
         old = self.previous.records.get(record_id)
@@ -351,8 +359,8 @@ class Merger:
         synced = max(len(state.records), 1)
         share = len(vanished) / synced
         if len(vanished) >= self.mapping.mass_delete_min_rows and share > self.mapping.max_delete_share:
+            # Stop this sync; the vanished records still wait for approval (nothing is deleted either way).
             plan.blocked = DeleteGuard(vanished=len(vanished), synced=synced, share=share)
-            return
         for record_id in vanished:
             base = state.records[record_id]
             pending = PendingDeletion(record_id=record_id, values=dict(base.values), detected_at=self.now)

@@ -97,8 +97,8 @@ def auto_map(headers: list[str]) -> list[ColumnMapping]:
     mapped: list[ColumnMapping] = []
     taken: set[str] = set()
     for header in headers:
-        key = by_name.get(normalise_header(header))
-        if key and key not in taken and normalise_header(header) != normalise_header(DEFAULT_ID_HEADER):
-            taken.add(key)
-            mapped.append(ColumnMapping(header=header.strip(), field=key))
+        field_key = by_name.get(normalise_header(header))
+        if field_key and field_key not in taken and normalise_header(header) != normalise_header(DEFAULT_ID_HEADER):
+            taken.add(field_key)
+            mapped.append(ColumnMapping(header=header.strip(), field=field_key))
     return mapped

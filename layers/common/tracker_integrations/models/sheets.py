@@ -1,0 +1,48 @@
+"""Google Sheets connection settings: which spreadsheet and tab, and how its columns map."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from tracker_integrations.models.settings import SyncFrequency
+from tracker_integrations.sync.mapping import SyncMapping
+
+SPREADSHEET_ID = r"^[A-Za-z0-9_-]{10,200}$"
+
+
+class SheetTarget(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    spreadsheet_id: str = Field(pattern=SPREADSHEET_ID)
+    spreadsheet_name: str = ""
+    spreadsheet_url: str = ""
+    sheet_id: int  # tabs are tracked by id: a renamed tab is found again
+    tab_title: str
+
+
+class SheetsSettings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    target: SheetTarget
+    mapping: SyncMapping
+
+
+class SheetsSettingsUpdate(BaseModel):
+    """`PUT /api/integrations/google-sheets/settings`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    spreadsheet_id: str | None = Field(default=None, pattern=SPREADSHEET_ID)
+    tab: str | None = Field(default=None, min_length=1, max_length=100)
+    mapping: SyncMapping | None = None
+    sync_frequency: SyncFrequency | None = None
+    paused: bool | None = None
+
+
+class CreateSpreadsheet(BaseModel):
+    """`POST /api/integrations/google-sheets/spreadsheets`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str = Field(default="Tracker pitches", min_length=1, max_length=100)
+    tab: str = Field(default="Pitches", min_length=1, max_length=100)

@@ -1,0 +1,246 @@
+"""Google Sheets API v4 (and the Drive listing used to choose a spreadsheet), over httpx.
+
+Reference: https://developers.google.com/workspace/sheets/api/reference/rest. Every failure is
+classified into the typed errors; the ones a user can fix (a deleted spreadsheet, removed access,
+a deleted or renamed tab) get their own types so the sync can say what to do.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from pydantic import BaseModel, ConfigDict
+
+from tracker_integrations.config import Settings
+from tracker_integrations.errors import PermanentProviderError, ProviderError, RateLimited
+from tracker_integrations.http.client import RetryPolicy, classify_api_response, send
+
+SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
+_POLICY = RetryPolicy(max_attempts=3, base_delay=0.5, max_delay=4.0, max_wait=10.0)
+
+
+class SpreadsheetUnavailable(PermanentProviderError):
+    """404/403 on the spreadsheet: deleted, trashed, or Tracker's access was removed."""
+
+    code = "spreadsheet_unavailable"
+
+
+class RangeNotFound(PermanentProviderError):
+    """400 'Unable to parse range': the tab is not called that any more (renamed or deleted)."""
+
+    code = "tab_not_found"
+
+
+class SheetProperties(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    sheet_id: int
+    title: str
+    index: int
+    row_count: int = 0
+    column_count: int = 0
+
+
+class SpreadsheetSummary(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    spreadsheet_id: str
+    name: str
+    url: str = ""
+    modified_time: str | None = None
+
+
+class SpreadsheetInfo(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    spreadsheet_id: str
+    title: str
+    url: str
+    sheets: list[SheetProperties]
+
+
+def a1_tab(title: str) -> str:
+    """A tab name as an A1 range prefix: always quoted, quotes doubled."""
+    return "'" + title.replace("'", "''") + "'"
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def _classify(provider: str, response: httpx.Response) -> ProviderError | None:
+    error = classify_api_response(provider, response)
+    if error is None or isinstance(error, RateLimited) or response.status_code not in {400, 403, 404}:
+        return error
+    message = ""
+    try:
+        body = response.json()
+        message = str(body.get("error", {}).get("message", "")) if isinstance(body, dict) else ""
+    except ValueError:
+        pass
+    if response.status_code == 400 and "Unable to parse range" in message:
+        return RangeNotFound(message, provider=provider, status=400)
+    if response.status_code in {403, 404}:
+        return SpreadsheetUnavailable(
+            message or "spreadsheet not found", provider=provider, status=response.status_code
+        )
+    return error
+
+
+class SheetsClient:
+    def __init__(self, settings: Settings, access_token: str, *, client: httpx.Client | None = None) -> None:
+        self._sheets = settings.endpoint_google_sheets.rstrip("/")
+        self._drive = settings.endpoint_google_drive.rstrip("/")
+        self._headers = {"Authorization": f"Bearer {access_token}"}
+        self._client = client
+        self.calls: dict[str, int] = {"read": 0, "write": 0}
+
+    def _send(self, method: str, url: str, *, kind: str, **kwargs: Any) -> dict[str, Any]:
+        self.calls[kind] += 1
+        request = httpx.Request(method, url, headers=self._headers, **kwargs)
+        response = send(request, provider="google", classify=_classify, policy=_POLICY, client=self._client)
+        body = response.json() if response.content else {}
+        if not isinstance(body, dict):
+            raise PermanentProviderError(
+                "Google Sheets answered with something other than an object", provider="google"
+            )
+        return body
+
+    # -- reads ------------------------------------------------------------------------------------
+
+    def read_tab(self, spreadsheet_id: str, title: str) -> list[list[object]]:
+        # https://developers.google.com/workspace/sheets/api/reference/rest/v4/spreadsheets.values/get
+        url = f"{self._sheets}/v4/spreadsheets/{quote(spreadsheet_id, safe='')}/values/{quote(a1_tab(title), safe='')}"
+        body = self._send(
+            "GET",
+            url,
+            kind="read",
+            params={
+                "majorDimension": "ROWS",
+                "valueRenderOption": "UNFORMATTED_VALUE",
+                "dateTimeRenderOption": "FORMATTED_STRING",
+            },
+        )
+        values = body.get("values", [])  # an empty tab has no "values" key at all
+        if not isinstance(values, list):
+            raise PermanentProviderError("Google Sheets returned values in an unexpected shape", provider="google")
+        return [list(row) if isinstance(row, list) else [] for row in values]
+
+    def spreadsheet(self, spreadsheet_id: str) -> SpreadsheetInfo:
+        # https://developers.google.com/workspace/sheets/api/reference/rest/v4/spreadsheets/get
+        body = self._send(
+            "GET",
+            f"{self._sheets}/v4/spreadsheets/{quote(spreadsheet_id, safe='')}",
+            kind="read",
+            params={"fields": "spreadsheetId,spreadsheetUrl,properties.title,sheets.properties"},
+        )
+        sheets = []
+        for sheet in body.get("sheets", []):
+            props = sheet.get("properties", {})
+            grid = props.get("gridProperties", {})
+            sheets.append(
+                SheetProperties(
+                    sheet_id=int(props.get("sheetId", 0)),
+                    title=str(props.get("title", "")),
+                    index=int(props.get("index", 0)),
+                    row_count=int(grid.get("rowCount", 0)),
+                    column_count=int(grid.get("columnCount", 0)),
+                )
+            )
+        return SpreadsheetInfo(
+            spreadsheet_id=str(body.get("spreadsheetId", spreadsheet_id)),
+            title=str(body.get("properties", {}).get("title", "")),
+            url=str(body.get("spreadsheetUrl", "")),
+            sheets=sheets,
+        )
+
+    def list_spreadsheets(
+        self, *, page_token: str | None = None, page_size: int = 50
+    ) -> tuple[list[SpreadsheetSummary], str | None]:
+        # https://developers.google.com/workspace/drive/api/reference/rest/v3/files/list (drive.file: only
+        # spreadsheets Tracker created or the user picked for it)
+        params = {
+            "q": f"mimeType='{SPREADSHEET_MIME}' and trashed=false",
+            "fields": "nextPageToken,files(id,name,modifiedTime,webViewLink)",
+            "orderBy": "modifiedTime desc",
+            "pageSize": str(page_size),
+        }
+        if page_token:
+            params["pageToken"] = page_token
+        body = self._send("GET", f"{self._drive}/drive/v3/files", kind="read", params=params)
+        files = [
+            SpreadsheetSummary(
+                spreadsheet_id=str(f.get("id")),
+                name=str(f.get("name", "")),
+                url=str(f.get("webViewLink", "")),
+                modified_time=f.get("modifiedTime"),
+            )
+            for f in body.get("files", [])
+            if isinstance(f, dict) and f.get("id")
+        ]
+        token = body.get("nextPageToken")
+        return files, str(token) if token else None
+
+    # -- writes -----------------------------------------------------------------------------------
+
+    def write_ranges(self, spreadsheet_id: str, data: list[tuple[str, list[list[str]]]]) -> None:
+        """All cell writes of a sync in one call. RAW: text starting with =, + , - or @ stays text."""
+        # https://developers.google.com/workspace/sheets/api/reference/rest/v4/spreadsheets.values/batchUpdate
+        self._send(
+            "POST",
+            f"{self._sheets}/v4/spreadsheets/{quote(spreadsheet_id, safe='')}/values:batchUpdate",
+            kind="write",
+            json={
+                "valueInputOption": "RAW",
+                "data": [{"range": rng, "majorDimension": "ROWS", "values": values} for rng, values in data],
+            },
+        )
+
+    def create_spreadsheet(self, title: str, tab: str, headers: list[str]) -> SpreadsheetInfo:
+        # https://developers.google.com/workspace/sheets/api/reference/rest/v4/spreadsheets/create
+        header_row = {"values": [{"userEnteredValue": {"stringValue": h}} for h in headers]}
+        body = self._send(
+            "POST",
+            f"{self._sheets}/v4/spreadsheets",
+            kind="write",
+            json={
+                "properties": {"title": title},
+                "sheets": [
+                    {
+                        "properties": {"title": tab, "gridProperties": {"frozenRowCount": 1}},
+                        "data": [{"startRow": 0, "startColumn": 0, "rowData": [header_row]}],
+                    }
+                ],
+            },
+        )
+        sheets = [
+            SheetProperties(
+                sheet_id=int(s["properties"].get("sheetId", 0)),
+                title=str(s["properties"].get("title", tab)),
+                index=int(s["properties"].get("index", 0)),
+            )
+            for s in body.get("sheets", [])
+        ]
+        return SpreadsheetInfo(
+            spreadsheet_id=str(body["spreadsheetId"]),
+            title=title,
+            url=str(body.get("spreadsheetUrl", "")),
+            sheets=sheets,
+        )
+
+    def batch_update(self, spreadsheet_id: str, requests: list[dict[str, Any]]) -> None:
+        # https://developers.google.com/workspace/sheets/api/reference/rest/v4/spreadsheets/batchUpdate
+        self._send(
+            "POST",
+            f"{self._sheets}/v4/spreadsheets/{quote(spreadsheet_id, safe='')}:batchUpdate",
+            kind="write",
+            json={"requests": requests},
+        )

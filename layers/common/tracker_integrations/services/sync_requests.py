@@ -1,0 +1,124 @@
+"""Sync now, and the deletions a sync is waiting for the user to approve."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from tracker_integrations.errors import NotFound, ValidationFailed, VersionConflict
+from tracker_integrations.jobs import SyncJob, SyncJobQueue
+from tracker_integrations.models.common import new_id, utcnow
+from tracker_integrations.models.connection import ConnectionStatus, ProviderKey
+from tracker_integrations.providers.registry import get_spec
+from tracker_integrations.store.integrations import IntegrationsStore
+from tracker_integrations.store.sync_state import SyncStateStore
+from tracker_integrations.store.tracker import TrackerStore
+from tracker_integrations.sync.codec import decode_state, encode_state, stored_fields
+
+# Providers whose two-way sync exists today; the others connect but have nothing to run yet.
+SYNCABLE: tuple[ProviderKey, ...] = ("google-sheets",)
+
+
+class QueuedSync(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    status: str = "queued"
+    job_id: str
+    message: str
+
+
+class PendingDeletionView(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    record_id: str
+    values: dict[str, str]
+    detected_at: datetime
+
+
+class PendingDeletionList(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    pending_deletions: list[PendingDeletionView]
+
+
+class DeletionDecision(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    decision: str
+
+    def approved(self) -> bool:
+        if self.decision not in {"approve", "reject"}:
+            raise ValidationFailed(
+                "decision: use 'approve' (delete the pitch in Tracker) or 'reject' (put the row back)"
+            )
+        return self.decision == "approve"
+
+
+class SyncRequests:
+    def __init__(
+        self,
+        integrations: IntegrationsStore,
+        tracker: TrackerStore,
+        states: SyncStateStore,
+        queue: Callable[[], SyncJobQueue],
+        *,
+        now: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._integrations = integrations
+        self._tracker = tracker
+        self._states = states
+        self._queue = queue
+        self._now = now
+
+    def sync_now(self, user_id: str, provider: str) -> QueuedSync:
+        spec = get_spec(provider)
+        connection = self._integrations.get_connection(user_id, spec.key)
+        if connection is None:
+            raise NotFound(f"{spec.name} is not connected: connect it first")
+        if spec.key not in SYNCABLE:
+            raise ValidationFailed(f"{spec.name} has nothing to sync yet: its sync is not available in this version")
+        if connection.status == ConnectionStatus.NEEDS_REAUTH:
+            raise VersionConflict(f"{spec.name} needs to be reconnected before it can sync: reconnect it first")
+        if connection.status == ConnectionStatus.PAUSED:
+            raise VersionConflict(f"{spec.name} sync is paused: resume it in its settings first")
+        if "sheet" not in connection.settings:
+            raise ValidationFailed(f"{spec.name}: choose or create a spreadsheet before syncing")
+        job = SyncJob(
+            job_id=new_id("job"), user_id=user_id, provider=spec.key, reason="manual", requested_at=self._now()
+        )
+        self._queue().enqueue(job)
+        return QueuedSync(job_id=job.job_id, message=f"{spec.name} sync is queued and starts within seconds.")
+
+    def pending_deletions(self, user_id: str, provider: str) -> PendingDeletionList:
+        spec = get_spec(provider)
+        stored = self._states.load(user_id, spec.key)
+        state = decode_state(stored.blob) if stored.blob else None
+        items = [] if state is None else sorted(state.pending_deletions.values(), key=lambda p: p.detected_at)
+        return PendingDeletionList(
+            pending_deletions=[
+                PendingDeletionView(record_id=p.record_id, values=p.values, detected_at=p.detected_at) for p in items
+            ]
+        )
+
+    def decide(self, user_id: str, provider: str, record_id: str, decision: DeletionDecision) -> PendingDeletionList:
+        spec = get_spec(provider)
+        approve = decision.approved()
+        stored = self._states.load(user_id, spec.key)
+        state = decode_state(stored.blob) if stored.blob else None
+        if state is None or record_id not in state.pending_deletions:
+            raise NotFound("no deletion of that record is waiting for approval")
+        fields = stored_fields(stored.blob) if stored.blob else []
+        del state.pending_deletions[record_id]
+        if approve:
+            pitch = next((p for p in self._tracker.all_pitches(user_id) if p.pitch_id == record_id), None)
+            if pitch is not None:
+                self._tracker.delete_pitch(user_id, pitch.campaign_id, record_id, expected_version=pitch.version)
+            state.records.pop(record_id, None)
+            state.tombstones.add(record_id)
+        else:
+            # Forget it was ever synced: the next sync writes the row back.
+            state.records.pop(record_id, None)
+        self._states.save(user_id, spec.key, encode_state(state, fields), expected_generation=stored.generation)
+        return self.pending_deletions(user_id, provider)
