@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sys
 
-from bench import engine, import_time
+from bench import engine, import_time, sheets_sync
 from bench.results import RESULTS_PATH, write
 
 
 def main() -> int:
-    figures = import_time.run() + engine.run()
+    figures = import_time.run() + engine.run() + sheets_sync.run()
     for figure in figures:
         print(figure.line())
     write(figures)

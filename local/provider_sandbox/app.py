@@ -18,12 +18,15 @@ from werkzeug.wrappers import Request, Response
 
 from provider_sandbox.airtable import AirtableOAuth
 from provider_sandbox.control import ControlApi
+from provider_sandbox.drive import DriveApi
 from provider_sandbox.google import GoogleOAuth
 from provider_sandbox.mailchimp import MailchimpOAuth
 from provider_sandbox.models import Fault, OAuthClientRegistration, Provider, RecordedRequest
 from provider_sandbox.oauth import Clock, GrantStore
 from provider_sandbox.responses import json_response
 from provider_sandbox.routing import ModuleFactory, Router, SandboxContext
+from provider_sandbox.sheets import SheetsApi
+from provider_sandbox.workspace import GoogleWorkspace
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -31,7 +34,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 # Every provider module the sandbox serves; a new provider is one more entry here.
-DEFAULT_MODULES: list[ModuleFactory] = [GoogleOAuth, AirtableOAuth, MailchimpOAuth]
+DEFAULT_MODULES: list[ModuleFactory] = [GoogleOAuth, AirtableOAuth, MailchimpOAuth, SheetsApi, DriveApi]
 
 CONTROL_PREFIX = "/_control"
 
@@ -72,7 +75,9 @@ class ProviderSandbox:
         self._lock = threading.RLock()
         self._clock = clock or _utc_now
         self.store = GrantStore(self._lock, self._clock)
-        self.context = SandboxContext(store=self.store, clock=self._clock, public_base_url=public_base_url)
+        self.context = SandboxContext(
+            store=self.store, clock=self._clock, public_base_url=public_base_url, lock=self._lock
+        )
         self.router = Router()
         for factory in DEFAULT_MODULES if modules is None else modules:
             factory(self.context).install(self.router)
@@ -96,6 +101,11 @@ class ProviderSandbox:
     @property
     def clients(self) -> list[OAuthClientRegistration]:
         return self.store.clients()
+
+    @property
+    def sheets(self) -> GoogleWorkspace:
+        """Google spreadsheets (Drive files): the user's controls and readers, and the Sheets quotas."""
+        return GoogleWorkspace.of(self.context)
 
     # Recorded requests -------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Request, Response
 
 from provider_sandbox.models import PROVIDERS, Fault, OAuthClientRegistration, Provider, RevokeUserGrantsBody
 from provider_sandbox.responses import json_response
+from provider_sandbox.sheets_control import SheetsControl
 
 if TYPE_CHECKING:
     from provider_sandbox.app import ProviderSandbox
@@ -85,6 +86,18 @@ class ControlApi:
             ],
             strict_slashes=False,
         )
+        # Google spreadsheets as the user sees them, and Sheets quotas (/_control/google/...).
+        SheetsControl(self, sandbox.sheets).install()
+
+    def add_route(self, path: str, method: str, handler: ControlHandler) -> None:
+        """Serve `method path` (werkzeug rule syntax) with `handler`."""
+        endpoint = f"{method} {path}"
+        self._handlers[endpoint] = handler
+        self._map.add(Rule(path, methods=[method], endpoint=endpoint))
+
+    def parse[M: BaseModel](self, model: type[M], request: Request) -> M:
+        """The request's JSON body as `model`; ControlError 400 with the validation errors otherwise."""
+        return _parse(model, request)
 
     def dispatch(self, request: Request) -> Response:
         try:

@@ -5,9 +5,10 @@ and registers its routes (host + path + handler + error style). Adding a provide
 Airtable records, Mailchimp reports...) means writing one module and listing it in `app.DEFAULT_MODULES`.
 """
 
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
@@ -28,6 +29,17 @@ class SandboxContext:
     clock: Clock
     # Fixed public base URL; None derives it from each request (host + mount point).
     public_base_url: str | None = None
+    # The sandbox's one lock, for modules keeping state of their own.
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    # State shared by several modules (e.g. the Drive files both Sheets and Drive serve), one per type.
+    _components: dict[type, object] = field(default_factory=dict, repr=False)
+
+    def component[T](self, kind: type[T], factory: Callable[[], T]) -> T:
+        """The context's one `kind` instance, made by `factory` on first use."""
+        with self.lock:
+            if kind not in self._components:
+                self._components[kind] = factory()
+            return cast("T", self._components[kind])
 
     def base_url(self, request: Request) -> str:
         if self.public_base_url is not None:

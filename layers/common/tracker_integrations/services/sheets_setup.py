@@ -19,8 +19,6 @@ from tracker_integrations.providers.google.sheets import (
     SpreadsheetInfo,
     SpreadsheetSummary,
     SpreadsheetUnavailable,
-    a1_tab,
-    column_letter,
 )
 from tracker_integrations.services.integrations import IntegrationDetail, IntegrationsService
 from tracker_integrations.services.sheets_sync import PROVIDER
@@ -163,8 +161,11 @@ class SheetsSetup:
         self._check_headers(mapping, headers, target)
         if normalise_header(mapping.id_header) not in {normalise_header(h) for h in headers}:
             # The sync owns an id column; add it after the last used column (one write, once).
-            column = column_letter(len(headers))
-            client.write_ranges(info.spreadsheet_id, [(f"{a1_tab(target.tab_title)}!{column}1", [[mapping.id_header]])])
+            tab = next(s for s in info.sheets if s.sheet_id == target.sheet_id)
+            grow = 1 if len(headers) >= tab.column_count else 0
+            client.write_cells(
+                info.spreadsheet_id, target.sheet_id, [(0, len(headers), mapping.id_header)], [], add_columns=grow
+            )
         detail = self._store(connection, SheetsSettings(target=target, mapping=mapping))
         if update.sync_frequency is not None or update.paused is not None:
             detail = self._cards.update_settings(

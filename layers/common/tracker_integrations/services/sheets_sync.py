@@ -30,7 +30,7 @@ from tracker_integrations.models.campaign import Campaign, Pitch, PitchCreate, P
 from tracker_integrations.models.common import new_id, utcnow
 from tracker_integrations.models.connection import Connection, ConnectionStatus, LastError, ProviderKey
 from tracker_integrations.models.sheets import SheetsSettings, SheetTarget
-from tracker_integrations.models.sync_log import SyncLog, SyncLogError, SyncOutcome
+from tracker_integrations.models.sync_log import ConflictDetail, SyncLog, SyncLogError, SyncOutcome
 from tracker_integrations.observability import logger, metrics
 from tracker_integrations.providers.google.sheets import (
     RangeNotFound,
@@ -211,9 +211,9 @@ class SheetsSync:
         created, create_errors = self._create_records(user_id, plan, merger, campaigns, columns, target)
         updated, update_errors = self._apply_tracker_updates(user_id, plan, pitches)
         errors += create_errors + update_errors
-        writes = self._sheet_writes(plan, columns, headers, target, len(grid))
-        if writes:
-            client.write_ranges(target.spreadsheet_id, writes)
+        cells, new_rows = self._sheet_writes(plan, columns, headers)
+        if cells or new_rows:
+            client.write_cells(target.spreadsheet_id, target.sheet_id, cells, new_rows, first_new_row=len(grid))
         if plan.state_changed or state is None:
             self._save_state(user_id, encode_state(plan.state, merger.fields), stored.generation)
         outcome: SyncOutcome = "partial" if errors else "success"
@@ -226,7 +226,7 @@ class SheetsSync:
                 "records_unchanged": plan.unchanged,
                 "conflicts": len(plan.conflicts),
                 "conflict_details": [
-                    {"record_id": c.record_id, "field": c.field, "winner": c.winner, "losing_value": c.losing_value}
+                    ConflictDetail(record_id=c.record_id, field=c.field, winner=c.winner, losing_value=c.losing_value)
                     for c in plan.conflicts
                 ],
                 "errors": errors,
@@ -381,24 +381,19 @@ class SheetsSync:
         return f"{column_letter(columns[normalise_header(header)])}{row}"
 
     def _sheet_writes(
-        self, plan: SyncPlan, columns: dict[str, int], headers: list[str], target: SheetTarget, used_rows: int
-    ) -> list[tuple[str, list[list[str]]]]:
-        tab = a1_tab(target.tab_title)
-        data: list[tuple[str, list[list[str]]]] = [
-            (f"{tab}!{self._cell(columns, w.header, w.locator)}", [[w.text]]) for w in plan.cell_writes
-        ]
+        self, plan: SyncPlan, columns: dict[str, int], headers: list[str]
+    ) -> tuple[list[tuple[int, int, str]], list[list[str | None]]]:
+        """Cell writes as 0-based (row, column) and appended rows aligned to the sheet's columns."""
+        cells = [(w.locator - 1, columns[normalise_header(w.header)], w.text) for w in plan.cell_writes]
+        rows: list[list[str | None]] = []
         if plan.new_rows:
             width = max(len(headers), max(columns.values()) + 1)
             by_column = {index: header for header, index in columns.items()}
-            block: list[list[Any]] = []
             for new in plan.new_rows:
-                cells = {normalise_header(h): t for h, t in new.cells.items()}
-                # None leaves a cell alone (columns Tracker does not own); "" clears a mapped one.
-                block.append([cells.get(by_column[i], "") if i in by_column else None for i in range(width)])
-            first = used_rows + 1
-            last = first + len(block) - 1
-            data.append((f"{tab}!A{first}:{column_letter(width - 1)}{last}", block))
-        return data
+                texts = {normalise_header(h): t for h, t in new.cells.items()}
+                # Columns Tracker does not own stay empty in a new row.
+                rows.append([texts.get(by_column[i], "") if i in by_column else None for i in range(width)])
+        return cells, rows
 
     # -- bookkeeping ------------------------------------------------------------------------------
 

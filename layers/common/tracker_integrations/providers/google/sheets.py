@@ -95,6 +95,12 @@ def _classify(provider: str, response: httpx.Response) -> ProviderError | None:
     return error
 
 
+def _cell(text: str | None) -> dict[str, Any]:
+    # Under the "userEnteredValue" field mask, a cell without one is cleared ("" and, in brand-new rows
+    # where every cell is empty anyway, the columns Tracker does not own).
+    return {} if not text else {"userEnteredValue": {"stringValue": text}}
+
+
 class SheetsClient:
     def __init__(self, settings: Settings, access_token: str, *, client: httpx.Client | None = None) -> None:
         self._sheets = settings.endpoint_google_sheets.rstrip("/")
@@ -191,18 +197,57 @@ class SheetsClient:
 
     # -- writes -----------------------------------------------------------------------------------
 
-    def write_ranges(self, spreadsheet_id: str, data: list[tuple[str, list[list[str]]]]) -> None:
-        """All cell writes of a sync in one call. RAW: text starting with =, + , - or @ stays text."""
-        # https://developers.google.com/workspace/sheets/api/reference/rest/v4/spreadsheets.values/batchUpdate
-        self._send(
-            "POST",
-            f"{self._sheets}/v4/spreadsheets/{quote(spreadsheet_id, safe='')}/values:batchUpdate",
-            kind="write",
-            json={
-                "valueInputOption": "RAW",
-                "data": [{"range": rng, "majorDimension": "ROWS", "values": values} for rng, values in data],
-            },
+    def write_cells(
+        self,
+        spreadsheet_id: str,
+        sheet_id: int,
+        cells: list[tuple[int, int, str]],
+        new_rows: list[list[str | None]],
+        *,
+        first_new_row: int = 0,
+        add_columns: int = 0,
+    ) -> None:
+        """Every write of a sync in one spreadsheets.batchUpdate: cells by (row, column) index, and new rows
+        inserted at `first_new_row` (right after the last row the read returned), so the grid grows as
+        needed (values.update refuses ranges past the grid) and the new rows take the row above's
+        formatting and validation. Values are `stringValue`s, never parsed: text starting with =, +, - or @
+        stays text."""
+        # https://developers.google.com/workspace/sheets/api/reference/rest/v4/spreadsheets/request#UpdateCellsRequest
+        # https://developers.google.com/workspace/sheets/api/reference/rest/v4/spreadsheets/request#InsertDimensionRequest
+        requests: list[dict[str, Any]] = []
+        if add_columns:
+            requests.append({"appendDimension": {"sheetId": sheet_id, "dimension": "COLUMNS", "length": add_columns}})
+        requests.extend(
+            {
+                "updateCells": {
+                    "start": {"sheetId": sheet_id, "rowIndex": row, "columnIndex": column},
+                    "rows": [{"values": [_cell(text)]}],
+                    "fields": "userEnteredValue",
+                }
+            }
+            for row, column, text in cells
         )
+        if new_rows:
+            span = {"sheetId": sheet_id, "dimension": "ROWS", "startIndex": first_new_row}
+            requests.append(
+                {
+                    "insertDimension": {
+                        "range": {**span, "endIndex": first_new_row + len(new_rows)},
+                        "inheritFromBefore": first_new_row > 0,
+                    }
+                }
+            )
+            requests.append(
+                {
+                    "updateCells": {
+                        "start": {"sheetId": sheet_id, "rowIndex": first_new_row, "columnIndex": 0},
+                        "rows": [{"values": [_cell(text) for text in row]} for row in new_rows],
+                        "fields": "userEnteredValue",
+                    }
+                }
+            )
+        if requests:
+            self.batch_update(spreadsheet_id, requests)
 
     def create_spreadsheet(self, title: str, tab: str, headers: list[str]) -> SpreadsheetInfo:
         # https://developers.google.com/workspace/sheets/api/reference/rest/v4/spreadsheets/create

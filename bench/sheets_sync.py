@@ -1,0 +1,206 @@
+"""Provider calls, AWS calls and state size of Google Sheets syncs over a 10,000-row sheet.
+
+Runs the real worker path (sync service, Sheets client over HTTP, moto, the sandbox) in the
+local stack. Goals: a sync with no changes makes exactly 1 Sheets read; a sync with changes on both
+sides makes 1 read and at most 1 write whatever the number of rows changed.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.results import Figure
+from local_stack.server import serve_local_stack
+from provider_sandbox.testing import approve
+from tracker_integrations import wiring
+from tracker_integrations.config import get_settings
+from tracker_integrations.models.campaign import Campaign, CampaignType, Pitch, PitchStatus
+from tracker_integrations.models.common import new_id, utcnow
+from tracker_integrations.store.dynamo import serialize
+from tracker_integrations.store.integrations import user_pk
+from tracker_integrations.store.tracker import pitch_sk
+
+ROWS = 10_000
+CHANGED = 1_000
+SHEETS = "sheets.googleapis.com"
+
+
+class AwsCallCounter:
+    def __init__(self) -> None:
+        self.calls: Counter[str] = Counter()
+        for client in (wiring.dynamodb(), wiring.kms(), wiring.sqs()):
+            client.meta.events.register("before-call.*.*", self._count)
+
+    def _count(self, model: Any, **_: Any) -> None:
+        self.calls[f"{model.service_model.service_name}:{model.name}"] += 1
+
+    def reset(self) -> None:
+        self.calls.clear()
+
+
+def _seed(user: str) -> list[Pitch]:
+    """10,000 pitches written straight to the table (25 per batch): seeding is not what is measured."""
+    store = wiring.tracker_store()
+    now = utcnow()
+    campaign = Campaign(
+        campaign_id=new_id("cmp"),
+        title="Big radio push",
+        artist="The Lanterns",
+        type=CampaignType.RADIO,
+        created_at=now,
+        updated_at=now,
+    )
+    store.put_campaign(user, campaign, expected_version=None)
+    pitches = [
+        Pitch(
+            pitch_id=new_id("pit"),
+            campaign_id=campaign.campaign_id,
+            email=f"contact{n}@outlet.example",
+            contact_name=f"Contact {n}",
+            outlet=f"Station {n % 300}",
+            status=PitchStatus.SENT,
+            created_at=now,
+            updated_at=now,
+        )
+        for n in range(ROWS)
+    ]
+    table = get_settings().tracker_table
+    for start in range(0, ROWS, 25):
+        items = [
+            {
+                "PutRequest": {
+                    "Item": serialize(
+                        {
+                            "pk": user_pk(user),
+                            "sk": pitch_sk(p.campaign_id, p.pitch_id),
+                            "entity": "pitch",
+                            "version": 1,
+                            "pitch": p.model_dump(mode="json"),
+                        }
+                    )
+                }
+            }
+            for p in pitches[start : start + 25]
+        ]
+        wiring.dynamodb().batch_write_item(RequestItems={table: items})  # type: ignore[dict-item]
+    return pitches
+
+
+def run() -> list[Figure]:
+    with tempfile.TemporaryDirectory() as state_dir:
+        running = serve_local_stack("127.0.0.1", 0, state_dir=Path(state_dir), quiet=True)
+        try:
+            return _measure(running.base_url, running.stack)
+        finally:
+            running.stop()
+
+
+def _measure(base: str, stack: Any) -> list[Figure]:
+    sandbox = stack.sandbox
+    sandbox.sheets.read_requests_per_minute = None  # the benchmark measures calls, not quota waits
+    sandbox.sheets.write_requests_per_minute = None
+    sandbox.sheets.project_read_requests_per_minute = None
+    sandbox.sheets.project_write_requests_per_minute = None
+    http = httpx.Client(base_url=base, timeout=120)
+    token = http.get("/local/token", params={"user": "bench", "plan": "agency"}).json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    url = http.post("/api/integrations/google-sheets/connect", headers=headers).json()["authorization_url"]
+    http.get(approve(url, login="bench@example.com", client=http))
+    target = http.post("/api/integrations/google-sheets/spreadsheets", headers=headers, json={}).json()
+    spreadsheet = target["settings"]["sheet"]["target"]
+    pitches = _seed("bench")
+    sync = wiring.sheets_sync()
+    sync.run("bench")  # the first sync writes all 10,000 rows
+    aws = AwsCallCounter()
+
+    def provider_calls() -> tuple[int, int]:
+        reads = sandbox.count(host=SHEETS, method="GET")
+        writes = sandbox.count(host=SHEETS, method="POST") + sandbox.count(host=SHEETS, method="PUT")
+        return reads, writes
+
+    # 1. nothing changed
+    reads0, writes0 = provider_calls()
+    aws.reset()
+    quiet = sync.run("bench")
+    reads1, writes1 = provider_calls()
+    quiet_aws = dict(aws.calls)
+    stored = wiring.sync_state_store().load("bench", "google-sheets")
+    state_bytes = len(stored.blob or b"")
+
+    # 2. changes on both sides: 1,000 cells edited in the sheet, 1,000 pitches edited in Tracker
+    tab = spreadsheet["tab_title"]
+    grid = sandbox.sheets.read_grid(spreadsheet["spreadsheet_id"], tab)
+    status_column = [str(h) for h in grid[0]].index("Status")
+    letter = chr(ord("A") + status_column)
+    sandbox.sheets.set_cells(
+        spreadsheet["spreadsheet_id"], f"'{tab}'!{letter}2:{letter}{CHANGED + 1}", [["Replied"]] * CHANGED
+    )
+    store = wiring.tracker_store()
+    for pitch in pitches[-CHANGED:]:
+        current = store.get_pitch("bench", pitch.campaign_id, pitch.pitch_id)
+        assert current is not None
+        store.put_pitch(
+            "bench",
+            current.model_copy(update={"outlet": "6 Music", "version": current.version + 1}),
+            expected_version=current.version,
+        )
+    busy = sync.run("bench")
+    reads2, writes2 = provider_calls()
+    http.close()
+
+    no_change_aws = sum(quiet_aws.values())
+    kms = sum(v for k, v in quiet_aws.items() if k.startswith("kms:"))
+    print(f"  no-change sync AWS calls: {dict(sorted(quiet_aws.items()))}")
+    print(f"  busy sync log: updated {busy.records_updated}, outcome {busy.outcome}, {busy.duration_ms} ms")
+    return [
+        Figure(
+            name=f"Sheets reads, sync with no changes ({ROWS:,} rows)",
+            value=reads1 - reads0,
+            unit="calls",
+            goal="= 1",
+            met=reads1 - reads0 == 1 and quiet.outcome == "success",
+        ),
+        Figure(
+            name=f"Sheets writes, sync with no changes ({ROWS:,} rows)",
+            value=writes1 - writes0,
+            unit="calls",
+            goal="= 0",
+            met=writes1 == writes0,
+        ),
+        Figure(
+            name=f"Sheets reads, sync with {CHANGED:,}+{CHANGED:,} changes on both sides",
+            value=reads2 - reads1,
+            unit="calls",
+            goal="= 1",
+            met=reads2 - reads1 == 1,
+        ),
+        Figure(
+            name=f"Sheets writes, sync with {CHANGED:,}+{CHANGED:,} changes on both sides",
+            value=writes2 - writes1,
+            unit="calls",
+            goal="<= 1",
+            met=writes2 - writes1 <= 1 and busy.outcome == "success",
+        ),
+        Figure(
+            name=f"sync state stored for {ROWS:,} rows (compressed)",
+            value=state_bytes / 1024,
+            unit="KiB",
+            goal="< 1024 KiB",
+            met=state_bytes < 1024 * 1024,
+        ),
+        Figure(
+            name=f"AWS calls, sync with no changes ({ROWS:,} rows)",
+            value=no_change_aws,
+            unit="calls",
+            goal="< 20",
+            met=no_change_aws < 20,
+        ),
+        Figure(
+            name="KMS calls, sync with no changes (warm container)", value=kms, unit="calls", goal="= 0", met=kms == 0
+        ),
+    ]

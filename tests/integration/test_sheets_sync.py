@@ -1,0 +1,476 @@
+"""Google Sheets two-way sync end to end: API -> queue -> worker -> sandbox, and back.
+
+The user's side is played through the sandbox's control API (edit cells, sort, move, rename,
+delete), exactly as someone in the spreadsheet would; Tracker's side through the public API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from local_stack.server import RunningStack
+from provider_sandbox import ProviderSandbox
+from tests.support.api import LocalUser, card, connect
+
+SHEETS_HOST = "sheets.googleapis.com"
+HEADERS = [
+    "Campaign",
+    "Artist",
+    "Contact",
+    "Email",
+    "Outlet",
+    "Role",
+    "Region",
+    "Status",
+    "Sent",
+    "Subject",
+    "Notes",
+    "Tracker ID",
+]
+
+
+@dataclass
+class SheetsUser:
+    """A pro user with Google Sheets connected, a Tracker-made spreadsheet and one campaign."""
+
+    user: LocalUser
+    spreadsheet_id: str
+    tab: str
+    campaign: dict[str, Any]
+    http: httpx.Client
+    stack: RunningStack
+
+    @property
+    def sandbox(self) -> ProviderSandbox:
+        return self.stack.stack.sandbox
+
+    def pitch(self, **fields: Any) -> dict[str, Any]:
+        body = {"email": "annie@radio.example", "contact_name": "Annie Mac", "outlet": "Radio 1", **fields}
+        response = self.http.post(
+            f"/api/campaigns/{self.campaign['campaign_id']}/pitches", headers=self.user.headers, json=body
+        )
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    def get_pitch(self, pitch_id: str) -> dict[str, Any]:
+        path = f"/api/campaigns/{self.campaign['campaign_id']}/pitches/{pitch_id}"
+        return dict(self.http.get(path, headers=self.user.headers).json())
+
+    def sync(self) -> dict[str, Any]:
+        """Sync now, let the worker run it, and return the run's log."""
+        queued = self.http.post("/api/integrations/google-sheets/sync", headers=self.user.headers)
+        assert queued.status_code == 202, queued.text
+        self.stack.stack.run_queued_jobs()
+        logs = self.http.get("/api/integrations/google-sheets/logs", headers=self.user.headers).json()["logs"]
+        return dict(logs[0])
+
+    def grid(self) -> list[list[Any]]:
+        return [list(r) for r in self.sandbox.sheets.read_grid(self.spreadsheet_id, self.tab)]
+
+    def rows_by_id(self) -> dict[str, dict[str, Any]]:
+        grid = self.grid()
+        header = [str(h) for h in grid[0]]
+        rows = {}
+        for raw in grid[1:]:
+            cells = {header[i]: (raw[i] if i < len(raw) else None) for i in range(len(header))}
+            if cells.get("Tracker ID"):
+                rows[str(cells["Tracker ID"])] = cells
+        return rows
+
+    def row_number(self, pitch_id: str) -> int:
+        for number, raw in enumerate(self.grid(), start=1):
+            if pitch_id in [str(v) for v in raw]:
+                return number
+        raise AssertionError(f"{pitch_id} not in the sheet")
+
+    def sheets_calls(self, method: str | None = None) -> int:
+        return self.sandbox.count(host=SHEETS_HOST, method=method)
+
+
+@pytest.fixture
+def sheets_user(http: httpx.Client, new_user: Callable[[str], LocalUser], stack: RunningStack) -> SheetsUser:
+    user = new_user("pro")
+    assert connect(http, user, "google-sheets", login=f"{user.name}@example.com").connected
+    created = http.post(
+        "/api/integrations/google-sheets/spreadsheets", headers=user.headers, json={"title": "Radio promo Q4"}
+    )
+    assert created.status_code == 201, created.text
+    target = created.json()["settings"]["sheet"]["target"]
+    campaign = http.post(
+        "/api/campaigns", headers=user.headers, json={"title": "Autumn radio push", "artist": "The Lanterns"}
+    ).json()
+    return SheetsUser(user, target["spreadsheet_id"], target["tab_title"], campaign, http, stack)
+
+
+def test_a_new_spreadsheet_is_laid_out_for_tracker(sheets_user: SheetsUser) -> None:
+    # GIVEN a spreadsheet created through the API
+    workspace = sheets_user.sandbox.sheets
+    # THEN it has the header row, the sync's id column, a frozen header and a status list
+    assert [str(h) for h in sheets_user.grid()[0]] == HEADERS
+    assert workspace.frozen_rows(sheets_user.spreadsheet_id, sheets_user.tab) == 1
+    assert workspace.data_validation(sheets_user.spreadsheet_id, sheets_user.tab)
+    assert workspace.protected_ranges(sheets_user.spreadsheet_id, sheets_user.tab)
+    # AND the card and settings name it
+    detail = sheets_user.http.get("/api/integrations/google-sheets", headers=sheets_user.user.headers).json()
+    assert detail["settings"]["sheet"]["target"]["spreadsheet_name"] == "Radio promo Q4"
+
+
+def test_tracker_pitches_appear_as_rows_with_one_read_and_one_write(sheets_user: SheetsUser) -> None:
+    # GIVEN two pitches in Tracker
+    annie = sheets_user.pitch(status="sent")
+    bob = sheets_user.pitch(email="bob@blog.example", contact_name="Bob", outlet="Blog")
+    before = sheets_user.sheets_calls()
+    # WHEN the user syncs
+    log = sheets_user.sync()
+    # THEN both are rows, with their campaign beside them and their Tracker ID
+    rows = sheets_user.rows_by_id()
+    assert rows[annie["pitch_id"]]["Contact"] == "Annie Mac"
+    assert rows[annie["pitch_id"]]["Status"] == "Sent"
+    assert rows[annie["pitch_id"]]["Campaign"] == "Autumn radio push"
+    assert rows[bob["pitch_id"]]["Email"] == "bob@blog.example"
+    # AND the run cost one read and one write, and says so
+    assert sheets_user.sheets_calls() - before == 2
+    assert (log["outcome"], log["records_created"], log["provider_calls"]) == ("success", 2, 2)
+    shown = card(sheets_user.http, sheets_user.user, "google-sheets")
+    assert shown["records_synced"] == 2
+    assert shown["last_sync_at"] is not None
+
+
+def test_a_sync_with_no_changes_reads_once_and_writes_nothing(sheets_user: SheetsUser) -> None:
+    sheets_user.pitch()
+    sheets_user.sync()
+    before, writes_before = sheets_user.sheets_calls(), sheets_user.sheets_calls("POST")
+    log = sheets_user.sync()
+    assert sheets_user.sheets_calls() - before == 1
+    assert sheets_user.sheets_calls("POST") == writes_before
+    assert (log["records_unchanged"], log["records_updated"], log["records_created"]) == (1, 0, 0)
+
+
+def test_an_edit_in_the_sheet_reaches_tracker_and_does_not_echo(sheets_user: SheetsUser) -> None:
+    # GIVEN a synced pitch
+    pitch = sheets_user.pitch(status="sent")
+    sheets_user.sync()
+    # WHEN the VA marks it replied in the sheet
+    row = sheets_user.row_number(pitch["pitch_id"])
+    sheets_user.sandbox.sheets.set_cells(sheets_user.spreadsheet_id, f"'{sheets_user.tab}'!H{row}", [["Replied"]])
+    log = sheets_user.sync()
+    # THEN Tracker knows
+    assert sheets_user.get_pitch(pitch["pitch_id"])["status"] == "replied"
+    assert log["records_updated"] == 1
+    # AND the next sync finds nothing to do on either side (our own write is not a change)
+    before = sheets_user.sheets_calls()
+    again = sheets_user.sync()
+    assert sheets_user.sheets_calls() - before == 1
+    assert again["records_updated"] == 0
+
+
+def test_sorting_moving_and_reordering_columns_break_nothing(sheets_user: SheetsUser) -> None:
+    # GIVEN three synced pitches
+    pitches = [sheets_user.pitch(email=f"c{n}@x.example", contact_name=f"Contact {n}") for n in range(3)]
+    sheets_user.sync()
+    workspace = sheets_user.sandbox.sheets
+    # WHEN the user sorts by contact descending, moves a row and moves the Status column to the front
+    workspace.sort_rows(sheets_user.spreadsheet_id, sheets_user.tab, column_index=2, descending=True)
+    workspace.move_rows(sheets_user.spreadsheet_id, sheets_user.tab, from_index=1, count=1, to_index=3)
+    workspace.move_columns(sheets_user.spreadsheet_id, sheets_user.tab, from_index=7, count=1, to_index=0)
+    # AND edits the middle pitch's status wherever it now is
+    target = pitches[1]["pitch_id"]
+    row = sheets_user.row_number(target)
+    workspace.set_cells(sheets_user.spreadsheet_id, f"'{sheets_user.tab}'!A{row}", [["Interested"]])
+    # AND Tracker changes another pitch's outlet
+    other = pitches[2]
+    sheets_user.http.patch(
+        f"/api/campaigns/{sheets_user.campaign['campaign_id']}/pitches/{other['pitch_id']}",
+        headers=sheets_user.user.headers,
+        json={"version": other["version"], "outlet": "6 Music"},
+    )
+    log = sheets_user.sync()
+    # THEN the right pitch changed in Tracker and the right row in the sheet
+    assert log["outcome"] == "success", log
+    assert sheets_user.get_pitch(target)["status"] == "interested"
+    assert sheets_user.get_pitch(pitches[0]["pitch_id"])["status"] == "pending"
+    rows = sheets_user.rows_by_id()
+    assert rows[other["pitch_id"]]["Outlet"] == "6 Music"
+    assert rows[target]["Status"] == "Interested"
+    assert len(rows) == 3
+
+
+def test_a_renamed_header_stops_writes_and_names_the_column(sheets_user: SheetsUser) -> None:
+    pitch = sheets_user.pitch()
+    sheets_user.sync()
+    sheets_user.sandbox.sheets.set_cells(sheets_user.spreadsheet_id, f"'{sheets_user.tab}'!H1", [["Pitch state"]])
+    sheets_user.http.patch(
+        f"/api/campaigns/{sheets_user.campaign['campaign_id']}/pitches/{pitch['pitch_id']}",
+        headers=sheets_user.user.headers,
+        json={"version": 1, "status": "sent"},
+    )
+    posts_before = sheets_user.sheets_calls("POST")
+    log = sheets_user.sync()
+    assert log["outcome"] == "failed"
+    assert sheets_user.sheets_calls("POST") == posts_before  # nothing written: no shifted values
+    shown = card(sheets_user.http, sheets_user.user, "google-sheets")
+    assert shown["status"] == "error"
+    assert "Column 'Status'" in shown["last_error"]["message"]
+    assert "Rename the column back to 'Status'" in shown["last_error"]["action"]
+
+
+def test_a_duplicated_header_stops_writes(sheets_user: SheetsUser) -> None:
+    sheets_user.pitch()
+    sheets_user.sync()
+    sheets_user.sandbox.sheets.set_cells(sheets_user.spreadsheet_id, f"'{sheets_user.tab}'!M1", [["Status"]])
+    log = sheets_user.sync()
+    assert log["outcome"] == "failed"
+    assert (
+        "appears more than once" in card(sheets_user.http, sheets_user.user, "google-sheets")["last_error"]["message"]
+    )
+
+
+def test_a_new_row_in_the_sheet_creates_a_pitch_and_gets_its_id(sheets_user: SheetsUser) -> None:
+    sheets_user.pitch()
+    sheets_user.sync()
+    sheets_user.sandbox.sheets.append_rows(
+        sheets_user.spreadsheet_id,
+        sheets_user.tab,
+        [["Autumn radio push", "", "Jo Whiley", "jo@radio.example", "Radio 2", "", "", "Sent"]],
+    )
+    log = sheets_user.sync()
+    assert log["records_created"] == 1
+    pitches = sheets_user.http.get(
+        f"/api/campaigns/{sheets_user.campaign['campaign_id']}/pitches", headers=sheets_user.user.headers
+    ).json()["pitches"]
+    jo = next(p for p in pitches if p["email"] == "jo@radio.example")
+    assert jo["status"] == "sent"
+    rows = sheets_user.rows_by_id()
+    assert jo["pitch_id"] in rows
+    assert rows[jo["pitch_id"]]["Artist"] == "The Lanterns"  # Tracker's own columns filled in
+    # AND the next sync does not create it again
+    assert sheets_user.sync()["records_created"] == 0
+
+
+def test_invalid_cells_are_reported_by_reference_and_the_rest_syncs(sheets_user: SheetsUser) -> None:
+    first = sheets_user.pitch()
+    second = sheets_user.pitch(email="b@x.example", contact_name="B")
+    sheets_user.sync()
+    workspace = sheets_user.sandbox.sheets
+    row = sheets_user.row_number(first["pitch_id"])
+    workspace.set_cells(sheets_user.spreadsheet_id, f"'{sheets_user.tab}'!H{row}", [["Maybe later"]])
+    workspace.set_cells(sheets_user.spreadsheet_id, f"'{sheets_user.tab}'!D{row}", [["not-an-email"]])
+    other_row = sheets_user.row_number(second["pitch_id"])
+    workspace.set_cells(sheets_user.spreadsheet_id, f"'{sheets_user.tab}'!E{other_row}", [["NTS"]])
+    log = sheets_user.sync()
+    assert log["outcome"] == "partial"
+    where = {e["where"] for e in log["errors"]}
+    assert where == {f"'{sheets_user.tab}'!H{row}", f"'{sheets_user.tab}'!D{row}"}
+    assert sheets_user.get_pitch(second["pitch_id"])["outlet"] == "NTS"
+    assert sheets_user.get_pitch(first["pitch_id"])["status"] == "pending"
+    shown = card(sheets_user.http, sheets_user.user, "google-sheets")
+    assert "could not be synced" in shown["last_error"]["message"]
+
+
+def test_text_that_looks_like_a_formula_stays_text(sheets_user: SheetsUser) -> None:
+    pitch = sheets_user.pitch(notes='=HYPERLINK("http://evil.example","click")', subject="+44 new single")
+    sheets_user.sync()
+    row = sheets_user.rows_by_id()[pitch["pitch_id"]]
+    assert row["Notes"] == '=HYPERLINK("http://evil.example","click")'
+    assert row["Subject"] == "+44 new single"
+    assert not sheets_user.sandbox.sheets.formula_cells(sheets_user.spreadsheet_id, sheets_user.tab)
+
+
+def test_unmapped_columns_and_their_formulas_are_never_touched(sheets_user: SheetsUser) -> None:
+    pitch = sheets_user.pitch()
+    sheets_user.sync()
+    workspace = sheets_user.sandbox.sheets
+    row = sheets_user.row_number(pitch["pitch_id"])
+    workspace.set_cells(sheets_user.spreadsheet_id, f"'{sheets_user.tab}'!M1:M{row}", [["My notes"], ["=LEN(C2)"]])
+    sheets_user.pitch(email="new@x.example")
+    sheets_user.http.patch(
+        f"/api/campaigns/{sheets_user.campaign['campaign_id']}/pitches/{pitch['pitch_id']}",
+        headers=sheets_user.user.headers,
+        json={"version": 1, "status": "sent"},
+    )
+    sheets_user.sync()
+    assert workspace.formula_cells(sheets_user.spreadsheet_id, sheets_user.tab) == {f"M{row}": "=LEN(C2)"}
+
+
+def test_a_deleted_row_waits_for_approval_and_approval_deletes_the_pitch(sheets_user: SheetsUser) -> None:
+    keep = [sheets_user.pitch(email=f"k{n}@x.example") for n in range(5)]
+    gone = sheets_user.pitch(email="gone@x.example")
+    sheets_user.sync()
+    workspace = sheets_user.sandbox.sheets
+    workspace.delete_rows(
+        sheets_user.spreadsheet_id, sheets_user.tab, at_index=sheets_user.row_number(gone["pitch_id"]) - 1
+    )
+    log = sheets_user.sync()
+    # THEN the pitch is still in Tracker, waiting for approval
+    assert log["pending_deletions"] == 1
+    assert sheets_user.get_pitch(gone["pitch_id"])["pitch_id"] == gone["pitch_id"]
+    pending = sheets_user.http.get(
+        "/api/integrations/google-sheets/pending-deletions", headers=sheets_user.user.headers
+    ).json()["pending_deletions"]
+    assert [p["record_id"] for p in pending] == [gone["pitch_id"]]
+    # WHEN approved THEN it is deleted in Tracker and not re-added to the sheet
+    decided = sheets_user.http.post(
+        f"/api/integrations/google-sheets/pending-deletions/{gone['pitch_id']}",
+        headers=sheets_user.user.headers,
+        json={"decision": "approve"},
+    )
+    assert decided.status_code == 200, decided.text
+    assert decided.json()["pending_deletions"] == []
+    path = f"/api/campaigns/{sheets_user.campaign['campaign_id']}/pitches/{gone['pitch_id']}"
+    assert sheets_user.http.get(path, headers=sheets_user.user.headers).status_code == 404
+    sheets_user.sync()
+    assert set(sheets_user.rows_by_id()) == {p["pitch_id"] for p in keep}
+
+
+def test_a_rejected_deletion_puts_the_row_back(sheets_user: SheetsUser) -> None:
+    pitches = [sheets_user.pitch(email=f"p{n}@x.example") for n in range(6)]
+    sheets_user.sync()
+    victim = pitches[0]["pitch_id"]
+    sheets_user.sandbox.sheets.delete_rows(
+        sheets_user.spreadsheet_id, sheets_user.tab, at_index=sheets_user.row_number(victim) - 1
+    )
+    sheets_user.sync()
+    sheets_user.http.post(
+        f"/api/integrations/google-sheets/pending-deletions/{victim}",
+        headers=sheets_user.user.headers,
+        json={"decision": "reject"},
+    )
+    sheets_user.sync()
+    assert victim in sheets_user.rows_by_id()
+
+
+def test_a_sync_that_would_remove_many_records_stops_and_asks(sheets_user: SheetsUser) -> None:
+    pitches = [sheets_user.pitch(email=f"m{n}@x.example") for n in range(10)]
+    sheets_user.sync()
+    sheets_user.sandbox.sheets.delete_rows(sheets_user.spreadsheet_id, sheets_user.tab, at_index=1, count=6)
+    posts_before = sheets_user.sheets_calls("POST")
+    log = sheets_user.sync()
+    assert log["outcome"] == "failed"
+    assert sheets_user.sheets_calls("POST") == posts_before
+    shown = card(sheets_user.http, sheets_user.user, "google-sheets")
+    assert "6 of 10 synced rows disappeared" in shown["last_error"]["message"]
+    assert "approve the pending deletions" in shown["last_error"]["action"]
+    assert all(sheets_user.get_pitch(p["pitch_id"])["pitch_id"] for p in pitches)
+
+
+def test_a_conflict_is_won_by_tracker_and_logged_with_the_losing_value(sheets_user: SheetsUser) -> None:
+    pitch = sheets_user.pitch(status="sent")
+    sheets_user.sync()
+    row = sheets_user.row_number(pitch["pitch_id"])
+    sheets_user.sandbox.sheets.set_cells(
+        sheets_user.spreadsheet_id, f"'{sheets_user.tab}'!H{row}", [["Not interested"]]
+    )
+    sheets_user.http.patch(
+        f"/api/campaigns/{sheets_user.campaign['campaign_id']}/pitches/{pitch['pitch_id']}",
+        headers=sheets_user.user.headers,
+        json={"version": pitch["version"], "status": "interested"},
+    )
+    log = sheets_user.sync()
+    assert log["conflicts"] == 1
+    assert log["conflict_details"][0]["losing_value"] == "not_interested"
+    assert sheets_user.rows_by_id()[pitch["pitch_id"]]["Status"] == "Interested"
+
+
+def test_a_renamed_tab_is_found_again(sheets_user: SheetsUser) -> None:
+    pitch = sheets_user.pitch()
+    sheets_user.sync()
+    sheets_user.sandbox.sheets.rename_tab(sheets_user.spreadsheet_id, sheets_user.tab, "Radio")
+    sheets_user.http.patch(
+        f"/api/campaigns/{sheets_user.campaign['campaign_id']}/pitches/{pitch['pitch_id']}",
+        headers=sheets_user.user.headers,
+        json={"version": 1, "status": "sent"},
+    )
+    log = sheets_user.sync()
+    assert log["outcome"] == "success"
+    sheets_user.tab = "Radio"
+    assert sheets_user.rows_by_id()[pitch["pitch_id"]]["Status"] == "Sent"
+
+
+@pytest.mark.parametrize(
+    ("break_it", "code", "words"),
+    [
+        ("trash", "spreadsheet_unavailable", "can't be opened"),
+        ("unshare", "spreadsheet_unavailable", "access to it was removed"),
+        ("delete_tab", "tab_deleted", "was deleted"),
+    ],
+)
+def test_a_removed_spreadsheet_or_tab_gives_a_clear_status_and_next_step(
+    sheets_user: SheetsUser, break_it: str, code: str, words: str
+) -> None:
+    sheets_user.pitch()
+    sheets_user.sync()
+    workspace = sheets_user.sandbox.sheets
+    if break_it == "trash":
+        workspace.trash_spreadsheet(sheets_user.spreadsheet_id)
+    elif break_it == "unshare":
+        workspace.unshare(sheets_user.spreadsheet_id, "local-google-client")
+    else:
+        workspace.add_tab(sheets_user.spreadsheet_id, "Other")
+        workspace.delete_tab(sheets_user.spreadsheet_id, sheets_user.tab)
+    log = sheets_user.sync()
+    assert log["outcome"] == "failed"
+    shown = card(sheets_user.http, sheets_user.user, "google-sheets")
+    assert shown["status"] == "error"
+    assert shown["last_error"]["code"] == code
+    assert words in shown["last_error"]["message"]
+    assert shown["last_error"]["action"]
+
+
+def test_choosing_an_existing_spreadsheet_needs_the_picker_and_maps_columns_by_name(
+    http: httpx.Client, new_user: Callable[[str], LocalUser], stack: RunningStack
+) -> None:
+    # GIVEN the user's own promo sheet in Drive, not yet shared with Tracker
+    user = new_user("pro")
+    login = f"{user.name}@example.com"
+    assert connect(http, user, "google-sheets", login=login).connected
+    workspace = stack.stack.sandbox.sheets
+    spreadsheet_id = workspace.create_user_spreadsheet(
+        login, "My radio promo", [["Name", "E-mail", "Station", "Status", "My own column"]]
+    )
+    # WHEN they choose it without picking it THEN Tracker explains how to share it
+    refused = http.put(
+        "/api/integrations/google-sheets/settings", headers=user.headers, json={"spreadsheet_id": spreadsheet_id}
+    )
+    assert refused.status_code == 400
+    assert "file picker" in refused.json()["error"]["message"]
+    # WHEN picked THEN columns are mapped by header name and the id column is added
+    workspace.pick(login, spreadsheet_id, "local-google-client")
+    chosen = http.put(
+        "/api/integrations/google-sheets/settings", headers=user.headers, json={"spreadsheet_id": spreadsheet_id}
+    )
+    assert chosen.status_code == 200, chosen.text
+    mapping = chosen.json()["settings"]["sheet"]["mapping"]["columns"]
+    assert {(c["header"], c["field"]) for c in mapping} == {
+        ("Name", "pitch.contact_name"),
+        ("E-mail", "pitch.email"),
+        ("Station", "pitch.outlet"),
+        ("Status", "pitch.status"),
+    }
+    assert [str(h) for h in workspace.read_grid(spreadsheet_id, 0)[0]][-1] == "Tracker ID"
+    # AND the spreadsheet list shows it
+    listed = http.get("/api/integrations/google-sheets/spreadsheets", headers=user.headers).json()
+    assert spreadsheet_id in [s["spreadsheet_id"] for s in listed["spreadsheets"]]
+
+
+def test_a_mapping_naming_a_missing_column_is_refused(sheets_user: SheetsUser) -> None:
+    response = sheets_user.http.put(
+        "/api/integrations/google-sheets/settings",
+        headers=sheets_user.user.headers,
+        json={"mapping": {"columns": [{"header": "Mood", "field": "pitch.notes"}]}},
+    )
+    assert response.status_code == 400
+    assert "no column named 'Mood'" in response.json()["error"]["message"]
+
+
+def test_sync_now_explains_what_is_missing(http: httpx.Client, new_user: Callable[[str], LocalUser]) -> None:
+    user = new_user("pro")
+    assert http.post("/api/integrations/google-sheets/sync", headers=user.headers).status_code == 404
+    assert connect(http, user, "google-sheets").connected
+    response = http.post("/api/integrations/google-sheets/sync", headers=user.headers)
+    assert response.status_code == 400
+    assert "choose or create a spreadsheet" in response.json()["error"]["message"]
