@@ -18,7 +18,9 @@ from tracker_integrations.jobs import SyncJob
 from tracker_integrations.observability import logger, metrics
 from tracker_integrations.validation import parse_model
 
-processor = BatchProcessor(event_type=EventType.SQS)
+# A batch where every job failed still reports them item by item (Lambda would otherwise retry the
+# whole invocation and count it as a function error).
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 def run_job(record: SQSRecord) -> None:

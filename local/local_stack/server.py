@@ -126,9 +126,15 @@ class LocalStack:
                 delivered += len(messages)
                 event = sqs_event(messages, queue_arn=f"arn:aws:sqs:{REGION}:123456789012:{consumer.queue}")
                 handler = getattr(importlib.import_module(consumer.module), consumer.function_name)
-                with self._invoke_lock:
-                    result = handler(event, LambdaContextStub(function_name=consumer.function))
-                failed = {f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])}
+                try:
+                    with self._invoke_lock:
+                        result = handler(event, LambdaContextStub(function_name=consumer.function))
+                    failed = {f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])}
+                except Exception:  # a failed invocation returns the whole batch, as in Lambda
+                    logging.getLogger("local_stack").exception(
+                        "%s failed; its batch returns to the queue", consumer.function
+                    )
+                    failed = {m["MessageId"] for m in messages}
                 for message in messages:
                     if message["MessageId"] in failed:
                         sqs.change_message_visibility(

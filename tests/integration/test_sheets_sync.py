@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from local_stack.server import RunningStack
-from provider_sandbox import ProviderSandbox
+from provider_sandbox import Fault, ProviderSandbox
 from tests.support.api import LocalUser, card, connect
 
 SHEETS_HOST = "sheets.googleapis.com"
@@ -474,3 +474,43 @@ def test_sync_now_explains_what_is_missing(http: httpx.Client, new_user: Callabl
     response = http.post("/api/integrations/google-sheets/sync", headers=user.headers)
     assert response.status_code == 400
     assert "choose or create a spreadsheet" in response.json()["error"]["message"]
+
+
+def test_a_rate_limited_sync_is_not_a_success_and_is_retried_by_the_queue(sheets_user: SheetsUser) -> None:
+    # GIVEN a pitch, and Google answering the next read with 429 RESOURCE_EXHAUSTED
+    sheets_user.pitch()
+    sheets_user.sandbox.inject_fault(Fault(host=SHEETS_HOST, method="GET", status=429, times=1))
+    # WHEN the user syncs (the worker fails the job, the queue delivers it again)
+    queued = sheets_user.http.post("/api/integrations/google-sheets/sync", headers=sheets_user.user.headers)
+    assert queued.status_code == 202
+    handled = sheets_user.stack.stack.run_queued_jobs()
+    # THEN the first run is logged as failed (never as a success) and the retry succeeds
+    logs = sheets_user.http.get("/api/integrations/google-sheets/logs", headers=sheets_user.user.headers).json()["logs"]
+    assert [log["outcome"] for log in logs] == ["success", "failed"]
+    assert logs[1]["errors"][0]["code"] == "rate_limited"
+    assert handled == 1
+    assert card(sheets_user.http, sheets_user.user, "google-sheets")["last_error"] is None
+
+
+def test_revoked_google_access_marks_the_card_needs_reauth(sheets_user: SheetsUser) -> None:
+    sheets_user.pitch()
+    sheets_user.sync()
+    sheets_user.sandbox.revoke_user_grants(provider="google", login=f"{sheets_user.user.name}@example.com")
+    sheets_user.sandbox.expire_access_tokens(provider="google")
+    # The stored token still looks fresh to Tracker; Google answers 401: a reconnect, not a retry.
+    log = sheets_user.sync()
+    assert log["outcome"] == "failed"
+    shown = card(sheets_user.http, sheets_user.user, "google-sheets")
+    assert shown["status"] == "needs_reauth"
+    assert "Reconnect Google Sheets" in shown["last_error"]["action"]
+
+
+def test_an_access_token_google_expired_early_is_refreshed_once_and_the_sync_goes_on(sheets_user: SheetsUser) -> None:
+    sheets_user.pitch()
+    sheets_user.sync()
+    sheets_user.sandbox.expire_access_tokens(provider="google")
+    refreshes = sheets_user.sandbox.count(host="oauth2.googleapis.com", path="/token")
+    log = sheets_user.sync()
+    assert log["outcome"] == "success"
+    assert sheets_user.sandbox.count(host="oauth2.googleapis.com", path="/token") == refreshes + 1
+    assert card(sheets_user.http, sheets_user.user, "google-sheets")["status"] == "connected"

@@ -122,7 +122,17 @@ class SheetsSync:
             sheets = self._sheets_settings(connection)
             access = self._tokens.current_tokens(connection).access_token.get_secret_value()
             client = SheetsClient(self._settings, access)
-            log = self._sync(user_id, connection, sheets, client, log)
+            try:
+                log = self._sync(user_id, connection, sheets, client, log)
+            except ReauthRequired:
+                # Google said 401 to a token we thought fresh: refresh once and go again; only a failed
+                # refresh (revoked access) means the user must reconnect.
+                current = self._integrations.get_connection(user_id, PROVIDER) or connection
+                fresh = self._tokens.current_tokens(current, force_refresh=True).access_token.get_secret_value()
+                calls = client.calls
+                client = SheetsClient(self._settings, fresh)
+                client.calls = calls
+                log = self._sync(user_id, current, sheets, client, log)
         except SyncStopped as stop:
             error = LastError(code=stop.code, message=stop.message, action=stop.action, at=self._now())
             status = stop.status
