@@ -222,11 +222,11 @@ def test_requests_are_recorded_in_order_with_status_and_query(
 def test_unknown_paths_are_recorded_as_404(http: httpx.Client, base: str, sandbox: ProviderSandbox) -> None:
     # GIVEN no route for a path
     # WHEN it is called
-    response = http.get(f"{base}/sheets.googleapis.com/v4/spreadsheets/abc")
+    response = http.get(f"{base}/sheets.googleapis.com/v4/no-such-collection")
 
     # THEN 404 is answered and recorded
     assert response.status_code == 404
-    assert sandbox.count(host="sheets.googleapis.com", path="/v4/spreadsheets/abc") == 1
+    assert sandbox.count(host="sheets.googleapis.com", path="/v4/no-such-collection") == 1
 
 
 def test_serve_mounts_app_so_base_url_plus_mount_is_public_base() -> None:
