@@ -229,3 +229,14 @@ def test_a_newly_mapped_column_fills_in_from_whichever_side_has_a_value() -> Non
     # THEN the user's values reach Tracker where Tracker had none, and a real disagreement is a logged conflict
     assert plan.tracker_updates == {"p1": {"pitch.outlet": "Radio 1"}}
     assert [(c.record_id, c.losing_value) for c in plan.conflicts] == [("p2", "6 Music")]
+
+
+def test_new_rows_create_nothing_when_no_column_flows_from_the_sheet() -> None:
+    one_way = SyncMapping(
+        columns=[ColumnMapping(header="Contact", field="pitch.contact_name", direction="to_provider")]
+    )
+    merger, state, rows = synced({"p1": {"pitch.contact_name": "Annie"}}, one_way)
+    rows.append(row(3, None, Contact="Someone new"))
+    plan = merger.plan({"p1": {"pitch.contact_name": "Annie"}}, rows, state)
+    assert not plan.creates
+    assert not plan.problems

@@ -330,6 +330,8 @@ class Merger:
     def _new_row(self, row: ProviderRow, plan: SyncPlan) -> None:
         if all(_raw_text(v).strip() == "" for v in row.cells.values()):
             return  # a blank row
+        if not any(c.from_provider for c in self.columns):
+            return  # nothing flows from the sheet, so its new rows create nothing either
         values: dict[str, str] = {}
         valid = True
         for column in self.columns:
