@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -86,3 +87,28 @@ def function_environment(physical: dict[str, str], overrides: dict[str, str]) ->
             env[name] = str(raw)
     env.update(overrides)
     return env
+
+
+_ATOMIC = threading.RLock()
+_ATOMIC_OPERATIONS = ("update_item", "put_item", "delete_item", "transact_write_items", "get_item", "query")
+
+
+def make_dynamodb_operations_atomic() -> None:
+    """Make each emulated DynamoDB call atomic, as the real service's conditional writes are.
+
+    moto checks a condition and then writes without a lock, so two threads of the local stack could
+    both "win" a conditional write (a lease, a version check) that DynamoDB would give to one.
+    """
+    from moto.dynamodb.models import DynamoDBBackend
+
+    for name in _ATOMIC_OPERATIONS:
+        original = getattr(DynamoDBBackend, name)
+        if getattr(original, "_atomic", False):
+            continue
+
+        def atomic(self: Any, *args: Any, __original: Any = original, **kwargs: Any) -> Any:
+            with _ATOMIC:
+                return __original(self, *args, **kwargs)
+
+        atomic._atomic = True  # type: ignore[attr-defined]
+        setattr(DynamoDBBackend, name, atomic)

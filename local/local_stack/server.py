@@ -29,7 +29,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from local_stack.auth import LocalIssuer
-from local_stack.aws import create_resources, function_environment
+from local_stack.aws import create_resources, function_environment, make_dynamodb_operations_atomic
 from local_stack.events import LambdaContextStub, http_api_event, sqs_event
 from local_stack.template import REPO_ROOT, Route, queue_consumers, routes
 from local_stack.webpage import render_app_page
@@ -98,6 +98,7 @@ class LocalStack:
             {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_DEFAULT_REGION": REGION}
         )
         self._mock.start()
+        make_dynamodb_operations_atomic()
         physical = create_resources(REGION)
         self._physical = physical
         os.environ.update(function_environment(physical, self._overrides()))  # noqa: TID251

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import zlib
 from collections.abc import Iterator
 
 import httpx
@@ -28,12 +29,22 @@ def captured_logs() -> Iterator[io.StringIO]:
     handler.setStream(previous)
 
 
+def _readable(blob: object) -> str:
+    """Binary attributes (compressed sync state) are scanned decompressed, so nothing hides in them."""
+    if isinstance(blob, bytes | bytearray):
+        try:
+            return zlib.decompress(blob).decode(errors="replace")
+        except zlib.error:
+            return bytes(blob).decode(errors="replace")
+    raise TypeError(type(blob).__name__)
+
+
 def _all_items() -> str:
     client = wiring.dynamodb()
     dumped: list[str] = []
     for table in (wiring.integrations_store()._table, wiring.tracker_store()._table):
         for page in client.get_paginator("scan").paginate(TableName=table):
-            dumped.extend(json.dumps(item) for item in page["Items"])
+            dumped.extend(json.dumps(item, default=_readable) for item in page["Items"])
     return "\n".join(dumped)
 
 

@@ -54,6 +54,13 @@ class AlreadyExists(TrackerError):
     http_status = 409
 
 
+class SyncInProgress(TrackerError):
+    """Another run of the same connection holds its lease; the queue delivers the job again later."""
+
+    code = "sync_in_progress"
+    http_status = 409
+
+
 class ProviderNotConfigured(TrackerError):
     code = "provider_not_configured"
     http_status = 503

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from tracker_integrations.services.sync_runner import SyncRunner
     from tracker_integrations.services.tokens import TokenService
     from tracker_integrations.store.integrations import IntegrationsStore
+    from tracker_integrations.store.leases import LeaseStore
     from tracker_integrations.store.sync_state import SyncStateStore
     from tracker_integrations.store.tracker import TrackerStore
 
@@ -94,7 +95,7 @@ def oauth_service() -> OAuthService:
 def token_service() -> TokenService:
     from tracker_integrations.services.tokens import TokenService
 
-    return TokenService(integrations_store(), token_cipher(), get_settings())
+    return TokenService(integrations_store(), token_cipher(), get_settings(), lease_store())
 
 
 def integrations_service() -> IntegrationsService:
@@ -107,6 +108,13 @@ def campaigns_service() -> CampaignsService:
     from tracker_integrations.services.campaigns import CampaignsService
 
     return CampaignsService(tracker_store())
+
+
+@lru_cache(maxsize=1)
+def lease_store() -> LeaseStore:
+    from tracker_integrations.store.leases import LeaseStore
+
+    return LeaseStore(dynamodb(), get_settings().integrations_table)
 
 
 @lru_cache(maxsize=1)
@@ -126,7 +134,13 @@ def sheets_sync() -> SheetsSync:
     from tracker_integrations.services.sheets_sync import SheetsSync
 
     return SheetsSync(
-        integrations_store(), tracker_store(), campaigns_service(), sync_state_store(), token_service(), get_settings()
+        integrations_store(),
+        tracker_store(),
+        campaigns_service(),
+        sync_state_store(),
+        token_service(),
+        lease_store(),
+        get_settings(),
     )
 
 
@@ -166,6 +180,7 @@ def reset() -> None:
         integrations_store,
         tracker_store,
         sync_state_store,
+        lease_store,
         token_cipher,
         get_settings,
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -21,6 +21,7 @@ from tracker_integrations.errors import (
     ProviderError,
     RateLimited,
     ReauthRequired,
+    SyncInProgress,
     TrackerError,
     TransientProviderError,
     ValidationFailed,
@@ -42,6 +43,7 @@ from tracker_integrations.providers.google.sheets import (
 from tracker_integrations.services.campaigns import CampaignsService
 from tracker_integrations.services.tokens import TokenService
 from tracker_integrations.store.integrations import IntegrationsStore
+from tracker_integrations.store.leases import LeaseStore
 from tracker_integrations.store.sync_state import SyncStateStore
 from tracker_integrations.store.tracker import TrackerStore
 from tracker_integrations.sync.codec import decode_state, encode_state
@@ -49,6 +51,8 @@ from tracker_integrations.sync.engine import Merger, ProviderRow, SyncPlan, Sync
 from tracker_integrations.sync.fields import FIELDS, from_tracker, normalise_header
 
 PROVIDER: ProviderKey = "google-sheets"
+# Longer than the worker's timeout (120 s): a killed run's lease lapses before its message returns.
+SYNC_LEASE = timedelta(seconds=180)
 
 
 class SyncStopped(Exception):
@@ -88,10 +92,12 @@ class SheetsSync:
         campaigns: CampaignsService,
         states: SyncStateStore,
         tokens: TokenService,
+        leases: LeaseStore,
         settings: Settings,
         *,
         now: Callable[[], datetime] = utcnow,
     ) -> None:
+        self._leases = leases
         self._integrations = integrations
         self._tracker = tracker
         self._campaigns = campaigns
@@ -101,15 +107,25 @@ class SheetsSync:
         self._now = now
 
     def run(self, user_id: str) -> SyncLog:
-        """Sync now. Raises only what a queue should retry (rate limits, provider outages)."""
+        """Sync now. Raises only what a queue should retry (rate limits, outages, a run already going)."""
         connection = self._integrations.get_connection(user_id, PROVIDER)
         if connection is None:
             raise NotFound("Google Sheets is not connected")
+        run_id = new_id("run")
+        lease = self._leases.acquire(user_id, f"sync#{PROVIDER}", owner=run_id, ttl=SYNC_LEASE, now=self._now())
+        if lease is None:
+            raise SyncInProgress("a Google Sheets sync of this connection is already running")
+        try:
+            return self._run(user_id, connection, run_id)
+        finally:
+            self._leases.release(user_id, lease)
+
+    def _run(self, user_id: str, connection: Connection, run_id: str) -> SyncLog:
         clock = time.perf_counter()
         log = SyncLog(
             user_id=user_id,
             provider=PROVIDER,
-            run_id=new_id("run"),
+            run_id=run_id,
             started_at=self._now(),
             direction="both",
             outcome="failed",

@@ -8,12 +8,14 @@ a message saying how to reconnect, and keeps every setting for when the user doe
 
 from __future__ import annotations
 
+import time
+import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from tracker_integrations.config import Settings
 from tracker_integrations.crypto.envelope import TokenCipher
-from tracker_integrations.errors import NotFound, ReauthRequired, VersionConflict
+from tracker_integrations.errors import NotFound, ReauthRequired, TransientProviderError, VersionConflict
 from tracker_integrations.http.client import RetryPolicy
 from tracker_integrations.models.audit import AuditEntry
 from tracker_integrations.models.common import new_id, utcnow
@@ -23,8 +25,11 @@ from tracker_integrations.providers.registry import get_spec
 from tracker_integrations.services.credentials import context_for, seal, unseal
 from tracker_integrations.services.token_endpoint import request_tokens
 from tracker_integrations.store.integrations import IntegrationsStore
+from tracker_integrations.store.leases import LeaseStore
 
 REFRESH_MARGIN = timedelta(minutes=5)
+REFRESH_LEASE = timedelta(seconds=30)  # longer than a refresh call with its retries
+_WAIT_STEP = 0.2
 _BACKGROUND = RetryPolicy(max_attempts=4, base_delay=0.5, max_delay=8.0, max_wait=30.0)
 
 
@@ -34,13 +39,17 @@ class TokenService:
         store: IntegrationsStore,
         cipher: TokenCipher,
         settings: Settings,
+        leases: LeaseStore,
         *,
         now: Callable[[], datetime] = utcnow,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._store = store
         self._cipher = cipher
         self._settings = settings
+        self._leases = leases
         self._now = now
+        self._sleep = sleep
 
     def current_tokens(self, connection: Connection, *, force_refresh: bool = False) -> TokenSet:
         """Tokens valid for at least REFRESH_MARGIN, refreshing (and persisting) when needed."""
@@ -55,6 +64,45 @@ class TokenService:
         return self.refresh(connection, tokens)
 
     def refresh(self, connection: Connection, tokens: TokenSet) -> TokenSet:
+        """One refresh at a time per connection across every container: the others wait for its result
+        (a rotated refresh token used twice would get invalid_grant and kill the connection)."""
+        lease_name = f"refresh#{connection.provider}"
+        lease = self._leases.acquire(
+            connection.user_id, lease_name, owner=uuid.uuid4().hex, ttl=REFRESH_LEASE, now=self._now()
+        )
+        if lease is None:
+            return self._await_other_refresh(connection)
+        try:
+            current = self._store.get_connection(connection.user_id, connection.provider)
+            if current is not None and current.version != connection.version and current.credentials is not None:
+                # Someone refreshed between our read and the lease: use theirs.
+                fresh = unseal(self._cipher, current)
+                if fresh.expires_at is None or fresh.expires_at - self._now() > REFRESH_MARGIN:
+                    return fresh
+                connection, tokens = current, fresh
+            return self._refresh(connection, tokens)
+        finally:
+            self._leases.release(connection.user_id, lease)
+
+    def _await_other_refresh(self, connection: Connection) -> TokenSet:
+        waited = 0.0
+        while waited < REFRESH_LEASE.total_seconds():
+            self._sleep(_WAIT_STEP)
+            waited += _WAIT_STEP
+            current = self._store.get_connection(connection.user_id, connection.provider)
+            if current is None:
+                raise NotFound(f"{get_spec(connection.provider).name} is not connected")
+            if current.status == ConnectionStatus.NEEDS_REAUTH:
+                raise ReauthRequired(
+                    f"{get_spec(connection.provider).name} needs to be reconnected", provider=current.provider
+                )
+            if current.version != connection.version and current.credentials is not None:
+                return unseal(self._cipher, current)
+        raise TransientProviderError(
+            "another worker's token refresh did not finish in time", provider=connection.provider
+        )
+
+    def _refresh(self, connection: Connection, tokens: TokenSet) -> TokenSet:
         spec = get_spec(connection.provider)
         if tokens.refresh_token is None:
             if tokens.expires_at is None:

@@ -1,0 +1,79 @@
+"""Leases: one holder at a time per (user, name), across every Lambda container.
+
+A conditional UpdateItem takes the lease when it is free, expired or already ours, and bumps a
+fencing counter; release clears it only for its owner. Expiry (longer than the function timeout)
+frees a lease whose holder was killed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from botocore.exceptions import ClientError
+from pydantic import BaseModel, ConfigDict
+
+from tracker_integrations.store.dynamo import value
+from tracker_integrations.store.integrations import user_pk
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+
+class Lease(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    owner: str
+    fence: int
+    expires_at: datetime
+
+
+class LeaseStore:
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+        self._db = client
+        self._table = table_name
+
+    def acquire(self, user_id: str, name: str, *, owner: str, ttl: timedelta, now: datetime) -> Lease | None:
+        """The lease, or None when someone else holds it."""
+        expires = now + ttl
+        try:
+            response = self._db.update_item(
+                TableName=self._table,
+                Key={"pk": {"S": user_pk(user_id)}, "sk": {"S": f"LEASE#{name}"}},
+                UpdateExpression="SET #owner = :me, expires_at = :expires, fence = if_not_exists(fence, :zero) + :one, "
+                "expires_at_epoch = :epoch",
+                ConditionExpression="attribute_not_exists(#owner) OR expires_at < :now OR #owner = :me",
+                ExpressionAttributeNames={"#owner": "owner"},
+                ExpressionAttributeValues={
+                    ":me": value(owner),
+                    ":expires": value(expires.isoformat()),
+                    ":now": value(now.isoformat()),
+                    ":zero": value(0),
+                    ":one": value(1),
+                    # Swept by the table's TTL a day after it lapses.
+                    ":epoch": value(int(expires.timestamp()) + 86400),
+                },
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return None
+            raise
+        fence = int(response["Attributes"]["fence"]["N"])
+        return Lease(name=name, owner=owner, fence=fence, expires_at=expires)
+
+    def release(self, user_id: str, lease: Lease) -> None:
+        try:
+            self._db.update_item(
+                TableName=self._table,
+                Key={"pk": {"S": user_pk(user_id)}, "sk": {"S": f"LEASE#{lease.name}"}},
+                UpdateExpression="REMOVE #owner, expires_at",
+                ConditionExpression="#owner = :me",
+                ExpressionAttributeNames={"#owner": "owner"},
+                ExpressionAttributeValues={":me": value(lease.owner)},
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+            # It expired and someone else took it: nothing of ours to release.

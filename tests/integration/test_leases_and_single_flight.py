@@ -1,0 +1,89 @@
+"""One sync and one token refresh at a time per connection, across every worker."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+
+import httpx
+import pytest
+
+from provider_sandbox import ProviderSandbox
+from tests.support.api import LocalUser, connect
+from tracker_integrations import wiring
+from tracker_integrations.errors import SyncInProgress
+from tracker_integrations.models.common import utcnow
+from tracker_integrations.models.connection import Connection
+from tracker_integrations.services.credentials import unseal
+
+
+def _connection(user: LocalUser, provider: str) -> Connection:
+    found = wiring.integrations_store().get_connection(user.name, provider)  # type: ignore[arg-type]
+    assert found is not None
+    return found
+
+
+def test_a_lease_has_one_holder_until_released_or_expired(user: LocalUser) -> None:
+    leases = wiring.lease_store()
+    now = utcnow()
+    first = leases.acquire(user.name, "sync#google-sheets", owner="a", ttl=timedelta(seconds=60), now=now)
+    assert first is not None
+    # a second worker is refused while it is held
+    assert leases.acquire(user.name, "sync#google-sheets", owner="b", ttl=timedelta(seconds=60), now=now) is None
+    # a holder that died: after expiry the next worker takes it, with a higher fencing number
+    later = now + timedelta(seconds=61)
+    taken = leases.acquire(user.name, "sync#google-sheets", owner="b", ttl=timedelta(seconds=60), now=later)
+    assert taken is not None
+    assert taken.fence == first.fence + 1
+    # the dead holder's release does not free the new holder's lease
+    leases.release(user.name, first)
+    assert leases.acquire(user.name, "sync#google-sheets", owner="c", ttl=timedelta(seconds=60), now=later) is None
+    leases.release(user.name, taken)
+    assert leases.acquire(user.name, "sync#google-sheets", owner="c", ttl=timedelta(seconds=60), now=later) is not None
+
+
+def test_a_sync_while_another_runs_is_refused_for_the_queue_to_retry(
+    http: httpx.Client, new_user: Callable[[str], LocalUser]
+) -> None:
+    user = new_user("pro")
+    assert connect(http, user, "google-sheets").connected
+    assert http.post("/api/integrations/google-sheets/spreadsheets", headers=user.headers, json={}).status_code == 201
+    held = wiring.lease_store().acquire(
+        user.name, "sync#google-sheets", owner="another-worker", ttl=timedelta(seconds=180), now=utcnow()
+    )
+    assert held is not None
+    with pytest.raises(SyncInProgress):
+        wiring.sheets_sync().run(user.name)
+    wiring.lease_store().release(user.name, held)
+    assert wiring.sheets_sync().run(user.name).outcome == "success"
+
+
+def test_twenty_concurrent_refreshes_make_one_token_call(
+    http: httpx.Client, user: LocalUser, sandbox: ProviderSandbox
+) -> None:
+    # GIVEN an Airtable connection (rotating refresh tokens: a second use would be invalid_grant)
+    assert connect(http, user, "airtable").connected
+    stale = _connection(user, "airtable")
+    calls_before = sandbox.count(host="airtable.com", path="/oauth2/v1/token")
+    results: list[str] = []
+    errors: list[BaseException] = []
+
+    def refresh() -> None:
+        try:
+            tokens = wiring.token_service().current_tokens(stale, force_refresh=True)
+            results.append(tokens.access_token.get_secret_value())
+        except BaseException as exc:  # collected for the assertion below
+            errors.append(exc)
+
+    # WHEN 20 workers holding the same stale copy refresh at once
+    threads = [threading.Thread(target=refresh) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    # THEN Airtable saw exactly one refresh, and everyone got the same new token
+    assert errors == []
+    assert sandbox.count(host="airtable.com", path="/oauth2/v1/token") == calls_before + 1
+    assert len(set(results)) == 1
+    assert unseal(wiring.token_cipher(), _connection(user, "airtable")).access_token.get_secret_value() == results[0]
