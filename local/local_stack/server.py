@@ -148,6 +148,25 @@ class LocalStack:
                 break
         return handled
 
+    def queue_depth(self, queue: str) -> dict[str, int]:
+        import boto3
+
+        attributes = boto3.client("sqs", region_name=REGION).get_queue_attributes(
+            QueueUrl=self._physical[queue], AttributeNames=["All"]
+        )["Attributes"]
+        return {
+            "visible": int(attributes["ApproximateNumberOfMessages"]),
+            "delayed": int(attributes["ApproximateNumberOfMessagesDelayed"]),
+            "in_flight": int(attributes["ApproximateNumberOfMessagesNotVisible"]),
+        }
+
+    def purge_queues(self) -> None:
+        import boto3
+
+        sqs = boto3.client("sqs", region_name=REGION)
+        for consumer in queue_consumers():
+            sqs.purge_queue(QueueUrl=self._physical[consumer.queue])
+
     def _poll_queues_forever(self, stop: threading.Event) -> None:
         while not stop.wait(1.0):
             try:

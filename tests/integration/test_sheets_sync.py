@@ -476,20 +476,50 @@ def test_sync_now_explains_what_is_missing(http: httpx.Client, new_user: Callabl
     assert "choose or create a spreadsheet" in response.json()["error"]["message"]
 
 
-def test_a_rate_limited_sync_is_not_a_success_and_is_retried_by_the_queue(sheets_user: SheetsUser) -> None:
-    # GIVEN a pitch, and Google answering the next read with 429 RESOURCE_EXHAUSTED
+def test_a_short_rate_limit_is_waited_out_within_the_run(sheets_user: SheetsUser) -> None:
+    # GIVEN Google answering the next read with 429 and Retry-After: 1
     sheets_user.pitch()
-    sheets_user.sandbox.inject_fault(Fault(host=SHEETS_HOST, method="GET", status=429, times=1))
-    # WHEN the user syncs (the worker fails the job, the queue delivers it again)
+    sheets_user.sandbox.inject_fault(Fault(host=SHEETS_HOST, method="GET", status=429, retry_after=1, times=1))
+    # WHEN the user syncs THEN the run waits a second, retries and succeeds: no failed run, no retry burnt
+    log = sheets_user.sync()
+    assert log["outcome"] == "success"
+    assert log["records_created"] == 1
+
+
+def test_a_long_rate_limit_requeues_the_job_with_a_delay_and_logs_a_failed_run(sheets_user: SheetsUser) -> None:
+    # GIVEN Google asking to wait 120 s (longer than a run should sleep)
+    sheets_user.pitch()
+    sheets_user.sandbox.inject_fault(Fault(host=SHEETS_HOST, method="GET", status=429, retry_after=120, times=1))
+    # WHEN the user syncs
     queued = sheets_user.http.post("/api/integrations/google-sheets/sync", headers=sheets_user.user.headers)
     assert queued.status_code == 202
     handled = sheets_user.stack.stack.run_queued_jobs()
-    # THEN the first run is logged as failed (never as a success) and the retry succeeds
-    logs = sheets_user.http.get("/api/integrations/google-sheets/logs", headers=sheets_user.user.headers).json()["logs"]
-    assert [log["outcome"] for log in logs] == ["success", "failed"]
-    assert logs[1]["errors"][0]["code"] == "rate_limited"
+    # THEN the delivery is acknowledged, the job waits in the queue for the provider's 120 s,
     assert handled == 1
-    assert card(sheets_user.http, sheets_user.user, "google-sheets")["last_error"] is None
+    delayed = sheets_user.stack.stack.queue_depth("SyncJobsQueue")
+    assert delayed == {"visible": 0, "delayed": 1, "in_flight": 0}
+    # AND the run is logged as failed, never as a success, with nothing for the user to do
+    logs = sheets_user.http.get("/api/integrations/google-sheets/logs", headers=sheets_user.user.headers).json()["logs"]
+    assert logs[0]["outcome"] == "failed"
+    assert logs[0]["errors"][0]["code"] == "rate_limited"
+    shown = card(sheets_user.http, sheets_user.user, "google-sheets")
+    assert "tries again automatically" in shown["last_error"]["action"]
+    sheets_user.stack.stack.purge_queues()
+
+
+def test_a_repeated_sync_request_does_not_sync_twice(sheets_user: SheetsUser) -> None:
+    # GIVEN three "sync now" clicks before the worker runs
+    sheets_user.pitch()
+    for _ in range(3):
+        assert (
+            sheets_user.http.post("/api/integrations/google-sheets/sync", headers=sheets_user.user.headers).status_code
+            == 202
+        )
+    # WHEN the worker drains the queue
+    sheets_user.stack.stack.run_queued_jobs()
+    # THEN one run happened
+    logs = sheets_user.http.get("/api/integrations/google-sheets/logs", headers=sheets_user.user.headers).json()["logs"]
+    assert len(logs) == 1
 
 
 def test_revoked_google_access_marks_the_card_needs_reauth(sheets_user: SheetsUser) -> None:

@@ -32,5 +32,7 @@ class SyncJobQueue:
         self._sqs = client
         self._url = queue_url
 
-    def enqueue(self, job: SyncJob) -> None:
-        self._sqs.send_message(QueueUrl=self._url, MessageBody=job.model_dump_json())
+    def enqueue(self, job: SyncJob, *, delay_seconds: int = 0) -> None:
+        # SQS delays are capped at 15 minutes.
+        delay = max(0, min(int(delay_seconds), 900))
+        self._sqs.send_message(QueueUrl=self._url, MessageBody=job.model_dump_json(), DelaySeconds=delay)

@@ -165,7 +165,7 @@ def sync_requests() -> SyncRequests:
 def sync_runner() -> SyncRunner:
     from tracker_integrations.services.sync_runner import SyncRunner
 
-    return SyncRunner(sheets_sync)
+    return SyncRunner(integrations_store(), sheets_sync, sync_queue)
 
 
 def reset() -> None:

@@ -1,27 +1,55 @@
-"""Runs one queued sync job with the provider's sync service."""
+"""Runs one queued sync job with the provider's sync service, and decides what the queue does next.
+
+- A job requested before the connection's last finished sync is a duplicate (a repeated message,
+  or a burst of "sync now" clicks): it is dropped, so one request never syncs twice in a row.
+- A rate limit re-queues the job with the provider's wait as an SQS delay and acknowledges this
+  delivery: the wait does not burn one of the message's bounded receives.
+- Transient errors and a run already in progress raise: the message returns after the visibility
+  timeout and, if it keeps failing, reaches the DLQ.
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
-from tracker_integrations.errors import NotFound
-from tracker_integrations.jobs import SyncJob
+from tracker_integrations.errors import NotFound, RateLimited
+from tracker_integrations.jobs import SyncJob, SyncJobQueue
 from tracker_integrations.models.sync_log import SyncLog
-from tracker_integrations.observability import logger
+from tracker_integrations.observability import logger, metrics
 from tracker_integrations.services.sheets_sync import SheetsSync
+from tracker_integrations.store.integrations import IntegrationsStore
 
 
 class SyncRunner:
-    def __init__(self, sheets: Callable[[], SheetsSync]) -> None:
+    def __init__(
+        self, integrations: IntegrationsStore, sheets: Callable[[], SheetsSync], queue: Callable[[], SyncJobQueue]
+    ) -> None:
+        self._integrations = integrations
         self._sheets = sheets
+        self._queue = queue
 
     def run(self, job: SyncJob) -> SyncLog | None:
         if job.provider != "google-sheets":
             logger.warning("no sync exists for this provider yet; job dropped")
             return None
+        connection = self._integrations.get_connection(job.user_id, job.provider)
+        if connection is None:
+            # Disconnected after the job was queued: nothing to do, and nothing to retry.
+            logger.info("connection gone before its sync ran; job dropped")
+            return None
+        if connection.last_sync_at is not None and connection.last_sync_at >= job.requested_at:
+            metrics.add_metric(name="SyncJobDeduplicated", unit="Count", value=1)
+            logger.info("a sync finished after this job was requested; job dropped as a duplicate")
+            return None
         try:
             return self._sheets().run(job.user_id)
         except NotFound:
-            # Disconnected after the job was queued: nothing to do, and nothing to retry.
             logger.info("connection gone before its sync ran; job dropped")
+            return None
+        except RateLimited as exc:
+            wait = math.ceil(exc.retry_after)
+            self._queue().enqueue(job, delay_seconds=wait)
+            metrics.add_metric(name="SyncJobDelayedForRateLimit", unit="Count", value=1)
+            logger.info("rate limited; job re-queued", extra={"delay_seconds": wait})
             return None
