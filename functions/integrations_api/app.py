@@ -72,6 +72,12 @@ def decide_deletion(provider: str, record_id: str) -> Response[str]:
     return json_response(200, wiring.sync_requests().decide(current_user(app), provider, record_id, decision))
 
 
+@app.get("/api/notifications")
+def notifications() -> Response[str]:
+    query = query_model(app, LogsQuery)
+    return json_response(200, wiring.notifier().feed(current_user(app), limit=query.limit, cursor=query.cursor))
+
+
 @app.get("/api/integrations/google-sheets/spreadsheets")
 def list_spreadsheets() -> Response[str]:
     query = query_model(app, SpreadsheetsQuery)

@@ -21,7 +21,9 @@ if TYPE_CHECKING:
     from tracker_integrations.jobs import SyncJobQueue
     from tracker_integrations.services.campaigns import CampaignsService
     from tracker_integrations.services.integrations import IntegrationsService
+    from tracker_integrations.services.notifications import Notifier
     from tracker_integrations.services.oauth import OAuthService
+    from tracker_integrations.services.quotas import Quotas
     from tracker_integrations.services.settings_updates import SettingsUpdates
     from tracker_integrations.services.sheets_setup import SheetsSetup
     from tracker_integrations.services.sheets_sync import SheetsSync
@@ -140,6 +142,8 @@ def sheets_sync() -> SheetsSync:
         sync_state_store(),
         token_service(),
         lease_store(),
+        quotas(),
+        notifier(),
         get_settings(),
     )
 
@@ -159,7 +163,20 @@ def settings_updates() -> SettingsUpdates:
 def sync_requests() -> SyncRequests:
     from tracker_integrations.services.sync_requests import SyncRequests
 
-    return SyncRequests(integrations_store(), tracker_store(), sync_state_store(), sync_queue)
+    return SyncRequests(integrations_store(), tracker_store(), sync_state_store(), sync_queue, quotas())
+
+
+def quotas() -> Quotas:
+    from tracker_integrations.services.quotas import Quotas
+    from tracker_integrations.store.usage import UsageStore
+
+    return Quotas(integrations_store(), UsageStore(dynamodb(), get_settings().integrations_table))
+
+
+def notifier() -> Notifier:
+    from tracker_integrations.services.notifications import Notifier
+
+    return Notifier(integrations_store())
 
 
 def sync_runner() -> SyncRunner:

@@ -74,6 +74,7 @@ class IntegrationsService:
             if connection.status == ConnectionStatus.NEEDS_REAUTH:
                 raise ValidationFailed(f"{spec.name} needs to be reconnected before it can be paused or resumed")
             changes["status"] = ConnectionStatus.PAUSED if update.paused else ConnectionStatus.CONNECTED
+            new_settings["paused"] = update.paused
         changes.update(settings=new_settings, updated_at=self._now(), version=connection.version + 1)
         updated = connection.model_copy(update=changes)
         self._store.save_connection(updated, expected_version=connection.version)

@@ -41,6 +41,8 @@ from tracker_integrations.providers.google.sheets import (
     column_letter,
 )
 from tracker_integrations.services.campaigns import CampaignsService
+from tracker_integrations.services.notifications import Notifier
+from tracker_integrations.services.quotas import Quotas
 from tracker_integrations.services.tokens import TokenService
 from tracker_integrations.store.integrations import IntegrationsStore
 from tracker_integrations.store.leases import LeaseStore
@@ -93,11 +95,15 @@ class SheetsSync:
         states: SyncStateStore,
         tokens: TokenService,
         leases: LeaseStore,
+        quotas: Quotas,
+        notifier: Notifier,
         settings: Settings,
         *,
         now: Callable[[], datetime] = utcnow,
     ) -> None:
         self._leases = leases
+        self._quotas = quotas
+        self._notifier = notifier
         self._integrations = integrations
         self._tracker = tracker
         self._campaigns = campaigns
@@ -136,6 +142,9 @@ class SheetsSync:
         retry: ProviderError | None = None
         try:
             sheets = self._sheets_settings(connection)
+            exhausted = self._quotas.exhausted(user_id, self._now())
+            if exhausted is not None:
+                raise SyncStopped(exhausted.code, exhausted.message, exhausted.action, status=ConnectionStatus.PAUSED)
             access = self._tokens.current_tokens(connection).access_token.get_secret_value()
             client = SheetsClient(self._settings, access)
             try:
@@ -176,8 +185,14 @@ class SheetsSync:
                     "errors": [*log.errors, SyncLogError(code=error.code, message=f"{error.message} {error.action}")],
                 }
             )
+        if log.outcome != "failed":
+            self._quotas.count(user_id, self._now(), log.records_created + log.records_updated)
         log = self._store_log(log, clock, client)
         self._update_card(connection, log, error, status)
+        if log.outcome == "failed" and error is not None:
+            self._notifier.sync_finished(user_id, PROVIDER, error)
+        elif log.outcome == "success":
+            self._notifier.sync_finished(user_id, PROVIDER, None)
         if retry is not None:
             raise retry
         return log
@@ -475,8 +490,8 @@ class SheetsSync:
                 f"(first: {first.where or 'see the log'}).",
                 at=self._now(),
             )
-        if current.status in {ConnectionStatus.PAUSED, ConnectionStatus.NEEDS_REAUTH}:
-            status = current.status if status != ConnectionStatus.NEEDS_REAUTH else status
+        if current.settings.get("paused") and status != ConnectionStatus.NEEDS_REAUTH:
+            status = ConnectionStatus.PAUSED  # the user paused it: a finished run does not resume it
         succeeded = log.outcome != "failed"
         updated = current.model_copy(
             update={

@@ -7,11 +7,12 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from tracker_integrations.errors import NotFound, ValidationFailed, VersionConflict
+from tracker_integrations.errors import NotFound, PlanLimitReached, ValidationFailed, VersionConflict
 from tracker_integrations.jobs import SyncJob, SyncJobQueue
 from tracker_integrations.models.common import new_id, utcnow
 from tracker_integrations.models.connection import ConnectionStatus, ProviderKey
 from tracker_integrations.providers.registry import get_spec
+from tracker_integrations.services.quotas import Quotas
 from tracker_integrations.store.integrations import IntegrationsStore
 from tracker_integrations.store.sync_state import SyncStateStore
 from tracker_integrations.store.tracker import TrackerStore
@@ -63,6 +64,7 @@ class SyncRequests:
         tracker: TrackerStore,
         states: SyncStateStore,
         queue: Callable[[], SyncJobQueue],
+        quotas: Quotas,
         *,
         now: Callable[[], datetime] = utcnow,
     ) -> None:
@@ -70,6 +72,7 @@ class SyncRequests:
         self._tracker = tracker
         self._states = states
         self._queue = queue
+        self._quotas = quotas
         self._now = now
 
     def sync_now(self, user_id: str, provider: str) -> QueuedSync:
@@ -81,8 +84,11 @@ class SyncRequests:
             raise ValidationFailed(f"{spec.name} has nothing to sync yet: its sync is not available in this version")
         if connection.status == ConnectionStatus.NEEDS_REAUTH:
             raise VersionConflict(f"{spec.name} needs to be reconnected before it can sync: reconnect it first")
-        if connection.status == ConnectionStatus.PAUSED:
+        if connection.settings.get("paused"):
             raise VersionConflict(f"{spec.name} sync is paused: resume it in its settings first")
+        exhausted = self._quotas.exhausted(user_id, self._now())
+        if exhausted is not None:
+            raise PlanLimitReached(f"{exhausted.message} {exhausted.action}")
         if "sheet" not in connection.settings:
             raise ValidationFailed(f"{spec.name}: choose or create a spreadsheet before syncing")
         job = SyncJob(

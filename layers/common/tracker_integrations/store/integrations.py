@@ -15,6 +15,7 @@ from tracker_integrations.errors import VersionConflict
 from tracker_integrations.models.account import Account, Plan
 from tracker_integrations.models.audit import AuditEntry
 from tracker_integrations.models.connection import Connection, ProviderKey
+from tracker_integrations.models.notification import Notification
 from tracker_integrations.models.oauth import OAuthState
 from tracker_integrations.models.sync_log import SyncLog
 from tracker_integrations.store.dynamo import deserialize, query_all, query_page, serialize, value
@@ -175,6 +176,41 @@ class IntegrationsStore:
             newest_first=True,
         )
         return [SyncLog.model_validate(item["sync_log"]) for item in items], next_cursor
+
+    # -- notifications ----------------------------------------------------------------------------
+
+    def add_notification(self, user_id: str, notification: Notification) -> None:
+        self._db.put_item(
+            TableName=self._table,
+            Item=serialize(
+                {
+                    "pk": user_pk(user_id),
+                    "sk": f"NOTIF#{notification.notification_id}",
+                    "entity": "notification",
+                    "notification": notification.model_dump(mode="json"),
+                }
+            ),
+        )
+
+    def list_notifications(
+        self, user_id: str, *, limit: int, cursor: str | None
+    ) -> tuple[list[Notification], str | None]:
+        items, next_cursor = query_page(
+            self._db, self._table, user_pk(user_id), "NOTIF#", limit=limit, cursor=cursor, newest_first=True
+        )
+        return [Notification.model_validate(item["notification"]) for item in items], next_cursor
+
+    def alert_state(self, user_id: str, provider: ProviderKey) -> str | None:
+        raw = self._db.get_item(TableName=self._table, Key=self._key(user_pk(user_id), f"ALERT#{provider}")).get("Item")
+        return None if raw is None else str(deserialize(raw)["kind"])
+
+    def set_alert_state(self, user_id: str, provider: ProviderKey, kind: str | None) -> None:
+        key = self._key(user_pk(user_id), f"ALERT#{provider}")
+        if kind is None:
+            self._db.delete_item(TableName=self._table, Key=key)
+            return
+        item = {"pk": user_pk(user_id), "sk": f"ALERT#{provider}", "entity": "alert_state", "kind": kind}
+        self._db.put_item(TableName=self._table, Item=serialize(item))
 
     # -- helpers ----------------------------------------------------------------------------------
 

@@ -1,0 +1,30 @@
+"""Notifications the Tracker UI shows: failures a user can act on, quota, and recovery."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from tracker_integrations.models.connection import ProviderKey
+
+NotificationKind = Literal["sync_failed", "needs_reconnect", "quota_reached", "recovered"]
+
+
+class Notification(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    notification_id: str
+    at: datetime
+    kind: NotificationKind
+    provider: ProviderKey
+    message: str
+    action: str
+
+
+class NotificationPage(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    notifications: list[Notification]
+    next_cursor: str | None

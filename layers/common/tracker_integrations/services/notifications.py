@@ -1,0 +1,52 @@
+"""The notification feed: one alert per failure class, and one when the connection recovers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from tracker_integrations.models.common import new_id, utcnow
+from tracker_integrations.models.connection import LastError, ProviderKey
+from tracker_integrations.models.notification import Notification, NotificationKind, NotificationPage
+from tracker_integrations.providers.registry import get_spec
+from tracker_integrations.store.integrations import IntegrationsStore
+
+_KIND_BY_CODE: dict[str, NotificationKind] = {"needs_reauth": "needs_reconnect", "quota_reached": "quota_reached"}
+
+
+class Notifier:
+    def __init__(self, store: IntegrationsStore, *, now: Callable[[], datetime] = utcnow) -> None:
+        self._store = store
+        self._now = now
+
+    def sync_finished(self, user_id: str, provider: ProviderKey, failure: LastError | None) -> None:
+        """After every run: alert on a new kind of failure, say so once when it is over, else stay quiet."""
+        current = self._store.alert_state(user_id, provider)
+        if failure is None:
+            if current is not None:
+                name = get_spec(provider).name
+                self._add(user_id, provider, "recovered", f"{name} is syncing again.", "Nothing to do.")
+                self._store.set_alert_state(user_id, provider, None)
+            return
+        kind = _KIND_BY_CODE.get(failure.code, "sync_failed")
+        if kind == current:
+            return  # the same problem as last run: the user has already been told
+        self._add(user_id, provider, kind, failure.message, failure.action)
+        self._store.set_alert_state(user_id, provider, kind)
+
+    def feed(self, user_id: str, *, limit: int, cursor: str | None) -> NotificationPage:
+        notifications, next_cursor = self._store.list_notifications(user_id, limit=limit, cursor=cursor)
+        return NotificationPage(notifications=notifications, next_cursor=next_cursor)
+
+    def _add(self, user_id: str, provider: ProviderKey, kind: NotificationKind, message: str, action: str) -> None:
+        self._store.add_notification(
+            user_id,
+            Notification(
+                notification_id=new_id("ntf"),
+                at=self._now(),
+                kind=kind,
+                provider=provider,
+                message=message,
+                action=action,
+            ),
+        )
