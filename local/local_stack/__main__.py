@@ -38,11 +38,13 @@ AWS (DynamoDB, KMS) is emulated in this process: data lasts until you stop it (C
         flush=True,
     )
     poller = running.stack.start_queue_poller()  # delivers queued sync jobs to the worker, as Lambda would
+    scheduler = running.stack.start_scheduler()  # fires the tiers' schedules at their template rates
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with contextlib.suppress(KeyboardInterrupt):
         stop.wait()
     poller.set()
+    scheduler.set()
     running.stop()
     return 0
 

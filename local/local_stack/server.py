@@ -31,7 +31,7 @@ from werkzeug.wrappers import Request, Response
 from local_stack.auth import LocalIssuer
 from local_stack.aws import create_resources, function_environment, make_dynamodb_operations_atomic
 from local_stack.events import LambdaContextStub, http_api_event, sqs_event
-from local_stack.template import REPO_ROOT, Route, queue_consumers, routes
+from local_stack.template import REPO_ROOT, Route, queue_consumers, routes, schedules
 from local_stack.webpage import render_app_page
 from provider_sandbox import OAuthClientRegistration, Provider, ProviderSandbox
 from tracker_integrations import wiring
@@ -148,6 +148,29 @@ class LocalStack:
                 break
         return handled
 
+    def run_schedule(self, name: str) -> dict[str, Any]:
+        """Fire one template schedule now (as EventBridge Scheduler would), returning its function's result."""
+        schedule = next(s for s in schedules() if s.name == name)
+        handler = getattr(importlib.import_module(schedule.module), schedule.function_name)
+        with self._invoke_lock:
+            result: dict[str, Any] = handler(dict(schedule.input), LambdaContextStub(function_name=schedule.function))
+        return result
+
+    def start_scheduler(self) -> threading.Event:
+        """Fire every template schedule at its rate, in the background (make dev)."""
+        stop = threading.Event()
+
+        def loop(schedule_name: str, every: int) -> None:
+            while not stop.wait(every):
+                try:
+                    self.run_schedule(schedule_name)
+                except Exception:  # a local scheduler must survive a failing target
+                    logging.getLogger("local_stack").exception("schedule %s failed", schedule_name)
+
+        for schedule in schedules():
+            threading.Thread(target=loop, args=(schedule.name, schedule.rate_seconds), daemon=True).start()
+        return stop
+
     def queue_depth(self, queue: str) -> dict[str, int]:
         import boto3
 
@@ -161,11 +184,15 @@ class LocalStack:
         }
 
     def purge_queues(self) -> None:
+        """Drop every visible message (delayed ones stay delayed), without SQS's once-a-minute PurgeQueue."""
         import boto3
 
         sqs = boto3.client("sqs", region_name=REGION)
         for consumer in queue_consumers():
-            sqs.purge_queue(QueueUrl=self._physical[consumer.queue])
+            url = self._physical[consumer.queue]
+            while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+                for message in messages:
+                    sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
 
     def _poll_queues_forever(self, stop: threading.Event) -> None:
         while not stop.wait(1.0):

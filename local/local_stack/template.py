@@ -133,6 +133,53 @@ def queue_consumers() -> list[QueueConsumer]:
     return found
 
 
+class Schedule(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    function: str
+    name: str
+    rate_seconds: int
+    input: dict[str, Any]
+    code_uri: str
+    handler: str
+
+    @property
+    def module(self) -> str:
+        return f"{self.code_uri.strip('/').replace('/', '.')}.{self.handler.rsplit('.', 1)[0]}"
+
+    @property
+    def function_name(self) -> str:
+        return self.handler.rsplit(".", 1)[1]
+
+
+_UNITS = {"minute": 60, "minutes": 60, "hour": 3600, "hours": 3600, "day": 86400, "days": 86400}
+
+
+def schedules() -> list[Schedule]:
+    """The template's EventBridge Scheduler events (rate expressions), with their inputs."""
+    import json
+
+    found: list[Schedule] = []
+    for name, function in functions().items():
+        props = function["Properties"]
+        for event_name, event in props.get("Events", {}).items():
+            if event.get("Type") != "ScheduleV2":
+                continue
+            event_props = event["Properties"]
+            amount, unit = str(event_props["ScheduleExpression"]).removeprefix("rate(").removesuffix(")").split()
+            found.append(
+                Schedule(
+                    function=name,
+                    name=event_name,
+                    rate_seconds=int(amount) * _UNITS[unit],
+                    input=json.loads(event_props.get("Input", "{}")),
+                    code_uri=str(props["CodeUri"]),
+                    handler=str(props["Handler"]),
+                )
+            )
+    return found
+
+
 def global_environment() -> dict[str, Any]:
     variables = load_template()["Globals"]["Function"]["Environment"]["Variables"]
     return dict(variables)

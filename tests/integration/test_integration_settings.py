@@ -21,7 +21,7 @@ def test_free_plan_cannot_choose_automatic_sync_and_is_told_which_plan_can(http:
     assert response.status_code == 403
     assert "needs the Pro plan" in response.json()["error"]["message"]
     detail = http.get("/api/integrations/google-sheets", headers=user.headers).json()
-    assert detail["settings"] == {}
+    assert detail["settings"] == {"sync_frequency": "manual"}  # free syncs when asked, unchanged
 
 
 def test_settings_are_validated_field_by_field(http: httpx.Client, new_user: Callable[[str], LocalUser]) -> None:

@@ -28,6 +28,8 @@ class SyncJob(BaseModel):
 
 
 class SyncJobQueue:
+    BATCH = 10  # SQS SendMessageBatch takes at most ten entries
+
     def __init__(self, client: SQSClient, queue_url: str) -> None:
         self._sqs = client
         self._url = queue_url
@@ -36,3 +38,22 @@ class SyncJobQueue:
         # SQS delays are capped at 15 minutes.
         delay = max(0, min(int(delay_seconds), 900))
         self._sqs.send_message(QueueUrl=self._url, MessageBody=job.model_dump_json(), DelaySeconds=delay)
+
+    def enqueue_many(self, jobs: list[tuple[SyncJob, int]]) -> int:
+        """Send (job, delay) pairs ten per call; returns the number of SendMessageBatch calls made."""
+        calls = 0
+        for start in range(0, len(jobs), self.BATCH):
+            chunk = jobs[start : start + self.BATCH]
+            entries = [
+                {"Id": str(i), "MessageBody": job.model_dump_json(), "DelaySeconds": max(0, min(delay, 900))}
+                for i, (job, delay) in enumerate(chunk)
+            ]
+            response = self._sqs.send_message_batch(QueueUrl=self._url, Entries=entries)  # type: ignore[arg-type]
+            calls += 1
+            failed = [e for e in response.get("Failed", []) if not e.get("SenderFault")]
+            if failed:
+                # Throttled entries: one more try for just those; a second failure surfaces to the schedule's retry.
+                retry = [entries[int(f["Id"])] for f in failed]
+                self._sqs.send_message_batch(QueueUrl=self._url, Entries=retry)  # type: ignore[arg-type]
+                calls += 1
+        return calls

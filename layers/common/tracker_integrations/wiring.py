@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from tracker_integrations.crypto.envelope import TokenCipher
     from tracker_integrations.jobs import SyncJobQueue
     from tracker_integrations.services.campaigns import CampaignsService
+    from tracker_integrations.services.fanout import Fanout
     from tracker_integrations.services.integrations import IntegrationsService
     from tracker_integrations.services.notifications import Notifier
     from tracker_integrations.services.oauth import OAuthService
@@ -171,6 +172,12 @@ def quotas() -> Quotas:
     from tracker_integrations.store.usage import UsageStore
 
     return Quotas(integrations_store(), UsageStore(dynamodb(), get_settings().integrations_table))
+
+
+def fanout() -> Fanout:
+    from tracker_integrations.services.fanout import Fanout
+
+    return Fanout(integrations_store(), sync_queue())
 
 
 def notifier() -> Notifier:

@@ -31,7 +31,7 @@ from tracker_integrations.errors import (
     TransientProviderError,
     VersionConflict,
 )
-from tracker_integrations.models.account import PLAN_LIMITS, plan_allowing_more_integrations
+from tracker_integrations.models.account import PLAN_LIMITS, Plan, plan_allowing_more_integrations
 from tracker_integrations.models.audit import AuditAction, AuditEntry
 from tracker_integrations.models.common import new_id, utcnow
 from tracker_integrations.models.connection import Connection, ConnectionStatus, ProviderKey, TokenSet
@@ -69,6 +69,11 @@ class DisconnectResult(BaseModel):
     disconnected: bool
     revoked_at_provider: bool
     message: str
+
+
+def default_frequency(plan: Plan) -> str:
+    """What a new connection starts with: the plan's own cadence (free syncs when asked)."""
+    return {Plan.FREE: "manual", Plan.PRO: "every_15_minutes", Plan.AGENCY: "real_time"}[plan]
 
 
 def pkce_challenge(verifier: str) -> str:
@@ -210,6 +215,7 @@ class OAuthService:
 
         existing = self._store.get_connection(state.user_id, spec.key)
         self._check_plan_limit(state.user_id, spec, as_flow_error=True)
+        account_plan = self._store.get_account(state.user_id).plan
         connection_id = existing.connection_id if existing else new_id("con")
         connection = Connection(
             user_id=state.user_id,
@@ -223,7 +229,7 @@ class OAuthService:
             credentials=seal(self._cipher, tokens, context_for(state.user_id, connection_id, spec.key)),
             token_expires_at=tokens.expires_at,
             # A reconnect keeps everything the user set up: mappings, targets, history.
-            settings=existing.settings if existing else {},
+            settings=existing.settings if existing else {"sync_frequency": default_frequency(account_plan)},
             connected_at=now,
             updated_at=now,
             last_sync_at=existing.last_sync_at if existing else None,

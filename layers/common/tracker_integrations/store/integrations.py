@@ -7,6 +7,7 @@ user and finds the user through the state.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -14,7 +15,7 @@ from botocore.exceptions import ClientError
 from tracker_integrations.errors import VersionConflict
 from tracker_integrations.models.account import Account, Plan
 from tracker_integrations.models.audit import AuditEntry
-from tracker_integrations.models.connection import Connection, ProviderKey
+from tracker_integrations.models.connection import Connection, ConnectionStatus, ProviderKey
 from tracker_integrations.models.notification import Notification
 from tracker_integrations.models.oauth import OAuthState
 from tracker_integrations.models.sync_log import SyncLog
@@ -26,6 +27,42 @@ if TYPE_CHECKING:
 
 def user_pk(user_id: str) -> str:
     return f"USER#{user_id}"
+
+
+SCHEDULED_STATUSES = frozenset({ConnectionStatus.CONNECTED, ConnectionStatus.ERROR, ConnectionStatus.SYNCING})
+
+
+def schedule_of(connection: Connection) -> str | None:
+    """The cadence a connection is synced at by the schedules, or None (manual only, paused, needs reauth)."""
+    frequency = connection.settings.get("sync_frequency")
+    if frequency not in {"every_15_minutes", "real_time"} or connection.status not in SCHEDULED_STATUSES:
+        return None
+    if "sheet" not in connection.settings and connection.provider == "google-sheets":
+        return None  # nothing chosen to sync yet
+    return str(frequency)
+
+
+def scheduled_connections(
+    client: DynamoDBClient, table: str, cadence: str, *, page_size: int = 1000
+) -> Iterator[list[tuple[str, str]]]:
+    """Pages of (user, provider) due at a cadence, from the sparse schedule index (keys only)."""
+    kwargs: dict[str, Any] = {
+        "TableName": table,
+        "IndexName": "BySchedule",
+        "KeyConditionExpression": "sched_pk = :pk",
+        "ExpressionAttributeValues": {":pk": value(f"SCHED#{cadence}")},
+        "Limit": page_size,
+    }
+    while True:
+        response = client.query(**kwargs)
+        page = []
+        for raw in response.get("Items", []):
+            user_id, _, provider = str(raw["sched_sk"]["S"]).rpartition("#")
+            page.append((user_id, provider))
+        yield page
+        if "LastEvaluatedKey" not in response:
+            return
+        kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
 def _is_conditional_failure(exc: ClientError) -> bool:
@@ -72,13 +109,19 @@ class IntegrationsStore:
 
     def save_connection(self, connection: Connection, *, expected_version: int | None) -> None:
         """Create (`expected_version=None`: must not exist) or replace at exactly `expected_version`."""
-        item = {
+        item: dict[str, Any] = {
             "pk": user_pk(connection.user_id),
             "sk": f"CONN#{connection.provider}",
             "entity": "connection",
             "version": connection.version,
             "connection": connection.model_dump(mode="json"),
         }
+        cadence = schedule_of(connection)
+        if cadence is not None:
+            # A sparse index: only connections that sync on a schedule are in it, so the fan-out reads
+            # exactly the due ones (a paused or needs-reauth connection simply drops out).
+            item["sched_pk"] = f"SCHED#{cadence}"
+            item["sched_sk"] = f"{connection.user_id}#{connection.provider}"
         kwargs: dict[str, Any] = {}
         if expected_version is None:
             kwargs["ConditionExpression"] = "attribute_not_exists(pk)"
@@ -176,6 +219,9 @@ class IntegrationsStore:
             newest_first=True,
         )
         return [SyncLog.model_validate(item["sync_log"]) for item in items], next_cursor
+
+    def scheduled(self, cadence: str) -> Iterator[list[tuple[str, str]]]:
+        return scheduled_connections(self._db, self._table, cadence)
 
     # -- notifications ----------------------------------------------------------------------------
 
