@@ -546,3 +546,19 @@ def test_an_access_token_google_expired_early_is_refreshed_once_and_the_sync_goe
     assert log["outcome"] == "success"
     assert sheets_user.sandbox.count(host="oauth2.googleapis.com", path="/token") == refreshes + 1
     assert card(sheets_user.http, sheets_user.user, "google-sheets")["status"] == "connected"
+
+
+def test_a_deletion_decision_must_be_approve_or_reject(sheets_user: SheetsUser) -> None:
+    response = sheets_user.http.post(
+        "/api/integrations/google-sheets/pending-deletions/pit_x",
+        headers=sheets_user.user.headers,
+        json={"decision": "maybe"},
+    )
+    assert response.status_code == 400
+    assert "decision" in response.json()["error"]["message"]
+    missing = sheets_user.http.post(
+        "/api/integrations/google-sheets/pending-deletions/pit_x",
+        headers=sheets_user.user.headers,
+        json={"decision": "approve"},
+    )
+    assert missing.status_code == 404

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -45,16 +46,11 @@ class PendingDeletionList(BaseModel):
 
 
 class DeletionDecision(BaseModel):
+    """'approve' deletes the pitch in Tracker; 'reject' puts the row back in the sheet."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    decision: str
-
-    def approved(self) -> bool:
-        if self.decision not in {"approve", "reject"}:
-            raise ValidationFailed(
-                "decision: use 'approve' (delete the pitch in Tracker) or 'reject' (put the row back)"
-            )
-        return self.decision == "approve"
+    decision: Literal["approve", "reject"]
 
 
 class SyncRequests:
@@ -110,7 +106,7 @@ class SyncRequests:
 
     def decide(self, user_id: str, provider: str, record_id: str, decision: DeletionDecision) -> PendingDeletionList:
         spec = get_spec(provider)
-        approve = decision.approved()
+        approve = decision.decision == "approve"
         stored = self._states.load(user_id, spec.key)
         state = decode_state(stored.blob) if stored.blob else None
         if state is None or record_id not in state.pending_deletions:
