@@ -74,8 +74,13 @@ def test_functions_that_never_refresh_tokens_cannot_create_data_keys() -> None:
         if "kms:GenerateDataKey"
         in (statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]])
     }
-    # connect (callback), and the token refreshes of the spreadsheet picker and the sync worker
-    assert creators == {"OAuthCallbackFunction", "IntegrationsApiFunction", "SyncWorkerFunction"}
+    # connect (callback), and the token refreshes of the spreadsheet picker, the sync worker and the keep-alive
+    assert creators == {
+        "OAuthCallbackFunction",
+        "IntegrationsApiFunction",
+        "SyncWorkerFunction",
+        "TokenKeepAliveFunction",
+    }
 
 
 def test_sync_queue_visibility_is_at_least_six_times_the_worker_timeout() -> None:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from tracker_integrations.services.campaigns import CampaignsService
     from tracker_integrations.services.fanout import Fanout
     from tracker_integrations.services.integrations import IntegrationsService
+    from tracker_integrations.services.keep_alive import KeepAlive
     from tracker_integrations.services.notifications import Notifier
     from tracker_integrations.services.oauth import OAuthService
     from tracker_integrations.services.quotas import Quotas
@@ -178,6 +179,12 @@ def fanout() -> Fanout:
     from tracker_integrations.services.fanout import Fanout
 
     return Fanout(integrations_store(), sync_queue())
+
+
+def keep_alive() -> KeepAlive:
+    from tracker_integrations.services.keep_alive import KeepAlive
+
+    return KeepAlive(integrations_store(), token_service())
 
 
 def notifier() -> Notifier:

@@ -8,6 +8,7 @@ user and finds the user through the state.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -122,6 +123,11 @@ class IntegrationsStore:
             # exactly the due ones (a paused or needs-reauth connection simply drops out).
             item["sched_pk"] = f"SCHED#{cadence}"
             item["sched_sk"] = f"{connection.user_id}#{connection.provider}"
+        if connection.status != ConnectionStatus.NEEDS_REAUTH and connection.token_expires_at is not None:
+            # Expiring tokens (Google, Airtable) sit in a second sparse index ordered by last update, so the
+            # daily keep-alive finds the idle ones without reading every connection.
+            item["refresh_pk"] = "REFRESHABLE"
+            item["refresh_sk"] = f"{connection.updated_at.isoformat()}#{connection.user_id}#{connection.provider}"
         kwargs: dict[str, Any] = {}
         if expected_version is None:
             kwargs["ConditionExpression"] = "attribute_not_exists(pk)"
@@ -219,6 +225,23 @@ class IntegrationsStore:
             newest_first=True,
         )
         return [SyncLog.model_validate(item["sync_log"]) for item in items], next_cursor
+
+    def idle_since(self, cutoff: datetime) -> Iterator[tuple[str, str]]:
+        """(user, provider) of connections with expiring tokens not updated since `cutoff`."""
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": "ByLastUpdate",
+            "KeyConditionExpression": "refresh_pk = :pk AND refresh_sk < :cutoff",
+            "ExpressionAttributeValues": {":pk": value("REFRESHABLE"), ":cutoff": value(cutoff.isoformat())},
+        }
+        while True:
+            response = self._db.query(**kwargs)
+            for raw in response.get("Items", []):
+                _, user_id, provider = str(raw["refresh_sk"]["S"]).rsplit("#", 2)
+                yield user_id, provider
+            if "LastEvaluatedKey" not in response:
+                return
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def scheduled(self, cadence: str) -> Iterator[list[tuple[str, str]]]:
         return scheduled_connections(self._db, self._table, cadence)

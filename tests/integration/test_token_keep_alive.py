@@ -1,0 +1,63 @@
+"""The daily keep-alive refreshes tokens of idle connections, and reports the ones that died."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import httpx
+
+from local_stack.server import RunningStack
+from provider_sandbox import ProviderSandbox
+from tests.support.api import LocalUser, card, connect
+from tracker_integrations import wiring
+from tracker_integrations.models.common import utcnow
+
+
+def _age(user: LocalUser, provider: str, days: int) -> None:
+    """GIVEN-helper: the connection was last touched `days` ago."""
+    store = wiring.integrations_store()
+    connection = store.get_connection(user.name, provider)  # type: ignore[arg-type]
+    assert connection is not None
+    old = connection.model_copy(
+        update={"updated_at": utcnow() - timedelta(days=days), "version": connection.version + 1}
+    )
+    store.save_connection(old, expected_version=connection.version)
+
+
+def test_idle_connections_are_refreshed_and_fresh_ones_left_alone(
+    http: httpx.Client, new_user: Callable[[str], LocalUser], stack: RunningStack, sandbox: ProviderSandbox
+) -> None:
+    # GIVEN an Airtable connection idle for 3 days, a Google one used today, and a Mailchimp one (never expires)
+    user = new_user("agency")
+    for provider in ("airtable", "google-sheets", "mailchimp"):
+        assert connect(http, user, provider, login=f"{user.name}@example.com").connected
+    _age(user, "airtable", 3)
+    airtable_calls = sandbox.count(host="airtable.com", path="/oauth2/v1/token")
+    google_calls = sandbox.count(host="oauth2.googleapis.com", path="/token")
+    # WHEN the daily schedule fires
+    result = stack.stack.run_schedule("Daily")
+    # THEN the idle Airtable token was refreshed (its rotated refresh token kept), nothing else
+    assert result["refreshed"] >= 1
+    assert sandbox.count(host="airtable.com", path="/oauth2/v1/token") == airtable_calls + 1
+    assert sandbox.count(host="oauth2.googleapis.com", path="/token") == google_calls
+    connection = wiring.integrations_store().get_connection(user.name, "airtable")
+    assert connection is not None
+    assert utcnow() - connection.updated_at < timedelta(minutes=5)
+    # AND it is no longer idle, so tomorrow's run would leave it alone
+    stack.stack.run_schedule("Daily")
+    assert sandbox.count(host="airtable.com", path="/oauth2/v1/token") == airtable_calls + 1
+
+
+def test_an_idle_connection_whose_access_was_revoked_asks_to_reconnect(
+    http: httpx.Client, new_user: Callable[[str], LocalUser], stack: RunningStack, sandbox: ProviderSandbox
+) -> None:
+    user = new_user("pro")
+    login = f"{user.name}@example.com"
+    assert connect(http, user, "airtable", login=login).connected
+    _age(user, "airtable", 2)
+    sandbox.revoke_user_grants(provider="airtable", login=login)
+    stack.stack.run_schedule("Daily")
+    shown = card(http, user, "airtable")
+    assert shown["status"] == "needs_reauth"
+    assert "Reconnect Airtable" in shown["last_error"]["action"]
