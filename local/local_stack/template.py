@@ -36,13 +36,11 @@ def _intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[st
 _CfnLoader.add_multi_constructor("!", _intrinsic)
 
 
-class Route(BaseModel):
+class HandlerRef(BaseModel):
+    """Where a function's code is: its CodeUri folder and `module.function` handler."""
+
     model_config = ConfigDict(frozen=True)
 
-    function: str  # logical id
-    method: str
-    path: str  # API Gateway form: /api/integrations/{provider}
-    authorized: bool
     code_uri: str
     handler: str
 
@@ -55,6 +53,15 @@ class Route(BaseModel):
     @property
     def function_name(self) -> str:
         return self.handler.rsplit(".", 1)[1]
+
+
+class Route(HandlerRef):
+    model_config = ConfigDict(frozen=True)
+
+    function: str  # logical id
+    method: str
+    path: str  # API Gateway form: /api/integrations/{provider}
+    authorized: bool
 
 
 @lru_cache(maxsize=1)
@@ -96,22 +103,10 @@ def routes() -> list[Route]:
     return found
 
 
-class QueueConsumer(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class QueueConsumer(HandlerRef):
     function: str
     queue: str  # logical id
     batch_size: int
-    code_uri: str
-    handler: str
-
-    @property
-    def module(self) -> str:
-        return f"{self.code_uri.strip('/').replace('/', '.')}.{self.handler.rsplit('.', 1)[0]}"
-
-    @property
-    def function_name(self) -> str:
-        return self.handler.rsplit(".", 1)[1]
 
 
 def queue_consumers() -> list[QueueConsumer]:
@@ -133,23 +128,11 @@ def queue_consumers() -> list[QueueConsumer]:
     return found
 
 
-class Schedule(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class Schedule(HandlerRef):
     function: str
     name: str
     rate_seconds: int
     input: dict[str, Any]
-    code_uri: str
-    handler: str
-
-    @property
-    def module(self) -> str:
-        return f"{self.code_uri.strip('/').replace('/', '.')}.{self.handler.rsplit('.', 1)[0]}"
-
-    @property
-    def function_name(self) -> str:
-        return self.handler.rsplit(".", 1)[1]
 
 
 _UNITS = {"minute": 60, "minutes": 60, "hour": 3600, "hours": 3600, "day": 86400, "days": 86400}
