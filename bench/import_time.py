@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from bench.results import Figure
-from local_stack.template import REPO_ROOT, functions
+from local_stack.template import REPO_ROOT, HandlerRef, functions
 
 RUNS = 7
 GOAL_MS = 250.0
@@ -33,12 +33,10 @@ print(json.dumps({{"ms": elapsed, "providers": providers}}))
 
 
 def handler_modules() -> dict[str, str]:
-    modules: dict[str, str] = {}
-    for name, function in functions().items():
-        props = function["Properties"]
-        package = str(props["CodeUri"]).strip("/").replace("/", ".")
-        modules[name] = f"{package}.{str(props['Handler']).rsplit('.', 1)[0]}"
-    return modules
+    return {
+        name: HandlerRef(code_uri=str(f["Properties"]["CodeUri"]), handler=str(f["Properties"]["Handler"])).module
+        for name, f in functions().items()
+    }
 
 
 def lambda_python() -> Path:

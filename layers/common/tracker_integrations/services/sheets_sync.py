@@ -114,14 +114,15 @@ class SheetsSync:
 
     def run(self, user_id: str) -> SyncLog:
         """Sync now. Raises only what a queue should retry (rate limits, outages, a run already going)."""
-        connection = self._integrations.get_connection(user_id, PROVIDER)
-        if connection is None:
-            raise NotFound("Google Sheets is not connected")
         run_id = new_id("run")
         lease = self._leases.acquire(user_id, f"sync#{PROVIDER}", owner=run_id, ttl=SYNC_LEASE, now=self._now())
         if lease is None:
             raise SyncInProgress("a Google Sheets sync of this connection is already running")
         try:
+            # Read under the lease: what a previous run wrote (settings, card) is already there.
+            connection = self._integrations.get_connection(user_id, PROVIDER)
+            if connection is None:
+                raise NotFound("Google Sheets is not connected")
             return self._run(user_id, connection, run_id)
         finally:
             self._leases.release(user_id, lease)
