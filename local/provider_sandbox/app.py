@@ -19,10 +19,14 @@ from werkzeug.wrappers import Request, Response
 from provider_sandbox.airtable import AirtableOAuth
 from provider_sandbox.control import ControlApi
 from provider_sandbox.drive import DriveApi
+from provider_sandbox.drive_channels import DriveChannels
+from provider_sandbox.gmail import GmailApi
+from provider_sandbox.gmail_mailbox import GmailService
 from provider_sandbox.google import GoogleOAuth
 from provider_sandbox.mailchimp import MailchimpOAuth
 from provider_sandbox.models import Fault, OAuthClientRegistration, Provider, RecordedRequest
 from provider_sandbox.oauth import Clock, GrantStore
+from provider_sandbox.pubsub import PubSubApi
 from provider_sandbox.responses import json_response
 from provider_sandbox.routing import ModuleFactory, Router, SandboxContext
 from provider_sandbox.sheets import SheetsApi
@@ -34,7 +38,16 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 # Every provider module the sandbox serves; a new provider is one more entry here.
-DEFAULT_MODULES: list[ModuleFactory] = [GoogleOAuth, AirtableOAuth, MailchimpOAuth, SheetsApi, DriveApi]
+DEFAULT_MODULES: list[ModuleFactory] = [
+    GoogleOAuth,
+    AirtableOAuth,
+    MailchimpOAuth,
+    SheetsApi,
+    DriveApi,
+    DriveChannels.of,
+    GmailApi,
+    PubSubApi,
+]
 
 CONTROL_PREFIX = "/_control"
 
@@ -106,6 +119,11 @@ class ProviderSandbox:
     def sheets(self) -> GoogleWorkspace:
         """Google spreadsheets (Drive files): the user's controls and readers, and the Sheets quotas."""
         return GoogleWorkspace.of(self.context)
+
+    @property
+    def gmail(self) -> GmailService:
+        """Gmail mailboxes (one per Google login), Pub/Sub topics and push subscriptions, the Gmail quota."""
+        return GmailService.of(self.context)
 
     # Recorded requests -------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from provider_sandbox.gmail_control import GmailControl
 from provider_sandbox.models import PROVIDERS, Fault, OAuthClientRegistration, Provider, RevokeUserGrantsBody
 from provider_sandbox.responses import json_response
 from provider_sandbox.sheets_control import SheetsControl
@@ -88,6 +89,8 @@ class ControlApi:
         )
         # Google spreadsheets as the user sees them, and Sheets quotas (/_control/google/...).
         SheetsControl(self, sandbox.sheets).install()
+        # Gmail mailboxes, Pub/Sub topics and pushes, the Gmail quota (/_control/gmail/...).
+        GmailControl(self, sandbox.gmail).install()
 
     def add_route(self, path: str, method: str, handler: ControlHandler) -> None:
         """Serve `method path` (werkzeug rule syntax) with `handler`."""

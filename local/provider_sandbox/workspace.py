@@ -15,7 +15,7 @@ UI: they are neither counted against the app's quota nor recorded as app request
 import copy
 import secrets
 import string
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -118,6 +118,8 @@ class GoogleWorkspace:
         self.ctx = ctx
         self._lock = ctx.lock
         self._files: dict[str, SpreadsheetFile] = {}
+        # Called after every change to a file (Drive push channels listen here): (file, resource state).
+        self._listeners: list[Callable[[SpreadsheetFile, str], None]] = []
         self._window = RateWindow(ctx.clock)
         # Sheets quotas (None = unlimited): per user per project, and per project.
         self.read_requests_per_minute: int | None = 60
@@ -203,10 +205,18 @@ class GoogleWorkspace:
             self._files[file.file_id] = file
         return file
 
-    def touch(self, file: SpreadsheetFile) -> None:
-        """Every change bumps Drive's modifiedTime and version."""
+    def touch(self, file: SpreadsheetFile, state: str = "update") -> None:
+        """Every change bumps Drive's modifiedTime and version, and is announced to the file's watchers."""
         file.modified_time = self.ctx.clock()
         file.version += 1
+        for listener in list(self._listeners):
+            listener(file, state)
+
+    def listen(self, listener: Callable[[SpreadsheetFile, str], None]) -> None:
+        self._listeners.append(listener)
+
+    def find(self, file_id: str) -> SpreadsheetFile | None:
+        return self._files.get(file_id)
 
     # Control API: the user's own actions ------------------------------------------------------------
 
@@ -251,13 +261,13 @@ class GoogleWorkspace:
         with self._lock:
             file = self._file(spreadsheet_id)
             file.trashed = True
-            self.touch(file)
+            self.touch(file, "trash")
 
     def restore_spreadsheet(self, spreadsheet_id: str) -> None:
         with self._lock:
             file = self._file(spreadsheet_id)
             file.trashed = False
-            self.touch(file)
+            self.touch(file, "untrash")
 
     def _write(self, file: SpreadsheetFile, a1_range: str, rows: Cells, *, as_user_entered: bool) -> None:
         values: list[JsonValue] = [list[JsonValue](row) for row in rows]
