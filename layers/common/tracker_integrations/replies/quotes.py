@@ -1,0 +1,94 @@
+"""The new text of a reply: quoted history, forwarded originals and signatures removed.
+
+Covers the quote headers of the common clients in English, French, German, Spanish, Italian,
+Portuguese and Dutch ("On ... wrote:", "Le ... a écrit :", "Am ... schrieb ...:", ...), Outlook's
+"From: / Sent:" header blocks and "-----Original Message-----" separators, "> " quoted lines, the
+"-- " signature delimiter and the "Sent from my phone" lines of mobile clients.
+"""
+
+from __future__ import annotations
+
+import re
+
+_I = re.IGNORECASE
+
+# A quote attribution; may wrap over two lines, so it is tried on each line and on each pair of lines.
+_ATTRIBUTION = re.compile(
+    r"^\s*(?:"
+    r"on\b.{0,300}\bwrote\s*:|"
+    r"le\b.{0,300}\ba [ée]crit\s*:|"
+    r"am\b.{0,300}\bschrieb\b.{0,300}:|"
+    r"el\b.{0,300}\bescribi[óo]\s*:|"
+    r"il\b.{0,300}\bha scritto\s*:|"
+    r"em\b.{0,300}\bescreveu\s*:|"
+    r"op\b.{0,300}\bschreef\b.{0,300}:|"
+    r".{0,200}<[^>\s]+@[^>\s]+>\s*(?:wrote|a [ée]crit|schrieb|escribi[óo]|ha scritto|escreveu|schreef)\s*:"
+    r")\s*$",
+    _I,
+)
+_SEPARATOR = re.compile(
+    r"^\s*(?:-{2,}\s*(?:original message|forwarded message|message d'origine|message transf[ée]r[ée]|"
+    r"urspr[üu]ngliche nachricht|weitergeleitete nachricht|mensaje original|mensaje reenviado|"
+    r"messaggio originale|messaggio inoltrato|mensagem original|mensagem encaminhada|"
+    r"oorspronkelijk bericht|doorgestuurd bericht)\s*-{2,}|_{10,}|begin forwarded message:)\s*$",
+    _I,
+)
+_HEADER_FROM = re.compile(r"^\s*\*?(?:from|de|von|van|da|remetente|enviado por)\s*:\*?\s", _I)
+_HEADER_NEXT = re.compile(
+    r"^\s*\*?(?:sent|date|envoy[ée]|gesendet|datum|enviado|fecha|inviato|data|verzonden|to|[àa]|an|para|aan|"
+    r"subject|objet|betreff|asunto|oggetto|assunto|onderwerp)\s*:",
+    _I,
+)
+_SIGNATURE = re.compile(
+    r"^(?:--\s?|"
+    r"sent from my \w+.*|sent from (?:outlook|yahoo mail|mail for windows).*|get outlook for \w+.*|"
+    r"envoy[ée] (?:de|depuis) mon \w+.*|von meinem \w+ gesendet.*|gesendet von meinem \w+.*|"
+    r"enviado desde mi \w+.*|inviato da(?:l mio)? \w+.*|enviado do meu \w+.*|enviado de meu \w+.*|"
+    r"verzonden (?:vanaf|met) mijn \w+.*|verstuurd vanaf mijn \w+.*)$",
+    _I,
+)
+
+
+def _cut_index(lines: list[str]) -> int:
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if _SEPARATOR.match(line) or _SIGNATURE.match(stripped) or line.rstrip("\r") in {"-- ", "--"}:
+            return i
+        if _ATTRIBUTION.match(line) or (i + 1 < len(lines) and _ATTRIBUTION.match(f"{line} {lines[i + 1]}")):
+            return i
+        if _HEADER_FROM.match(line) and any(_HEADER_NEXT.match(nxt) for nxt in lines[i + 1 : i + 5]):
+            return i
+    return len(lines)
+
+
+_SIGN_OFF_LINE = re.compile(r"^[^\s.?!:;]?[^.?!:;]{0,40}$")
+_NAME_LINE = re.compile(r"[^\W\d_][\w'-]*(?: [^\W\d_][\w'-]*){0,2}")
+
+
+def _drop_sign_off(lines: list[str]) -> list[str]:
+    """Drop an undelimited signature: a lone name line right under the text, or a short trailing
+    block of name/title lines after a blank line. Only when text stays above it, so a one-line
+    reply ("Unsubscribe") is never emptied.
+    """
+    while lines and not lines[-1].strip():
+        lines = lines[:-1]
+    start = len(lines)
+    while start > 0 and lines[start - 1].strip() and len(lines) - start < 4:
+        start -= 1
+    text_above = any(line.strip() for line in lines[:start])
+    if text_above and not lines[start - 1].strip() and all(_SIGN_OFF_LINE.match(ln.strip()) for ln in lines[start:]):
+        return lines[:start]
+    if len(lines) >= 2 and lines[-2].strip() and _NAME_LINE.fullmatch(lines[-1].strip()):
+        return lines[:-1]
+    return lines
+
+
+def reply_text(body: str) -> str:
+    """The reply's own words, without quotes and signature; whitespace tidied."""
+    lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = lines[: _cut_index(lines)]
+    kept = [line.rstrip() for line in lines if not line.lstrip().startswith(">")]
+    text = "\n".join(_drop_sign_off(kept))
+    return re.sub(r"\n{3,}", "\n\n", text).strip()

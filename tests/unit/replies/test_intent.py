@@ -1,0 +1,113 @@
+"""Interest in human replies: interested, not interested or a neutral reply, from the reply text only."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from tracker_integrations.replies import classify_raw
+from tracker_integrations.replies.intent import classify_intent
+
+INTENT_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "replies" / "intent"
+
+
+def _labelled() -> list[tuple[str, str]]:
+    with (INTENT_DIR / "labels.csv").open(newline="", encoding="utf-8") as fh:
+        return [(row["file"], row["category"]) for row in csv.DictReader(fh)]
+
+
+def test_the_own_intent_set_covers_seven_languages_and_three_categories() -> None:
+    rows = _labelled()
+    languages = {name.split("-", 1)[0] for name, _ in rows}
+    assert languages == {"en", "fr", "de", "es", "it", "pt", "nl"}
+    for language in languages:
+        assert sum(name.startswith(f"{language}-") for name, _ in rows) >= 20
+    assert {category for _, category in rows} == {"interested", "not_interested", "replied"}
+
+
+def test_the_own_intent_set_is_classified_at_least_90_percent_right() -> None:
+    # GIVEN our labelled radio / playlist / press replies, with quoted pitches and signatures
+    rows = _labelled()
+    # WHEN each is classified from its raw bytes
+    wrong = [name for name, expected in rows if classify_raw((INTENT_DIR / name).read_bytes()).category != expected]
+    # THEN at least 90% are right
+    assert 1 - len(wrong) / len(rows) >= 0.90, wrong
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We've added it to rotation from Monday.",
+        "Send me the wav and I'll get it on Friday's show.",
+        "On met ça en playlist dès lundi !",
+        "Super, wir spielen das ab nächster Woche.",
+        "Lo pasaremos en antena el sábado.",
+        "Lo mettiamo in rotazione da domani.",
+        "Adorei, vamos tocar no programa.",
+        "Mooi, we draaien het vanavond.",
+    ],
+)
+def test_commitments_are_interested(text: str) -> None:
+    assert classify_intent(text).intent == "interested"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Not for us, I'm afraid.",
+        "I'll pass on this one.",
+        "Doesn't fit our format.",
+        "Please remove me from this list.",
+        "Merci mais ce n'est pas pour nous.",
+        "Passt leider nicht in unser Programm.",
+        "No encaja con la radio.",
+        "Non fa per noi.",
+        "Não se encaixa no nosso perfil.",
+        "Past niet bij onze zender.",
+    ],
+)
+def test_rejections_are_not_interested(text: str) -> None:
+    assert classify_intent(text).intent == "not_interested"
+
+
+def test_negation_turns_interest_around() -> None:
+    # GIVEN "interested" with and without a negation in each of three languages
+    # THEN the negated forms are not interested
+    assert classify_intent("Very interested, send the wav!").intent == "interested"
+    assert classify_intent("I'm not interested, thanks.").intent == "not_interested"
+    assert classify_intent("Wir sind nicht interessiert.").intent == "not_interested"
+    assert classify_intent("No me interesa.").intent == "not_interested"
+    assert classify_intent("We won't play it.").intent == "not_interested"
+
+
+def test_a_negation_in_the_previous_sentence_does_not_flip_a_commitment() -> None:
+    assert classify_intent("Not bad at all! Going on the playlist.").intent == "interested"
+
+
+def test_praise_followed_by_a_rejection_is_not_interested() -> None:
+    assert classify_intent("Lovely track, but it doesn't fit our format.").intent == "not_interested"
+
+
+def test_neutral_replies_are_replied_and_stronger_signals_mean_higher_confidence() -> None:
+    neutral = classify_intent("Thanks, received. When is the release date?")
+    weak = classify_intent("Great track.")
+    strong = classify_intent("Great track, we've added it to the playlist and will play it Friday.")
+    assert neutral.intent == "replied"
+    assert weak.intent == strong.intent == "interested"
+    assert strong.confidence > weak.confidence
+
+
+def test_the_quoted_pitch_never_counts() -> None:
+    # GIVEN a neutral reply above a pitch full of positive words
+    raw = (
+        b"From: Alex <alex@northradio.example>\r\nTo: sam@plugger.example\r\nSubject: Re: single\r\n"
+        b"Date: Tue, 03 Mar 2026 10:00:00 +0000\r\n\r\nWhich label is this on?\r\n\r\n"
+        b"On Mon, 2 Mar 2026 at 09:30, Sam <sam@plugger.example> wrote:\r\n"
+        b"> We'd love you to add it to rotation - we'll send the wav.\r\n"
+    )
+    result = classify_raw(raw)
+    # THEN only the reply is read
+    assert result.category == "replied"
+    assert result.reply_text == "Which label is this on?"
