@@ -11,7 +11,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tracker_integrations import wiring
 from tracker_integrations.api import current_user, install_error_handlers, json_response, parse_body, query_model
-from tracker_integrations.models.campaign import CampaignCreate, CampaignUpdate, PitchCreate, PitchUpdate
+from tracker_integrations.models.campaign import (
+    CampaignCreate,
+    CampaignUpdate,
+    PitchCreate,
+    PitchUpdate,
+    UserReplyCategory,
+)
 from tracker_integrations.observability import logger, metrics
 
 app = APIGatewayHttpResolver()
@@ -89,6 +95,12 @@ def get_pitch(campaign_id: str, pitch_id: str) -> Response[str]:
 def update_pitch(campaign_id: str, pitch_id: str) -> Response[str]:
     update = parse_body(app, PitchUpdate)
     return json_response(200, wiring.campaigns_service().update_pitch(current_user(app), campaign_id, pitch_id, update))
+
+
+@app.put("/api/campaigns/<campaign_id>/pitches/<pitch_id>/reply-category")
+def set_reply_category(campaign_id: str, pitch_id: str) -> Response[str]:
+    body = parse_body(app, UserReplyCategory)
+    return json_response(200, wiring.reply_categories().set_category(current_user(app), campaign_id, pitch_id, body))
 
 
 @app.delete("/api/campaigns/<campaign_id>/pitches/<pitch_id>")

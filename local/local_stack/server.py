@@ -31,6 +31,7 @@ from werkzeug.wrappers import Request, Response
 from local_stack.auth import LocalIssuer
 from local_stack.aws import create_resources, function_environment, make_dynamodb_operations_atomic
 from local_stack.events import LambdaContextStub, http_api_event, sqs_event
+from local_stack.streams import StreamPump
 from local_stack.template import REPO_ROOT, Route, queue_consumers, routes, schedules
 from local_stack.webpage import render_app_page
 from provider_sandbox import OAuthClientRegistration, Provider, ProviderSandbox
@@ -43,6 +44,8 @@ if TYPE_CHECKING:
 
 REGION = "eu-west-2"
 _USER_NAME = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
+# The sandbox's Pub/Sub topic that Gmail watches publish to, pushed to the Gmail webhook.
+GMAIL_TOPIC = "projects/tracker-local/topics/gmail-replies"
 
 # The sandbox's OAuth clients; used unless real credentials for that provider are in the environment.
 LOCAL_CLIENTS = {
@@ -57,6 +60,8 @@ _SANDBOX_ENDPOINTS = {
         "ENDPOINT_GOOGLE_OPENID": "openidconnect.googleapis.com",
         "ENDPOINT_GOOGLE_SHEETS": "sheets.googleapis.com",
         "ENDPOINT_GOOGLE_DRIVE": "www.googleapis.com",
+        "ENDPOINT_GOOGLE_GMAIL": "gmail.googleapis.com",
+        "ENDPOINT_GOOGLE_CERTS": "www.googleapis.com",
     },
     "airtable": {"ENDPOINT_AIRTABLE_WEB": "airtable.com", "ENDPOINT_AIRTABLE_API": "api.airtable.com"},
     "mailchimp": {"ENDPOINT_MAILCHIMP_LOGIN": "login.mailchimp.com"},
@@ -101,6 +106,7 @@ class LocalStack:
         make_dynamodb_operations_atomic()
         physical = create_resources(REGION)
         self._physical = physical
+        self.streams = StreamPump(REGION, physical, self._invoke_lock)
         os.environ.update(function_environment(physical, self._overrides()))  # noqa: TID251
         wiring.reset()
         self._started = True
@@ -116,7 +122,8 @@ class LocalStack:
         sqs = boto3.client("sqs", region_name=REGION)
         handled = 0
         for _ in range(max_rounds):
-            delivered = 0
+            # Table changes first: in AWS the stream consumer runs within a second of the write.
+            delivered = self.streams.pump()
             for consumer in queue_consumers():
                 url = self._physical[consumer.queue]
                 messages = sqs.receive_message(
@@ -246,7 +253,24 @@ class LocalStack:
                     ],
                 )
             )
+        if "google" not in self.real_providers:
+            env.update(self._gmail_push())
         return env
+
+    def _gmail_push(self) -> dict[str, str]:
+        """The sandbox's Pub/Sub topic for Gmail watches, pushing (with a signed JWT) to the webhook."""
+        from provider_sandbox.pubsub import PUSH_SERVICE_ACCOUNT
+
+        endpoint = f"{self.public_base}/api/webhooks/gmail"
+        self.sandbox.gmail.create_topic(GMAIL_TOPIC)
+        self.sandbox.gmail.create_push_subscription(
+            GMAIL_TOPIC, endpoint, audience=endpoint, service_account_email=PUSH_SERVICE_ACCOUNT
+        )
+        return {
+            "GMAIL_PUBSUB_TOPIC": GMAIL_TOPIC,
+            "GMAIL_PUSH_AUDIENCE": endpoint,
+            "GMAIL_PUSH_SERVICE_ACCOUNT": PUSH_SERVICE_ACCOUNT,
+        }
 
     # -- WSGI -------------------------------------------------------------------------------------
 

@@ -128,6 +128,35 @@ def queue_consumers() -> list[QueueConsumer]:
     return found
 
 
+class StreamConsumer(HandlerRef):
+    function: str
+    table: str  # logical id
+    batch_size: int
+    max_retries: int
+
+
+def stream_consumers() -> list[StreamConsumer]:
+    """The template's DynamoDB stream event sources."""
+    found: list[StreamConsumer] = []
+    for name, function in functions().items():
+        props = function["Properties"]
+        for event in props.get("Events", {}).values():
+            if event.get("Type") != "DynamoDB":
+                continue
+            event_props = event["Properties"]
+            found.append(
+                StreamConsumer(
+                    function=name,
+                    table=str(event_props["Stream"]["Fn::GetAtt"][0]),
+                    batch_size=int(event_props.get("BatchSize", 100)),
+                    max_retries=int(event_props.get("MaximumRetryAttempts", 0)),
+                    code_uri=str(props["CodeUri"]),
+                    handler=str(props["Handler"]),
+                )
+            )
+    return found
+
+
 class Schedule(HandlerRef):
     function: str
     name: str

@@ -41,7 +41,7 @@ def sample_user(stack: RunningStack) -> str:
 
 
 def test_every_function_has_sample_events() -> None:
-    for function in ("integrations_api", "oauth_callback", "campaigns_api"):
+    for function in ("integrations_api", "oauth_callback", "campaigns_api", "drive_webhook", "tracker_changes"):
         assert list((EVENTS / function).glob("*.json")), function
 
 
@@ -120,5 +120,22 @@ def test_an_unexpected_failure_is_a_500_that_says_what_to_do(sample_user: str, m
 def test_samples_are_http_api_v2_events_for_api_routes() -> None:
     for sample in EVENTS.rglob("*.json"):
         event = json.loads(sample.read_text())
+        if "Records" in event:
+            continue  # a stream batch, not an HTTP request
         assert event["version"] == "2.0", sample
         assert event["routeKey"].split(" ", 1)[1].startswith("/api/"), sample
+
+
+def test_drive_webhook_sample_with_a_forged_token_is_refused(stack: RunningStack) -> None:
+    status, body, _ = _invoke("drive_webhook", _event("drive_webhook/forged_notification.json"))
+    assert status == 401
+    assert body["error"]["code"] == "unauthenticated"
+
+
+def test_tracker_changes_sample_routes_each_user_once() -> None:
+    # GIVEN a stream batch with two changes by one user who has no scheduled integration
+    event = json.loads((EVENTS / "tracker_changes/pitch_changes.json").read_text())
+    handler = importlib.import_module("functions.tracker_changes.app").lambda_handler
+    # WHEN the handler routes it THEN the user is seen once and nothing is queued
+    result = handler(event, LambdaContextStub(function_name="TrackerChangesFunction"))
+    assert result == {"users": 1, "marked": 0, "queued": 0}

@@ -59,6 +59,7 @@ _BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "/api/campaigns/{campaign_id}"): {"version": 1, "title": "Hijacked"},
     ("POST", "/api/campaigns/{campaign_id}/pitches"): {"email": "attacker@example.com"},
     ("PATCH", "/api/campaigns/{campaign_id}/pitches/{pitch_id}"): {"version": 1, "email": "attacker@example.com"},
+    ("PUT", "/api/campaigns/{campaign_id}/pitches/{pitch_id}/reply-category"): {"version": 1, "category": "interested"},
     ("POST", "/api/integrations/{provider}/pending-deletions/{record_id}"): {"decision": "approve"},
     ("POST", "/api/integrations/google-sheets/spreadsheets"): {"title": "Planted"},
 }

@@ -20,6 +20,10 @@ def _ref(value: Any) -> str | None:
     return None
 
 
+def _as_list(value: Any) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
 def _statements(function: dict[str, Any]) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     for policy in function["Properties"].get("Policies", []):
@@ -149,9 +153,37 @@ def test_every_queue_has_a_dead_letter_queue() -> None:
         for q in queues.values()
         if "RedrivePolicy" in q.get("Properties", {})
     }
+    # Stream consumers' failure destinations are dead-letter queues too.
+    dead_letter_targets |= {
+        _ref(event["Properties"]["DestinationConfig"]["OnFailure"]["Destination"])
+        for function in FUNCTIONS.values()
+        for event in function["Properties"].get("Events", {}).values()
+        if event.get("Type") == "DynamoDB"
+    }
     for name, queue in queues.items():
         if name in dead_letter_targets:
             continue
         redrive = queue.get("Properties", {}).get("RedrivePolicy")
         assert redrive, f"{name} has no dead-letter queue"
         assert 1 <= int(redrive["maxReceiveCount"]) <= 10, f"{name}: bounded receives before the DLQ"
+
+
+def test_tracker_changes_stream_to_a_bounded_consumer_with_a_failure_queue() -> None:
+    # GIVEN the Tracker table and the function consuming its stream
+    table = resources("AWS::DynamoDB::Table")["TrackerTable"]["Properties"]
+    consumer = FUNCTIONS["TrackerChangesFunction"]["Properties"]["Events"]["TrackerStream"]["Properties"]
+    # THEN the stream carries new images (who wrote a change rides along), bursts are batched for a second,
+    # a failing batch is retried a bounded number of times, split to isolate a bad record, then parked
+    assert table["StreamSpecification"] == {"StreamViewType": "NEW_IMAGE"}
+    assert _ref(consumer["Stream"]) == "TrackerTable"
+    assert consumer["MaximumBatchingWindowInSeconds"] <= 2
+    assert 1 <= consumer["MaximumRetryAttempts"] <= 10
+    assert consumer["BisectBatchOnFunctionError"] is True
+    assert _ref(consumer["DestinationConfig"]["OnFailure"]["Destination"]) == "TrackerChangesFailures"
+
+
+def test_the_drive_webhook_is_open_but_can_only_read_channels_mark_changes_and_queue() -> None:
+    route = next(r for r in routes() if r.path == "/api/webhooks/google-drive")
+    assert (route.method, route.function, route.authorized) == ("POST", "DriveWebhookFunction", False)
+    actions = {a for s in _statements(FUNCTIONS["DriveWebhookFunction"]) for a in _as_list(s["Action"])}
+    assert actions == {"dynamodb:GetItem", "dynamodb:UpdateItem", "sqs:SendMessage"}

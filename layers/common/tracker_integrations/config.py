@@ -55,6 +55,17 @@ class Settings(BaseModel):
     endpoint_mailchimp_login: str = "https://login.mailchimp.com"
     endpoint_google_sheets: str = "https://sheets.googleapis.com"
     endpoint_google_drive: str = "https://www.googleapis.com"
+    endpoint_google_gmail: str = "https://gmail.googleapis.com"
+    # Where Google publishes the certificates that sign Pub/Sub push JWTs (/oauth2/v1/certs under it).
+    endpoint_google_certs: str = "https://www.googleapis.com"
+
+    # Gmail push: users.watch publishes to this Pub/Sub topic ("projects/<p>/topics/<t>"; empty: no
+    # watch, the schedules' polling alone finds replies); its push subscription calls
+    # /api/webhooks/gmail with a JWT minted for `gmail_push_audience` (empty: that URL) by this
+    # service account.
+    gmail_pubsub_topic: str = ""
+    gmail_push_audience: str = ""
+    gmail_push_service_account: str = ""
 
     oauth_state_ttl_seconds: Annotated[int, Field(ge=60, le=3600)] = 600
     data_key_cache_seconds: Annotated[int, Field(ge=0, le=3600)] = 300

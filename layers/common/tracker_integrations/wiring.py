@@ -20,18 +20,27 @@ if TYPE_CHECKING:
     from tracker_integrations.crypto.envelope import TokenCipher
     from tracker_integrations.jobs import SyncJobQueue
     from tracker_integrations.services.campaigns import CampaignsService
+    from tracker_integrations.services.drive_watch import DriveWatches
     from tracker_integrations.services.fanout import Fanout
+    from tracker_integrations.services.gmail_push import GmailPushReceiver
+    from tracker_integrations.services.gmail_reply_categories import ReplyCategories
+    from tracker_integrations.services.gmail_sync import GmailReplySync
+    from tracker_integrations.services.gmail_watch import GmailWatchRenewal
     from tracker_integrations.services.integrations import IntegrationsService
     from tracker_integrations.services.keep_alive import KeepAlive
     from tracker_integrations.services.notifications import Notifier
     from tracker_integrations.services.oauth import OAuthService
     from tracker_integrations.services.quotas import Quotas
+    from tracker_integrations.services.realtime import RealTime
     from tracker_integrations.services.settings_updates import SettingsUpdates
     from tracker_integrations.services.sheets_setup import SheetsSetup
     from tracker_integrations.services.sheets_sync import SheetsSync
     from tracker_integrations.services.sync_requests import SyncRequests
     from tracker_integrations.services.sync_runner import SyncRunner
     from tracker_integrations.services.tokens import TokenService
+    from tracker_integrations.store.changes import ChangeMarkers
+    from tracker_integrations.store.channels import ChannelStore
+    from tracker_integrations.store.gmail import GmailStore
     from tracker_integrations.store.integrations import IntegrationsStore
     from tracker_integrations.store.leases import LeaseStore
     from tracker_integrations.store.sync_state import SyncStateStore
@@ -136,6 +145,7 @@ def sync_queue() -> SyncJobQueue:
 
 def sheets_sync() -> SheetsSync:
     from tracker_integrations.services.sheets_sync import SheetsSync
+    from tracker_integrations.store.journal import CreationJournal
 
     return SheetsSync(
         integrations_store(),
@@ -147,7 +157,35 @@ def sheets_sync() -> SheetsSync:
         quotas(),
         notifier(),
         get_settings(),
+        CreationJournal(dynamodb(), get_settings().integrations_table),
+        drive_watches(),
     )
+
+
+@lru_cache(maxsize=1)
+def change_markers() -> ChangeMarkers:
+    from tracker_integrations.store.changes import ChangeMarkers
+
+    return ChangeMarkers(dynamodb(), get_settings().integrations_table)
+
+
+@lru_cache(maxsize=1)
+def channel_store() -> ChannelStore:
+    from tracker_integrations.store.channels import ChannelStore
+
+    return ChannelStore(dynamodb(), get_settings().integrations_table)
+
+
+def realtime() -> RealTime:
+    from tracker_integrations.services.realtime import RealTime
+
+    return RealTime(integrations_store(), change_markers(), sync_queue)
+
+
+def drive_watches() -> DriveWatches:
+    from tracker_integrations.services.drive_watch import DriveWatches
+
+    return DriveWatches(channel_store(), realtime, get_settings())
 
 
 def sheets_setup() -> SheetsSetup:
@@ -159,7 +197,7 @@ def sheets_setup() -> SheetsSetup:
 def settings_updates() -> SettingsUpdates:
     from tracker_integrations.services.settings_updates import SettingsUpdates
 
-    return SettingsUpdates(integrations_service(), sheets_setup)
+    return SettingsUpdates(integrations_service(), sheets_setup, change_markers())
 
 
 def sync_requests() -> SyncRequests:
@@ -184,7 +222,7 @@ def fanout() -> Fanout:
 def keep_alive() -> KeepAlive:
     from tracker_integrations.services.keep_alive import KeepAlive
 
-    return KeepAlive(integrations_store(), token_service())
+    return KeepAlive(integrations_store(), token_service(), renewals=(lambda: gmail_watch_renewal().run(),))
 
 
 def notifier() -> Notifier:
@@ -194,9 +232,61 @@ def notifier() -> Notifier:
 
 
 def sync_runner() -> SyncRunner:
+    from tracker_integrations.services.realtime import QuietCheck
     from tracker_integrations.services.sync_runner import SyncRunner
 
-    return SyncRunner(integrations_store(), sheets_sync, sync_queue)
+    return SyncRunner(
+        integrations_store(),
+        {"google-sheets": sheets_sync, "gmail": gmail_reply_sync},
+        sync_queue,
+        quiet=QuietCheck(change_markers(), channel_store()),
+    )
+
+
+# -- Gmail reply tracking -------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def gmail_store() -> GmailStore:
+    from tracker_integrations.store.gmail import GmailStore
+
+    return GmailStore(dynamodb(), get_settings().integrations_table)
+
+
+def gmail_reply_sync() -> GmailReplySync:
+    from tracker_integrations.replies import classify_raw
+    from tracker_integrations.services.gmail_sync import GmailReplySync
+
+    return GmailReplySync(
+        integrations_store(),
+        tracker_store(),
+        gmail_store(),
+        token_service(),
+        lease_store(),
+        quotas(),
+        notifier(),
+        get_settings(),
+        classify_raw,
+    )
+
+
+def gmail_push_receiver() -> GmailPushReceiver:
+    from tracker_integrations.providers.google.pubsub_push import PushTokenVerifier
+    from tracker_integrations.services.gmail_push import GmailPushReceiver
+
+    return GmailPushReceiver(gmail_store(), sync_queue, PushTokenVerifier(get_settings()))
+
+
+def gmail_watch_renewal() -> GmailWatchRenewal:
+    from tracker_integrations.services.gmail_watch import GmailWatchRenewal
+
+    return GmailWatchRenewal(integrations_store(), gmail_store(), token_service(), get_settings())
+
+
+def reply_categories() -> ReplyCategories:
+    from tracker_integrations.services.gmail_reply_categories import ReplyCategories
+
+    return ReplyCategories(tracker_store())
 
 
 def reset() -> None:
@@ -213,6 +303,9 @@ def reset() -> None:
         sync_state_store,
         lease_store,
         token_cipher,
+        change_markers,
+        channel_store,
+        gmail_store,
         get_settings,
     )
     for cached in cached_builders:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
 from tracker_integrations.models.common import LongText, ShortText
+from tracker_integrations.models.gmail import BounceType, ReplyCategory
 
 
 class CampaignType(StrEnum):
@@ -109,6 +110,41 @@ class PitchUpdate(_Input):
     notes: LongText | None = None
 
 
+class PitchReply(BaseModel):
+    """The latest reply (or bounce, or out-of-office) Gmail reply tracking matched to a pitch."""
+
+    model_config = ConfigDict(frozen=True)
+
+    category: ReplyCategory
+    confidence: float = Field(ge=0, le=1)
+    # "user": the user corrected the category; a later sync never changes it back.
+    category_source: Literal["classifier", "user"] = "classifier"
+    preview: str = ""  # the first ~200 characters of the reply, quotes and signature removed
+    received_at: datetime
+    gmail_message_id: str
+    gmail_thread_id: str
+    open_in_gmail_url: str
+    bounce_type: BounceType | None = None
+    return_date: date | None = None  # out-of-office: when the contact is back, if they said
+
+
+class PitchThread(BaseModel):
+    """The user's sent pitch e-mail in Gmail: replies are matched to it by thread and Message-ID."""
+
+    model_config = ConfigDict(frozen=True)
+
+    gmail_thread_id: str
+    gmail_message_id: str
+    message_id: str = ""  # the RFC 5322 Message-ID header, e.g. <abc@mail.gmail.com>
+
+
+class UserReplyCategory(_Input):
+    """`PUT .../pitches/{pitch_id}/reply-category`: the user's correction of a reply's category."""
+
+    version: int = Field(ge=1)
+    category: ReplyCategory
+
+
 class Pitch(_PitchFields):
     pitch_id: str
     campaign_id: str
@@ -116,3 +152,8 @@ class Pitch(_PitchFields):
     created_at: datetime
     updated_at: datetime
     version: int = 1
+    # Set by Gmail reply tracking only (never by create/update bodies).
+    reply: PitchReply | None = None
+    sent_thread: PitchThread | None = None
+    soft_bounce: bool = False  # a temporary delivery failure was reported; the status is unchanged
+    follow_up_on: date | None = None  # out-of-office: when to follow up

@@ -9,7 +9,16 @@ from pydantic import BaseModel, ConfigDict
 
 from tracker_integrations.models.connection import ProviderKey
 
-NotificationKind = Literal["sync_failed", "needs_reconnect", "quota_reached", "recovered"]
+NotificationKind = Literal[
+    "sync_failed",
+    "needs_reconnect",
+    "quota_reached",
+    "recovered",
+    # Gmail reply tracking, one per message matched to a pitch:
+    "reply_received",
+    "bounced",
+    "out_of_office",
+]
 
 
 class Notification(BaseModel):
@@ -21,6 +30,9 @@ class Notification(BaseModel):
     provider: ProviderKey
     message: str
     action: str
+    # The pitch a reply notification is about.
+    campaign_id: str | None = None
+    pitch_id: str | None = None
 
 
 class NotificationPage(BaseModel):

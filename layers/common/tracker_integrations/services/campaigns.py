@@ -97,17 +97,26 @@ class CampaignsService:
         pitches, next_cursor = self._store.list_pitches(user_id, campaign_id, limit=limit, cursor=cursor)
         return PitchPage(pitches=pitches, next_cursor=next_cursor)
 
-    def create_pitch(self, user_id: str, campaign_id: str, data: PitchCreate) -> Pitch:
+    def create_pitch(
+        self,
+        user_id: str,
+        campaign_id: str,
+        data: PitchCreate,
+        *,
+        written_by: str = "user",
+        pitch_id: str | None = None,
+    ) -> Pitch:
+        """Create a pitch; a caller-chosen `pitch_id` makes a retried create fail with AlreadyExists, not duplicate."""
         now = self._now()
         pitch = Pitch(
-            pitch_id=new_id("pit"),
+            pitch_id=pitch_id or new_id("pit"),
             campaign_id=campaign_id,
             created_at=now,
             updated_at=now,
             version=1,
             **data.model_dump(),
         )
-        self._store.put_pitch(user_id, pitch, expected_version=None)
+        self._store.put_pitch(user_id, pitch, expected_version=None, written_by=written_by)
         return pitch
 
     def get_pitch(self, user_id: str, campaign_id: str, pitch_id: str) -> Pitch:
@@ -116,10 +125,12 @@ class CampaignsService:
             raise NotFound("pitch not found")
         return pitch
 
-    def update_pitch(self, user_id: str, campaign_id: str, pitch_id: str, update: PitchUpdate) -> Pitch:
+    def update_pitch(
+        self, user_id: str, campaign_id: str, pitch_id: str, update: PitchUpdate, *, written_by: str = "user"
+    ) -> Pitch:
         current = self.get_pitch(user_id, campaign_id, pitch_id)
         updated = _apply(current, update, self._now())
-        self._store.put_pitch(user_id, updated, expected_version=update.version)
+        self._store.put_pitch(user_id, updated, expected_version=update.version, written_by=written_by)
         return updated
 
     def delete_pitch(self, user_id: str, campaign_id: str, pitch_id: str, *, version: int) -> None:

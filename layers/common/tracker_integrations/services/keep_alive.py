@@ -7,7 +7,7 @@ connection needs_reauth and tells the user, as any refresh does.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
@@ -28,14 +28,22 @@ class KeepAliveResult(BaseModel):
     idle: int
     refreshed: int
     failed: int
+    renewed: int = 0  # push registrations renewed before they lapse (Gmail watches)
 
 
 class KeepAlive:
     def __init__(
-        self, integrations: IntegrationsStore, tokens: TokenService, *, now: Callable[[], datetime] = utcnow
+        self,
+        integrations: IntegrationsStore,
+        tokens: TokenService,
+        *,
+        renewals: Sequence[Callable[[], int]] = (),
+        now: Callable[[], datetime] = utcnow,
     ) -> None:
         self._integrations = integrations
         self._tokens = tokens
+        # Daily renewals of push registrations that lapse (each returns how many it renewed).
+        self._renewals = renewals
         self._now = now
 
     def run(self) -> KeepAliveResult:
@@ -53,6 +61,12 @@ class KeepAlive:
             except (ProviderError, TrackerError):
                 # needs_reauth is recorded by the token service; a transient failure is retried tomorrow.
                 failed += 1
+        renewed = 0
+        for renew in self._renewals:
+            try:
+                renewed += renew()
+            except (ProviderError, TrackerError):
+                logger.exception("a push renewal failed; it runs again tomorrow")
         metrics.add_metric(name="KeepAliveRefreshed", unit="Count", value=refreshed)
         logger.info("keep-alive done", extra={"idle": idle, "refreshed": refreshed, "failed": failed})
-        return KeepAliveResult(idle=idle, refreshed=refreshed, failed=failed)
+        return KeepAliveResult(idle=idle, refreshed=refreshed, failed=failed, renewed=renewed)

@@ -34,6 +34,32 @@ class Notifier:
         self._add(user_id, provider, kind, failure.message, failure.action)
         self._store.set_alert_state(user_id, provider, kind)
 
+    def pitch_event(
+        self,
+        user_id: str,
+        provider: ProviderKey,
+        kind: NotificationKind,
+        message: str,
+        action: str,
+        *,
+        campaign_id: str,
+        pitch_id: str,
+    ) -> None:
+        """One notification about one pitch (a reply, a bounce, an out-of-office): always added."""
+        self._store.add_notification(
+            user_id,
+            Notification(
+                notification_id=new_id("ntf"),
+                at=self._now(),
+                kind=kind,
+                provider=provider,
+                message=message,
+                action=action,
+                campaign_id=campaign_id,
+                pitch_id=pitch_id,
+            ),
+        )
+
     def feed(self, user_id: str, *, limit: int, cursor: str | None) -> NotificationPage:
         notifications, next_cursor = self._store.list_notifications(user_id, limit=limit, cursor=cursor)
         return NotificationPage(notifications=notifications, next_cursor=next_cursor)

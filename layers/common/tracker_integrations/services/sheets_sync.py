@@ -41,15 +41,17 @@ from tracker_integrations.providers.google.sheets import (
     column_letter,
 )
 from tracker_integrations.services.campaigns import CampaignsService
+from tracker_integrations.services.drive_watch import DriveWatches
 from tracker_integrations.services.notifications import Notifier
 from tracker_integrations.services.quotas import Quotas
 from tracker_integrations.services.tokens import TokenService
 from tracker_integrations.store.integrations import IntegrationsStore
+from tracker_integrations.store.journal import CreationJournal
 from tracker_integrations.store.leases import LeaseStore
 from tracker_integrations.store.sync_state import SyncStateStore
 from tracker_integrations.store.tracker import TrackerStore
 from tracker_integrations.sync.codec import decode_state, encode_state
-from tracker_integrations.sync.engine import Merger, ProviderRow, SyncPlan, SyncState, header_positions
+from tracker_integrations.sync.engine import CellWrite, Merger, ProviderRow, SyncPlan, SyncState, header_positions
 from tracker_integrations.sync.fields import FIELDS, from_tracker, normalise_header
 
 PROVIDER: ProviderKey = "google-sheets"
@@ -68,6 +70,38 @@ class SyncStopped(Exception):
         self.message = message
         self.action = action
         self.status = status
+
+
+def _row_keys(rows: list[dict[str, object]], merger: Merger) -> list[str]:
+    """A key per new row that a later run computes the same way: its cells' fingerprint, numbered among
+    identical rows."""
+    seen: dict[str, int] = {}
+    keys = []
+    for cells in rows:
+        fingerprint = merger.row_fingerprint(cells)
+        seen[fingerprint] = seen.get(fingerprint, 0) + 1
+        keys.append(f"{fingerprint}#{seen[fingerprint]}")
+    return keys
+
+
+def _adopt_promised_rows(
+    rows: list[ProviderRow], promised: dict[str, str], merger: Merger, tracker: dict[str, dict[str, str]]
+) -> tuple[list[ProviderRow], list[tuple[int, str]]]:
+    """Rows without an id whose pitch an interrupted run already created get that pitch's id."""
+    if not promised:
+        return rows, []
+    blank = [row for row in rows if not row.record_id]
+    keys = dict(zip((row.locator for row in blank), _row_keys([row.cells for row in blank], merger), strict=True))
+    adopted: list[tuple[int, str]] = []
+    result = []
+    for row in rows:
+        record_id = promised.get(keys.get(row.locator, ""))
+        if not row.record_id and record_id is not None and record_id in tracker:
+            result.append(ProviderRow(locator=row.locator, record_id=record_id, cells=row.cells))
+            adopted.append((row.locator, record_id))
+        else:
+            result.append(row)
+    return result, adopted
 
 
 def tracker_values(pitch: Pitch, campaign: Campaign | None) -> dict[str, str]:
@@ -98,9 +132,13 @@ class SheetsSync:
         quotas: Quotas,
         notifier: Notifier,
         settings: Settings,
+        journal: CreationJournal,
+        watches: DriveWatches,
         *,
         now: Callable[[], datetime] = utcnow,
     ) -> None:
+        self._journal = journal
+        self._watches = watches
         self._leases = leases
         self._quotas = quotas
         self._notifier = notifier
@@ -231,7 +269,12 @@ class SheetsSync:
         stored = self._states.load(user_id, PROVIDER)
         state = decode_state(stored.blob) if stored.blob else None
         merger = Merger(mapping, now=self._now())
+        promised = self._journal.load(user_id, PROVIDER)
+        rows, adopted = _adopt_promised_rows(rows, promised, merger, tracker)
         plan = merger.plan(tracker, rows, state or SyncState())
+        for locator, record_id in adopted:
+            # Created by a run that died before writing the id back: write it now instead of creating again.
+            plan.cell_writes.append(CellWrite(locator, mapping.id_header, record_id))
         errors = [
             SyncLogError(
                 code="invalid_value",
@@ -256,8 +299,11 @@ class SheetsSync:
         cells, new_rows = self._sheet_writes(plan, columns, headers)
         if cells or new_rows:
             client.write_cells(target.spreadsheet_id, target.sheet_id, cells, new_rows, first_new_row=len(grid))
-        if plan.state_changed or state is None:
+        if plan.state_changed or state is None or adopted:
             self._save_state(user_id, encode_state(plan.state, merger.fields), stored.generation)
+        if promised or plan.creates:
+            self._journal.clear(user_id, PROVIDER)  # every promise is now kept, in Tracker and in the sheet
+        self._watches.ensure(connection, target.spreadsheet_id, client)
         outcome: SyncOutcome = "partial" if errors else "success"
         return log.model_copy(
             update={
@@ -352,7 +398,11 @@ class SheetsSync:
         created = 0
         campaign_column = next((c.header for c in merger.mapping.columns if c.field == "campaign.title"), None)
         by_title = {normalise_header(c.title): c for c in campaigns.values()}
-        for create in plan.creates:
+        keys = _row_keys([create.cells for create in plan.creates], merger)
+        promised = {key: new_id("pit") for key in keys}
+        if promised:
+            self._journal.save(user_id, PROVIDER, promised, now_epoch=int(self._now().timestamp()))
+        for create, key in zip(plan.creates, keys, strict=True):
             where = f"{a1_tab(target.tab_title)}!A{create.locator}"
             title = str(create.cells.get(campaign_column) or "").strip() if campaign_column else ""
             campaign = (
@@ -380,7 +430,9 @@ class SheetsSync:
             fields = {k: v for k, v in fields.items() if v not in ("", None)}
             try:
                 data = PitchCreate.model_validate(fields)
-                pitch = self._campaigns.create_pitch(user_id, campaign.campaign_id, data)
+                pitch = self._campaigns.create_pitch(
+                    user_id, campaign.campaign_id, data, written_by=PROVIDER, pitch_id=promised[key]
+                )
             except ValidationError as exc:
                 problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
                 errors.append(SyncLogError(code="invalid_row", message=f"New row not added ({problems}).", where=where))
@@ -406,7 +458,7 @@ class SheetsSync:
             }
             try:
                 update = PitchUpdate.model_validate({"version": pitch.version, **fields})
-                self._campaigns.update_pitch(user_id, pitch.campaign_id, record_id, update)
+                self._campaigns.update_pitch(user_id, pitch.campaign_id, record_id, update, written_by=PROVIDER)
                 updated += 1
             except (ValidationError, ValidationFailed, VersionConflict, NotFound) as exc:
                 # Keep the old base: the next run sees the difference again and retries.
@@ -497,7 +549,8 @@ class SheetsSync:
         updated = current.model_copy(
             update={
                 "status": status,
-                "last_sync_at": self._now() if succeeded else current.last_sync_at,
+                # When the run started: a change made while it ran may be missed, so it must not count as synced.
+                "last_sync_at": log.started_at if succeeded else current.last_sync_at,
                 "records_synced": log.records_synced if succeeded else current.records_synced,
                 "last_error": error,
                 "updated_at": self._now(),

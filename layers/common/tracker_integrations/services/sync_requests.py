@@ -20,7 +20,7 @@ from tracker_integrations.store.tracker import TrackerStore
 from tracker_integrations.sync.codec import decode_state, encode_state, stored_fields
 
 # Providers whose two-way sync exists today; the others connect but have nothing to run yet.
-SYNCABLE: tuple[ProviderKey, ...] = ("google-sheets",)
+SYNCABLE: tuple[ProviderKey, ...] = ("google-sheets", "gmail")
 
 
 class QueuedSync(BaseModel):
@@ -85,7 +85,7 @@ class SyncRequests:
         exhausted = self._quotas.exhausted(user_id, self._now())
         if exhausted is not None:
             raise PlanLimitReached(f"{exhausted.message} {exhausted.action}")
-        if "sheet" not in connection.settings:
+        if spec.key == "google-sheets" and "sheet" not in connection.settings:
             raise ValidationFailed(f"{spec.name}: choose or create a spreadsheet before syncing")
         job = SyncJob(
             job_id=new_id("job"), user_id=user_id, provider=spec.key, reason="manual", requested_at=self._now()

@@ -1,9 +1,11 @@
 """Runs one queued sync job with the provider's sync service, and decides what the queue does next.
 
-- A job requested before the connection's last finished sync is a duplicate (a repeated message,
+- A job requested before the connection's last sync started is a duplicate (a repeated message,
   or a burst of "sync now" clicks): it is dropped, so one request never syncs twice in a row.
 - A rate limit re-queues the job with the provider's wait as an SQS delay and acknowledges this
   delivery: the wait does not burn one of the message's bounded receives.
+- A scheduled job for a connection where nothing changed on either side (no Tracker edit, no push
+  notification, a live push channel, a full sync within the reconciliation interval) is skipped.
 - Transient errors and a run already in progress raise: the message returns after the visibility
   timeout and, if it keeps failing, reaches the DLQ.
 """
@@ -11,26 +13,45 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Protocol
 
 from tracker_integrations.errors import NotFound, RateLimited
 from tracker_integrations.jobs import SyncJob, SyncJobQueue
+from tracker_integrations.models.connection import ProviderKey
 from tracker_integrations.models.sync_log import SyncLog
 from tracker_integrations.observability import logger, metrics
-from tracker_integrations.services.sheets_sync import SheetsSync
+from tracker_integrations.services.realtime import QuietCheck
 from tracker_integrations.store.integrations import IntegrationsStore
+
+
+class SyncService(Protocol):
+    """What each provider's sync offers the runner (SheetsSync, GmailReplySync, ...)."""
+
+    def run(self, user_id: str) -> SyncLog: ...
+
+
+# provider -> a builder of its sync service, called only when a job for that provider runs.
+SyncServices = Mapping[ProviderKey, Callable[[], SyncService]]
 
 
 class SyncRunner:
     def __init__(
-        self, integrations: IntegrationsStore, sheets: Callable[[], SheetsSync], queue: Callable[[], SyncJobQueue]
+        self,
+        integrations: IntegrationsStore,
+        services: SyncServices,
+        queue: Callable[[], SyncJobQueue],
+        *,
+        quiet: QuietCheck | None = None,
     ) -> None:
+        self._quiet = quiet
         self._integrations = integrations
-        self._sheets = sheets
+        self._services = services
         self._queue = queue
 
     def run(self, job: SyncJob) -> SyncLog | None:
-        if job.provider != "google-sheets":
+        build = self._services.get(job.provider)
+        if build is None:
             logger.warning("no sync exists for this provider yet; job dropped")
             return None
         connection = self._integrations.get_connection(job.user_id, job.provider)
@@ -42,8 +63,12 @@ class SyncRunner:
             metrics.add_metric(name="SyncJobDeduplicated", unit="Count", value=1)
             logger.info("a sync finished after this job was requested; job dropped as a duplicate")
             return None
+        if job.reason == "schedule" and self._quiet is not None and self._quiet.nothing_changed(connection):
+            metrics.add_metric(name="ScheduledSyncSkippedNoChanges", unit="Count", value=1)
+            logger.info("nothing changed on either side since the last sync; scheduled run skipped")
+            return None
         try:
-            return self._sheets().run(job.user_id)
+            return build().run(job.user_id)
         except NotFound:
             logger.info("connection gone before its sync ran; job dropped")
             return None

@@ -46,12 +46,15 @@ class TrackerStore:
         items, next_cursor = self._page(user_id, "CAMPAIGN#", limit=limit, cursor=cursor)
         return [Campaign.model_validate(i["campaign"]) for i in items], next_cursor
 
-    def put_campaign(self, user_id: str, campaign: Campaign, *, expected_version: int | None) -> None:
+    def put_campaign(
+        self, user_id: str, campaign: Campaign, *, expected_version: int | None, written_by: str = "user"
+    ) -> None:
         item = {
             "pk": user_pk(user_id),
             "sk": campaign_sk(campaign.campaign_id),
             "entity": "campaign",
             "version": campaign.version,
+            "written_by": written_by,
             "campaign": campaign.model_dump(mode="json"),
         }
         self._conditional_put(item, expected_version, what="campaign")
@@ -100,14 +103,18 @@ class TrackerStore:
         items, next_cursor = self._page(user_id, f"PITCH#{campaign_id}#", limit=limit, cursor=cursor)
         return [Pitch.model_validate(i["pitch"]) for i in items], next_cursor
 
-    def put_pitch(self, user_id: str, pitch: Pitch, *, expected_version: int | None) -> None:
+    def put_pitch(self, user_id: str, pitch: Pitch, *, expected_version: int | None, written_by: str = "user") -> None:
         """Write a pitch. A new one checks, in the same transaction, that its campaign exists; an update is a
-        single conditional put on the version (half the write cost of a transaction)."""
+        single conditional put on the version (half the write cost of a transaction).
+
+        `written_by` (the user, or the integration whose sync wrote it) rides along to the table's stream,
+        so real time does not send a sync's own writes back to the same integration."""
         item = {
             "pk": user_pk(user_id),
             "sk": pitch_sk(pitch.campaign_id, pitch.pitch_id),
             "entity": "pitch",
             "version": pitch.version,
+            "written_by": written_by,
             "pitch": pitch.model_dump(mode="json"),
         }
         if expected_version is not None:

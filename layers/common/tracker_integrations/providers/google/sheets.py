@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from tracker_integrations.config import Settings
 from tracker_integrations.errors import PermanentProviderError, ProviderError, RateLimited
@@ -50,6 +50,16 @@ class SpreadsheetSummary(BaseModel):
     name: str
     url: str = ""
     modified_time: str | None = None
+
+
+class DriveChannel(BaseModel):
+    """What files.watch answers: the channel, the watched resource's opaque id, and when it lapses."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    id: str
+    resource_id: str = Field(alias="resourceId", min_length=1)
+    expiration: int = Field(gt=0)  # milliseconds since the epoch (Drive sends a string of digits)
 
 
 class SpreadsheetInfo(BaseModel):
@@ -107,7 +117,7 @@ class SheetsClient:
         self._drive = settings.endpoint_google_drive.rstrip("/")
         self._headers = {"Authorization": f"Bearer {access_token}"}
         self._client = client
-        self.calls: dict[str, int] = {"read": 0, "write": 0}
+        self.calls: dict[str, int] = {"read": 0, "write": 0, "watch": 0}
 
     def _send(self, method: str, url: str, *, kind: str, **kwargs: Any) -> dict[str, Any]:
         self.calls[kind] += 1
@@ -194,6 +204,38 @@ class SheetsClient:
         ]
         token = body.get("nextPageToken")
         return files, str(token) if token else None
+
+    # -- push notifications -----------------------------------------------------------------------
+
+    def watch_file(
+        self, file_id: str, *, channel_id: str, address: str, token: str, expires_at_ms: int
+    ) -> DriveChannel:
+        # https://developers.google.com/workspace/drive/api/reference/rest/v3/files/watch
+        body = self._send(
+            "POST",
+            f"{self._drive}/drive/v3/files/{quote(file_id, safe='')}/watch",
+            kind="watch",
+            json={
+                "id": channel_id,
+                "type": "web_hook",
+                "address": address,
+                "token": token,
+                "expiration": str(expires_at_ms),
+            },
+        )
+        try:
+            return DriveChannel.model_validate(body)
+        except ValueError as exc:
+            raise PermanentProviderError("Drive answered files.watch without a channel", provider="google") from exc
+
+    def stop_channel(self, channel_id: str, resource_id: str) -> None:
+        # https://developers.google.com/workspace/drive/api/reference/rest/v3/channels/stop
+        self._send(
+            "POST",
+            f"{self._drive}/drive/v3/channels/stop",
+            kind="watch",
+            json={"id": channel_id, "resourceId": resource_id},
+        )
 
     # -- writes -----------------------------------------------------------------------------------
 

@@ -1,0 +1,83 @@
+"""Change markers: "something changed since the last sync" per connection, and the real-time slot.
+
+A marker is a small item of its own (`CHANGES#{provider}` under the user), not an attribute of the
+connection: the connection is rewritten whole by its versioned put, which would erase a marker set
+in between. The schedules read it to skip syncs with nothing to do; real time claims a short slot
+on it so a burst of changes queues one sync, not one per change.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from botocore.exceptions import ClientError
+
+from tracker_integrations.models.connection import ProviderKey
+from tracker_integrations.store.dynamo import value
+from tracker_integrations.store.integrations import user_pk
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+# Markers of connections nobody syncs any more are swept by the table's TTL after a month.
+MARKER_LIFETIME = timedelta(days=31)
+
+
+class ChangeMarkers:
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+        self._db = client
+        self._table = table_name
+
+    def _key(self, user_id: str, provider: ProviderKey) -> dict[str, dict[str, str]]:
+        return {"pk": {"S": user_pk(user_id)}, "sk": {"S": f"CHANGES#{provider}"}}
+
+    def mark(self, user_id: str, provider: ProviderKey, at: datetime) -> None:
+        """Record a change at `at` (never moving the marker back in time)."""
+        try:
+            self._db.update_item(
+                TableName=self._table,
+                Key=self._key(user_id, provider),
+                UpdateExpression="SET changed_at = :at, expires_at_epoch = :epoch",
+                ConditionExpression="attribute_not_exists(changed_at) OR changed_at < :at",
+                ExpressionAttributeValues={
+                    ":at": value(at.isoformat()),
+                    ":epoch": value(int((at + MARKER_LIFETIME).timestamp())),
+                },
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+            # A later change is already recorded: nothing to add.
+
+    def claim_slot(self, user_id: str, provider: ProviderKey, *, now: datetime, window: timedelta) -> bool:
+        """True for the first change of a burst: the caller queues one sync that will see them all."""
+        until = now + window
+        try:
+            self._db.update_item(
+                TableName=self._table,
+                Key=self._key(user_id, provider),
+                UpdateExpression="SET queued_until = :until, expires_at_epoch = :epoch",
+                ConditionExpression="attribute_not_exists(queued_until) OR queued_until <= :now",
+                ExpressionAttributeValues={
+                    ":until": value(until.isoformat()),
+                    ":now": value(now.isoformat()),
+                    ":epoch": value(int((now + MARKER_LIFETIME).timestamp())),
+                },
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def changed_at(self, user_id: str, provider: ProviderKey) -> datetime | None:
+        item = self._db.get_item(
+            TableName=self._table,
+            Key=self._key(user_id, provider),
+            ProjectionExpression="changed_at",
+            ConsistentRead=True,
+        ).get("Item")
+        if item is None or "changed_at" not in item:
+            return None
+        return datetime.fromisoformat(item["changed_at"]["S"])

@@ -1,0 +1,184 @@
+"""Real time and quiet ticks: changes on either side turn into syncs, and nothing else does.
+
+Tracker-side changes arrive through the Tracker table's stream (emulated by the local stack from
+moto's stream); sheet-side changes through Drive push notifications the sandbox POSTs to the
+webhook. A scheduled tick with nothing changed costs no provider call.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+import httpx
+import pytest
+
+from local_stack.server import RunningStack
+from provider_sandbox.drive_channels import DriveChannels
+from provider_sandbox.push import PushSender
+from tests.support.api import LocalUser
+from tests.support.sheets import SheetsUser, make_sheets_user
+from tracker_integrations import wiring
+from tracker_integrations.jobs import SyncJob
+from tracker_integrations.models.common import new_id, utcnow
+from tracker_integrations.models.push import PushChannel
+
+WEBHOOK = "/api/webhooks/google-drive"
+
+
+@pytest.fixture
+def agency_user(http: httpx.Client, new_user: Callable[[str], LocalUser], stack: RunningStack) -> SheetsUser:
+    return make_sheets_user(http, new_user, stack, plan="agency")
+
+
+@pytest.fixture
+def pro_user(http: httpx.Client, new_user: Callable[[str], LocalUser], stack: RunningStack) -> SheetsUser:
+    return make_sheets_user(http, new_user, stack, plan="pro")
+
+
+def _logs(user: SheetsUser) -> list[dict[str, object]]:
+    response = user.http.get("/api/integrations/google-sheets/logs", headers=user.user.headers)
+    return list(response.json()["logs"])
+
+
+def _wait_for(condition: Callable[[], bool], stack: RunningStack, *, within: float = 15.0) -> float:
+    """Let pushes arrive and the queue poller run until `condition` holds; returns the seconds it took."""
+    started = time.monotonic()
+    sender = PushSender.of(stack.stack.sandbox.context)
+    while time.monotonic() - started < within:
+        sender.flush()
+        stack.stack.run_queued_jobs()
+        if condition():
+            return time.monotonic() - started
+        time.sleep(0.2)
+    raise AssertionError(f"not within {within} s")
+
+
+def _google_calls_for(user: SheetsUser) -> int:
+    """Calls about this user's spreadsheet (Sheets or Drive) and token calls: other tests' syncs may run meanwhile."""
+    return sum(1 for r in user.sandbox.requests if user.spreadsheet_id in r.path or r.host == "oauth2.googleapis.com")
+
+
+def _scheduled_tick(user: SheetsUser) -> None:
+    job = SyncJob(
+        job_id=new_id("job"), user_id=user.user.name, provider="google-sheets", reason="schedule", requested_at=utcnow()
+    )
+    wiring.sync_queue().enqueue(job)
+    user.stack.stack.run_queued_jobs()
+
+
+def test_an_agency_edit_in_tracker_reaches_the_sheet_within_seconds_as_one_sync(agency_user: SheetsUser) -> None:
+    # GIVEN an agency user whose sheet is synced (the first sync also opens the Drive channel)
+    agency_user.sync()
+    runs_before = len(_logs(agency_user))
+    # WHEN they add three pitches in Tracker in a burst, and nobody presses "sync now"
+    pitches = [agency_user.pitch(email=f"dj{i}@radio.example", contact_name=f"DJ {i}") for i in range(3)]
+    # THEN the rows appear in the sheet within seconds
+    took = _wait_for(lambda: all(p["pitch_id"] in agency_user.rows_by_id() for p in pitches), agency_user.stack)
+    assert took < 10
+    # AND the burst cost one sync, not three
+    assert len(_logs(agency_user)) - runs_before == 1
+
+
+def test_an_agency_edit_in_the_sheet_reaches_tracker_through_drive_push(agency_user: SheetsUser) -> None:
+    # GIVEN a synced pitch
+    pitch = agency_user.pitch(status="sent")
+    agency_user.sync()
+    assert DriveChannels.of(agency_user.sandbox.context).live_channels(agency_user.spreadsheet_id)
+    row = agency_user.row_number(pitch["pitch_id"])
+    # WHEN someone marks it replied in the spreadsheet
+    agency_user.sandbox.sheets.set_cells(agency_user.spreadsheet_id, f"'{agency_user.tab}'!H{row}", [["Replied"]])
+    # THEN Drive's notification brings the change into Tracker within seconds, without a schedule tick
+    took = _wait_for(lambda: agency_user.get_pitch(pitch["pitch_id"])["status"] == "replied", agency_user.stack)
+    assert took < 10
+
+
+def test_notifications_not_from_a_channel_tracker_opened_are_refused(
+    agency_user: SheetsUser, http: httpx.Client
+) -> None:
+    # GIVEN a synced sheet with a live channel
+    agency_user.sync()
+    channel = wiring.channel_store().current(agency_user.user.name, "google-sheets")
+    assert channel is not None
+    before = agency_user.stack.stack.queue_depth("SyncJobsQueue")
+    headers = {
+        "X-Goog-Channel-ID": channel.channel_id,
+        "X-Goog-Resource-ID": channel.resource_id,
+        "X-Goog-Resource-State": "update",
+    }
+    # WHEN someone posts notifications with a wrong token, no token, an unknown channel or the wrong resource
+    forged = [
+        {**headers, "X-Goog-Channel-Token": "guessed"},
+        headers,
+        {**headers, "X-Goog-Channel-ID": "ch_unknown", "X-Goog-Channel-Token": "guessed"},
+        {**headers, "X-Goog-Resource-ID": "other-file", "X-Goog-Channel-Token": "guessed"},
+    ]
+    answers = [http.post(WEBHOOK, headers=h) for h in forged]
+    # THEN each is refused as unauthenticated, with a reason
+    assert [a.status_code for a in answers] == [401, 401, 401, 401]
+    assert all(a.json()["error"]["code"] == "unauthenticated" for a in answers)
+    # AND a notification missing its headers is a named bad request
+    missing = http.post(WEBHOOK, headers={"X-Goog-Channel-ID": channel.channel_id})
+    assert missing.status_code == 400
+    assert "x-goog-resource-id" in missing.json()["error"]["message"]
+    # AND nothing was queued
+    assert agency_user.stack.stack.queue_depth("SyncJobsQueue") == before
+
+
+def test_a_quiet_scheduled_tick_costs_no_provider_call_and_a_change_on_either_side_ends_the_quiet(
+    pro_user: SheetsUser,
+) -> None:
+    # GIVEN a pro user's synced sheet, with its push channel open
+    pitch = pro_user.pitch(status="sent")
+    pro_user.sync()
+    # (Drive reports the sync's own write like any other edit, so one more tick syncs and finds nothing)
+    PushSender.of(pro_user.sandbox.context).flush()
+    _scheduled_tick(pro_user)
+    runs = len(_logs(pro_user))
+    google_calls = _google_calls_for(pro_user)
+    # WHEN the schedule ticks and nothing changed anywhere
+    _scheduled_tick(pro_user)
+    # THEN no sync ran and Google was not called
+    assert len(_logs(pro_user)) == runs
+    assert _google_calls_for(pro_user) == google_calls
+    # WHEN the sheet is edited (a pro connection is not real time: Drive's push only marks it changed)
+    row = pro_user.row_number(pitch["pitch_id"])
+    pro_user.sandbox.sheets.set_cells(pro_user.spreadsheet_id, f"'{pro_user.tab}'!K{row}", [["Call back Tuesday"]])
+    PushSender.of(pro_user.sandbox.context).flush()
+    pro_user.stack.stack.run_queued_jobs()
+    assert len(_logs(pro_user)) == runs
+    # THEN the next tick syncs it
+    _scheduled_tick(pro_user)
+    assert len(_logs(pro_user)) == runs + 1
+    assert pro_user.get_pitch(pitch["pitch_id"])["notes"] == "Call back Tuesday"
+    # AND a change in Tracker (seen on the table's stream) also makes the next tick sync
+    _scheduled_tick(pro_user)
+    assert len(_logs(pro_user)) == runs + 1
+    newcomer = pro_user.pitch(email="new@press.example", contact_name="New Contact")
+    _scheduled_tick(pro_user)
+    assert len(_logs(pro_user)) == runs + 2
+    assert newcomer["pitch_id"] in pro_user.rows_by_id()
+
+
+def test_a_channel_close_to_lapsing_is_renewed_by_the_next_sync_and_the_old_one_stopped(
+    pro_user: SheetsUser,
+) -> None:
+    # GIVEN a channel with only an hour left
+    pro_user.sync()
+    store = wiring.channel_store()
+    old = store.current(pro_user.user.name, "google-sheets")
+    assert old is not None
+    store.save(PushChannel(**{**old.model_dump(), "expires_at": utcnow() + timedelta(hours=1)}))
+    # WHEN the next sync runs
+    pro_user.pitch()
+    pro_user.sync()
+    # THEN a new channel lives for about a day, and Drive no longer has the old one
+    new = store.current(pro_user.user.name, "google-sheets")
+    assert new is not None
+    assert new.channel_id != old.channel_id
+    assert new.expires_at - utcnow() > timedelta(hours=23)
+    live = {c.channel_id for c in DriveChannels.of(pro_user.sandbox.context).live_channels(pro_user.spreadsheet_id)}
+    assert live == {new.channel_id}
+    # AND a late notification of the old channel is accepted but changes nothing
+    assert store.by_id(old.channel_id) is not None
