@@ -16,6 +16,7 @@ help:
 	@echo "make dev       start the local stack on http://127.0.0.1:3000 (API, provider sandbox, web page)"
 	@echo "make test      install what the tests need and run lint, type checks, template checks and the suite"
 	@echo "make bench     print the benchmark figures beside their goals (.bench/results.json)"
+	@echo "make demo      run the product plan's demo script against a fresh local stack, printing each step"
 	@echo "make build     sam build (the deployable artefacts in .aws-sam/)"
 
 $(STAMP): pyproject.toml
@@ -51,6 +52,10 @@ build: install
 
 bench: install
 	$(PY) -m bench
+
+# Starts its own local stack on a free port (with a throwaway state dir) and stops it at the end.
+demo: install
+	$(PY) -m local_stack.demo
 
 clean:
 	rm -rf $(VENV) .aws-sam .bench .pytest_cache .mypy_cache .ruff_cache

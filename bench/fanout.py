@@ -21,7 +21,7 @@ from tracker_integrations.models.connection import Connection, ConnectionStatus
 from tracker_integrations.observability import logger
 from tracker_integrations.services.fanout import ScheduleTick
 from tracker_integrations.store.dynamo import serialize
-from tracker_integrations.store.integrations import schedule_of, user_pk
+from tracker_integrations.store.integrations import next_due, schedule_key, schedule_of, user_pk
 
 CONNECTIONS = 10_000
 REGION = "eu-west-2"
@@ -49,7 +49,7 @@ def _seed() -> None:
             "version": 1,
             "connection": connection.model_dump(mode="json"),
             "sched_pk": f"SCHED#{cadence}",
-            "sched_sk": f"{connection.user_id}#google-sheets",
+            "sched_sk": schedule_key(next_due(connection), connection.user_id, "google-sheets"),
         }
         requests.append({"PutRequest": {"Item": serialize(item)}})
         if len(requests) == 25:

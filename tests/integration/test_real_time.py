@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from local_stack.server import RunningStack
+from provider_sandbox import Fault
 from provider_sandbox.drive_channels import DriveChannels
 from provider_sandbox.push import PushSender
 from tests.support.api import LocalUser
@@ -23,6 +24,7 @@ from tracker_integrations import wiring
 from tracker_integrations.jobs import SyncJob
 from tracker_integrations.models.common import new_id, utcnow
 from tracker_integrations.models.push import PushChannel
+from tracker_integrations.store.integrations import scheduled_connections
 
 WEBHOOK = "/api/webhooks/google-drive"
 
@@ -53,11 +55,6 @@ def _wait_for(condition: Callable[[], bool], stack: RunningStack, *, within: flo
             return time.monotonic() - started
         time.sleep(0.2)
     raise AssertionError(f"not within {within} s")
-
-
-def _google_calls_for(user: SheetsUser) -> int:
-    """Calls about this user's spreadsheet (Sheets or Drive) and token calls: other tests' syncs may run meanwhile."""
-    return sum(1 for r in user.sandbox.requests if user.spreadsheet_id in r.path or r.host == "oauth2.googleapis.com")
 
 
 def _scheduled_tick(user: SheetsUser) -> None:
@@ -126,39 +123,61 @@ def test_notifications_not_from_a_channel_tracker_opened_are_refused(
     assert agency_user.stack.stack.queue_depth("SyncJobsQueue") == before
 
 
-def test_a_quiet_scheduled_tick_costs_no_provider_call_and_a_change_on_either_side_ends_the_quiet(
-    pro_user: SheetsUser,
-) -> None:
-    # GIVEN a pro user's synced sheet, with its push channel open
+def _due(user: SheetsUser) -> bool:
+    """Whether the pro tier's next tick would queue a sync of this user's sheet."""
+    table = wiring.integrations_store()._table
+    pages = scheduled_connections(wiring.dynamodb(), table, "every_15_minutes", now=utcnow())
+    return any((user.user.name, "google-sheets") in page for page in pages)
+
+
+def test_a_quiet_connection_is_not_due_and_a_change_on_either_side_makes_it_due(pro_user: SheetsUser) -> None:
+    # GIVEN a pro user's synced sheet (its push channel opens after the first sync's writes)
     pitch = pro_user.pitch(status="sent")
     pro_user.sync()
-    # (Drive reports the sync's own write like any other edit, so one more tick syncs and finds nothing)
     PushSender.of(pro_user.sandbox.context).flush()
-    _scheduled_tick(pro_user)
-    runs = len(_logs(pro_user))
-    google_calls = _google_calls_for(pro_user)
-    # WHEN the schedule ticks and nothing changed anywhere
-    _scheduled_tick(pro_user)
-    # THEN no sync ran and Google was not called
-    assert len(_logs(pro_user)) == runs
-    assert _google_calls_for(pro_user) == google_calls
-    # WHEN the sheet is edited (a pro connection is not real time: Drive's push only marks it changed)
+    # WHEN nothing changes anywhere THEN the schedules leave the connection alone: no job, no call to Google
+    assert not _due(pro_user)
+    # WHEN the sheet is edited (a pro connection is not real time: Drive's push only makes it due)
     row = pro_user.row_number(pitch["pitch_id"])
     pro_user.sandbox.sheets.set_cells(pro_user.spreadsheet_id, f"'{pro_user.tab}'!K{row}", [["Call back Tuesday"]])
     PushSender.of(pro_user.sandbox.context).flush()
+    runs = len(_logs(pro_user))
     pro_user.stack.stack.run_queued_jobs()
     assert len(_logs(pro_user)) == runs
-    # THEN the next tick syncs it
+    # THEN the next tick syncs it, and then it is quiet again
+    assert _due(pro_user)
     _scheduled_tick(pro_user)
-    assert len(_logs(pro_user)) == runs + 1
     assert pro_user.get_pitch(pitch["pitch_id"])["notes"] == "Call back Tuesday"
-    # AND a change in Tracker (seen on the table's stream) also makes the next tick sync
-    _scheduled_tick(pro_user)
-    assert len(_logs(pro_user)) == runs + 1
+    assert not _due(pro_user)
+    # AND a change in Tracker (seen on the table's stream) also makes it due, and its tick syncs it
     newcomer = pro_user.pitch(email="new@press.example", contact_name="New Contact")
+    pro_user.stack.stack.run_queued_jobs()
+    assert _due(pro_user)
     _scheduled_tick(pro_user)
-    assert len(_logs(pro_user)) == runs + 2
     assert newcomer["pitch_id"] in pro_user.rows_by_id()
+    # AND Drive reports that sync's own write like any edit: one more tick syncs, finds nothing, and it is quiet
+    PushSender.of(pro_user.sandbox.context).flush()
+    assert _due(pro_user)
+    _scheduled_tick(pro_user)
+    assert _logs(pro_user)[0]["records_updated"] == 0
+    assert not _due(pro_user)
+
+
+def test_without_a_push_channel_the_connection_stays_due_at_every_tick(pro_user: SheetsUser) -> None:
+    # GIVEN Drive refusing to open channels
+    pro_user.pitch()
+    watch = Fault(host="www.googleapis.com", path="/drive/v3/files/*/watch", status=500, times=20)
+    pro_user.sandbox.inject_fault(watch)
+    try:
+        # WHEN the sheet syncs, twice
+        log = pro_user.sync()
+        _scheduled_tick(pro_user)
+        # THEN the syncs succeed, and the connection stays due (nobody would tell Tracker of sheet edits)
+        assert log["outcome"] == "success"
+        assert wiring.channel_store().current(pro_user.user.name, "google-sheets") is None
+        assert _due(pro_user)
+    finally:
+        pro_user.sandbox.clear_faults()
 
 
 def test_a_channel_close_to_lapsing_is_renewed_by_the_next_sync_and_the_old_one_stopped(

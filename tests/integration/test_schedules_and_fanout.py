@@ -18,7 +18,8 @@ from tracker_integrations.store.integrations import scheduled_connections
 
 def _due(cadence: str) -> set[tuple[str, str]]:
     table = wiring.integrations_store()._table
-    return {pair for page in scheduled_connections(wiring.dynamodb(), table, cadence) for pair in page}
+    pages = scheduled_connections(wiring.dynamodb(), table, cadence, now=utcnow())
+    return {pair for page in pages for pair in page}
 
 
 def _ready_sheets_user(http: httpx.Client, new_user: Callable[[str], LocalUser], plan: str) -> LocalUser:

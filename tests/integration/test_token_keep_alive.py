@@ -15,12 +15,17 @@ from tracker_integrations.models.common import utcnow
 
 
 def _age(user: LocalUser, provider: str, days: int) -> None:
-    """GIVEN-helper: the connection was last touched `days` ago."""
+    """GIVEN-helper: the connection's token was last refreshed `days` ago (its access token long expired)."""
     store = wiring.integrations_store()
     connection = store.get_connection(user.name, provider)  # type: ignore[arg-type]
     assert connection is not None
+    refreshed = utcnow() - timedelta(days=days)
     old = connection.model_copy(
-        update={"updated_at": utcnow() - timedelta(days=days), "version": connection.version + 1}
+        update={
+            "updated_at": refreshed,
+            "token_expires_at": refreshed + timedelta(hours=1),
+            "version": connection.version + 1,
+        }
     )
     store.save_connection(old, expected_version=connection.version)
 

@@ -179,7 +179,7 @@ def channel_store() -> ChannelStore:
 def realtime() -> RealTime:
     from tracker_integrations.services.realtime import RealTime
 
-    return RealTime(integrations_store(), change_markers(), sync_queue)
+    return RealTime(integrations_store(), change_markers(), channel_store(), sync_queue)
 
 
 def drive_watches() -> DriveWatches:
@@ -197,7 +197,7 @@ def sheets_setup() -> SheetsSetup:
 def settings_updates() -> SettingsUpdates:
     from tracker_integrations.services.settings_updates import SettingsUpdates
 
-    return SettingsUpdates(integrations_service(), sheets_setup, change_markers())
+    return SettingsUpdates(integrations_service(), sheets_setup, realtime)
 
 
 def sync_requests() -> SyncRequests:
@@ -232,14 +232,13 @@ def notifier() -> Notifier:
 
 
 def sync_runner() -> SyncRunner:
-    from tracker_integrations.services.realtime import QuietCheck
     from tracker_integrations.services.sync_runner import SyncRunner
 
     return SyncRunner(
         integrations_store(),
         {"google-sheets": sheets_sync, "gmail": gmail_reply_sync},
         sync_queue,
-        quiet=QuietCheck(change_markers(), channel_store()),
+        realtime=realtime,
     )
 
 

@@ -95,3 +95,22 @@ def test_tampered_ciphertext_is_rejected(kms: KMSClient) -> None:
     # WHEN it is decrypted THEN the GCM tag check fails
     with pytest.raises(DecryptionFailed):
         cipher.decrypt(blob.model_copy(update={"ciphertext": flipped}), _context())
+
+
+def test_re_encrypting_a_connection_reuses_its_cached_data_key_and_still_round_trips(kms: KMSClient) -> None:
+    # GIVEN a container that just read a connection's tokens (its data key is cached)
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    blob = TokenCipher(kms, key_id, cache_seconds=300).encrypt(b"old tokens", _context())
+    cipher = TokenCipher(kms, key_id, cache_seconds=300)
+    cipher.decrypt(blob, _context())
+    counter = KmsCallCounter(kms)
+    # WHEN the refreshed tokens are written back
+    refreshed = cipher.encrypt(b"new tokens", _context())
+    # THEN no new data key is asked for, the nonce is fresh, and a cold container can still read them
+    assert counter.calls == []
+    assert refreshed.nonce != blob.nonce
+    assert TokenCipher(kms, key_id, cache_seconds=0).decrypt(refreshed, _context()) == b"new tokens"
+    # AND another connection's write still gets its own data key
+    counter.calls.clear()
+    cipher.encrypt(b"tokens of B", _context("user-b", "con_b"))
+    assert counter.calls == ["GenerateDataKey"]

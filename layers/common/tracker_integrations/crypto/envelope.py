@@ -1,9 +1,10 @@
-"""Envelope encryption: a KMS data key per connection write, AES-256-GCM locally.
+"""Envelope encryption: a KMS data key per connection, AES-256-GCM locally.
 
 The encryption context (user, connection, provider, purpose) goes to KMS with the data key *and*
 into the GCM associated data, so a ciphertext moved to another user's or connection's item fails
 to decrypt, whether or not its data key is cached. Decrypted data keys are cached briefly in
-memory (bounded in time and count) so a warm worker does not call KMS for every sync.
+memory (bounded in time and count) so a warm worker does not call KMS for every sync, and a
+token refresh re-encrypts under the data key it just decrypted instead of asking for a new one.
 """
 
 from __future__ import annotations
@@ -70,11 +71,17 @@ class TokenCipher:
         self._cache: OrderedDict[tuple[str, bytes], tuple[bytes, float]] = OrderedDict()
 
     def encrypt(self, plaintext: bytes, context: EncryptionContext) -> EncryptedBlob:
-        response = self._kms.generate_data_key(
-            KeyId=self._key_id, KeySpec="AES_256", EncryptionContext=context.as_kms()
-        )
-        data_key = response["Plaintext"]
-        key_ciphertext = base64.b64encode(response["CiphertextBlob"]).decode()
+        # A token refresh re-encrypts what was just decrypted: reuse that connection's cached data key
+        # (a fresh random nonce each time) instead of asking KMS for another.
+        reused = self._latest_key(context)
+        if reused is not None:
+            key_ciphertext, data_key = reused
+        else:
+            response = self._kms.generate_data_key(
+                KeyId=self._key_id, KeySpec="AES_256", EncryptionContext=context.as_kms()
+            )
+            data_key = response["Plaintext"]
+            key_ciphertext = base64.b64encode(response["CiphertextBlob"]).decode()
         nonce = os.urandom(_NONCE_BYTES)
         sealed = AESGCM(data_key).encrypt(nonce, plaintext, context.as_aad())
         self._remember(key_ciphertext, context, data_key)
@@ -114,6 +121,21 @@ class TokenCipher:
             self._cache[(key_ciphertext, context.as_aad())] = (data_key, self._clock())
             while len(self._cache) > _MAX_CACHED_KEYS:
                 self._cache.popitem(last=False)
+
+    def forget_keys(self) -> None:
+        """Drop every cached data key (what a new container starts with)."""
+        with self._lock:
+            self._cache.clear()
+
+    def _latest_key(self, context: EncryptionContext) -> tuple[str, bytes] | None:
+        """The most recently cached, still fresh data key for exactly this context."""
+        aad = context.as_aad()
+        now = self._clock()
+        with self._lock:
+            for (key_ciphertext, cached_aad), (data_key, cached_at) in reversed(self._cache.items()):
+                if cached_aad == aad and now - cached_at <= self._cache_seconds:
+                    return key_ciphertext, data_key
+        return None
 
     def _recall(self, key_ciphertext: str, context: EncryptionContext) -> bytes | None:
         with self._lock:

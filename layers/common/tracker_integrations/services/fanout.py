@@ -1,6 +1,7 @@
 """The schedules' fan-out: one SQS message per due connection, spread across the interval.
 
-Reads only the sparse schedule index (keys only: no per-connection reads), sends ten messages per
+Reads only the sparse schedule index (keys only: no per-connection reads) for entries due by now:
+connections with a change reported and connections due for reconciliation. Sends ten messages per
 SQS call, and gives each a random delay within the interval so neither the providers nor the
 worker see the whole tier at the top of the hour.
 """
@@ -58,11 +59,14 @@ class Fanout:
         spread = min(tick.interval_seconds, 900)  # SQS delays stop at 15 minutes
         requested = self._now()
         total = calls = 0
-        for page in self._integrations.scheduled(tick.cadence):
+        queued: set[tuple[str, str]] = set()
+        for page in self._integrations.scheduled(tick.cadence, requested):
             jobs: list[tuple[SyncJob, int]] = []
             for user_id, provider in page:
-                if provider not in PROVIDER_KEYS:
+                # A changed connection is due twice (its marker, and maybe its reconciliation): one job.
+                if provider not in PROVIDER_KEYS or (user_id, provider) in queued:
                     continue
+                queued.add((user_id, provider))
                 job = SyncJob(
                     job_id=new_id("job"),
                     user_id=user_id,

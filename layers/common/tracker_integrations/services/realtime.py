@@ -1,9 +1,10 @@
 """Changes on either side turn into syncs: at once for real-time connections, at the next tick otherwise.
 
 Two sources report changes: the Tracker table's stream (a user edited a campaign or pitch) and the
-providers' push notifications (a spreadsheet was edited). Every change marks the connection changed,
-so the schedules skip connections with nothing to do; a real-time (agency) connection also gets a
-sync queued a few seconds out, and the changes arriving meanwhile ride on that one sync.
+providers' push notifications (a spreadsheet was edited). Every change marks the connection due in
+the schedule index, so the schedules sync connections with something to do and leave the rest
+alone (until their reconciliation time); a real-time (agency) connection also gets a sync queued a
+few seconds out, and the changes arriving meanwhile ride on that one sync.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from tracker_integrations.jobs import SyncJob, SyncJobQueue
 from tracker_integrations.models.common import new_id, utcnow
-from tracker_integrations.models.connection import Connection, ConnectionStatus, ProviderKey
+from tracker_integrations.models.connection import Connection, ProviderKey
 from tracker_integrations.models.push import TrackerChange
 from tracker_integrations.observability import logger, metrics
 from tracker_integrations.store.changes import ChangeMarkers
@@ -41,12 +42,14 @@ class RealTime:
         self,
         integrations: IntegrationsStore,
         markers: ChangeMarkers,
+        channels: ChannelStore,
         queue: Callable[[], SyncJobQueue],
         *,
         now: Callable[[], datetime] = utcnow,
     ) -> None:
         self._integrations = integrations
         self._markers = markers
+        self._channels = channels
         self._queue = queue
         self._now = now
 
@@ -75,10 +78,21 @@ class RealTime:
             return False
         return self._changed(connection)
 
+    def synced(self, connection: Connection, started_at: datetime) -> None:
+        """A sync that started at `started_at` finished: what changed before it is synced. Without a live push
+        channel nobody would report the provider's changes, so the connection stays due at every tick."""
+        if connection.provider in PUSH_WATCHED:
+            channel = self._channels.current(connection.user_id, connection.provider)
+            if channel is None or channel.expires_at <= self._now():
+                self._markers.mark(connection.user_id, connection.provider, started_at, cadence=schedule_of(connection))
+                return
+        self._markers.settle(connection.user_id, connection.provider, synced_from=started_at)
+
     def _changed(self, connection: Connection) -> bool:
         now = self._now()
-        self._markers.mark(connection.user_id, connection.provider, now)
-        if schedule_of(connection) != "real_time":
+        cadence = schedule_of(connection)
+        self._markers.mark(connection.user_id, connection.provider, now, cadence=cadence)
+        if cadence != "real_time":
             return False  # the next scheduled tick picks it up
         if not self._markers.claim_slot(connection.user_id, connection.provider, now=now, window=COLLAPSE_WINDOW):
             return False  # a sync is already queued for this burst
@@ -95,34 +109,5 @@ class RealTime:
         return True
 
 
-# Even with nothing reported, a connection gets a full sync this often: a lost notification (Drive
-# promises none of delivery) or a change made while a channel was being replaced is caught within it.
-RECONCILE_EVERY = timedelta(hours=6)
 # Integrations whose provider side reports changes through a push channel.
 PUSH_WATCHED: frozenset[ProviderKey] = frozenset({"google-sheets"})
-
-
-class QuietCheck:
-    """Whether a scheduled sync would find nothing to do: then it is skipped without a token, a lease or a
-    provider call (most ticks of most connections), which is what keeps the schedules cheap."""
-
-    def __init__(self, markers: ChangeMarkers, channels: ChannelStore, *, now: Callable[[], datetime] = utcnow) -> None:
-        self._markers = markers
-        self._channels = channels
-        self._now = now
-
-    def nothing_changed(self, connection: Connection) -> bool:
-        last = connection.last_sync_at
-        if connection.provider not in PUSH_WATCHED or connection.status != ConnectionStatus.CONNECTED or last is None:
-            return False
-        now = self._now()
-        if last <= now - RECONCILE_EVERY:
-            return False
-        channel = self._channels.current(connection.user_id, connection.provider)
-        sheet = connection.settings.get("sheet")
-        target = sheet.get("target") if isinstance(sheet, dict) else None
-        watched = target.get("spreadsheet_id") if isinstance(target, dict) else None
-        if channel is None or channel.expires_at <= now or channel.watched_file_id != watched:
-            return False  # nobody would have told us about a change on the provider's side
-        changed = self._markers.changed_at(connection.user_id, connection.provider)
-        return changed is None or changed < last

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
-from tracker_integrations.models.common import utcnow
 from tracker_integrations.models.settings import SettingsUpdate
 from tracker_integrations.models.sheets import SheetsSettingsUpdate
 from tracker_integrations.providers.registry import get_spec
 from tracker_integrations.services.integrations import IntegrationDetail, IntegrationsService
+from tracker_integrations.services.realtime import RealTime
 from tracker_integrations.services.sheets_setup import SheetsSetup
-from tracker_integrations.store.changes import ChangeMarkers
 from tracker_integrations.validation import parse_model
 
 _COMMON = set(SettingsUpdate.model_fields)
-Clock = Callable[[], datetime]
 
 
 class SettingsUpdates:
@@ -24,14 +21,11 @@ class SettingsUpdates:
         self,
         cards: IntegrationsService,
         sheets: Callable[[], SheetsSetup],
-        markers: ChangeMarkers,
-        *,
-        now: Clock = utcnow,
+        realtime: Callable[[], RealTime],
     ) -> None:
         self._cards = cards
         self._sheets = sheets
-        self._markers = markers
-        self._now = now
+        self._realtime = realtime
 
     def apply(self, user_id: str, provider: str, body: dict[str, Any]) -> IntegrationDetail:
         spec = get_spec(provider)
@@ -40,5 +34,5 @@ class SettingsUpdates:
         else:
             detail = self._cards.update_settings(user_id, spec.key, parse_model(SettingsUpdate, body))
         # New settings (another sheet, a mapping, a resumed connection) are a change the next tick must sync.
-        self._markers.mark(user_id, spec.key, self._now())
+        self._realtime().provider_changed(user_id, spec.key)
         return detail

@@ -4,8 +4,8 @@
   or a burst of "sync now" clicks): it is dropped, so one request never syncs twice in a row.
 - A rate limit re-queues the job with the provider's wait as an SQS delay and acknowledges this
   delivery: the wait does not burn one of the message's bounded receives.
-- A scheduled job for a connection where nothing changed on either side (no Tracker edit, no push
-  notification, a live push channel, a full sync within the reconciliation interval) is skipped.
+- A finished run settles the connection's change marker, so the schedules leave it alone until
+  something changes or its reconciliation time comes.
 - Transient errors and a run already in progress raise: the message returns after the visibility
   timeout and, if it keeps failing, reaches the DLQ.
 """
@@ -21,7 +21,7 @@ from tracker_integrations.jobs import SyncJob, SyncJobQueue
 from tracker_integrations.models.connection import ProviderKey
 from tracker_integrations.models.sync_log import SyncLog
 from tracker_integrations.observability import logger, metrics
-from tracker_integrations.services.realtime import QuietCheck
+from tracker_integrations.services.realtime import RealTime
 from tracker_integrations.store.integrations import IntegrationsStore
 
 
@@ -42,9 +42,9 @@ class SyncRunner:
         services: SyncServices,
         queue: Callable[[], SyncJobQueue],
         *,
-        quiet: QuietCheck | None = None,
+        realtime: Callable[[], RealTime] | None = None,
     ) -> None:
-        self._quiet = quiet
+        self._realtime = realtime
         self._integrations = integrations
         self._services = services
         self._queue = queue
@@ -63,12 +63,8 @@ class SyncRunner:
             metrics.add_metric(name="SyncJobDeduplicated", unit="Count", value=1)
             logger.info("a sync finished after this job was requested; job dropped as a duplicate")
             return None
-        if job.reason == "schedule" and self._quiet is not None and self._quiet.nothing_changed(connection):
-            metrics.add_metric(name="ScheduledSyncSkippedNoChanges", unit="Count", value=1)
-            logger.info("nothing changed on either side since the last sync; scheduled run skipped")
-            return None
         try:
-            return build().run(job.user_id)
+            log = build().run(job.user_id)
         except NotFound:
             logger.info("connection gone before its sync ran; job dropped")
             return None
@@ -78,3 +74,6 @@ class SyncRunner:
             metrics.add_metric(name="SyncJobDelayedForRateLimit", unit="Count", value=1)
             logger.info("rate limited; job re-queued", extra={"delay_seconds": wait})
             return None
+        if log.outcome != "failed" and self._realtime is not None:
+            self._realtime().synced(connection, log.started_at)
+        return log

@@ -8,7 +8,7 @@ user and finds the user through the state.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -43,22 +43,47 @@ def schedule_of(connection: Connection) -> str | None:
     return str(frequency)
 
 
+# How long a connection may go without a full sync when nothing reports a change. Only integrations
+# whose provider pushes its changes to Tracker (Drive channels on synced spreadsheets) may wait: the
+# rest are due at every tick of their cadence.
+RECONCILE_EVERY: dict[ProviderKey, timedelta] = {"google-sheets": timedelta(hours=12)}
+DUE_NOW = "0000"  # sorts before every timestamp: due at the next tick
+
+
+def schedule_key(due: str, user_id: str, provider: str) -> str:
+    """The schedule index's sort key: when the entry is next due, then whose it is."""
+    return f"{due}#{user_id}#{provider}"
+
+
+def next_due(connection: Connection) -> str:
+    """When the schedules next sync this connection if nothing changes (ISO time, or DUE_NOW)."""
+    wait = RECONCILE_EVERY.get(connection.provider, timedelta(0))
+    if connection.last_sync_at is None or not wait:
+        return DUE_NOW
+    return (connection.last_sync_at + wait).astimezone(UTC).isoformat()
+
+
 def scheduled_connections(
-    client: DynamoDBClient, table: str, cadence: str, *, page_size: int = 1000
+    client: DynamoDBClient, table: str, cadence: str, *, now: datetime, page_size: int = 1000
 ) -> Iterator[list[tuple[str, str]]]:
-    """Pages of (user, provider) due at a cadence, from the sparse schedule index (keys only)."""
+    """Pages of (user, provider) due at a cadence by `now`, from the sparse schedule index (keys only).
+
+    Two kinds of entry share the index: connections, due when their reconciliation time has come, and
+    change markers, due as soon as something changed. A connection may so appear twice in a tick.
+    """
     kwargs: dict[str, Any] = {
         "TableName": table,
         "IndexName": "BySchedule",
-        "KeyConditionExpression": "sched_pk = :pk",
-        "ExpressionAttributeValues": {":pk": value(f"SCHED#{cadence}")},
+        "KeyConditionExpression": "sched_pk = :pk AND sched_sk < :now",
+        "ExpressionAttributeValues": {":pk": value(f"SCHED#{cadence}"), ":now": value(now.astimezone(UTC).isoformat())},
         "Limit": page_size,
     }
     while True:
         response = client.query(**kwargs)
         page = []
         for raw in response.get("Items", []):
-            user_id, _, provider = str(raw["sched_sk"]["S"]).rpartition("#")
+            _due, _, rest = str(raw["sched_sk"]["S"]).partition("#")
+            user_id, _, provider = rest.rpartition("#")
             page.append((user_id, provider))
         yield page
         if "LastEvaluatedKey" not in response:
@@ -122,12 +147,14 @@ class IntegrationsStore:
             # A sparse index: only connections that sync on a schedule are in it, so the fan-out reads
             # exactly the due ones (a paused or needs-reauth connection simply drops out).
             item["sched_pk"] = f"SCHED#{cadence}"
-            item["sched_sk"] = f"{connection.user_id}#{connection.provider}"
+            item["sched_sk"] = schedule_key(next_due(connection), connection.user_id, connection.provider)
         if connection.status != ConnectionStatus.NEEDS_REAUTH and connection.token_expires_at is not None:
-            # Expiring tokens (Google, Airtable) sit in a second sparse index ordered by last update, so the
-            # daily keep-alive finds the idle ones without reading every connection.
+            # Expiring tokens (Google, Airtable) sit in a second sparse index ordered by when the access token
+            # expires, so the daily keep-alive finds the ones nobody refreshed for a day without reading every
+            # connection. (Not by last update: every sync would then move the index entry, two more writes.)
+            expires = connection.token_expires_at.astimezone(UTC).isoformat()
             item["refresh_pk"] = "REFRESHABLE"
-            item["refresh_sk"] = f"{connection.updated_at.isoformat()}#{connection.user_id}#{connection.provider}"
+            item["refresh_sk"] = f"{expires}#{connection.user_id}#{connection.provider}"
         kwargs: dict[str, Any] = {}
         if expected_version is None:
             kwargs["ConditionExpression"] = "attribute_not_exists(pk)"
@@ -227,12 +254,16 @@ class IntegrationsStore:
         return [SyncLog.model_validate(item["sync_log"]) for item in items], next_cursor
 
     def idle_since(self, cutoff: datetime) -> Iterator[tuple[str, str]]:
-        """(user, provider) of connections with expiring tokens not updated since `cutoff`."""
+        """(user, provider) of connections with expiring tokens not refreshed since `cutoff` (their access
+        token expired before it)."""
         kwargs: dict[str, Any] = {
             "TableName": self._table,
             "IndexName": "ByLastUpdate",
             "KeyConditionExpression": "refresh_pk = :pk AND refresh_sk < :cutoff",
-            "ExpressionAttributeValues": {":pk": value("REFRESHABLE"), ":cutoff": value(cutoff.isoformat())},
+            "ExpressionAttributeValues": {
+                ":pk": value("REFRESHABLE"),
+                ":cutoff": value(cutoff.astimezone(UTC).isoformat()),
+            },
         }
         while True:
             response = self._db.query(**kwargs)
@@ -243,8 +274,8 @@ class IntegrationsStore:
                 return
             kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
-    def scheduled(self, cadence: str) -> Iterator[list[tuple[str, str]]]:
-        return scheduled_connections(self._db, self._table, cadence)
+    def scheduled(self, cadence: str, now: datetime) -> Iterator[list[tuple[str, str]]]:
+        return scheduled_connections(self._db, self._table, cadence, now=now)
 
     # -- notifications ----------------------------------------------------------------------------
 
