@@ -12,7 +12,7 @@ from tracker_integrations.models.connection import ProviderKey
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
-SyncReason = Literal["manual", "schedule", "change"]
+SyncReason = Literal["manual", "schedule", "change", "connected"]
 
 
 class SyncJob(BaseModel):

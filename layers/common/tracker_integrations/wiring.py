@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from tracker_integrations.services.gmail_watch import GmailWatchRenewal
     from tracker_integrations.services.integrations import IntegrationsService
     from tracker_integrations.services.keep_alive import KeepAlive
+    from tracker_integrations.services.lifecycle import ConnectionLifecycle
     from tracker_integrations.services.notifications import Notifier
     from tracker_integrations.services.oauth import OAuthService
     from tracker_integrations.services.quotas import Quotas
@@ -102,7 +103,13 @@ def token_cipher() -> TokenCipher:
 def oauth_service() -> OAuthService:
     from tracker_integrations.services.oauth import OAuthService
 
-    return OAuthService(integrations_store(), token_cipher(), get_settings())
+    return OAuthService(integrations_store(), token_cipher(), get_settings(), connection_lifecycle)
+
+
+def connection_lifecycle() -> ConnectionLifecycle:
+    from tracker_integrations.services.lifecycle import ConnectionLifecycle
+
+    return ConnectionLifecycle(sync_queue, change_markers(), channel_store(), gmail_store(), get_settings())
 
 
 def token_service() -> TokenService:

@@ -14,6 +14,7 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -42,6 +43,9 @@ from tracker_integrations.providers.registry import get_spec, load_hooks
 from tracker_integrations.services.credentials import context_for, seal, unseal
 from tracker_integrations.services.token_endpoint import request_tokens
 from tracker_integrations.store.integrations import IntegrationsStore
+
+if TYPE_CHECKING:
+    from tracker_integrations.services.lifecycle import ConnectionLifecycle
 
 # What each required scope lets Tracker do, for the message when a user unticks it at Google.
 _SCOPE_PURPOSE = {
@@ -88,12 +92,14 @@ class OAuthService:
         store: IntegrationsStore,
         cipher: TokenCipher,
         settings: Settings,
+        lifecycle: Callable[[], ConnectionLifecycle],
         *,
         now: Callable[[], datetime] = utcnow,
     ) -> None:
         self._store = store
         self._cipher = cipher
         self._settings = settings
+        self._lifecycle = lifecycle
         self._now = now
 
     def redirect_uri(self, provider: ProviderKey) -> str:
@@ -151,6 +157,7 @@ class OAuthService:
                 "/integrations", {"provider": spec.key, "status": "error", "error": exc.reason, "message": exc.message}
             )
         metrics.add_metric(name="OAuthConnected", unit="Count", value=1)
+        self._lifecycle().connected(connection)
         return self._app_url(f"/integrations/{connection.provider}/configure", {"status": "connected"})
 
     def _consume_state(self, spec: ProviderSpec, params: CallbackParams) -> OAuthState:
@@ -270,13 +277,16 @@ class OAuthService:
         if connection is None:
             raise NotFound(f"{spec.name} is not connected")
         outcome = RevocationOutcome(revoked_at_provider=False, message=spec.manage_access_hint)
+        tokens: TokenSet | None = None
         if connection.credentials is not None:
             try:
                 tokens = unseal(self._cipher, connection)
             except DecryptionFailed:  # undecryptable credentials must not block deleting them
                 logger.exception("stored credentials could not be decrypted during disconnect")
-            else:
-                outcome = load_hooks(spec).revoke(spec, self._settings, tokens)
+        # Push registrations are stopped while the token still works, i.e. before it is revoked.
+        self._lifecycle().disconnecting(connection, tokens)
+        if tokens is not None:
+            outcome = load_hooks(spec).revoke(spec, self._settings, tokens)
         self._store.delete_connection(user_id, spec.key)
         self._audit(user_id, spec.key, "disconnected", {"revoked_at_provider": outcome.revoked_at_provider})
         logger.info("disconnected", extra={"provider": spec.key, "revoked": outcome.revoked_at_provider})

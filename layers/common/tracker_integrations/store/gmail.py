@@ -47,8 +47,14 @@ class GmailStore:
         self._put({"pk": user_pk(user_id), "sk": "GMAIL#CURSOR", "entity": "gmail_cursor", "cursor": _dump(cursor)})
 
     def forget(self, user_id: str) -> None:
-        """Drop the cursor and watch (a disconnect): the next connect starts with a fresh backfill."""
+        """Drop the cursor, watch and address lookup (a disconnect): pushes for the mailbox find nobody, and the
+        next connect starts with a fresh backfill."""
         watch = self.watch(user_id)
+        cursor = self.cursor(user_id)
+        if cursor is not None and self.user_for_address(cursor.email_address) == user_id:
+            self._db.delete_item(
+                TableName=self._table, Key=_key(f"GMAIL#{normalise_address(cursor.email_address)}", "GMAIL")
+            )
         for sk in ("GMAIL#CURSOR", "GMAIL#WATCH"):
             self._db.delete_item(TableName=self._table, Key=_key(user_pk(user_id), sk))
         if watch is not None:

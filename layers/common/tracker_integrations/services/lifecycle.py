@@ -1,0 +1,77 @@
+"""What connecting and disconnecting set in motion beyond the credentials themselves.
+
+Connect: an integration that works with no further setup (Gmail) gets its first sync queued at once,
+so replies are tracked from the first minute rather than from the next tick. Disconnect: push
+registrations are stopped at the provider while the token still works (before it is revoked), and
+the connection's schedule entries, change marker and push state are deleted, so nothing keeps
+syncing, or waking up, a connection that no longer exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tracker_integrations.config import Settings
+from tracker_integrations.errors import ProviderError
+from tracker_integrations.jobs import SyncJob, SyncJobQueue
+from tracker_integrations.models.common import new_id, utcnow
+from tracker_integrations.models.connection import Connection, TokenSet
+from tracker_integrations.observability import logger
+from tracker_integrations.store.changes import ChangeMarkers
+from tracker_integrations.store.channels import ChannelStore
+from tracker_integrations.store.gmail import GmailStore
+
+# Integrations that can sync as soon as they are connected (nothing to choose first).
+READY_ON_CONNECT = frozenset({"gmail"})
+
+
+class ConnectionLifecycle:
+    def __init__(
+        self,
+        queue: Callable[[], SyncJobQueue],
+        markers: ChangeMarkers,
+        channels: ChannelStore,
+        gmail: GmailStore,
+        settings: Settings,
+    ) -> None:
+        self._queue = queue
+        self._markers = markers
+        self._channels = channels
+        self._gmail = gmail
+        self._settings = settings
+
+    def connected(self, connection: Connection) -> None:
+        if connection.provider not in READY_ON_CONNECT:
+            return
+        job = SyncJob(
+            job_id=new_id("job"),
+            user_id=connection.user_id,
+            provider=connection.provider,
+            reason="connected",
+            requested_at=utcnow(),
+        )
+        self._queue().enqueue(job)
+
+    def disconnecting(self, connection: Connection, tokens: TokenSet | None) -> None:
+        """Best effort at the provider (a failure there must not block the disconnect); always local."""
+        access = tokens.access_token.get_secret_value() if tokens is not None else None
+        if connection.provider == "google-sheets":
+            channel = self._channels.current(connection.user_id, connection.provider)
+            if channel is not None and access is not None:
+                from tracker_integrations.providers.google.sheets import SheetsClient
+
+                try:
+                    SheetsClient(self._settings, access).stop_channel(channel.channel_id, channel.resource_id)
+                except ProviderError as exc:
+                    logger.info("could not stop the Drive channel; it lapses within a day", extra={"code": exc.code})
+            self._channels.forget_current(connection.user_id, connection.provider)
+        if connection.provider == "gmail":
+            if access is not None and self._gmail.watch(connection.user_id) is not None:
+                from tracker_integrations.providers.google.gmail import GmailClient
+
+                try:
+                    GmailClient(self._settings, access).stop()
+                except ProviderError as exc:
+                    logger.info("could not stop the Gmail watch; it lapses within a week", extra={"code": exc.code})
+            self._gmail.forget(connection.user_id)
+        self._markers.forget(connection.user_id, connection.provider)
