@@ -9,7 +9,7 @@ import pytest
 
 from local_stack.server import RunningStack
 from provider_sandbox import Fault
-from tests.support.api import LocalUser
+from tests.support.api import LocalUser, card
 from tests.support.sheets import SHEETS_HOST, SheetsUser, make_sheets_user
 from tracker_integrations import wiring
 from tracker_integrations.jobs import SyncJob
@@ -59,3 +59,20 @@ def test_a_429_then_a_500_then_success_ends_in_one_successful_run(sheets_user: S
     assert len(_logs(sheets_user)) == runs + 1
     assert pitch["pitch_id"] in sheets_user.rows_by_id()
     assert sheets_user.sandbox.faults == []
+
+
+def test_a_request_google_refuses_for_good_is_shown_on_the_card_not_retried_forever(sheets_user: SheetsUser) -> None:
+    # GIVEN Google refusing the sync's write with a 400 that no retry will change
+    sheets_user.pitch()
+    refusal = {"error": {"code": 400, "message": "Invalid requests[0]: no such thing", "status": "INVALID_ARGUMENT"}}
+    sheets_user.sandbox.inject_fault(Fault(host=SHEETS_HOST, method="POST", status=400, body=refusal, times=1))
+    before = sheets_user.stack.stack.queue_depth("SyncJobsQueue")
+    # WHEN the user syncs
+    log = sheets_user.sync()
+    # THEN the run is logged as failed, the card says what happened and what to do, and nothing is left to retry
+    assert log["outcome"] == "failed"
+    shown = card(sheets_user.http, sheets_user.user, "google-sheets")
+    assert shown["status"] == "error"
+    assert shown["last_error"]["message"] == "Google Sheets refused a request, so this sync did not finish."
+    assert "Sync now" in shown["last_error"]["action"]
+    assert sheets_user.stack.stack.queue_depth("SyncJobsQueue") == before

@@ -11,33 +11,23 @@ Each message is handled once whatever the order or duplication of pushes and run
 marker per Gmail message id (conditional put, swept by TTL) is checked before reading it, and a
 pitch that already shows the message is left alone. Pitches are written with the versioned
 update (a concurrent edit makes the write retry on the fresh pitch, never overwrite it).
-Failures are data, as in the Sheets sync: a 401 refreshes the token once, a refused refresh turns
-the card to needs_reauth (settings kept), rate limits and outages fail the run for the queue to
-retry, and every run leaves a sync log.
+Failures are data, handled by the shared `SyncFrame` as for Sheets: a 401 refreshes the token
+once, a refused refresh turns the card to needs_reauth (settings kept), rate limits and outages
+fail the run for the queue to retry, and every run leaves a sync log.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Concatenate
 
 from tracker_integrations.config import Settings
-from tracker_integrations.errors import (
-    NotFound,
-    PermanentProviderError,
-    ProviderError,
-    RateLimited,
-    ReauthRequired,
-    SyncInProgress,
-    TransientProviderError,
-    VersionConflict,
-)
+from tracker_integrations.errors import NotFound, ReauthRequired, TransientProviderError, VersionConflict
 from tracker_integrations.models.campaign import Pitch, PitchThread
-from tracker_integrations.models.common import new_id, utcnow
-from tracker_integrations.models.connection import Connection, ConnectionStatus, LastError, ProviderKey
+from tracker_integrations.models.common import utcnow
+from tracker_integrations.models.connection import Connection, ProviderKey
 from tracker_integrations.models.gmail import Classification, GmailCursor, GmailWatch, normalise_address
 from tracker_integrations.models.sync_log import SyncLog, SyncLogError
 from tracker_integrations.observability import logger, metrics
@@ -46,6 +36,7 @@ from tracker_integrations.services.gmail_effects import ReplyEvent, apply_reply,
 from tracker_integrations.services.gmail_matching import MailHeaders, PitchIndex, parse_headers
 from tracker_integrations.services.notifications import Notifier
 from tracker_integrations.services.quotas import Quotas
+from tracker_integrations.services.sync_frame import Notice, ProviderRun, SyncFrame, SyncProfile
 from tracker_integrations.services.tokens import TokenService
 from tracker_integrations.store.gmail import GmailStore
 from tracker_integrations.store.integrations import IntegrationsStore
@@ -53,7 +44,6 @@ from tracker_integrations.store.leases import LeaseStore
 from tracker_integrations.store.tracker import TrackerStore
 
 PROVIDER: ProviderKey = "gmail"
-SYNC_LEASE = timedelta(seconds=180)  # longer than the worker's timeout (120 s)
 BACKFILL_QUERY = "newer_than:30d"  # the bounded full sync: recent mail only ...
 BACKFILL_PAGE_SIZE = 100
 BACKFILL_PAGES = 5  # ... and at most 500 messages
@@ -61,6 +51,34 @@ HISTORY_PAGES = 40  # 20,000 changes; more than that in one run continues next r
 _PITCH_WRITE_ATTEMPTS = 3
 
 Classifier = Callable[[bytes], Classification]
+
+PROFILE = SyncProfile(
+    provider=PROVIDER,
+    direction="from_provider",
+    label="gmail sync",
+    metric="GmailSync",
+    in_progress="a Gmail check of this connection is already running",
+    not_connected="Gmail is not connected",
+    reauth=Notice(
+        "Google stopped accepting Tracker's access to your Gmail, so replies are not tracked.",
+        "Reconnect Gmail: your settings are kept.",
+    ),
+    unavailable=Notice(
+        "Gmail is busy or unavailable, so this check for replies did not finish.",
+        "Nothing to do: Tracker tries again automatically.",
+    ),
+    # A request Gmail rejects for good ends the check with an ERROR card, not retried by the queue.
+    refused=Notice(
+        "Gmail refused a request, so this check for replies did not finish.",
+        "Try again later; if it keeps happening, reconnect Gmail or contact support.",
+    ),
+    # The card counts the replies recorded since connecting: each run adds its own.
+    card_records=lambda card, log: card.records_synced + log.records_updated,
+    # No partial_error: a partial run leaves the card clean; the unreadable messages are in the sync log.
+    # The token service may mark needs_reauth during a run (another caller's refresh was refused);
+    # a run that did not see it must not undo it.
+    keeps_reauth_mark=True,
+)
 
 
 @dataclass
@@ -119,12 +137,11 @@ class GmailReplySync:
         *,
         now: Callable[[], datetime] = utcnow,
     ) -> None:
+        self._frame = SyncFrame(PROFILE, integrations, leases, quotas, notifier, now=now)
         self._integrations = integrations
         self._tracker = tracker
         self._gmail = gmail
         self._tokens = tokens
-        self._leases = leases
-        self._quotas = quotas
         self._notifier = notifier
         self._settings = settings
         self._classify = classify
@@ -133,81 +150,12 @@ class GmailReplySync:
     def run(self, user_id: str) -> SyncLog:
         """Check the mailbox now. Raises only what a queue should retry (rate limits, outages, a run
         already going)."""
-        run_id = new_id("run")
-        lease = self._leases.acquire(user_id, f"sync#{PROVIDER}", owner=run_id, ttl=SYNC_LEASE, now=self._now())
-        if lease is None:
-            raise SyncInProgress("a Gmail check of this connection is already running")
-        try:
-            connection = self._integrations.get_connection(user_id, PROVIDER)
-            if connection is None:
-                raise NotFound("Gmail is not connected")
-            return self._run(user_id, connection, run_id)
-        finally:
-            self._leases.release(user_id, lease)
+        return self._frame.run(user_id, self._run)
 
-    def _run(self, user_id: str, connection: Connection, run_id: str) -> SyncLog:
-        clock = time.perf_counter()
-        log = SyncLog(
-            user_id=user_id,
-            provider=PROVIDER,
-            run_id=run_id,
-            started_at=self._now(),
-            direction="from_provider",
-            outcome="failed",
-        )
-        client: _Client | None = None
-        error: LastError | None = None
-        status = ConnectionStatus.CONNECTED
-        retry: ProviderError | None = None
-        try:
-            exhausted = self._quotas.exhausted(user_id, self._now())
-            if exhausted is None:
-                client = _Client(connection, self._tokens, self._integrations, self._settings)
-                log = self._sync(user_id, client, log)
-            else:
-                error = LastError(
-                    code=exhausted.code, message=exhausted.message, action=exhausted.action, at=self._now()
-                )
-                status = ConnectionStatus.PAUSED
-        except ReauthRequired:
-            error = LastError(
-                code="needs_reauth",
-                message="Google stopped accepting Tracker's access to your Gmail, so replies are not tracked.",
-                action="Reconnect Gmail: your settings are kept.",
-                at=self._now(),
-            )
-            status = ConnectionStatus.NEEDS_REAUTH
-        except (RateLimited, TransientProviderError) as exc:
-            error = LastError(
-                code=exc.code,
-                message="Gmail is busy or unavailable, so this check for replies did not finish.",
-                action="Nothing to do: Tracker tries again automatically.",
-                at=self._now(),
-            )
-            retry = exc
-        except PermanentProviderError as exc:
-            error = LastError(
-                code=exc.code,
-                message="Gmail refused a request, so this check for replies did not finish.",
-                action="Try again later; if it keeps happening, reconnect Gmail or contact support.",
-                at=self._now(),
-            )
-            status = ConnectionStatus.ERROR
-        if error is not None:
-            log = log.model_copy(
-                update={
-                    "outcome": "failed",
-                    "errors": [*log.errors, SyncLogError(code=error.code, message=f"{error.message} {error.action}")],
-                }
-            )
-        if log.outcome != "failed":
-            self._quotas.count(user_id, self._now(), log.records_updated)
-        log = self._store_log(log, clock, client)
-        self._update_card(connection, log, error, status)
-        self._notifier.sync_finished(user_id, PROVIDER, error if log.outcome == "failed" else None)
-        if retry is not None:
-            raise retry
-        return log
+    def _run(self, run: ProviderRun) -> SyncLog:
+        client = _Client(run.connection, self._tokens, self._integrations, self._settings)
+        run.calls = client.api.calls
+        return self._sync(run.user_id, client, run.log)
 
     # -- the run ----------------------------------------------------------------------------------
 
@@ -402,47 +350,3 @@ class GmailReplySync:
                 return None
             return updated
         raise TransientProviderError("a pitch kept changing while its reply was recorded", provider=PROVIDER)
-
-    # -- bookkeeping ------------------------------------------------------------------------------
-
-    def _store_log(self, log: SyncLog, clock: float, client: _Client | None) -> SyncLog:
-        calls = sum(client.api.calls.values()) if client else 0
-        finished = log.model_copy(
-            update={
-                "finished_at": self._now(),
-                "duration_ms": int((time.perf_counter() - clock) * 1000),
-                "provider_calls": calls,
-            }
-        )
-        self._integrations.add_sync_log(finished)
-        metrics.add_metric(name=f"GmailSync{finished.outcome.capitalize()}", unit="Count", value=1)
-        logger.info(
-            "gmail sync finished",
-            extra={"outcome": finished.outcome, "provider_calls": calls, "updated": finished.records_updated},
-        )
-        return finished
-
-    def _update_card(
-        self, connection: Connection, log: SyncLog, error: LastError | None, status: ConnectionStatus
-    ) -> None:
-        current = self._integrations.get_connection(connection.user_id, PROVIDER) or connection
-        if status == ConnectionStatus.CONNECTED and current.status == ConnectionStatus.NEEDS_REAUTH:
-            status = ConnectionStatus.NEEDS_REAUTH  # the token service marked it during this run
-        if current.settings.get("paused") and status != ConnectionStatus.NEEDS_REAUTH:
-            status = ConnectionStatus.PAUSED
-        succeeded = log.outcome != "failed"
-        updated = current.model_copy(
-            update={
-                "status": status,
-                # When it started: a push that arrives during the run is not mistaken for a duplicate.
-                "last_sync_at": log.started_at if succeeded else current.last_sync_at,
-                "records_synced": current.records_synced + log.records_updated if succeeded else current.records_synced,
-                "last_error": error,
-                "updated_at": self._now(),
-                "version": current.version + 1,
-            }
-        )
-        try:
-            self._integrations.save_connection(updated, expected_version=current.version)
-        except VersionConflict:
-            logger.warning("connection changed during the gmail sync; its card is updated by the next run")

@@ -3,36 +3,25 @@
 Provider calls per run: one read (values.get of the tab) and, when anything must change in the
 sheet, one write (values.batchUpdate, RAW so text stays text). A renamed tab costs one extra
 read to find it again by its sheet id. Every failure a user can fix ends the run with a status
-and a message naming what to do; nothing half-written is recorded as a success.
+and a message naming what to do; nothing half-written is recorded as a success. The lease, quota,
+sync log, card and notification are the shared `SyncFrame`'s; this module brings the sync itself.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
 
 from tracker_integrations.config import Settings
-from tracker_integrations.errors import (
-    NotFound,
-    ProviderError,
-    RateLimited,
-    ReauthRequired,
-    SyncInProgress,
-    TrackerError,
-    TransientProviderError,
-    ValidationFailed,
-    VersionConflict,
-)
+from tracker_integrations.errors import NotFound, ReauthRequired, TrackerError, ValidationFailed, VersionConflict
 from tracker_integrations.models.campaign import Campaign, Pitch, PitchCreate, PitchUpdate
 from tracker_integrations.models.common import new_id, utcnow
 from tracker_integrations.models.connection import Connection, ConnectionStatus, LastError, ProviderKey
 from tracker_integrations.models.sheets import SheetsSettings, SheetTarget
 from tracker_integrations.models.sync_log import ConflictDetail, SyncLog, SyncLogError, SyncOutcome
-from tracker_integrations.observability import logger, metrics
 from tracker_integrations.providers.google.sheets import (
     RangeNotFound,
     SheetsClient,
@@ -44,6 +33,7 @@ from tracker_integrations.services.campaigns import CampaignsService
 from tracker_integrations.services.drive_watch import DriveWatches
 from tracker_integrations.services.notifications import Notifier
 from tracker_integrations.services.quotas import Quotas
+from tracker_integrations.services.sync_frame import Notice, ProviderRun, SyncFrame, SyncProfile, SyncStopped
 from tracker_integrations.services.tokens import TokenService
 from tracker_integrations.store.integrations import IntegrationsStore
 from tracker_integrations.store.journal import CreationJournal
@@ -55,21 +45,61 @@ from tracker_integrations.sync.engine import CellWrite, Merger, ProviderRow, Syn
 from tracker_integrations.sync.fields import FIELDS, from_tracker, normalise_header
 
 PROVIDER: ProviderKey = "google-sheets"
-# Longer than the worker's timeout (120 s): a killed run's lease lapses before its message returns.
-SYNC_LEASE = timedelta(seconds=180)
 
 
-class SyncStopped(Exception):
-    """The run cannot go on; carries what the card and the log should say."""
+def _sheets_settings(connection: Connection) -> SheetsSettings:
+    raw = connection.settings.get("sheet")
+    if raw is None:
+        raise SyncStopped(
+            "not_configured",
+            "No spreadsheet is chosen yet, so there is nothing to sync.",
+            "Choose or create a spreadsheet in the Google Sheets settings.",
+            status=ConnectionStatus.CONNECTED,
+        )
+    return SheetsSettings.model_validate(raw)
 
-    def __init__(
-        self, code: str, message: str, action: str, *, status: ConnectionStatus = ConnectionStatus.ERROR
-    ) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.action = action
-        self.status = status
+
+def _partial_error(log: SyncLog, at: datetime) -> LastError:
+    """The card after a partial run: how many cells failed, and the first one to fix."""
+    first = log.errors[0]
+    return LastError(
+        code=first.code,
+        message=f"{len(log.errors)} cell(s) could not be synced; everything else synced. First: {first.message}",
+        action=f"Fix the cell{'s' if len(log.errors) > 1 else ''} listed in the sync log "
+        f"(first: {first.where or 'see the log'}).",
+        at=at,
+    )
+
+
+PROFILE = SyncProfile(
+    provider=PROVIDER,
+    direction="both",
+    label="sheets sync",
+    metric="SheetsSync",
+    in_progress="a Google Sheets sync of this connection is already running",
+    not_connected="Google Sheets is not connected",
+    reauth=Notice(
+        "Google stopped accepting Tracker's access to your spreadsheets.",
+        "Reconnect Google Sheets: your spreadsheet and column mapping are kept.",
+    ),
+    unavailable=Notice(
+        "Google Sheets is busy or unavailable, so this sync did not finish.",
+        "Nothing to do: Tracker tries again automatically.",
+    ),
+    # A request Google rejects for good would fail the same way on every retry: say so on the card instead
+    # of letting the queue retry it into the DLQ.
+    refused=Notice(
+        "Google Sheets refused a request, so this sync did not finish.",
+        "Try Sync now later; if it keeps happening, reconnect Google Sheets or contact support.",
+    ),
+    # A connection that needs reconnecting stays so until the user reconnects, whatever a run finds.
+    keeps_reauth_mark=True,
+    # The card shows how many records the sheet and Tracker share now.
+    card_records=lambda _card, log: log.records_synced,
+    partial_error=_partial_error,
+    # With no spreadsheet chosen there is nothing to sync, whatever the quota.
+    ready=_sheets_settings,
+)
 
 
 def _row_keys(rows: list[dict[str, object]], merger: Merger) -> list[str]:
@@ -137,11 +167,9 @@ class SheetsSync:
         *,
         now: Callable[[], datetime] = utcnow,
     ) -> None:
+        self._frame = SyncFrame(PROFILE, integrations, leases, quotas, notifier, now=now)
         self._journal = journal
         self._watches = watches
-        self._leases = leases
-        self._quotas = quotas
-        self._notifier = notifier
         self._integrations = integrations
         self._tracker = tracker
         self._campaigns = campaigns
@@ -152,89 +180,24 @@ class SheetsSync:
 
     def run(self, user_id: str) -> SyncLog:
         """Sync now. Raises only what a queue should retry (rate limits, outages, a run already going)."""
-        run_id = new_id("run")
-        lease = self._leases.acquire(user_id, f"sync#{PROVIDER}", owner=run_id, ttl=SYNC_LEASE, now=self._now())
-        if lease is None:
-            raise SyncInProgress("a Google Sheets sync of this connection is already running")
-        try:
-            # Read under the lease: what a previous run wrote (settings, card) is already there.
-            connection = self._integrations.get_connection(user_id, PROVIDER)
-            if connection is None:
-                raise NotFound("Google Sheets is not connected")
-            return self._run(user_id, connection, run_id)
-        finally:
-            self._leases.release(user_id, lease)
+        return self._frame.run(user_id, self._run)
 
-    def _run(self, user_id: str, connection: Connection, run_id: str) -> SyncLog:
-        clock = time.perf_counter()
-        log = SyncLog(
-            user_id=user_id,
-            provider=PROVIDER,
-            run_id=run_id,
-            started_at=self._now(),
-            direction="both",
-            outcome="failed",
-        )
-        client: SheetsClient | None = None
-        error: LastError | None = None
-        status = ConnectionStatus.CONNECTED
-        retry: ProviderError | None = None
+    def _run(self, run: ProviderRun) -> SyncLog:
+        connection = run.connection
+        sheets = _sheets_settings(connection)
+        access = self._tokens.current_tokens(connection).access_token.get_secret_value()
+        client = SheetsClient(self._settings, access)
+        run.calls = client.calls
         try:
-            sheets = self._sheets_settings(connection)
-            exhausted = self._quotas.exhausted(user_id, self._now())
-            if exhausted is not None:
-                raise SyncStopped(exhausted.code, exhausted.message, exhausted.action, status=ConnectionStatus.PAUSED)
-            access = self._tokens.current_tokens(connection).access_token.get_secret_value()
-            client = SheetsClient(self._settings, access)
-            try:
-                log = self._sync(user_id, connection, sheets, client, log)
-            except ReauthRequired:
-                # Google said 401 to a token we thought fresh: refresh once and go again; only a failed
-                # refresh (revoked access) means the user must reconnect.
-                current = self._integrations.get_connection(user_id, PROVIDER) or connection
-                fresh = self._tokens.current_tokens(current, force_refresh=True).access_token.get_secret_value()
-                calls = client.calls
-                client = SheetsClient(self._settings, fresh)
-                client.calls = calls
-                log = self._sync(user_id, current, sheets, client, log)
-        except SyncStopped as stop:
-            error = LastError(code=stop.code, message=stop.message, action=stop.action, at=self._now())
-            status = stop.status
+            return self._sync(run.user_id, connection, sheets, client, run.log)
         except ReauthRequired:
-            error = LastError(
-                code="needs_reauth",
-                message="Google stopped accepting Tracker's access to your spreadsheets.",
-                action="Reconnect Google Sheets: your spreadsheet and column mapping are kept.",
-                at=self._now(),
-            )
-            status = ConnectionStatus.NEEDS_REAUTH
-        except (RateLimited, TransientProviderError) as exc:
-            # Not a success and not the user's problem: the queue runs it again after a wait.
-            error = LastError(
-                code=exc.code,
-                message="Google Sheets is busy or unavailable, so this sync did not finish.",
-                action="Nothing to do: Tracker tries again automatically.",
-                at=self._now(),
-            )
-            retry = exc
-        if error is not None:
-            log = log.model_copy(
-                update={
-                    "outcome": "failed",
-                    "errors": [*log.errors, SyncLogError(code=error.code, message=f"{error.message} {error.action}")],
-                }
-            )
-        if log.outcome != "failed":
-            self._quotas.count(user_id, self._now(), log.records_created + log.records_updated)
-        log = self._store_log(log, clock, client)
-        self._update_card(connection, log, error, status)
-        if log.outcome == "failed" and error is not None:
-            self._notifier.sync_finished(user_id, PROVIDER, error)
-        elif log.outcome == "success":
-            self._notifier.sync_finished(user_id, PROVIDER, None)
-        if retry is not None:
-            raise retry
-        return log
+            # Google said 401 to a token we thought fresh: refresh once and go again; only a failed
+            # refresh (revoked access) means the user must reconnect.
+            current = self._integrations.get_connection(run.user_id, PROVIDER) or connection
+            fresh = self._tokens.current_tokens(current, force_refresh=True).access_token.get_secret_value()
+            retry = SheetsClient(self._settings, fresh)
+            retry.calls = client.calls
+            return self._sync(run.user_id, current, sheets, retry, run.log)
 
     # -- the run ----------------------------------------------------------------------------------
 
@@ -491,17 +454,6 @@ class SheetsSync:
 
     # -- bookkeeping ------------------------------------------------------------------------------
 
-    def _sheets_settings(self, connection: Connection) -> SheetsSettings:
-        raw = connection.settings.get("sheet")
-        if raw is None:
-            raise SyncStopped(
-                "not_configured",
-                "No spreadsheet is chosen yet, so there is nothing to sync.",
-                "Choose or create a spreadsheet in the Google Sheets settings.",
-                status=ConnectionStatus.CONNECTED,
-            )
-        return SheetsSettings.model_validate(raw)
-
     def _update_settings(self, connection: Connection, sheets: SheetsSettings) -> None:
         current = self._integrations.get_connection(connection.user_id, PROVIDER) or connection
         updated = current.model_copy(
@@ -514,50 +466,3 @@ class SheetsSync:
 
     def _save_state(self, user_id: str, blob: bytes, generation: int) -> None:
         self._states.save(user_id, PROVIDER, blob, expected_generation=generation)
-
-    def _store_log(self, log: SyncLog, clock: float, client: SheetsClient | None) -> SyncLog:
-        calls = sum(client.calls.values()) if client else 0
-        finished = log.model_copy(
-            update={
-                "finished_at": self._now(),
-                "duration_ms": int((time.perf_counter() - clock) * 1000),
-                "provider_calls": calls,
-            }
-        )
-        self._integrations.add_sync_log(finished)
-        metrics.add_metric(name=f"SheetsSync{finished.outcome.capitalize()}", unit="Count", value=1)
-        logger.info("sheets sync finished", extra={"outcome": finished.outcome, "provider_calls": calls})
-        return finished
-
-    def _update_card(
-        self, connection: Connection, log: SyncLog, error: LastError | None, status: ConnectionStatus
-    ) -> None:
-        current = self._integrations.get_connection(connection.user_id, PROVIDER) or connection
-        if error is None and log.errors:
-            first = log.errors[0]
-            error = LastError(
-                code=first.code,
-                message=f"{len(log.errors)} cell(s) could not be synced; everything else synced. "
-                f"First: {first.message}",
-                action=f"Fix the cell{'s' if len(log.errors) > 1 else ''} listed in the sync log "
-                f"(first: {first.where or 'see the log'}).",
-                at=self._now(),
-            )
-        if current.settings.get("paused") and status != ConnectionStatus.NEEDS_REAUTH:
-            status = ConnectionStatus.PAUSED  # the user paused it: a finished run does not resume it
-        succeeded = log.outcome != "failed"
-        updated = current.model_copy(
-            update={
-                "status": status,
-                # When the run started: a change made while it ran may be missed, so it must not count as synced.
-                "last_sync_at": log.started_at if succeeded else current.last_sync_at,
-                "records_synced": log.records_synced if succeeded else current.records_synced,
-                "last_error": error,
-                "updated_at": self._now(),
-                "version": current.version + 1,
-            }
-        )
-        try:
-            self._integrations.save_connection(updated, expected_version=current.version)
-        except VersionConflict:
-            logger.warning("connection changed during the sync; its card is updated by the next run")
