@@ -30,6 +30,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 
 from local_stack.server import LOCAL_CLIENTS, RunningStack, serve_local_stack
+from provider_sandbox.mail import delivery_status_report
 from provider_sandbox.testing import approve
 from tracker_integrations.observability import logger as app_logger
 
@@ -153,26 +154,9 @@ def out_of_office_email(login: str, contact: Contact, pitch_message_id: str, bac
 
 
 def bounce_email(login: str, recipient: str) -> bytes:
-    """A delivery status notification (RFC 3464) as Gmail's mailer daemon sends it for a dead address."""
+    """Gmail's mailer daemon reporting a dead address."""
     diagnostic = "550 5.1.1 The email account that you tried to reach does not exist."
-    report = EmailMessage()
-    report["From"] = "Mail Delivery Subsystem <mailer-daemon@googlemail.com>"
-    report["To"] = login
-    report["Subject"] = "Delivery Status Notification (Failure)"
-    report["Date"] = format_datetime(datetime.now(UTC))
-    report["Message-ID"] = make_msgid(domain="googlemail.com")
-    report["X-Failed-Recipients"] = recipient
-    report["Auto-Submitted"] = "auto-replied"
-    report.set_content(f"Your message wasn't delivered to {recipient}.\n\n{diagnostic}\n")
-    report.make_mixed()
-    status = EmailMessage()
-    status.set_content(
-        f"Reporting-MTA: dns; googlemail.com\n\nFinal-Recipient: rfc822; {recipient}\nAction: failed\n"
-        f"Status: 5.1.1\nDiagnostic-Code: smtp; {diagnostic}\n"
-    )
-    report.attach(status)
-    # email builds multipart/mixed; a delivery report is multipart/report, which is what classifiers read.
-    return report.as_bytes().replace(b"multipart/mixed", b"multipart/report; report-type=delivery-status", 1)
+    return delivery_status_report(login, recipient, status="5.1.1", action="failed", diagnostic=diagnostic)
 
 
 # -- the script ---------------------------------------------------------------------------------------

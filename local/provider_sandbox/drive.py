@@ -20,9 +20,15 @@ from typing import Any
 from pydantic import JsonValue
 from werkzeug.wrappers import Request, Response
 
-from provider_sandbox.fieldmask import FieldMaskError, Mask, apply_mask, check_mask, parse_mask
+from provider_sandbox.fieldmask import Mask, apply_mask
 from provider_sandbox.google import SCOPE_PREFIX, google_api_error_style
-from provider_sandbox.google_api import GoogleApiError, api_handler, authenticate
+from provider_sandbox.google_api import (
+    GoogleApiError,
+    api_handler,
+    authenticate,
+    fields_mask,
+    invalid_fields_parameter,
+)
 from provider_sandbox.identity import display_name, stable_alphanumeric, stable_digits
 from provider_sandbox.oauth import AccessToken
 from provider_sandbox.responses import json_response
@@ -350,15 +356,7 @@ class DriveApi:
 
     @staticmethod
     def _mask(request: Request, schema: str) -> Mask | None:
-        fields = request.args.get("fields")
-        if fields is None or not fields.strip():
-            return None
-        try:
-            mask = parse_mask(fields)
-            check_mask(mask, "drive", "v3", schema)
-        except FieldMaskError as exc:
-            raise GoogleApiError(400, str(exc), reason="invalidParameter", location=("fields", "parameter")) from exc
-        return mask
+        return fields_mask(request, "drive", "v3", schema, invalid=invalid_fields_parameter)
 
     def list_files(self, request: Request, _values: Mapping[str, Any]) -> Response:
         access = authenticate(self.ctx, request, SCOPES, _RPC + "List")

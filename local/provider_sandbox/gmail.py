@@ -41,7 +41,7 @@ from pydantic import JsonValue
 from werkzeug.wrappers import Request, Response
 
 from provider_sandbox import gmail_mime
-from provider_sandbox.fieldmask import FieldMaskError, Mask, apply_mask, check_mask, parse_mask
+from provider_sandbox.fieldmask import Mask, apply_mask
 from provider_sandbox.gmail_mailbox import (
     HISTORY_TYPES,
     SYSTEM_LABEL_IDS,
@@ -64,6 +64,8 @@ from provider_sandbox.google_api import (
     bad_request,
     bool_param,
     check_params,
+    fields_mask,
+    invalid_fields_parameter,
     json_body,
     not_found,
 )
@@ -158,15 +160,7 @@ def _fingerprint(request: Request, access: AccessToken, *names: str) -> str:
 
 
 def _mask(request: Request, schema: str) -> Mask | None:
-    fields = request.args.get("fields")
-    if fields is None or not fields.strip():
-        return None
-    try:
-        mask = parse_mask(fields)
-        check_mask(mask, "gmail", "v1", schema)
-    except FieldMaskError as exc:
-        raise GoogleApiError(400, str(exc), reason="invalidParameter", location=("fields", "parameter")) from exc
-    return mask
+    return fields_mask(request, "gmail", "v1", schema, invalid=invalid_fields_parameter)
 
 
 def _answer(request: Request, body: dict[str, JsonValue], schema: str) -> Response:

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import JsonValue
 from werkzeug.wrappers import Request, Response
 
+from provider_sandbox.fieldmask import FieldMaskError, Mask, check_mask, parse_mask
 from provider_sandbox.google import SCOPE_PREFIX, google_api_error_body
 from provider_sandbox.identity import stable_digits
 from provider_sandbox.oauth import AccessToken, Clock
@@ -102,6 +103,27 @@ class GoogleApiError(Exception):
 
 def bad_request(message: str, *, reason: str = "badRequest", location: tuple[str, str] | None = None) -> GoogleApiError:
     return GoogleApiError(400, message, reason=reason, location=location)
+
+
+def fields_mask(
+    request: Request, api: str, version: str, schema: str, *, invalid: Callable[[str], GoogleApiError]
+) -> Mask | None:
+    """The request's `fields` partial-response mask, checked against the API's discovery schema (None: no mask).
+    `invalid` builds the API's own 400 for a bad mask (Sheets and Drive word it differently)."""
+    fields = request.args.get("fields")
+    if fields is None or not fields.strip():
+        return None
+    try:
+        mask = parse_mask(fields)
+        check_mask(mask, api, version, schema)
+    except FieldMaskError as exc:
+        raise invalid(str(exc)) from exc
+    return mask
+
+
+def invalid_fields_parameter(message: str) -> GoogleApiError:
+    """Drive's and Gmail's 400 for a bad `fields` mask."""
+    return GoogleApiError(400, message, reason="invalidParameter", location=("fields", "parameter"))
 
 
 def not_found(message: str = NOT_FOUND_MESSAGE, *, location: tuple[str, str] | None = None) -> GoogleApiError:

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Request, Response
 
 from provider_sandbox.a1 import A1Error, Span
 from provider_sandbox.cells import DATE_TIME_RENDERS, INPUT_OPTIONS, VALUE_RENDERS, InputOption
-from provider_sandbox.fieldmask import FieldMaskError, Mask, apply_mask, check_mask, parse_mask, selects
+from provider_sandbox.fieldmask import FieldMaskError, Mask, apply_mask, selects
 from provider_sandbox.google import google_api_error_style
 from provider_sandbox.google_api import (
     DRIVE,
@@ -29,6 +29,7 @@ from provider_sandbox.google_api import (
     bool_param,
     check_params,
     enum_param,
+    fields_mask,
     json_body,
     not_found,
 )
@@ -80,15 +81,7 @@ _WRITE_PARAMS = (
 
 
 def _mask(request: Request, schema: str) -> Mask | None:
-    fields = request.args.get("fields")
-    if fields is None or not fields.strip():
-        return None
-    try:
-        mask = parse_mask(fields)
-        check_mask(mask, "sheets", "v4", schema)
-    except FieldMaskError as exc:
-        raise bad_request(str(exc)) from exc
-    return mask
+    return fields_mask(request, "sheets", "v4", schema, invalid=bad_request)
 
 
 def _invalid(exc: InvalidRequest) -> GoogleApiError:

@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from local_stack.server import GMAIL_TOPIC, RunningStack
 from provider_sandbox import Fault, ProviderSandbox
+from provider_sandbox.mail import delivery_status_report
 from provider_sandbox.pubsub import PUSH_SERVICE_ACCOUNT, push_token
 from tests.support.api import LocalUser, card, connect
 from tracker_integrations import wiring
@@ -57,30 +58,6 @@ def mail(
         message[name] = value
     message.set_content(body)
     return message.as_bytes(), str(message["Message-ID"])
-
-
-def bounce(login: str, recipient: str, *, status: str, action: str, diagnostic: str) -> bytes:
-    report = EmailMessage()
-    report["From"] = "Mail Delivery Subsystem <mailer-daemon@googlemail.com>"
-    report["To"] = login
-    report["Subject"] = (
-        "Delivery Status Notification (Failure)" if action == "failed" else "Delivery Status Notification (Delay)"
-    )
-    report["Date"] = format_datetime(datetime.now(UTC))
-    report["Message-ID"] = make_msgid(domain="googlemail.com")
-    report["X-Failed-Recipients"] = recipient
-    report["Auto-Submitted"] = "auto-replied"
-    report.set_content(f"Your message wasn't delivered to {recipient}.\n\n{diagnostic}\n")
-    report.make_mixed()
-    status_part = EmailMessage()
-    status_part.set_content(
-        f"Reporting-MTA: dns; googlemail.com\n\nFinal-Recipient: rfc822; {recipient}\nAction: {action}\n"
-        f"Status: {status}\nDiagnostic-Code: smtp; {diagnostic}\n"
-    )
-    report.attach(status_part)
-    raw = report.as_bytes()
-    # multipart/report is what mail delivery software sends; the classifier reads the delivery status.
-    return raw.replace(b"multipart/mixed", b"multipart/report; report-type=delivery-status", 1)
 
 
 @dataclass
@@ -218,7 +195,7 @@ def test_replies_to_pitches_sent_before_connecting_are_backfilled(
 
 def test_a_hard_bounce_marks_the_pitch_bounced(gmail_user: GmailUser) -> None:
     gmail_user.deliver(
-        bounce(
+        delivery_status_report(
             gmail_user.login,
             ANNIE,
             status="5.1.1",
@@ -234,7 +211,7 @@ def test_a_hard_bounce_marks_the_pitch_bounced(gmail_user: GmailUser) -> None:
 
 def test_a_soft_bounce_flags_the_pitch_and_keeps_its_status(gmail_user: GmailUser) -> None:
     gmail_user.deliver(
-        bounce(
+        delivery_status_report(
             gmail_user.login,
             ANNIE,
             status="4.2.2",

@@ -46,6 +46,23 @@ class Notifier:
         pitch_id: str,
     ) -> None:
         """One notification about one pitch (a reply, a bounce, an out-of-office): always added."""
+        self._add(user_id, provider, kind, message, action, campaign_id=campaign_id, pitch_id=pitch_id)
+
+    def feed(self, user_id: str, *, limit: int, cursor: str | None) -> NotificationPage:
+        notifications, next_cursor = self._store.list_notifications(user_id, limit=limit, cursor=cursor)
+        return NotificationPage(notifications=notifications, next_cursor=next_cursor)
+
+    def _add(
+        self,
+        user_id: str,
+        provider: ProviderKey,
+        kind: NotificationKind,
+        message: str,
+        action: str,
+        *,
+        campaign_id: str | None = None,
+        pitch_id: str | None = None,
+    ) -> None:
         self._store.add_notification(
             user_id,
             Notification(
@@ -57,22 +74,5 @@ class Notifier:
                 action=action,
                 campaign_id=campaign_id,
                 pitch_id=pitch_id,
-            ),
-        )
-
-    def feed(self, user_id: str, *, limit: int, cursor: str | None) -> NotificationPage:
-        notifications, next_cursor = self._store.list_notifications(user_id, limit=limit, cursor=cursor)
-        return NotificationPage(notifications=notifications, next_cursor=next_cursor)
-
-    def _add(self, user_id: str, provider: ProviderKey, kind: NotificationKind, message: str, action: str) -> None:
-        self._store.add_notification(
-            user_id,
-            Notification(
-                notification_id=new_id("ntf"),
-                at=self._now(),
-                kind=kind,
-                provider=provider,
-                message=message,
-                action=action,
             ),
         )
