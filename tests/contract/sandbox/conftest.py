@@ -143,7 +143,7 @@ def _validator(api: str, version: str, schema: str) -> jsonschema.Draft7Validato
 
 
 @cache
-def _response_schemas(api: str, version: str) -> dict[str, str]:
+def response_schemas(api: str, version: str) -> dict[str, str]:
     """methodId -> the name of its response schema."""
     found: dict[str, str] = {}
 
@@ -221,7 +221,7 @@ class GoogleApis:
         """Execute a googleapiclient request; its body must match the method's response schema."""
         body: dict[str, Any] = request.execute(num_retries=num_retries)
         api, version = ("sheets", "v4") if request.methodId.startswith("sheets.") else ("drive", "v3")
-        validate_discovery(body, api, version, _response_schemas(api, version)[request.methodId])
+        validate_discovery(body, api, version, response_schemas(api, version)[request.methodId])
         return body
 
     def fail(self, request: Any) -> tuple[int, dict[str, Any]]:

@@ -5,7 +5,6 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -14,7 +13,7 @@ import pytest
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
-from tests.contract.sandbox.conftest import GOOGLE_ERROR_SCHEMA, BearerHttp, discovery, validate_discovery
+from tests.contract.sandbox.conftest import GOOGLE_ERROR_SCHEMA, BearerHttp, response_schemas, validate_discovery
 
 LOGIN = "dan@example.com"
 TRACKER = "tracker-sheets.apps.googleusercontent.com"
@@ -27,25 +26,10 @@ def gmail(base: str, token: str | None, host: str = "gmail.googleapis.com") -> A
     return build("gmail", "v1", http=BearerHttp(token), client_options=options, static_discovery=True)
 
 
-@cache
-def _response_schemas() -> dict[str, str]:
-    found: dict[str, str] = {}
-
-    def walk(resource: dict[str, Any]) -> None:
-        for method in resource.get("methods", {}).values():
-            if "response" in method:
-                found[method["id"]] = method["response"]["$ref"]
-        for child in resource.get("resources", {}).values():
-            walk(child)
-
-    walk(discovery("gmail", "v1"))
-    return found
-
-
 def run(request: Any) -> dict[str, Any]:
     """Execute a Gmail request; its body must match the method's response schema exactly."""
     body: dict[str, Any] = request.execute()
-    schema = _response_schemas().get(request.methodId)
+    schema = response_schemas("gmail", "v1").get(request.methodId)
     if schema is not None:
         validate_discovery(body, "gmail", "v1", schema)
     return body
