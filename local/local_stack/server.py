@@ -92,6 +92,7 @@ class LocalStack:
         self._invoke_lock = threading.Lock()
         self._mock = mock_aws()
         self._started = False
+        self._saved_environ: dict[str, str] = {}
         self._physical: dict[str, str] = {}
 
     # -- lifecycle --------------------------------------------------------------------------------
@@ -99,6 +100,9 @@ class LocalStack:
     def start(self) -> None:
         # Powertools warns when a request emitted no business metric; normal for reads, noise here.
         warnings.filterwarnings("ignore", message="No application metrics to publish")
+        # Restored by stop(): a second stack in the same process (the benchmarks) must not take this one's
+        # sandbox clients for real provider credentials.
+        self._saved_environ = dict(os.environ)  # noqa: TID251
         os.environ.update(  # noqa: TID251  # the local stack plays Lambda's environment
             {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_DEFAULT_REGION": REGION}
         )
@@ -216,6 +220,8 @@ class LocalStack:
     def stop(self) -> None:
         if self._started:
             self._mock.stop()
+            os.environ.clear()  # noqa: TID251
+            os.environ.update(self._saved_environ)  # noqa: TID251
             wiring.reset()
             self._started = False
 
