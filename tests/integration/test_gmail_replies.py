@@ -459,10 +459,26 @@ def test_a_watch_near_its_expiry_is_renewed_by_the_daily_keep_alive(gmail_user: 
     assert watch.expires_at > datetime.now(UTC) + timedelta(days=6)
 
 
-def test_gmail_connections_are_polled_by_the_tier_schedules(gmail_user: GmailUser) -> None:
-    # Push is a hint; the pro tier's schedule checks the mailbox every 15 minutes behind it.
-    from tracker_integrations.store.integrations import schedule_of
+def test_gmail_is_polled_behind_push_every_two_hours_and_every_tick_without_a_watch(gmail_user: GmailUser) -> None:
+    # GIVEN a checked mailbox whose watch is live
+    from tracker_integrations.models.common import utcnow
+    from tracker_integrations.store.integrations import scheduled_connections
 
-    connection = wiring.integrations_store().get_connection(gmail_user.user.name, "gmail")
-    assert connection is not None
-    assert schedule_of(connection) == "every_15_minutes"
+    def due(at: datetime) -> bool:
+        table = wiring.integrations_store()._table
+        pages = scheduled_connections(wiring.dynamodb(), table, "every_15_minutes", now=at)
+        return any((gmail_user.user.name, "gmail") in page for page in pages)
+
+    # THEN the pro tier leaves it to push for now, and polls it within two hours as a backstop
+    assert not due(utcnow())
+    assert due(utcnow() + timedelta(hours=2, minutes=1))
+    # WHEN the watch has lapsed (push no longer arrives) and Gmail refuses to register a new one
+    gmail_user.sandbox.gmail.expire_watches(gmail_user.login)
+    wiring.gmail_store().save_watch(
+        gmail_user.user.name, GmailWatch(topic=GMAIL_TOPIC, expires_at=utcnow() - timedelta(minutes=1))
+    )
+    refused = {"error": {"code": 403, "message": "Forbidden", "status": "PERMISSION_DENIED"}}
+    gmail_user.sandbox.inject_fault(Fault(host=GMAIL_HOST, path="/gmail/v1/users/me/watch", status=403, body=refused))
+    gmail_user.sync()
+    # THEN it is polled at every tick until a watch is live again
+    assert due(utcnow())

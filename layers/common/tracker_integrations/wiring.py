@@ -186,7 +186,7 @@ def channel_store() -> ChannelStore:
 def realtime() -> RealTime:
     from tracker_integrations.services.realtime import RealTime
 
-    return RealTime(integrations_store(), change_markers(), channel_store(), sync_queue)
+    return RealTime(integrations_store(), change_markers(), channel_store(), gmail_store(), sync_queue)
 
 
 def drive_watches() -> DriveWatches:

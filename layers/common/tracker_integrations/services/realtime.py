@@ -21,6 +21,7 @@ from tracker_integrations.models.push import TrackerChange
 from tracker_integrations.observability import logger, metrics
 from tracker_integrations.store.changes import ChangeMarkers
 from tracker_integrations.store.channels import ChannelStore
+from tracker_integrations.store.gmail import GmailStore
 from tracker_integrations.store.integrations import IntegrationsStore, schedule_of
 
 # Integrations whose sync carries Tracker's campaigns and pitches out to the provider.
@@ -43,6 +44,7 @@ class RealTime:
         integrations: IntegrationsStore,
         markers: ChangeMarkers,
         channels: ChannelStore,
+        gmail: GmailStore,
         queue: Callable[[], SyncJobQueue],
         *,
         now: Callable[[], datetime] = utcnow,
@@ -50,6 +52,7 @@ class RealTime:
         self._integrations = integrations
         self._markers = markers
         self._channels = channels
+        self._gmail = gmail
         self._queue = queue
         self._now = now
 
@@ -82,11 +85,23 @@ class RealTime:
         """A sync that started at `started_at` finished: what changed before it is synced. Without a live push
         channel nobody would report the provider's changes, so the connection stays due at every tick."""
         if connection.provider in PUSH_WATCHED:
-            channel = self._channels.current(connection.user_id, connection.provider)
-            if channel is None or channel.expires_at <= self._now():
-                self._markers.mark(connection.user_id, connection.provider, started_at, cadence=schedule_of(connection))
+            live_until = self._push_live_until(connection)
+            if live_until is None or live_until <= self._now():
+                self.still_due(connection, started_at)
                 return
         self._markers.settle(connection.user_id, connection.provider, synced_from=started_at)
+
+    def still_due(self, connection: Connection, started_at: datetime) -> None:
+        """A run that synced nothing leaves the connection due at the next tick of its cadence."""
+        self._markers.mark(connection.user_id, connection.provider, started_at, cadence=schedule_of(connection))
+
+    def _push_live_until(self, connection: Connection) -> datetime | None:
+        """Until when the provider reports this connection's changes to Tracker (None: it does not)."""
+        if connection.provider == "gmail":
+            watch = self._gmail.watch(connection.user_id)
+            return None if watch is None else watch.expires_at
+        channel = self._channels.current(connection.user_id, connection.provider)
+        return None if channel is None else channel.expires_at
 
     def _changed(self, connection: Connection) -> bool:
         now = self._now()
@@ -109,5 +124,6 @@ class RealTime:
         return True
 
 
-# Integrations whose provider side reports changes through a push channel.
-PUSH_WATCHED: frozenset[ProviderKey] = frozenset({"google-sheets"})
+# Integrations whose provider side reports changes to Tracker (Drive channels, Gmail watches): while that
+# push is live they wait for their reconciliation time between changes (store.integrations.RECONCILE_EVERY).
+PUSH_WATCHED: frozenset[ProviderKey] = frozenset({"google-sheets", "gmail"})

@@ -74,6 +74,10 @@ class SyncRunner:
             metrics.add_metric(name="SyncJobDelayedForRateLimit", unit="Count", value=1)
             logger.info("rate limited; job re-queued", extra={"delay_seconds": wait})
             return None
-        if log.outcome != "failed" and self._realtime is not None:
-            self._realtime().synced(connection, log.started_at)
+        if self._realtime is not None:
+            if log.outcome == "failed":
+                # Nothing was synced: the next tick tries again (the card already says what went wrong).
+                self._realtime().still_due(connection, log.started_at)
+            else:
+                self._realtime().synced(connection, log.started_at)
         return log

@@ -44,9 +44,10 @@ def schedule_of(connection: Connection) -> str | None:
 
 
 # How long a connection may go without a full sync when nothing reports a change. Only integrations
-# whose provider pushes its changes to Tracker (Drive channels on synced spreadsheets) may wait: the
-# rest are due at every tick of their cadence.
-RECONCILE_EVERY: dict[ProviderKey, timedelta] = {"google-sheets": timedelta(hours=12)}
+# whose provider pushes its changes to Tracker (Drive channels on synced spreadsheets, Gmail watches)
+# may wait; while their push is not live they stay due through their change marker. The rest are due
+# at every tick of their cadence. Gmail's poll is the backstop behind push for replies, so it is shorter.
+RECONCILE_EVERY: dict[ProviderKey, timedelta] = {"google-sheets": timedelta(hours=12), "gmail": timedelta(hours=2)}
 DUE_NOW = "0000"  # sorts before every timestamp: due at the next tick
 
 
