@@ -482,3 +482,34 @@ def test_gmail_is_polled_behind_push_every_two_hours_and_every_tick_without_a_wa
     gmail_user.sync()
     # THEN it is polled at every tick until a watch is live again
     assert due(utcnow())
+
+
+def test_a_free_users_mailbox_is_checked_only_when_they_ask(
+    http: httpx.Client, new_user: Callable[[str], LocalUser], stack: RunningStack
+) -> None:
+    # GIVEN a free user (manual sync only) with Gmail connected, checked once, and a pitch e-mailed to Annie
+    user = new_user("free")
+    login = f"{user.name}@example.com"
+    assert connect(http, user, "gmail", login=login).connected
+    campaign = http.post("/api/campaigns", headers=user.headers, json={"title": SUBJECT}).json()
+    pitch = http.post(
+        f"/api/campaigns/{campaign['campaign_id']}/pitches",
+        headers=user.headers,
+        json={"email": ANNIE, "status": "sent", "subject": SUBJECT},
+    ).json()
+    raw, sent_id = mail(login, ANNIE, SUBJECT, "Hi Annie")
+    stack.stack.sandbox.gmail.send_as_user(login, raw)
+    stack.stack.run_queued_jobs()
+    path = f"/api/campaigns/{campaign['campaign_id']}/pitches/{pitch['pitch_id']}"
+    # WHEN Annie replies and Gmail pushes the change
+    reply, _ = mail(ANNIE, login, f"Re: {SUBJECT}", "Count me in!", in_reply_to=sent_id)
+    stack.stack.sandbox.gmail.deliver(login, reply)
+    pushes = stack.stack.sandbox.gmail.flush_push()
+    stack.stack.run_queued_jobs()
+    # THEN the push is acknowledged but nothing runs: the free plan syncs when asked
+    assert any(d.status == 200 for d in pushes if d.url.endswith("/api/webhooks/gmail"))
+    assert http.get(path, headers=user.headers).json()["status"] == "sent"
+    # AND Sync now brings the reply in
+    assert http.post("/api/integrations/gmail/sync", headers=user.headers).status_code == 202
+    stack.stack.run_queued_jobs()
+    assert http.get(path, headers=user.headers).json()["status"] in {"replied", "interested"}

@@ -280,7 +280,7 @@ def gmail_push_receiver() -> GmailPushReceiver:
     from tracker_integrations.providers.google.pubsub_push import PushTokenVerifier
     from tracker_integrations.services.gmail_push import GmailPushReceiver
 
-    return GmailPushReceiver(gmail_store(), sync_queue, PushTokenVerifier(get_settings()))
+    return GmailPushReceiver(gmail_store(), integrations_store(), sync_queue, PushTokenVerifier(get_settings()))
 
 
 def gmail_watch_renewal() -> GmailWatchRenewal:

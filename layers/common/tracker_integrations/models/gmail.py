@@ -123,7 +123,7 @@ class PushClaims(BaseModel):
 class PushOutcome(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    status: Literal["queued", "up_to_date", "unknown_mailbox"]
+    status: Literal["queued", "up_to_date", "unknown_mailbox", "manual_only"]
 
 
 # -- the classifier's contract (tracker_integrations.replies) -----------------------------------

@@ -5,7 +5,8 @@ account): anything else is 401 and nothing is queued. The user comes from our ow
 mailbox address to user, never from the payload; an address we do not know is acknowledged (200)
 and dropped, because any other answer makes Pub/Sub deliver it again and again. A notification
 whose historyId the last run already passed is acknowledged without queuing (a duplicate or a late
-delivery). The webhook reads two items and sends one message: it answers in milliseconds.
+delivery). A connection that syncs only when asked (free plan, paused) is acknowledged without
+queuing. The webhook reads three items and sends one message: it answers in milliseconds.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from tracker_integrations.models.gmail import GmailNotification, PubSubPush, Pus
 from tracker_integrations.observability import logger, metrics
 from tracker_integrations.providers.google.pubsub_push import InvalidPushToken, PushTokenVerifier
 from tracker_integrations.store.gmail import GmailStore
+from tracker_integrations.store.integrations import IntegrationsStore, schedule_of
 from tracker_integrations.validation import describe
 
 _MAX_BODY = 16 * 1024
@@ -32,12 +34,14 @@ class GmailPushReceiver:
     def __init__(
         self,
         gmail: GmailStore,
+        integrations: IntegrationsStore,
         queue: Callable[[], SyncJobQueue],
         verifier: PushTokenVerifier,
         *,
         now: Callable[[], datetime] = utcnow,
     ) -> None:
         self._gmail = gmail
+        self._integrations = integrations
         self._queue = queue
         self._verifier = verifier
         self._now = now
@@ -55,6 +59,13 @@ class GmailPushReceiver:
         if user_id is None:
             metrics.add_metric(name="GmailPushUnknownMailbox", unit="Count", value=1)
             return PushOutcome(status="unknown_mailbox")
+        connection = self._integrations.get_connection(user_id, "gmail")
+        if connection is None:
+            metrics.add_metric(name="GmailPushUnknownMailbox", unit="Count", value=1)
+            return PushOutcome(status="unknown_mailbox")
+        if schedule_of(connection) is None:
+            # The free plan (or a paused connection) syncs only when the user asks: the push is a no-op.
+            return PushOutcome(status="manual_only")
         cursor = self._gmail.cursor(user_id)
         if cursor is not None and notification.history_id <= cursor.history_id:
             metrics.add_metric(name="GmailPushAlreadySynced", unit="Count", value=1)
