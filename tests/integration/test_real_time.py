@@ -23,7 +23,8 @@ from tests.support.sheets import SheetsUser, make_sheets_user
 from tracker_integrations import wiring
 from tracker_integrations.jobs import SyncJob
 from tracker_integrations.models.common import new_id, utcnow
-from tracker_integrations.models.push import PushChannel
+from tracker_integrations.models.push import PushChannel, TrackerChange
+from tracker_integrations.services.realtime import COLLAPSE_WINDOW
 from tracker_integrations.store.integrations import scheduled_connections
 
 WEBHOOK = "/api/webhooks/google-drive"
@@ -201,3 +202,25 @@ def test_a_channel_close_to_lapsing_is_renewed_by_the_next_sync_and_the_old_one_
     assert live == {new.channel_id}
     # AND a late notification of the old channel is accepted but changes nothing
     assert store.by_id(old.channel_id) is not None
+
+
+def test_a_syncs_own_writes_are_not_sent_back_to_the_same_integration(agency_user: SheetsUser) -> None:
+    # GIVEN an agency user's synced sheet, with nothing queued
+    agency_user.sync()
+    PushSender.of(agency_user.sandbox.context).flush()
+    agency_user.stack.stack.run_queued_jobs()
+    realtime = wiring.realtime()
+    # WHEN the stream reports pitches the Sheets sync itself wrote (a sheet edit carried into Tracker)
+    own = realtime.tracker_changed([TrackerChange(user_id=agency_user.user.name, written_by="google-sheets")])
+    # THEN nothing is queued or marked for Google Sheets
+    assert (own.marked, own.queued) == (0, 0)
+    # WHEN, after the last burst's window, the user writes in Tracker in the same batch as the sync's writes
+    time.sleep(COLLAPSE_WINDOW.total_seconds())
+    mixed = realtime.tracker_changed(
+        [
+            TrackerChange(user_id=agency_user.user.name, written_by="google-sheets"),
+            TrackerChange(user_id=agency_user.user.name, written_by="user"),
+        ]
+    )
+    # THEN one sync is queued for the burst
+    assert (mixed.marked, mixed.queued) == (1, 1)
