@@ -109,7 +109,7 @@ def oauth_service() -> OAuthService:
 def connection_lifecycle() -> ConnectionLifecycle:
     from tracker_integrations.services.lifecycle import ConnectionLifecycle
 
-    return ConnectionLifecycle(sync_queue, change_markers(), channel_store(), gmail_store(), get_settings())
+    return ConnectionLifecycle(sync_queue, change_markers(), drive_watches, gmail_store(), get_settings())
 
 
 def token_service() -> TokenService:

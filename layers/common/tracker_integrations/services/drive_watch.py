@@ -91,11 +91,23 @@ class DriveWatches:
         )
         metrics.add_metric(name="DriveChannelsOpened", unit="Count", value=1)
         if current is not None:
-            try:
-                client.stop_channel(current.channel_id, current.resource_id)
-            except ProviderError as exc:
-                # It lapses within a day anyway, and its notifications are ignored as stale.
-                logger.info("could not stop the replaced Drive channel", extra={"code": exc.code})
+            self._stop(client, current)
+
+    def close(self, connection: Connection, access_token: str | None) -> None:
+        """The connection is going: stop its channel at Drive while the token still works, and forget it."""
+        current = self.current(connection)
+        if current is None:
+            return
+        if access_token is not None:
+            self._stop(SheetsClient(self._settings, access_token), current)
+        self._channels.forget_current(connection.user_id, connection.provider)
+
+    def _stop(self, client: SheetsClient, channel: PushChannel) -> None:
+        try:
+            client.stop_channel(channel.channel_id, channel.resource_id)
+        except ProviderError as exc:
+            # It lapses within a day anyway, and its notifications are ignored as stale.
+            logger.info("could not stop a Drive channel", extra={"code": exc.code})
 
     def notified(self, notification: DriveNotification) -> PushOutcome:
         channel = self._channels.by_id(notification.channel_id)

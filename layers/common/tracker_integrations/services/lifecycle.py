@@ -17,8 +17,8 @@ from tracker_integrations.jobs import SyncJob, SyncJobQueue
 from tracker_integrations.models.common import new_id, utcnow
 from tracker_integrations.models.connection import Connection, TokenSet
 from tracker_integrations.observability import logger
+from tracker_integrations.services.drive_watch import DriveWatches
 from tracker_integrations.store.changes import ChangeMarkers
-from tracker_integrations.store.channels import ChannelStore
 from tracker_integrations.store.gmail import GmailStore
 
 # Integrations that can sync as soon as they are connected (nothing to choose first).
@@ -30,13 +30,13 @@ class ConnectionLifecycle:
         self,
         queue: Callable[[], SyncJobQueue],
         markers: ChangeMarkers,
-        channels: ChannelStore,
+        drive_watches: Callable[[], DriveWatches],
         gmail: GmailStore,
         settings: Settings,
     ) -> None:
         self._queue = queue
         self._markers = markers
-        self._channels = channels
+        self._drive_watches = drive_watches
         self._gmail = gmail
         self._settings = settings
 
@@ -56,15 +56,7 @@ class ConnectionLifecycle:
         """Best effort at the provider (a failure there must not block the disconnect); always local."""
         access = tokens.access_token.get_secret_value() if tokens is not None else None
         if connection.provider == "google-sheets":
-            channel = self._channels.current(connection.user_id, connection.provider)
-            if channel is not None and access is not None:
-                from tracker_integrations.providers.google.sheets import SheetsClient
-
-                try:
-                    SheetsClient(self._settings, access).stop_channel(channel.channel_id, channel.resource_id)
-                except ProviderError as exc:
-                    logger.info("could not stop the Drive channel; it lapses within a day", extra={"code": exc.code})
-            self._channels.forget_current(connection.user_id, connection.provider)
+            self._drive_watches().close(connection, access)
         if connection.provider == "gmail":
             if access is not None and self._gmail.watch(connection.user_id) is not None:
                 from tracker_integrations.providers.google.gmail import GmailClient

@@ -22,7 +22,7 @@ from tracker_integrations.observability import logger, metrics
 from tracker_integrations.store.changes import ChangeMarkers
 from tracker_integrations.store.channels import ChannelStore
 from tracker_integrations.store.gmail import GmailStore
-from tracker_integrations.store.integrations import IntegrationsStore, schedule_of
+from tracker_integrations.store.integrations import RECONCILE_EVERY, IntegrationsStore, schedule_of
 
 # Integrations whose sync carries Tracker's campaigns and pitches out to the provider.
 TRACKER_DRIVEN: frozenset[ProviderKey] = frozenset({"google-sheets", "airtable"})
@@ -124,6 +124,6 @@ class RealTime:
         return True
 
 
-# Integrations whose provider side reports changes to Tracker (Drive channels, Gmail watches): while that
-# push is live they wait for their reconciliation time between changes (store.integrations.RECONCILE_EVERY).
-PUSH_WATCHED: frozenset[ProviderKey] = frozenset({"google-sheets", "gmail"})
+# Integrations whose provider side reports changes to Tracker (Drive channels, Gmail watches): exactly the ones
+# that may wait for a reconciliation time between changes, while that push is live.
+PUSH_WATCHED: frozenset[ProviderKey] = frozenset(RECONCILE_EVERY)

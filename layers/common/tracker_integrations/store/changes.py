@@ -94,14 +94,3 @@ class ChangeMarkers:
     def forget(self, user_id: str, provider: ProviderKey) -> None:
         """The connection is gone: its marker leaves the schedule with it."""
         self._db.delete_item(TableName=self._table, Key=self._key(user_id, provider))
-
-    def changed_at(self, user_id: str, provider: ProviderKey) -> datetime | None:
-        item = self._db.get_item(
-            TableName=self._table,
-            Key=self._key(user_id, provider),
-            ProjectionExpression="changed_at",
-            ConsistentRead=True,
-        ).get("Item")
-        if item is None or "changed_at" not in item:
-            return None
-        return datetime.fromisoformat(item["changed_at"]["S"])
