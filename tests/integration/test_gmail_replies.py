@@ -501,15 +501,34 @@ def test_a_free_users_mailbox_is_checked_only_when_they_ask(
     stack.stack.sandbox.gmail.send_as_user(login, raw)
     stack.stack.run_queued_jobs()
     path = f"/api/campaigns/{campaign['campaign_id']}/pitches/{pitch['pitch_id']}"
-    # WHEN Annie replies and Gmail pushes the change
+    # THEN Gmail is not asked to push anything: the free plan syncs when asked
+    assert stack.stack.sandbox.gmail.watches(login) == []
+    # WHEN Annie replies
     reply, _ = mail(ANNIE, login, f"Re: {SUBJECT}", "Count me in!", in_reply_to=sent_id)
     stack.stack.sandbox.gmail.deliver(login, reply)
-    pushes = stack.stack.sandbox.gmail.flush_push()
+    stack.stack.sandbox.gmail.flush_push()
     stack.stack.run_queued_jobs()
-    # THEN the push is acknowledged but nothing runs: the free plan syncs when asked
-    assert any(d.status == 200 for d in pushes if d.url.endswith("/api/webhooks/gmail"))
+    # THEN nothing runs by itself
     assert http.get(path, headers=user.headers).json()["status"] == "sent"
     # AND Sync now brings the reply in
     assert http.post("/api/integrations/gmail/sync", headers=user.headers).status_code == 202
     stack.stack.run_queued_jobs()
     assert http.get(path, headers=user.headers).json()["status"] in {"replied", "interested"}
+
+
+def test_a_paused_connections_pushes_are_acknowledged_and_queue_nothing(gmail_user: GmailUser) -> None:
+    # GIVEN a watched mailbox whose user paused the integration
+    paused = gmail_user.http.put(
+        "/api/integrations/gmail/settings", headers=gmail_user.user.headers, json={"paused": True}
+    )
+    assert paused.status_code == 200, paused.text
+    before = gmail_user.stack.stack.queue_depth("SyncJobsQueue")
+    # WHEN Annie replies and Gmail pushes the change
+    raw, _ = mail(ANNIE, gmail_user.login, f"Re: {SUBJECT}", "Yes please!", in_reply_to=gmail_user.pitch_message_id)
+    gmail_user.sandbox.gmail.deliver(gmail_user.login, raw)
+    pushes = [d for d in gmail_user.sandbox.gmail.flush_push() if d.url.endswith("/api/webhooks/gmail")]
+    # THEN the push is acknowledged (so Pub/Sub does not redeliver it) and nothing is queued
+    assert pushes
+    assert pushes[-1].status == 200
+    assert gmail_user.stack.stack.queue_depth("SyncJobsQueue") == before
+    assert gmail_user.get_pitch()["status"] == "sent"

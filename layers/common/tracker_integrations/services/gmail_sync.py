@@ -39,7 +39,7 @@ from tracker_integrations.services.quotas import Quotas
 from tracker_integrations.services.sync_frame import Notice, ProviderRun, SyncFrame, SyncProfile
 from tracker_integrations.services.tokens import TokenService
 from tracker_integrations.store.gmail import GmailStore
-from tracker_integrations.store.integrations import IntegrationsStore
+from tracker_integrations.store.integrations import IntegrationsStore, schedule_of
 from tracker_integrations.store.leases import LeaseStore
 from tracker_integrations.store.tracker import TrackerStore
 
@@ -155,15 +155,18 @@ class GmailReplySync:
     def _run(self, run: ProviderRun) -> SyncLog:
         client = _Client(run.connection, self._tokens, self._integrations, self._settings)
         run.calls = client.api.calls
-        return self._sync(run.user_id, client, run.log)
+        # Push only serves connections that sync on their own; a manual (free) one is checked when asked.
+        automatic = schedule_of(run.connection) is not None
+        return self._sync(run.user_id, client, run.log, automatic=automatic)
 
     # -- the run ----------------------------------------------------------------------------------
 
-    def _sync(self, user_id: str, client: _Client, log: SyncLog) -> SyncLog:
+    def _sync(self, user_id: str, client: _Client, log: SyncLog, *, automatic: bool) -> SyncLog:
         cursor = self._gmail.cursor(user_id)
         if cursor is None:
             new_cursor, ids = self._full_sync(user_id, client)
-            self._ensure_watch(user_id, client, force=True)
+            if automatic:
+                self._ensure_watch(user_id, client, force=True)
         else:
             try:
                 latest, ids = self._history(client, cursor.history_id)
@@ -172,7 +175,8 @@ class GmailReplySync:
                 logger.info("gmail history expired; bounded full resync")
                 metrics.add_metric(name="GmailHistoryExpired", unit="Count", value=1)
                 new_cursor, ids = self._full_sync(user_id, client)
-            self._ensure_watch(user_id, client, force=False)
+            if automatic:
+                self._ensure_watch(user_id, client, force=False)
         run = _Run(mailbox=new_cursor.email_address)
         self._handle_all(user_id, client, ids, run)
         # Only after every message is handled: a failed run resumes from the old cursor, and the
