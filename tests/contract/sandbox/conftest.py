@@ -178,6 +178,34 @@ class BearerHttp:
         return self.http.request(uri, method, body=body, headers=sent, **kwargs)
 
 
+_API_VERSIONS = {"sheets": "v4", "drive": "v3", "gmail": "v1"}
+
+
+def run_checked(request: Any, num_retries: int = 0) -> dict[str, Any]:
+    """Execute a googleapiclient request; its body must match the method's response schema exactly."""
+    body: dict[str, Any] = request.execute(num_retries=num_retries)
+    api = str(request.methodId).split(".", 1)[0]
+    version = _API_VERSIONS[api]
+    schema = response_schemas(api, version).get(request.methodId)
+    if schema is None:  # a method with no response schema (users.stop) answers with nothing
+        assert not body, f"{request.methodId} has no response schema but answered {body!r}"
+    else:
+        validate_discovery(body, api, version, schema)
+    return body
+
+
+def google_failure(request: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+    """Execute a request that must fail: its status, Google's (schema-checked) error body, its headers."""
+    with pytest.raises(HttpError) as raised:
+        request.execute()
+    body: dict[str, Any] = json.loads(raised.value.content)
+    errors = sorted(jsonschema.Draft7Validator(GOOGLE_ERROR_SCHEMA).iter_errors(body), key=str)
+    assert not errors, [e.message for e in errors]
+    status = int(raised.value.resp.status)
+    assert body["error"]["code"] == status
+    return status, body, {k.lower(): v for k, v in raised.value.resp.items()}
+
+
 @dataclass
 class GoogleApis:
     """Tokens from the sandbox's OAuth flow, and Sheets/Drive clients whose answers are schema-checked."""
@@ -218,21 +246,10 @@ class GoogleApis:
         return build("drive", "v3", http=BearerHttp(token), client_options=options, static_discovery=True)
 
     def run(self, request: Any, num_retries: int = 0) -> dict[str, Any]:
-        """Execute a googleapiclient request; its body must match the method's response schema."""
-        body: dict[str, Any] = request.execute(num_retries=num_retries)
-        api, version = ("sheets", "v4") if request.methodId.startswith("sheets.") else ("drive", "v3")
-        validate_discovery(body, api, version, response_schemas(api, version)[request.methodId])
-        return body
+        return run_checked(request, num_retries)
 
     def fail(self, request: Any) -> tuple[int, dict[str, Any]]:
-        """Execute a request that must fail; returns the status and Google's (schema-checked) error body."""
-        with pytest.raises(HttpError) as raised:
-            request.execute()
-        body: dict[str, Any] = json.loads(raised.value.content)
-        errors = sorted(jsonschema.Draft7Validator(GOOGLE_ERROR_SCHEMA).iter_errors(body), key=str)
-        assert not errors, [e.message for e in errors]
-        status = int(raised.value.resp.status)
-        assert body["error"]["code"] == status
+        status, body, _headers = google_failure(request)
         return status, body
 
 

@@ -8,12 +8,9 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import jsonschema  # type: ignore[import-untyped]  # no stubs
-import pytest
 from googleapiclient.discovery import build
-from googleapiclient.errors import HttpError
 
-from tests.contract.sandbox.conftest import GOOGLE_ERROR_SCHEMA, BearerHttp, response_schemas, validate_discovery
+from tests.contract.sandbox.conftest import BearerHttp, google_failure, run_checked
 
 LOGIN = "dan@example.com"
 TRACKER = "tracker-sheets.apps.googleusercontent.com"
@@ -27,12 +24,7 @@ def gmail(base: str, token: str | None, host: str = "gmail.googleapis.com") -> A
 
 
 def run(request: Any) -> dict[str, Any]:
-    """Execute a Gmail request; its body must match the method's response schema exactly."""
-    body: dict[str, Any] = request.execute()
-    schema = response_schemas("gmail", "v1").get(request.methodId)
-    if schema is not None:
-        validate_discovery(body, "gmail", "v1", schema)
-    return body
+    return run_checked(request)
 
 
 @dataclass
@@ -54,14 +46,7 @@ class Failure:
 
 def fail(request: Any) -> Failure:
     """Execute a request that must fail; Google's error envelope is schema-checked."""
-    with pytest.raises(HttpError) as raised:
-        request.execute()
-    body: dict[str, Any] = json.loads(raised.value.content)
-    errors = sorted(jsonschema.Draft7Validator(GOOGLE_ERROR_SCHEMA).iter_errors(body), key=str)
-    assert not errors, [e.message for e in errors]
-    status = int(raised.value.resp.status)
-    assert body["error"]["code"] == status
-    return Failure(status, body, {k.lower(): v for k, v in raised.value.resp.items()})
+    return Failure(*google_failure(request))
 
 
 def email(
