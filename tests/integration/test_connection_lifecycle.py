@@ -10,15 +10,9 @@ from local_stack.server import GMAIL_TOPIC, RunningStack
 from provider_sandbox.drive_channels import DriveChannels
 from provider_sandbox.push import PushSender
 from tests.support.api import LocalUser, connect
+from tests.support.schedule import is_due
 from tests.support.sheets import make_sheets_user
 from tracker_integrations import wiring
-from tracker_integrations.models.common import utcnow
-from tracker_integrations.store.integrations import scheduled_connections
-
-
-def _due(user: str, provider: str, cadence: str = "every_15_minutes") -> bool:
-    pages = scheduled_connections(wiring.dynamodb(), wiring.integrations_store()._table, cadence, now=utcnow())
-    return any((user, provider) in page for page in pages)
 
 
 def test_connecting_gmail_starts_tracking_replies_without_a_sync_now(
@@ -53,7 +47,7 @@ def test_disconnecting_gmail_stops_its_watch_and_forgets_the_mailbox(
     # AND Tracker forgot the mailbox: a push for it finds nobody, and nothing is scheduled
     assert gmail.user_for_address(login) is None
     assert gmail.cursor(user.name) is None
-    assert not _due(user.name, "gmail")
+    assert not is_due(user.name, "gmail")
 
 
 def test_disconnecting_google_sheets_stops_its_drive_channel_and_leaves_the_schedule(
@@ -67,11 +61,11 @@ def test_disconnecting_google_sheets_stops_its_drive_channel_and_leaves_the_sche
     assert channels.live_channels(sheets_user.spreadsheet_id)
     stack.stack.sandbox.sheets.set_cells(sheets_user.spreadsheet_id, "K2", [["edited"]])
     PushSender.of(stack.stack.sandbox.context).flush()
-    assert _due(sheets_user.user.name, "google-sheets")
+    assert is_due(sheets_user.user.name, "google-sheets")
     # WHEN the user disconnects Google Sheets
     response = http.delete("/api/integrations/google-sheets/disconnect", headers=sheets_user.user.headers)
     assert response.status_code == 200
     # THEN Drive has no channel on the sheet any more, and no tick will queue a sync for it
     assert channels.live_channels(sheets_user.spreadsheet_id) == []
     assert wiring.channel_store().current(sheets_user.user.name, "google-sheets") is None
-    assert not _due(sheets_user.user.name, "google-sheets")
+    assert not is_due(sheets_user.user.name, "google-sheets")

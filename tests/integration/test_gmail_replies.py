@@ -27,6 +27,7 @@ from provider_sandbox import Fault, ProviderSandbox
 from provider_sandbox.mail import delivery_status_report
 from provider_sandbox.pubsub import PUSH_SERVICE_ACCOUNT, push_token
 from tests.support.api import LocalUser, card, connect
+from tests.support.schedule import is_due
 from tracker_integrations import wiring
 from tracker_integrations.models.gmail import GmailWatch
 
@@ -462,12 +463,9 @@ def test_a_watch_near_its_expiry_is_renewed_by_the_daily_keep_alive(gmail_user: 
 def test_gmail_is_polled_behind_push_every_two_hours_and_every_tick_without_a_watch(gmail_user: GmailUser) -> None:
     # GIVEN a checked mailbox whose watch is live
     from tracker_integrations.models.common import utcnow
-    from tracker_integrations.store.integrations import scheduled_connections
 
     def due(at: datetime) -> bool:
-        table = wiring.integrations_store()._table
-        pages = scheduled_connections(wiring.dynamodb(), table, "every_15_minutes", now=at)
-        return any((gmail_user.user.name, "gmail") in page for page in pages)
+        return is_due(gmail_user.user.name, "gmail", at=at)
 
     # THEN the pro tier leaves it to push for now, and polls it within two hours as a backstop
     assert not due(utcnow())

@@ -19,13 +19,13 @@ from provider_sandbox import Fault
 from provider_sandbox.drive_channels import DriveChannels
 from provider_sandbox.push import PushSender
 from tests.support.api import LocalUser
+from tests.support.schedule import is_due
 from tests.support.sheets import SheetsUser, make_sheets_user
 from tracker_integrations import wiring
 from tracker_integrations.jobs import SyncJob
 from tracker_integrations.models.common import new_id, utcnow
 from tracker_integrations.models.push import PushChannel, TrackerChange
 from tracker_integrations.services.realtime import COLLAPSE_WINDOW
-from tracker_integrations.store.integrations import scheduled_connections
 
 WEBHOOK = "/api/webhooks/google-drive"
 
@@ -38,11 +38,6 @@ def agency_user(http: httpx.Client, new_user: Callable[[str], LocalUser], stack:
 @pytest.fixture
 def pro_user(http: httpx.Client, new_user: Callable[[str], LocalUser], stack: RunningStack) -> SheetsUser:
     return make_sheets_user(http, new_user, stack, plan="pro")
-
-
-def _logs(user: SheetsUser) -> list[dict[str, object]]:
-    response = user.http.get("/api/integrations/google-sheets/logs", headers=user.user.headers)
-    return list(response.json()["logs"])
 
 
 def _wait_for(condition: Callable[[], bool], stack: RunningStack, *, within: float = 15.0) -> float:
@@ -69,14 +64,14 @@ def _scheduled_tick(user: SheetsUser) -> None:
 def test_an_agency_edit_in_tracker_reaches_the_sheet_within_seconds_as_one_sync(agency_user: SheetsUser) -> None:
     # GIVEN an agency user whose sheet is synced (the first sync also opens the Drive channel)
     agency_user.sync()
-    runs_before = len(_logs(agency_user))
+    runs_before = len(agency_user.logs())
     # WHEN they add three pitches in Tracker in a burst, and nobody presses "sync now"
     pitches = [agency_user.pitch(email=f"dj{i}@radio.example", contact_name=f"DJ {i}") for i in range(3)]
     # THEN the rows appear in the sheet within seconds
     took = _wait_for(lambda: all(p["pitch_id"] in agency_user.rows_by_id() for p in pitches), agency_user.stack)
     assert took < 10
     # AND the burst cost one sync, not three
-    assert len(_logs(agency_user)) - runs_before == 1
+    assert len(agency_user.logs()) - runs_before == 1
 
 
 def test_an_agency_edit_in_the_sheet_reaches_tracker_through_drive_push(agency_user: SheetsUser) -> None:
@@ -124,44 +119,37 @@ def test_notifications_not_from_a_channel_tracker_opened_are_refused(
     assert agency_user.stack.stack.queue_depth("SyncJobsQueue") == before
 
 
-def _due(user: SheetsUser) -> bool:
-    """Whether the pro tier's next tick would queue a sync of this user's sheet."""
-    table = wiring.integrations_store()._table
-    pages = scheduled_connections(wiring.dynamodb(), table, "every_15_minutes", now=utcnow())
-    return any((user.user.name, "google-sheets") in page for page in pages)
-
-
 def test_a_quiet_connection_is_not_due_and_a_change_on_either_side_makes_it_due(pro_user: SheetsUser) -> None:
     # GIVEN a pro user's synced sheet (its push channel opens after the first sync's writes)
     pitch = pro_user.pitch(status="sent")
     pro_user.sync()
     PushSender.of(pro_user.sandbox.context).flush()
     # WHEN nothing changes anywhere THEN the schedules leave the connection alone: no job, no call to Google
-    assert not _due(pro_user)
+    assert not is_due(pro_user.user.name, "google-sheets")
     # WHEN the sheet is edited (a pro connection is not real time: Drive's push only makes it due)
     row = pro_user.row_number(pitch["pitch_id"])
     pro_user.sandbox.sheets.set_cells(pro_user.spreadsheet_id, f"'{pro_user.tab}'!K{row}", [["Call back Tuesday"]])
     PushSender.of(pro_user.sandbox.context).flush()
-    runs = len(_logs(pro_user))
+    runs = len(pro_user.logs())
     pro_user.stack.stack.run_queued_jobs()
-    assert len(_logs(pro_user)) == runs
+    assert len(pro_user.logs()) == runs
     # THEN the next tick syncs it, and then it is quiet again
-    assert _due(pro_user)
+    assert is_due(pro_user.user.name, "google-sheets")
     _scheduled_tick(pro_user)
     assert pro_user.get_pitch(pitch["pitch_id"])["notes"] == "Call back Tuesday"
-    assert not _due(pro_user)
+    assert not is_due(pro_user.user.name, "google-sheets")
     # AND a change in Tracker (seen on the table's stream) also makes it due, and its tick syncs it
     newcomer = pro_user.pitch(email="new@press.example", contact_name="New Contact")
     pro_user.stack.stack.run_queued_jobs()
-    assert _due(pro_user)
+    assert is_due(pro_user.user.name, "google-sheets")
     _scheduled_tick(pro_user)
     assert newcomer["pitch_id"] in pro_user.rows_by_id()
     # AND Drive reports that sync's own write like any edit: one more tick syncs, finds nothing, and it is quiet
     PushSender.of(pro_user.sandbox.context).flush()
-    assert _due(pro_user)
+    assert is_due(pro_user.user.name, "google-sheets")
     _scheduled_tick(pro_user)
-    assert _logs(pro_user)[0]["records_updated"] == 0
-    assert not _due(pro_user)
+    assert pro_user.logs()[0]["records_updated"] == 0
+    assert not is_due(pro_user.user.name, "google-sheets")
 
 
 def test_without_a_push_channel_the_connection_stays_due_at_every_tick(pro_user: SheetsUser) -> None:
@@ -176,7 +164,7 @@ def test_without_a_push_channel_the_connection_stays_due_at_every_tick(pro_user:
         # THEN the syncs succeed, and the connection stays due (nobody would tell Tracker of sheet edits)
         assert log["outcome"] == "success"
         assert wiring.channel_store().current(pro_user.user.name, "google-sheets") is None
-        assert _due(pro_user)
+        assert is_due(pro_user.user.name, "google-sheets")
     finally:
         pro_user.sandbox.clear_faults()
 

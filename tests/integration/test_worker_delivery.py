@@ -21,11 +21,6 @@ def sheets_user(http: httpx.Client, new_user: Callable[[str], LocalUser], stack:
     return make_sheets_user(http, new_user, stack)
 
 
-def _logs(user: SheetsUser) -> list[dict[str, object]]:
-    response = user.http.get("/api/integrations/google-sheets/logs", headers=user.user.headers)
-    return list(response.json()["logs"])
-
-
 def test_a_burst_of_the_same_message_syncs_once(sheets_user: SheetsUser) -> None:
     # GIVEN a pitch to sync, and one job delivered five times (SQS delivers at least once; a retrying
     # sender may send again)
@@ -38,11 +33,11 @@ def test_a_burst_of_the_same_message_syncs_once(sheets_user: SheetsUser) -> None
         requested_at=utcnow(),
     )
     wiring.sync_queue().enqueue_many([(job, 0)] * 5)
-    runs = len(_logs(sheets_user))
+    runs = len(sheets_user.logs())
     # WHEN the worker takes them all
     sheets_user.stack.stack.run_queued_jobs()
     # THEN one sync ran, and the pitch is in the sheet once
-    assert len(_logs(sheets_user)) == runs + 1
+    assert len(sheets_user.logs()) == runs + 1
     assert sum(1 for row in sheets_user.grid() if pitch["pitch_id"] in [str(v) for v in row]) == 1
 
 
@@ -51,12 +46,12 @@ def test_a_429_then_a_500_then_success_ends_in_one_successful_run(sheets_user: S
     pitch = sheets_user.pitch()
     sheets_user.sandbox.inject_fault(Fault(host=SHEETS_HOST, method="GET", status=429, retry_after=1, times=1))
     sheets_user.sandbox.inject_fault(Fault(host=SHEETS_HOST, method="GET", status=500, times=1))
-    runs = len(_logs(sheets_user))
+    runs = len(sheets_user.logs())
     # WHEN the user syncs
     log = sheets_user.sync()
     # THEN the run waited, retried, and succeeded: one run, no failure logged, no retry burnt on the queue
     assert log["outcome"] == "success"
-    assert len(_logs(sheets_user)) == runs + 1
+    assert len(sheets_user.logs()) == runs + 1
     assert pitch["pitch_id"] in sheets_user.rows_by_id()
     assert sheets_user.sandbox.faults == []
 

@@ -61,8 +61,12 @@ class SheetsUser:
         queued = self.http.post("/api/integrations/google-sheets/sync", headers=self.user.headers)
         assert queued.status_code == 202, queued.text
         self.stack.stack.run_queued_jobs()
-        logs = self.http.get("/api/integrations/google-sheets/logs", headers=self.user.headers).json()["logs"]
-        return dict(logs[0])
+        return self.logs()[0]
+
+    def logs(self) -> list[dict[str, Any]]:
+        """The sync log, newest first."""
+        response = self.http.get("/api/integrations/google-sheets/logs", headers=self.user.headers)
+        return [dict(log) for log in response.json()["logs"]]
 
     def grid(self) -> list[list[Any]]:
         return [list(r) for r in self.sandbox.sheets.read_grid(self.spreadsheet_id, self.tab)]
