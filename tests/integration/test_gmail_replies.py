@@ -530,3 +530,23 @@ def test_a_paused_connections_pushes_are_acknowledged_and_queue_nothing(gmail_us
     assert pushes[-1].status == 200
     assert gmail_user.stack.stack.queue_depth("SyncJobsQueue") == before
     assert gmail_user.get_pitch()["status"] == "sent"
+
+
+def test_a_category_override_with_bad_data_is_refused_naming_the_field(gmail_user: GmailUser) -> None:
+    # GIVEN a pitch with a reply, and its current version
+    gmail_user.reply("Thanks for sending this over.")
+    pitch = gmail_user.get_pitch()
+    path = f"/api/campaigns/{gmail_user.campaign['campaign_id']}/pitches/{pitch['pitch_id']}/reply-category"
+    headers = gmail_user.user.headers
+    # WHEN the body names an unknown category, lacks the version, or is not JSON
+    unknown = gmail_user.http.put(path, headers=headers, json={"version": pitch["version"], "category": "maybe"})
+    no_version = gmail_user.http.put(path, headers=headers, json={"category": "interested"})
+    not_json = gmail_user.http.put(path, headers={**headers, "Content-Type": "application/json"}, content=b"{")
+    # THEN each is a 400 that says which field is wrong, and the pitch is unchanged
+    assert unknown.status_code == 400
+    assert "category" in unknown.json()["error"]["message"]
+    assert no_version.status_code == 400
+    assert "version" in no_version.json()["error"]["message"]
+    assert not_json.status_code == 400
+    assert "JSON" in not_json.json()["error"]["message"]
+    assert gmail_user.get_pitch() == pitch
