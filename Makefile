@@ -10,7 +10,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help install dev test unit lint typecheck validate build bench demo clean
+.PHONY: help install dev test unit lint typecheck validate build bench demo clean train-replies
 
 help:
 	@echo "make dev       start the local stack on http://127.0.0.1:3000 (API, provider sandbox, web page)"
@@ -52,6 +52,10 @@ build: install
 
 bench: install
 	$(PY) -m bench
+
+# Refits the reply intent model on the train split of our own replies and writes its weights into the layer.
+train-replies: install
+	$(PY) -m bench.train_intent
 
 # Starts its own local stack on a free port (with a throwaway state dir) and stops it at the end.
 demo: install

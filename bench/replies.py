@@ -1,27 +1,39 @@
-"""Reply classifier: accuracy on a real bounce / auto-reply corpus, on our own intent set, and speed.
+"""Reply classifier: accuracy on real bounces and machine mail, on replies it was not tuned to, and speed.
 
-The corpus (real messages from many mail servers, see its README) is read in place and never copied
-into the repository; it defaults to ``<repo>/../shared/corpora/email-bounces`` and can be moved with
-``EMAIL_CORPUS_DIR``. Without it the corpus figures are reported as missed, with the reason in the name.
-
-Goals: corpus accuracy >= 99%, no bounce taken for an auto-reply, hard/soft agreement >= 95% where the
-corpus states it, own intent set >= 90%, and >= 200 messages a second on one core.
+- The shared corpus (real messages from many mail servers, see its README) is read in place and never
+  copied into the repository; it defaults to ``<repo>/../shared/corpora/email-bounces`` and can be
+  moved with ``EMAIL_CORPUS_DIR``. Goals: accuracy >= 99%, no bounce taken for an auto-reply, hard/soft
+  agreement >= 95% where the corpus states it.
+- Our own replies (bench/reply_sets.py): the train split the model and rules are fitted on, and the
+  dev-held-out split only reported on, each overall and per language, with a confusion matrix.
+- The lead's held-out sets, never read while the classifier is changed, only here: replies in seven
+  languages (tests/fixtures/replies/heldout/labels.csv: file,category,language; goals >= 95% overall,
+  >= 90% per language) and the other half of the public corpus (bench/data/heldout-corpus-labels.csv:
+  file,category,detail, paths under maildir/bsd of a set-of-emails checkout, ``HELDOUT_CORPUS_DIR``;
+  goals >= 99.5%, 0 bounces called auto-replies, 0 false bounces). Absent, they print as missed with
+  the reason.
+- Learning from corrections (bench/corrections.py) and throughput (>= 200 messages a second).
 """
 
 from __future__ import annotations
 
 import csv
 import os
+import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.reply_sets import CATEGORIES, FIXTURES, LANGUAGES, Reply, development_replies
 from bench.results import Figure
 from tracker_integrations.replies import ReplyClassification, classify_raw
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "corpora" / "email-bounces"
-INTENT_DIR = REPO_ROOT / "tests" / "fixtures" / "replies" / "intent"
+HELDOUT_INTENT_DIR = FIXTURES / "heldout"
+HELDOUT_CORPUS_LABELS = REPO_ROOT / "bench" / "data" / "heldout-corpus-labels.csv"
+DEFAULT_HELDOUT_CORPUS = Path("/work/.mirror/sisimai+set-of-emails/repo")
+HELDOUT_CORPUS_SUBDIR = "maildir/bsd"
 THROUGHPUT_GOAL = 200.0
 
 
@@ -100,18 +112,6 @@ def _missing_corpus_figures(directory: Path) -> list[Figure]:
     ]
 
 
-def _intent_figure(messages: list[Labelled]) -> Figure:
-    correct = sum(classify_raw(m.raw).category == m.category for m in messages)
-    accuracy = 100.0 * correct / len(messages) if messages else 0.0
-    return Figure(
-        name=f"replies: own intent set accuracy ({correct}/{len(messages)}, 7 languages)",
-        value=round(accuracy, 1),
-        unit="%",
-        goal=">= 90 %",
-        met=bool(messages) and accuracy >= 90.0,
-    )
-
-
 def _throughput_figure(raws: list[bytes]) -> Figure:
     best = 0.0
     for _ in range(3):
@@ -128,14 +128,174 @@ def _throughput_figure(raws: list[bytes]) -> Figure:
     )
 
 
+def _accuracy_figure(name: str, right: int, total: int, goal: float) -> Figure:
+    accuracy = 100.0 * right / total if total else 0.0
+    return Figure(
+        name=f"{name} ({right}/{total})",
+        value=round(accuracy, 1),
+        unit="%",
+        goal=f">= {goal:g} %",
+        met=bool(total) and accuracy >= goal,
+    )
+
+
+_CATEGORY_ALIASES = {
+    "out_of_office": "auto_reply",
+    "out-of-office": "auto_reply",
+    "ooo": "auto_reply",
+    "auto-reply": "auto_reply",
+    "not interested": "not_interested",
+    "not-interested": "not_interested",
+    "plain_reply": "replied",
+    "plain reply": "replied",
+    "reply": "replied",
+}
+
+
+def normalise_category(label: str) -> str:
+    label = label.strip().lower()
+    return _CATEGORY_ALIASES.get(label, label)
+
+
+def confusion_matrix(pairs: list[tuple[str, str]]) -> str:
+    """Rows: the expected category; columns: what the classifier said."""
+    said = [*CATEGORIES, *sorted({g for _, g in pairs} - set(CATEGORIES))]
+    width = max(len(c) for c in said) + 2
+    lines = ["expected \\ said".ljust(width) + "".join(c[:14].rjust(16) for c in said)]
+    for expected in CATEGORIES:
+        row = [sum(e == expected and g == got for e, g in pairs) for got in said]
+        lines.append(expected.ljust(width) + "".join(str(n).rjust(16) for n in row))
+    return "\n".join(lines)
+
+
+def intent_set_figures(label: str, replies: list[Reply], *, goals: bool) -> list[Figure]:
+    """Overall, per-language (figures) and per-category (printed) accuracy, and the confusion matrix."""
+    pairs = [(r.language, r.category, classify_raw(r.raw).category) for r in replies]
+    overall_goal, language_goal = (95.0, 90.0) if goals else (0.0, 0.0)
+    figures = [
+        _accuracy_figure(
+            f"replies: {label} intent, all languages", sum(e == g for _, e, g in pairs), len(pairs), overall_goal
+        )
+    ]
+    for language in LANGUAGES:
+        own = [(e, g) for lang, e, g in pairs if lang == language]
+        figures.append(
+            _accuracy_figure(
+                f"replies: {label} intent, {language}", sum(e == g for e, g in own), len(own), language_goal
+            )
+        )
+    print(f"\n{label} intent set, per category:")
+    for category in CATEGORIES:
+        own = [(e, g) for _, e, g in pairs if e == category]
+        print(f"  {category:<16} {sum(e == g for e, g in own):>4}/{len(own)}")
+    print(confusion_matrix([(e, g) for _, e, g in pairs]) + "\n")
+    return figures
+
+
+def _missing(name: str, reason: str, unit: str, goal: str) -> Figure:
+    return Figure(name=f"{name} (missing: {reason})", value=0.0, unit=unit, goal=goal, met=False)
+
+
+def heldout_intent_figures() -> list[Figure]:
+    labels = HELDOUT_INTENT_DIR / "labels.csv"
+    if not labels.is_file():
+        reason = f"no {labels.relative_to(REPO_ROOT)}"
+        print(f"replies: held-out intent set missing: {reason}")
+        return [_missing("replies: held-out intent, all languages", reason, "%", ">= 95 %")] + [
+            _missing(f"replies: held-out intent, {language}", reason, "%", ">= 90 %") for language in LANGUAGES
+        ]
+    with labels.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    replies = [
+        Reply(
+            row["file"],
+            row["language"].strip().lower(),
+            normalise_category(row["category"]),
+            (HELDOUT_INTENT_DIR / row["file"]).read_bytes(),
+        )
+        for row in rows
+    ]
+    return intent_set_figures("held-out", replies, goals=True)
+
+
+def _heldout_corpus_dir() -> Path:
+    override = os.environ.get("HELDOUT_CORPUS_DIR")  # noqa: TID251 - bench tooling, not an application setting
+    return Path(override) if override else DEFAULT_HELDOUT_CORPUS
+
+
+def _read_heldout_message(root: Path, name: str) -> bytes:
+    """From a checkout, or from the git directory of a mirror (which has no work tree)."""
+    path = root / HELDOUT_CORPUS_SUBDIR / name
+    if path.is_file():
+        return path.read_bytes()
+    shown = subprocess.run(
+        ["git", f"--git-dir={root}", "show", f"HEAD:{HELDOUT_CORPUS_SUBDIR}/{name}"],
+        capture_output=True,
+        check=True,
+    )
+    return shown.stdout
+
+
+def heldout_corpus_figures() -> list[Figure]:
+    root = _heldout_corpus_dir()
+    reason = ""
+    if not HELDOUT_CORPUS_LABELS.is_file():
+        reason = f"no {HELDOUT_CORPUS_LABELS.relative_to(REPO_ROOT)}"
+    elif not root.exists():
+        reason = f"no corpus at {root}; set HELDOUT_CORPUS_DIR"
+    messages: list[Labelled] = []
+    if not reason:
+        with HELDOUT_CORPUS_LABELS.open(newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        try:
+            messages = [
+                Labelled(
+                    row["file"], _read_heldout_message(root, row["file"]), row["category"], row.get("detail") or ""
+                )
+                for row in rows
+            ]
+        except (OSError, subprocess.CalledProcessError) as exc:
+            reason = f"cannot read a labelled message ({type(exc).__name__})"
+    if reason:
+        print(f"replies: held-out corpus missing: {reason}")
+        return [
+            _missing("replies: held-out corpus accuracy", reason, "%", ">= 99.5 %"),
+            _missing("replies: held-out bounces called auto-replies", reason, "msgs", "= 0"),
+            _missing("replies: held-out false bounces", reason, "msgs", "= 0"),
+        ]
+    results = [(m, classify_raw(m.raw)) for m in messages]
+    correct = sum(corpus_verdict_ok(m, r) for m, r in results)
+    bounce_as_auto = sum(m.category == "bounce" and r.category == "auto_reply" for m, r in results)
+    false_bounces = sum(m.category != "bounce" and r.category == "bounce" for m, r in results)
+    return [
+        _accuracy_figure("replies: held-out corpus accuracy", correct, len(results), 99.5),
+        Figure(
+            name="replies: held-out bounces called auto-replies",
+            value=bounce_as_auto,
+            unit="msgs",
+            goal="= 0",
+            met=bounce_as_auto == 0,
+        ),
+        Figure(
+            name="replies: held-out false bounces", value=false_bounces, unit="msgs", goal="= 0", met=false_bounces == 0
+        ),
+    ]
+
+
 def run() -> list[Figure]:
+    from bench import corrections
+
     directory = corpus_dir()
-    intent = load_labelled(INTENT_DIR)
     try:
         corpus = load_labelled(directory, samples="samples")
     except OSError:
         corpus = []
     figures = _corpus_figures(corpus) if corpus else _missing_corpus_figures(directory)
-    figures.append(_intent_figure(intent))
-    figures.append(_throughput_figure([m.raw for m in corpus + intent]))
+    own = development_replies()
+    figures += intent_set_figures("train", [r for r in own if r.split == "train"], goals=False)
+    figures += intent_set_figures("dev-held-out", [r for r in own if r.split == "devheldout"], goals=True)
+    figures += heldout_intent_figures()
+    figures += heldout_corpus_figures()
+    figures += corrections.run()
+    figures.append(_throughput_figure([m.raw for m in corpus] + [r.raw for r in own]))
     return figures

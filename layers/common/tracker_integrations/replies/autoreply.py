@@ -116,3 +116,8 @@ def detect_auto_reply(mail: ParsedMail, text: str, *, states_return: bool) -> Au
     else:
         return AutoReplyVerdict(False, ())
     return AutoReplyVerdict(True, tuple(reasons), round(min(confidence, 0.99), 2))
+
+
+def has_out_of_office_wording(text: str) -> bool:
+    """One out-of-office phrase in the reply's own words (the intent model decides whether it is one)."""
+    return bool(_BODY.search(fold(text[:5000])))

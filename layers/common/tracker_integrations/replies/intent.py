@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 from tracker_integrations.replies.dates import fold
+from tracker_integrations.replies.features import text_features
+from tracker_integrations.replies.intent_model import shipped_model
 
-Intent = Literal["interested", "not_interested", "replied"]
+Intent = Literal["interested", "not_interested", "replied", "auto_reply"]
 
 _STRONG = 3.0
 _MEDIUM = 2.0
@@ -912,7 +914,8 @@ def _negated(text: str, start: int, end: int) -> bool:
     return bool(_NEGATION_BEFORE.search(before) or _NEGATION_AFTER.match(text[end : end + 20]))
 
 
-def classify_intent(reply: str) -> IntentVerdict:
+def rule_intent(reply: str) -> IntentVerdict:
+    """The phrase rules alone: what they recognise, and how strongly (an input to the model)."""
     text = fold(reply)[:8000]
     if not text.strip():
         return IntentVerdict("replied", 0.2, ("empty_reply_text",))
@@ -945,3 +948,46 @@ def classify_intent(reply: str) -> IntentVerdict:
         return IntentVerdict("interested", round(confidence, 2), tuple(reasons))
     neutral = bool(_NEUTRAL.search(text))
     return IntentVerdict("replied", 0.7 if neutral else 0.55, (*reasons, "neutral_cue" if neutral else "no_intent_cue"))
+
+
+# Hard signals the model is not asked about: an explicit request to be taken off the list.
+_UNSUBSCRIBE = frozenset(
+    {
+        "neg:en_unsubscribe",
+        "neg:fr_unsubscribe",
+        "neg:de_unsubscribe",
+        "neg:es_unsubscribe",
+        "neg:it_unsubscribe",
+        "neg:pt_unsubscribe",
+        "neg:nl_unsubscribe",
+    }
+)
+# Below this probability the model's pick is not trusted: the reply stays "replied" (the card says
+# "needs a look") with the probability as its confidence, rather than a wrong category.
+MIN_CONFIDENCE = 0.5
+
+
+def intent_features(reply: str, rules: IntentVerdict) -> dict[str, float]:
+    """The model's input: the text's features and what the phrase rules saw in it."""
+    extra = [f"r:{reason}" for reason in rules.reasons if ":" in reason]
+    extra.append(f"r:intent:{rules.intent}")
+    return text_features(reply, extra)
+
+
+def classify_intent(reply: str) -> IntentVerdict:
+    """The intent of a reply's own text: the model's judgement, with the phrase rules as its evidence."""
+    if not fold(reply).strip():
+        return IntentVerdict("replied", 0.2, ("empty_reply_text",))
+    rules = rule_intent(reply)
+    if _UNSUBSCRIBE.intersection(rules.reasons):
+        return IntentVerdict("not_interested", 0.97, (*rules.reasons, "explicit_unsubscribe"))
+    model = shipped_model()
+    if model is None:
+        return rules
+    probabilities = model.probabilities(intent_features(reply, rules))
+    best = max(probabilities, key=lambda label: probabilities[label])
+    confidence = round(probabilities[best], 2)
+    if best == "replied" or confidence < MIN_CONFIDENCE:
+        reasons = ("model:replied",) if best == "replied" else (f"model_unsure:{best}",)
+        return IntentVerdict("replied", confidence, (*rules.reasons, *reasons))
+    return IntentVerdict(cast(Intent, best), confidence, (*rules.reasons, f"model:{best}"))

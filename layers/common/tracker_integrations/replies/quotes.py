@@ -49,18 +49,32 @@ _SIGNATURE = re.compile(
 )
 
 
-def _cut_index(lines: list[str]) -> int:
+def _quote_follows(lines: list[str], start: int) -> bool:
+    """Whether the next non-blank line from ``start`` is a "> " quoted one."""
+    return next((line.lstrip().startswith(">") for line in lines[start:] if line.strip()), False)
+
+
+def _cut_index(lines: list[str]) -> tuple[int, set[int]]:
+    """Where the history starts, and the attribution lines to drop above a "> " quote that the reply
+    continues below (a bottom-posted reply keeps its words)."""
+    dropped: set[int] = set()
     for i, line in enumerate(lines):
         stripped = line.strip()
-        if not stripped:
+        if not stripped or i in dropped:
             continue
         if _SEPARATOR.match(line) or _SIGNATURE.match(stripped) or line.rstrip("\r") in {"-- ", "--"}:
-            return i
-        if _ATTRIBUTION.match(line) or (i + 1 < len(lines) and _ATTRIBUTION.match(f"{line} {lines[i + 1]}")):
-            return i
+            return i, dropped
+        wrapped = not _ATTRIBUTION.match(line) and i + 1 < len(lines) and _ATTRIBUTION.match(f"{line} {lines[i + 1]}")
+        if _ATTRIBUTION.match(line) or wrapped:
+            after = i + 2 if wrapped else i + 1
+            own_words_above = any(ln.strip() and not ln.lstrip().startswith(">") for ln in lines[:i])
+            if own_words_above or not _quote_follows(lines, after):
+                return i, dropped
+            dropped.update(range(i, after))
+            continue
         if _HEADER_FROM.match(line) and any(_HEADER_NEXT.match(nxt) for nxt in lines[i + 1 : i + 5]):
-            return i
-    return len(lines)
+            return i, dropped
+    return len(lines), dropped
 
 
 _SIGN_OFF_LINE = re.compile(r"^[^\s.?!:;]?[^.?!:;]{0,40}$")
@@ -88,7 +102,9 @@ def _drop_sign_off(lines: list[str]) -> list[str]:
 def reply_text(body: str) -> str:
     """The reply's own words, without quotes and signature; whitespace tidied."""
     lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    lines = lines[: _cut_index(lines)]
-    kept = [line.rstrip() for line in lines if not line.lstrip().startswith(">")]
+    cut, dropped = _cut_index(lines)
+    kept = [
+        line.rstrip() for i, line in enumerate(lines[:cut]) if i not in dropped and not line.lstrip().startswith(">")
+    ]
     text = "\n".join(_drop_sign_off(kept))
     return re.sub(r"\n{3,}", "\n\n", text).strip()

@@ -20,6 +20,7 @@ from email.utils import getaddresses
 
 from tracker_integrations.models.campaign import Campaign, Pitch, PitchStatus
 from tracker_integrations.models.gmail import normalise_address
+from tracker_integrations.replies.corrections import CorrectionExample, CorrectionMemory, domain_of
 
 # Reply and forward prefixes: English, German (AW, WG, Antw), Nordic (SV, VS, VB, Vid), Dutch
 # (Antw, Doorst), French (TR, RE, Réf, Rép, ENC is Portuguese), Spanish/Portuguese (RV, RES, ENC,
@@ -161,6 +162,14 @@ class PitchIndex:
         ids = {p.pitch_id for p in candidates}
         threaded = [p for p in self._in_thread(thread_id, headers.references) if p.pitch_id in ids]
         return _latest_sent(threaded or candidates)
+
+    def corrections(self) -> CorrectionMemory:
+        """The user's corrected replies (the category they chose, on the pitch) as labelled examples."""
+        return CorrectionMemory(
+            CorrectionExample(domain_of(str(p.email)), p.reply.preview, p.reply.category)
+            for p in self._pitches.values()
+            if p.reply is not None and p.reply.category_source == "user"
+        )
 
     def for_sent(self, headers: MailHeaders) -> list[Pitch]:
         """Pitches this message the user sent is the pitch e-mail of (a recipient is the contact and

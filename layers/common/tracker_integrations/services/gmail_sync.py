@@ -296,9 +296,13 @@ class GmailReplySync:
         if pitch is None:
             run.unmatched += 1  # an unknown sender, or a subject no pitch has
             return
+        # A message like one the user corrected (same domain, close wording) takes the user's category.
+        learned = index.corrections().reconsider(
+            verdict.category, verdict.confidence, verdict.reply_text, headers.sender
+        )
         event = ReplyEvent(
-            category=verdict.category,
-            confidence=verdict.confidence,
+            category=learned.category if learned else verdict.category,
+            confidence=learned.confidence if learned else verdict.confidence,
             bounce_type=verdict.bounce_type,
             return_date=verdict.return_date,
             reply_text=verdict.reply_text,
