@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from tracker_integrations.replies.mime import ParsedMail
+from tracker_integrations.replies.mime import ParsedMail, fields_from_text
 from tracker_integrations.replies.model import BounceType
 
 _FLAGS = re.IGNORECASE | re.MULTILINE
 
-_DAEMON_LOCAL = re.compile(r"^(?:mailer-?daemon|mail-?daemon|postmaster|mail-?delivery|mailer|mdaemon)$", re.I)
+_DAEMON_LOCAL = re.compile(r"^(?:mailer[-_]?daemon|mail[-_]?daemon|post_?master|mail-?delivery|mailer|mdaemon)$", re.I)
 _DAEMON_NAME = re.compile(
     r"mailer-?daemon|mail delivery (?:sub)?system|mail delivery (?:service|subsystem)|internet mail delivery|"
     r"mail deliver system|mail administrator|postmaster|mail system error",
@@ -65,8 +65,24 @@ _BODY_STRONG = re.compile(
     r"sorry, we were unable to deliver your message|"
     r"could not deliver mail to|"
     r"a message that you sent (?:could not|has not yet been|was not) (?:be )?delivered|"
-    r"permanent error\. the following address",
+    r"permanent error\. the following address|"
+    # OpenSMTPD, Apache James, Verizon, fml and sendmail's own words.
+    r"this is the mailer-daemon, please do not reply|"
+    r"an error has occurred while attempting to deliver a message|"
+    r"this is the james mail server|error message below:[\s\S]{0,400}message details:|"
+    r"no valid recipients for this mm|message could not be delivered to mobile|"
+    r"duplicated message-id in <|"
+    r"the original message was received at .{0,80}\bfrom\b|"
+    r"this is an automatically generated delivery status notification|"
+    r"delivery to the following recipients? failed permanently|"
+    r"the following message to <[^>]+> was undeliverable|"
+    r"your message to .{1,200} couldn't be delivered",
     re.I,
+)
+# A mailing-list manager (fml) refusing a post: a policy bounce, told by its header and wording.
+_LIST_MANAGER = re.compile(r"\bfml\b", re.I)
+_LIST_REFUSAL = re.compile(
+    r"not (?:a )?member|members only|rejected|denied|not allowed|loop alert|duplicated message-id", re.I
 )
 
 # Reasons that point at a delivery failure but could, rarely, be quoted in a human message.
@@ -102,7 +118,7 @@ _ORIGINAL_MARKER = re.compile(
     _FLAGS,
 )
 # SES notifications arrive as JSON, often itself escaped inside the SNS envelope's "Message" string.
-_SES_BOUNCE = re.compile(r'\\?"notificationType\\?"\s*:\s*\\?"Bounce\\?"')
+_SES_BOUNCE = re.compile(r'\\?"(?:notificationType|eventType)\\?"\s*:\s*\\?"Bounce\\?"')
 _SES_TYPE = re.compile(r'\\?"bounceType\\?"\s*:\s*\\?"(Permanent|Transient|Undetermined)')
 _SES_TYPES: dict[str, BounceType] = {"Permanent": "hard", "Transient": "soft"}
 _SES_RECIPIENT = re.compile(r'\\?"bouncedRecipients\\?"\s*:\s*\[\s*\{[^}]*?\\?"emailAddress\\?"\s*:\s*\\?"([^"\\]+)')
@@ -244,6 +260,30 @@ def _structured_evidence(mail: ParsedMail, found: _Evidence) -> None:
             found.bounce_type = _SES_TYPES.get(ses_type.group(1))
 
 
+def _dsn_fields_in_text(mail: ParsedMail, own: str, found: _Evidence) -> None:
+    """RFC 3464 per-recipient fields written into a text part (no message/delivery-status part)."""
+    if mail.dsn_recipients or "recipient:" not in own.lower():
+        return
+    for fields in fields_from_text(own):
+        has_recipient = "final-recipient" in fields or "original-recipient" in fields
+        action = _action(fields)
+        status = fields.get("status", "")
+        failed = action in _FAILURE_ACTIONS or (status[:1] in {"4", "5"} and action not in _SUCCESS_ACTIONS)
+        if has_recipient and failed:
+            found.add("dsn_fields_in_text", 0.95)
+            found.recipient = found.recipient or _clean_address(
+                fields.get("final-recipient", "") or fields.get("original-recipient", "")
+            )
+            found.bounce_type = found.bounce_type or _type_from_status(status, action)
+            return
+
+
+def _list_manager_refusal(mail: ParsedMail, own: str, found: _Evidence) -> None:
+    software = f"{mail.header('x-mlserver')} {mail.header('list-software')} {mail.header('x-ml-server')}"
+    if _LIST_MANAGER.search(software) and (_LIST_REFUSAL.search(mail.subject) or _LIST_REFUSAL.search(own[:2000])):
+        found.add("list_manager_refusal", 0.9)
+
+
 def _text_evidence(mail: ParsedMail, own: str, found: _Evidence) -> None:
     """The texts and senders of non-standard bounces; weak cues only count together."""
     if _BODY_STRONG.search(own):
@@ -267,9 +307,15 @@ def _text_evidence(mail: ParsedMail, own: str, found: _Evidence) -> None:
         found.confidence = 0.75
 
 
+_SES_NOT_FAILURE = re.compile(r'\\?"(?:notificationType|eventType)\\?"\s*:\s*\\?"(Complaint|Delivery)\\?"')
+
+
 def detect_bounce(mail: ParsedMail) -> BounceVerdict:
     if mail.report_type == "feedback-report" or mail.has_feedback_report:
         return BounceVerdict(False, ("feedback_report",))
+    ses_other = _SES_NOT_FAILURE.search(mail.diagnostic[:2000])
+    if ses_other and not _SES_BOUNCE.search(mail.diagnostic):
+        return BounceVerdict(False, (f"ses_{ses_other.group(1).lower()}_notification",))
     if mail.dsn_recipients and not _failed_dsn_recipients(mail):
         actions = {_action(dict(block)) for block in mail.dsn_recipients}
         if actions and actions <= _SUCCESS_ACTIONS:
@@ -278,6 +324,8 @@ def detect_bounce(mail: ParsedMail) -> BounceVerdict:
     own = _own_text(mail)
     found = _Evidence()
     _structured_evidence(mail, found)
+    _dsn_fields_in_text(mail, own, found)
+    _list_manager_refusal(mail, own, found)
     _text_evidence(mail, own, found)
     if not found.confidence:
         return _NOT_BOUNCE

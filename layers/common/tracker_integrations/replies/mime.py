@@ -21,6 +21,8 @@ from html.parser import HTMLParser
 MAX_TEXT = 200_000
 _MAX_DEPTH = 8
 
+# RFC 3464 delivery reports, RFC 6533's international form, and a type some MTAs write for the same fields.
+_DSN_TYPES = frozenset({"message/delivery-status", "message/global-delivery-status", "text/delivery-status"})
 _EMBEDDED_TYPES = frozenset({"message/rfc822", "message/global", "text/rfc822-headers", "message/rfc822-headers"})
 _BLOCK_TAGS = frozenset(
     {"p", "div", "br", "li", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "ul", "ol", "pre", "section"}
@@ -155,7 +157,7 @@ def _fields_of(block: Message) -> dict[str, str]:
 _FIELD_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9-]*):[ \t]*(.*)$")
 
 
-def _fields_from_text(text: str) -> list[dict[str, str]]:
+def fields_from_text(text: str) -> list[dict[str, str]]:
     """A delivery-status body the parser left as text: blank-line separated blocks of fields."""
     blocks: list[dict[str, str]] = []
     for chunk in re.split(r"\n\s*\n", text.replace("\r\n", "\n")):
@@ -195,17 +197,30 @@ def _embedded_to(part: Message, ctype: str) -> list[str]:
     return re.findall(r"(?im)^to:[ \t]*(.+)$", text)[:1]
 
 
+def _dsn_blocks(part: Message) -> list[dict[str, str]]:
+    payload = part.get_payload()
+    if not isinstance(payload, list):
+        return fields_from_text(_text_of(part))
+    blocks: list[dict[str, str]] = []
+    for block in payload:
+        if not isinstance(block, Message):
+            continue
+        blocks.append(_fields_of(block))
+        rest = block.get_payload()
+        # Types the parser does not know as DSNs come as one block: its body holds the rest.
+        if isinstance(rest, str) and rest.strip():
+            blocks.extend(fields_from_text(rest))
+    return blocks
+
+
 def _visit(part: Message, walk: _Walk, depth: int) -> None:
     if depth > _MAX_DEPTH:
         return
     ctype = part.get_content_type()
     maintype = ctype.split("/", 1)[0]
-    if ctype == "message/delivery-status":
+    if ctype in _DSN_TYPES:
         payload = part.get_payload()
-        if isinstance(payload, list):
-            walk.dsn_blocks.extend(_fields_of(block) for block in payload if isinstance(block, Message))
-        else:
-            walk.dsn_blocks.extend(_fields_from_text(_text_of(part)))
+        walk.dsn_blocks.extend(_dsn_blocks(part))
     elif ctype == "message/feedback-report":
         walk.feedback = True
     elif ctype in _EMBEDDED_TYPES:
