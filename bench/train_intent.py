@@ -25,7 +25,7 @@ from tracker_integrations.replies.mime import parse
 from tracker_integrations.replies.quotes import reply_text
 
 EPOCHS = 8
-LEARNING_RATE = 0.3
+LEARNING_RATE = 0.1
 L2 = 1e-3
 MIN_DOCUMENTS = 2
 SEED = 14

@@ -118,6 +118,27 @@ def detect_auto_reply(mail: ParsedMail, text: str, *, states_return: bool) -> Au
     return AutoReplyVerdict(True, tuple(reasons), round(min(confidence, 0.99), 2))
 
 
+# Wider absence wording (leave, sickness, travel, "back on", no access to mail), accent-folded: read
+# only to confirm the intent model's out-of-office, never as a verdict on its own.
+_ABSENCE = re.compile(
+    r"\b(?:maternity|paternity|parental|sick|annual) leave|\boff sick\b|\bon leave\b|\b(?:back|return(?:ing)?) "
+    r"(?:on|in the office|to the office|from)\b|(?:no|limited|patchy) (?:access to (?:my )?)?e-?mail|"
+    r"not checking (?:my )?e-?mails?|won'?t be checking|\baway (?:from|until|till)\b|\buntil .{0,20}\bback\b|"
+    r"conge (?:maternite|paternite|parental|maladie)|en conges?\b|arret maladie|en deplacement|de retour le|"
+    r"sans acces|acces limite|absente?\b|en vacances|"
+    r"mutterschutz|elternzeit|krankgeschrieben|im urlaub|urlaub bis|dienstreise|wieder erreichbar|"
+    r"ausser haus|eingeschrankte[nm]? zugriff|keinen zugriff|"
+    r"baja (?:por )?(?:maternidad|paternidad|medica)|de vacaciones|de viaje|fuera de la oficina|vuelvo el|"
+    r"a mi (?:vuelta|regreso)|acceso limitado|sin acceso|"
+    r"maternita|in malattia|in ferie|in viaggio|rientro|accesso limitato|senza accesso|fuori (?:sede|ufficio)|"
+    r"licenca (?:de )?(?:maternidade|paternidade)|baixa medica|de ferias|em viagem|regresso|acesso limitado|"
+    r"sem acesso|fora do escritorio|"
+    r"zwangerschapsverlof|ouderschapsverlof|met vakantie|op vakantie|afwezig|niet bereikbaar|op reis|"
+    r"ben er weer|terug op|beperkte toegang|geen toegang|\bziek\b"
+)
+
+
 def has_out_of_office_wording(text: str) -> bool:
-    """One out-of-office phrase in the reply's own words (the intent model decides whether it is one)."""
-    return bool(_BODY.search(fold(text[:5000])))
+    """An absence phrase in the reply's own words (the intent model decides whether it is an out-of-office)."""
+    folded = fold(text[:5000])
+    return bool(_BODY.search(folded) or _ABSENCE.search(folded))
