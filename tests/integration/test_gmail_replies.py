@@ -550,3 +550,38 @@ def test_a_category_override_with_bad_data_is_refused_naming_the_field(gmail_use
     assert not_json.status_code == 400
     assert "JSON" in not_json.json()["error"]["message"]
     assert gmail_user.get_pitch() == pitch
+
+
+def test_a_correction_teaches_the_category_of_similar_replies_from_the_same_station(gmail_user: GmailUser) -> None:
+    # GIVEN a second contact at Annie's station, pitched the same single
+    ben = gmail_user.http.post(
+        f"/api/campaigns/{gmail_user.campaign['campaign_id']}/pitches",
+        headers=gmail_user.user.headers,
+        json={"email": "ben@radio.example", "contact_name": "Ben", "status": "sent", "subject": SUBJECT},
+    ).json()
+    # AND Annie's stock answer, which the classifier reads as a plain reply, corrected by the user
+    station_wording = "Thanks, this goes to the Tuesday music meeting and we will let you know."
+    gmail_user.reply(station_wording)
+    pitch = gmail_user.get_pitch()
+    assert pitch["reply"]["category"] == "replied"
+    path = f"/api/campaigns/{gmail_user.campaign['campaign_id']}/pitches/{pitch['pitch_id']}/reply-category"
+    corrected = gmail_user.http.put(
+        path, headers=gmail_user.user.headers, json={"version": pitch["version"], "category": "interested"}
+    )
+    assert corrected.status_code == 200, corrected.text
+    # WHEN Ben, at the same station, answers in nearly the same words
+    # (a new message of his own, not in Annie's thread)
+    raw, _ = mail(
+        "ben@radio.example",
+        gmail_user.login,
+        f"Re: {SUBJECT}",
+        "Thanks, this goes to the Tuesday music meeting and we'll let you know.",
+    )
+    gmail_user.deliver(raw)
+    # THEN his pitch takes the category the user taught, not the classifier's plain "replied"
+    after = gmail_user.get_pitch(ben["pitch_id"])
+    assert (after["status"], after["reply"]["category"], after["reply"]["category_source"]) == (
+        "interested",
+        "interested",
+        "classifier",
+    )

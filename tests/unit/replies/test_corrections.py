@@ -1,0 +1,34 @@
+"""Learning from a user's corrections: same domain and close wording take the user's category."""
+
+from __future__ import annotations
+
+from tracker_integrations.replies.corrections import CorrectionExample, CorrectionMemory
+
+STOCK = "Thanks, this goes to the Tuesday music meeting and we will let you know."
+
+
+def test_a_close_message_from_the_same_domain_takes_the_corrected_category() -> None:
+    # GIVEN the user corrected a stock answer from radio.example to interested
+    memory = CorrectionMemory([CorrectionExample("radio.example", STOCK, "interested")])
+    # WHEN a later message from the same domain says nearly the same
+    learned = memory.reconsider(
+        "replied", 0.7, "Thanks, this goes to Tuesday's music meeting, we will let you know.", "ben@radio.example"
+    )
+    # THEN the user's category wins, with a confidence that reflects the likeness
+    assert learned is not None
+    assert learned.category == "interested"
+    assert 0.5 < learned.confidence <= 0.95
+
+
+def test_other_domains_other_wording_and_bounces_are_left_alone() -> None:
+    memory = CorrectionMemory([CorrectionExample("radio.example", STOCK, "interested")])
+    assert memory.reconsider("replied", 0.7, STOCK, "someone@other-station.example") is None
+    assert memory.reconsider("replied", 0.7, "Who is the label on this one?", "ben@radio.example") is None
+    assert memory.reconsider("bounce", 0.99, STOCK, "ben@radio.example") is None
+
+
+def test_agreeing_with_a_correction_raises_the_confidence() -> None:
+    memory = CorrectionMemory([CorrectionExample("radio.example", STOCK, "interested")])
+    learned = memory.reconsider("interested", 0.55, STOCK, "ben@radio.example")
+    assert learned is not None
+    assert (learned.category, learned.confidence) == ("interested", 0.95)
