@@ -17,10 +17,13 @@ from email.message import Message
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
 from email.utils import getaddresses
+from typing import TYPE_CHECKING
 
 from tracker_integrations.models.campaign import Campaign, Pitch, PitchStatus
 from tracker_integrations.models.gmail import normalise_address
-from tracker_integrations.replies.corrections import CorrectionExample, CorrectionMemory, domain_of
+
+if TYPE_CHECKING:
+    from tracker_integrations.replies.corrections import CorrectionMemory
 
 # Reply and forward prefixes: English, German (AW, WG, Antw), Nordic (SV, VS, VB, Vid), Dutch
 # (Antw, Doorst), French (TR, RE, Réf, Rép, ENC is Portuguese), Spanish/Portuguese (RV, RES, ENC,
@@ -165,6 +168,9 @@ class PitchIndex:
 
     def corrections(self) -> CorrectionMemory:
         """The user's corrected replies (the category they chose, on the pitch) as labelled examples."""
+        # Imported here: the classifier package stays out of the cold start of routes that never classify.
+        from tracker_integrations.replies.corrections import CorrectionExample, CorrectionMemory, domain_of
+
         return CorrectionMemory(
             CorrectionExample(domain_of(str(p.email)), p.reply.preview, p.reply.category)
             for p in self._pitches.values()
