@@ -1,4 +1,4 @@
-"""Interest in a human reply, from lexical cues in seven languages (EN, FR, DE, ES, IT, PT, NL).
+"""Interest in a human reply: the intent model, with phrase cues in seven languages as its evidence.
 
 Only the reply's own text is read (never the quoted pitch). Cues are written accent-free and lower
 case, and matched against the folded text. A positive cue preceded closely by a negation ("not
