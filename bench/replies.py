@@ -60,6 +60,11 @@ def load_labelled(directory: Path, samples: str = "") -> list[Labelled]:
     ]
 
 
+def none_figure(name: str, count: int) -> Figure:
+    """A count of messages whose goal is none."""
+    return Figure(name=name, value=count, unit="msgs", goal="= 0", met=count == 0)
+
+
 def corpus_verdict_ok(expected: Labelled, got: ReplyClassification) -> bool:
     """The corpus README's rule: bounce (with matching hard/soft where given), auto_reply, or not a bounce."""
     if expected.category == "bounce":
@@ -85,13 +90,7 @@ def _corpus_figures(messages: list[Labelled]) -> list[Figure]:
             goal=">= 99 %",
             met=accuracy >= 99.0,
         ),
-        Figure(
-            name="replies: corpus bounces taken for auto_reply",
-            value=bounce_as_auto,
-            unit="msgs",
-            goal="= 0",
-            met=bounce_as_auto == 0,
-        ),
+        none_figure("replies: corpus bounces taken for auto_reply", bounce_as_auto),
         Figure(
             name=f"replies: bounce hard/soft agreement ({agreeing}/{len(with_detail)})",
             value=round(agreement, 1),
@@ -269,16 +268,8 @@ def heldout_corpus_figures() -> list[Figure]:
     false_bounces = sum(m.category != "bounce" and r.category == "bounce" for m, r in results)
     return [
         _accuracy_figure("replies: held-out corpus accuracy", correct, len(results), 99.5),
-        Figure(
-            name="replies: held-out bounces called auto-replies",
-            value=bounce_as_auto,
-            unit="msgs",
-            goal="= 0",
-            met=bounce_as_auto == 0,
-        ),
-        Figure(
-            name="replies: held-out false bounces", value=false_bounces, unit="msgs", goal="= 0", met=false_bounces == 0
-        ),
+        none_figure("replies: held-out bounces called auto-replies", bounce_as_auto),
+        none_figure("replies: held-out false bounces", false_bounces),
     ]
 
 

@@ -49,14 +49,19 @@ Status: 5.1.1
     assert "dsn_failed_recipient" in result.reasons
 
 
+def _relay_notice(body: str) -> bytes:
+    """A plain-text message from an unremarkable sender, with an unremarkable subject."""
+    return _mail("From: relay@mx.example\nTo: sam@plugger.example\nSubject: Notice\nContent-Type: text/plain", body)
+
+
 def test_delivery_status_fields_written_into_a_plain_message_are_a_bounce() -> None:
     # GIVEN a plain-text message (no report part, an unremarkable sender and subject) carrying DSN fields
-    raw = _mail(
-        "From: relay@mx.example\nTo: sam@plugger.example\nSubject: Notice\nContent-Type: text/plain",
-        "Reporting-MTA: dns; mx.example\n\nFinal-Recipient: rfc822; curator@slow.example\n"
-        "Action: delayed\nStatus: 4.4.7\n",
+    result = classify_raw(
+        _relay_notice(
+            "Reporting-MTA: dns; mx.example\n\nFinal-Recipient: rfc822; curator@slow.example\n"
+            "Action: delayed\nStatus: 4.4.7\n"
+        )
     )
-    result = classify_raw(raw)
     # THEN the fields are read as a report: a soft bounce (delayed) for that recipient
     assert (result.category, result.bounce_type) == ("bounce", "soft")
     assert result.bounced_recipient == "curator@slow.example"
@@ -64,11 +69,8 @@ def test_delivery_status_fields_written_into_a_plain_message_are_a_bounce() -> N
 
 
 def test_delivery_status_fields_saying_delivered_are_not_a_bounce() -> None:
-    raw = _mail(
-        "From: relay@mx.example\nTo: sam@plugger.example\nSubject: Notice\nContent-Type: text/plain",
-        "Final-Recipient: rfc822; curator@fast.example\nAction: delivered\nStatus: 2.0.0\n",
-    )
-    assert classify_raw(raw).category != "bounce"
+    notice = _relay_notice("Final-Recipient: rfc822; curator@fast.example\nAction: delivered\nStatus: 2.0.0\n")
+    assert classify_raw(notice).category != "bounce"
 
 
 @pytest.mark.parametrize(
