@@ -209,7 +209,7 @@ def heldout_intent_figures() -> list[Figure]:
     replies = [
         Reply(
             row["file"],
-            row["language"].strip().lower(),
+            (row.get("language") or Path(row["file"]).name.split("-", 1)[0]).strip().lower(),
             normalise_category(row["category"]),
             (HELDOUT_INTENT_DIR / row["file"]).read_bytes(),
         )
@@ -228,8 +228,9 @@ def _read_heldout_message(root: Path, name: str) -> bytes:
     path = root / HELDOUT_CORPUS_SUBDIR / name
     if path.is_file():
         return path.read_bytes()
+    git_dir = root / ".git" if (root / ".git").is_dir() else root
     shown = subprocess.run(
-        ["git", f"--git-dir={root}", "show", f"HEAD:{HELDOUT_CORPUS_SUBDIR}/{name}"],
+        ["git", f"--git-dir={git_dir}", "show", f"HEAD:{HELDOUT_CORPUS_SUBDIR}/{name}"],
         capture_output=True,
         check=True,
     )
