@@ -324,7 +324,9 @@ def _envelope(address: str, history_id: int) -> bytes:
     ).encode()
 
 
-def _forged(audience: str) -> str:
+def _forged(audience: str, *, kids: list[str] | None = None) -> list[str]:
+    """Tokens claiming everything a real push claims, signed by a key Google never published: under the
+    sandbox's key id, or under each of `kids`."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     now = int(datetime.now(UTC).timestamp())
     claims = {
@@ -336,7 +338,7 @@ def _forged(audience: str) -> str:
         "exp": now + 600,
     }
     sandbox_kid = jwt.get_unverified_header(push_token(audience, PUSH_SERVICE_ACCOUNT, datetime.now(UTC)))["kid"]
-    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": sandbox_kid})
+    return [jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid}) for kid in kids or [sandbox_kid]]
 
 
 @pytest.mark.parametrize("case", ["forged", "expired", "wrong_audience", "wrong_account", "missing"])
@@ -344,7 +346,7 @@ def test_a_push_without_a_valid_google_token_is_refused_and_queues_nothing(gmail
     audience = f"{gmail_user.stack.base_url}/api/webhooks/gmail"
     now = datetime.now(UTC)
     tokens = {
-        "forged": _forged(audience),
+        "forged": _forged(audience)[0],
         "expired": push_token(audience, PUSH_SERVICE_ACCOUNT, now - timedelta(hours=2)),
         "wrong_audience": push_token("https://elsewhere.example/push", PUSH_SERVICE_ACCOUNT, now),
         "wrong_account": push_token(audience, "intruder@evil-project.iam.gserviceaccount.com", now),
@@ -489,14 +491,8 @@ def test_a_free_users_mailbox_is_checked_only_when_they_ask(
     user = new_user("free")
     login = f"{user.name}@example.com"
     assert connect(http, user, "gmail", login=login).connected
-    campaign = http.post("/api/campaigns", headers=user.headers, json={"title": SUBJECT}).json()
-    pitch = http.post(
-        f"/api/campaigns/{campaign['campaign_id']}/pitches",
-        headers=user.headers,
-        json={"email": ANNIE, "status": "sent", "subject": SUBJECT},
-    ).json()
-    raw, sent_id = mail(login, ANNIE, SUBJECT, "Hi Annie")
-    stack.stack.sandbox.gmail.send_as_user(login, raw)
+    gmail = _pitching(http, user, login, stack, ANNIE, SUBJECT)
+    campaign, pitch, sent_id = gmail.campaign, gmail.pitch, gmail.pitch_message_id
     stack.stack.run_queued_jobs()
     path = f"/api/campaigns/{campaign['campaign_id']}/pitches/{pitch['pitch_id']}"
     # THEN Gmail is not asked to push anything: the free plan syncs when asked
@@ -573,21 +569,6 @@ def test_a_redelivered_push_queues_nothing_the_second_time(gmail_user: GmailUser
     assert len(gmail_user.notifications("reply_received")) == 1
 
 
-def _forged_with_random_key_ids(audience: str, count: int) -> list[str]:
-    """Tokens claiming everything a real push claims, signed by a key Google never published."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    now = int(datetime.now(UTC).timestamp())
-    claims = {
-        "iss": "https://accounts.google.com",
-        "aud": audience,
-        "email": PUSH_SERVICE_ACCOUNT,
-        "email_verified": True,
-        "iat": now,
-        "exp": now + 600,
-    }
-    return [jwt.encode(claims, key, algorithm="RS256", headers={"kid": uuid.uuid4().hex}) for _ in range(count)]
-
-
 def test_a_burst_of_forged_push_tokens_costs_at_most_one_call_to_google(gmail_user: GmailUser) -> None:
     # GIVEN an attacker who posts to the webhook with tokens naming random key ids
     audience = f"{gmail_user.stack.base_url}/api/webhooks/gmail"
@@ -602,7 +583,7 @@ def test_a_burst_of_forged_push_tokens_costs_at_most_one_call_to_google(gmail_us
             gmail_user.http.post(
                 "/api/webhooks/gmail", headers={"Authorization": f"Bearer {token}"}, content=body
             ).status_code
-            for token in _forged_with_random_key_ids(audience, 40)
+            for token in _forged(audience, kids=[uuid.uuid4().hex for _ in range(40)])
         ]
 
     # WHEN two bursts arrive one after the other

@@ -19,22 +19,12 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from tracker_integrations.config import Settings
+from tests.support.settings import unit_settings
 from tracker_integrations.providers.google.pubsub_push import GoogleCertificates, InvalidPushToken, PushTokenVerifier
 
 AUDIENCE = "https://api.example/api/webhooks/gmail"
 ACCOUNT = "gmail-push@tracker.iam.gserviceaccount.com"
-SETTINGS = Settings.model_validate(
-    {
-        "integrations_table": "t",
-        "tracker_table": "t",
-        "tokens_key_id": "k",
-        "app_base_url": "https://app.example",
-        "api_base_url": "https://api.example",
-        "endpoint_google_certs": "https://certs.test",
-        "gmail_push_service_account": ACCOUNT,
-    }
-)
+SETTINGS = unit_settings(endpoint_google_certs="https://certs.test", gmail_push_service_account=ACCOUNT)
 BURST = 200
 
 

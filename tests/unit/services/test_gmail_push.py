@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tracker_integrations.config import Settings
 from tracker_integrations.jobs import SyncJob, SyncJobQueue
 from tracker_integrations.models.connection import Connection, ConnectionStatus, ProviderKey
 from tracker_integrations.models.gmail import GmailCursor, PushClaims
@@ -23,15 +22,6 @@ from tracker_integrations.store.integrations import IntegrationsStore
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 MAILBOX = "shared@example.com"
-SETTINGS = Settings.model_validate(
-    {
-        "integrations_table": "t",
-        "tracker_table": "t",
-        "tokens_key_id": "k",
-        "app_base_url": "https://app.example",
-        "api_base_url": "https://api.example",
-    }
-)
 
 
 class FakeGmail(GmailStore):

@@ -87,20 +87,8 @@ class GmailStore:
 
     def users_for_address(self, address: str) -> list[str]:
         """Every user with a connection on this mailbox (one strongly consistent query)."""
-        kwargs: dict[str, Any] = {
-            "TableName": self._table,
-            "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": {":pk": {"S": _address_pk(address)}},
-            "ProjectionExpression": "user_id",
-            "ConsistentRead": True,
-        }
-        users: list[str] = []
-        while True:
-            response = self._db.query(**kwargs)
-            users.extend(str(raw["user_id"]["S"]) for raw in response.get("Items", []) if "user_id" in raw)
-            if "LastEvaluatedKey" not in response:
-                return list(dict.fromkeys(users))
-            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        items = self._query(_address_pk(address), projection="user_id", consistent=True)
+        return list(dict.fromkeys(str(raw["user_id"]["S"]) for raw in items if "user_id" in raw))
 
     # -- pushes already acted on ------------------------------------------------------------------
 
@@ -134,19 +122,7 @@ class GmailStore:
 
     def watches_lapsing_on(self, day: date) -> list[str]:
         """Users whose watch lapses on `day` (UTC)."""
-        kwargs: dict[str, Any] = {
-            "TableName": self._table,
-            "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": {":pk": {"S": _bucket(day)}},
-            "ProjectionExpression": "sk",
-        }
-        users: list[str] = []
-        while True:
-            response = self._db.query(**kwargs)
-            users.extend(str(raw["sk"]["S"]) for raw in response.get("Items", []))
-            if "LastEvaluatedKey" not in response:
-                return users
-            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return [str(raw["sk"]["S"]) for raw in self._query(_bucket(day), projection="sk")]
 
     def drop_watch_due(self, day: date, user_id: str) -> None:
         self._db.delete_item(TableName=self._table, Key=_key(_bucket(day), user_id))
@@ -174,6 +150,23 @@ class GmailStore:
             kwargs["ProjectionExpression"] = projection
         raw = self._db.get_item(**kwargs).get("Item")
         return None if raw is None else deserialize(raw)
+
+    def _query(self, pk: str, *, projection: str, consistent: bool = False) -> list[dict[str, Any]]:
+        """Every item of a partition, page by page (raw attribute values)."""
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": pk}},
+            "ProjectionExpression": projection,
+            "ConsistentRead": consistent,
+        }
+        items: list[dict[str, Any]] = []
+        while True:
+            response = self._db.query(**kwargs)
+            items.extend(response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                return items
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def _put(self, item: dict[str, Any]) -> None:
         self._db.put_item(TableName=self._table, Item=serialize(item))
