@@ -3,6 +3,10 @@
 A conditional UpdateItem takes the lease when it is free, expired or already ours, and bumps a
 fencing counter; release clears it only for its owner. Expiry (longer than the function timeout)
 frees a lease whose holder was killed.
+
+Someone refused the lease may leave a request behind (`request_rerun`) for the holder to take up
+when it is done (`take_rerun`): work asked for during a run runs right after it, without polling.
+A new holder clears what is left: it starts after the request, so it serves it.
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ class LeaseStore:
                 TableName=self._table,
                 Key={"pk": {"S": user_pk(user_id)}, "sk": {"S": f"LEASE#{name}"}},
                 UpdateExpression="SET #owner = :me, expires_at = :expires, fence = if_not_exists(fence, :zero) + :one, "
-                "expires_at_epoch = :epoch",
+                "expires_at_epoch = :epoch REMOVE rerun",
                 ConditionExpression="attribute_not_exists(#owner) OR expires_at < :now OR #owner = :me",
                 ExpressionAttributeNames={"#owner": "owner"},
                 ExpressionAttributeValues={
@@ -77,3 +81,38 @@ class LeaseStore:
             if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
                 raise
             # It expired and someone else took it: nothing of ours to release.
+
+    def request_rerun(self, user_id: str, name: str, request: str, *, now: datetime) -> bool:
+        """Leave `request` for the lease's current holder to take up when done. False when nobody holds
+        it (it was released meanwhile): then the caller can go ahead itself. A later request replaces an
+        earlier one: one run after the holder serves them all."""
+        try:
+            self._db.update_item(
+                TableName=self._table,
+                Key={"pk": {"S": user_pk(user_id)}, "sk": {"S": f"LEASE#{name}"}},
+                UpdateExpression="SET rerun = :request",
+                ConditionExpression="attribute_exists(#owner) AND expires_at >= :now",
+                ExpressionAttributeNames={"#owner": "owner"},
+                ExpressionAttributeValues={":request": value(request), ":now": value(now.isoformat())},
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def take_rerun(self, user_id: str, name: str) -> str | None:
+        """The request left while the lease was held, removed in the same call (so only one taker gets it)."""
+        try:
+            response = self._db.update_item(
+                TableName=self._table,
+                Key={"pk": {"S": user_pk(user_id)}, "sk": {"S": f"LEASE#{name}"}},
+                UpdateExpression="REMOVE rerun",
+                ConditionExpression="attribute_exists(rerun)",
+                ReturnValues="UPDATED_OLD",
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return None
+            raise
+        return str(response["Attributes"]["rerun"]["S"])
