@@ -8,23 +8,20 @@ is applied twice (each pitch exactly one version more).
 
 from __future__ import annotations
 
-import logging
-import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import httpx
 
+from bench.local import in_local_stack
 from bench.results import Figure
-from local_stack.server import LocalStack, serve_local_stack
+from local_stack.server import LocalStack
 from provider_sandbox.push import PushFault, PushSender
 from provider_sandbox.testing import approve
 from tracker_integrations import wiring
 from tracker_integrations.jobs import SyncJob
 from tracker_integrations.models.common import new_id, utcnow
-from tracker_integrations.observability import logger
 
 USER = "bench-push"
 FAULTS = [
@@ -37,13 +34,7 @@ STATUS_COLUMN = "H"
 
 
 def run() -> list[Figure]:
-    logger.setLevel(logging.WARNING)
-    with tempfile.TemporaryDirectory() as state_dir:
-        running = serve_local_stack("127.0.0.1", 0, state_dir=Path(state_dir), quiet=True)
-        try:
-            return _measure(running.base_url, running.stack)
-        finally:
-            running.stop()
+    return in_local_stack(_measure)
 
 
 def _settle(stack: LocalStack, condition: Callable[[], bool], *, within: float = 20.0) -> bool:
@@ -116,27 +107,13 @@ def _measure(base: str, stack: LocalStack) -> list[Figure]:
     lost = sum(1 for p in pitch_ids if final[p]["status"] != "replied")
     twice = sum(1 for p in pitch_ids if final[p]["version"] > versions[p] + 1)
     return [
-        Figure(
-            name="push: pushes delayed",
-            value=after.delayed - before.delayed,
-            unit="count",
-            goal=f"{ROUNDS}",
-            met=after.delayed - before.delayed == ROUNDS,
-        ),
-        Figure(
-            name="push: extra copies delivered",
-            value=after.duplicated - before.duplicated,
-            unit="count",
-            goal=f"{2 * ROUNDS}",
-            met=after.duplicated - before.duplicated == 2 * ROUNDS,
-        ),
-        Figure(
-            name="push: pushes dropped",
-            value=after.dropped - before.dropped,
-            unit="count",
-            goal=f"{ROUNDS}",
-            met=after.dropped - before.dropped == ROUNDS,
-        ),
-        Figure(name="push: sheet edits lost", value=lost, unit="count", goal="0", met=lost == 0),
-        Figure(name="push: sheet edits applied twice", value=twice, unit="count", goal="0", met=twice == 0),
+        _count("push: pushes delayed", after.delayed - before.delayed, ROUNDS),
+        _count("push: extra copies delivered", after.duplicated - before.duplicated, 2 * ROUNDS),
+        _count("push: pushes dropped", after.dropped - before.dropped, ROUNDS),
+        _count("push: sheet edits lost", lost, 0),
+        _count("push: sheet edits applied twice", twice, 0),
     ]
+
+
+def _count(name: str, value: int, goal: int) -> Figure:
+    return Figure(name=name, value=value, unit="count", goal=str(goal), met=value == goal)

@@ -178,12 +178,9 @@ class ControlApi:
         )
 
     def push_state(self, _request: Request, _values: Mapping[str, Any]) -> Response:
-        sender = PushSender.of(self.sandbox.context)
+        faults, counts = PushSender.of(self.sandbox.context).state()
         return json_response(
-            {
-                "faults": [f.model_dump(mode="json") for f in sender.faults],
-                "counts": sender.counts.model_dump(mode="json"),
-            }
+            {"faults": [f.model_dump(mode="json") for f in faults], "counts": counts.model_dump(mode="json")}
         )
 
     def add_push_fault(self, request: Request, _values: Mapping[str, Any]) -> Response:

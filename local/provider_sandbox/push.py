@@ -82,6 +82,13 @@ class _ActivePushFault:
     fault: PushFault
     remaining: int | None
 
+    def spend(self) -> bool:
+        """Count one use; True when it was the last."""
+        if self.remaining is None:
+            return False
+        self.remaining -= 1
+        return self.remaining <= 0
+
 
 @dataclass
 class PushSender:
@@ -151,32 +158,28 @@ class PushSender:
         with self._lock:
             self._faults.append(_ActivePushFault(fault, fault.times))
 
-    @property
-    def faults(self) -> list[PushFault]:
-        """Push faults still waiting to apply."""
+    def state(self) -> tuple[list[PushFault], PushCounts]:
+        """The push faults still waiting to apply, and what the faults did so far."""
         with self._lock:
-            return [active.fault for active in self._faults]
-
-    def clear_faults(self) -> int:
-        with self._lock:
-            cleared = len(self._faults)
-            self._faults.clear()
-            return cleared
+            return [active.fault for active in self._faults], self._counts.model_copy()
 
     @property
     def counts(self) -> PushCounts:
+        return self.state()[1]
+
+    def clear_faults(self) -> int:
         with self._lock:
-            return self._counts.model_copy()
+            cleared, self._faults = len(self._faults), []
+        return cleared
 
     def _take_fault(self, kind: PushKind) -> PushFault | None:
-        for active in self._faults:
-            if active.fault.kind in {None, kind}:
-                if active.remaining is not None:
-                    active.remaining -= 1
-                    if active.remaining == 0:
-                        self._faults.remove(active)
-                return active.fault
-        return None
+        """Under the lock: the first fault for this kind of push, used once."""
+        active = next((a for a in self._faults if a.fault.kind in {None, kind}), None)
+        if active is None:
+            return None
+        if active.spend():
+            self._faults.remove(active)
+        return active.fault
 
     # -- delivery ----------------------------------------------------------------------------------
 

@@ -97,35 +97,42 @@ def test_sync_logs_come_newest_first_in_pages(http: httpx.Client, user: LocalUse
     assert first["logs"][0]["outcome"] == "partial"
 
 
+def _connected(
+    http: httpx.Client, new_user: Callable[[str], LocalUser], plan: str, provider: str
+) -> tuple[LocalUser, int]:
+    """A user of `plan` with `provider` connected, and the settings' version their screen shows."""
+    user = new_user(plan)
+    assert connect(http, user, provider).connected
+    return user, int(http.get(f"/api/integrations/{provider}", headers=user.headers).json()["version"])
+
+
 def test_a_stale_settings_change_gets_409_with_the_current_settings_and_changes_nothing(
     http: httpx.Client, new_user: Callable[[str], LocalUser]
 ) -> None:
     # GIVEN two browser tabs showing the same Airtable settings
-    user = new_user("agency")
-    assert connect(http, user, "airtable").connected
-    shown = http.get("/api/integrations/airtable", headers=user.headers).json()
+    user, shown = _connected(http, new_user, "agency", "airtable")
     # WHEN the first tab changes the frequency, then the second (still showing the old settings) pauses
     first = http.put(
         "/api/integrations/airtable/settings",
         headers=user.headers,
-        json={"version": shown["version"], "sync_frequency": "real_time"},
+        json={"version": shown, "sync_frequency": "real_time"},
     )
     assert first.status_code == 200, first.text
-    assert first.json()["version"] == shown["version"] + 1
+    assert first.json()["version"] == shown + 1
     stale = http.put(
-        "/api/integrations/airtable/settings", headers=user.headers, json={"version": shown["version"], "paused": True}
+        "/api/integrations/airtable/settings", headers=user.headers, json={"version": shown, "paused": True}
     )
     # THEN the second is refused with the settings as they now are, and says what to do
     assert stale.status_code == 409
     error = stale.json()["error"]
     assert error["code"] == "version_conflict"
     assert "apply your change again" in error["message"]
-    assert error["details"]["current_version"] == shown["version"] + 1
+    assert error["details"]["current_version"] == shown + 1
     assert error["details"]["current"]["settings"] == {"sync_frequency": "real_time"}
-    assert error["details"]["current"]["version"] == shown["version"] + 1
+    assert error["details"]["current"]["version"] == shown + 1
     # AND nothing it sent was stored
     now = http.get("/api/integrations/airtable", headers=user.headers).json()
-    assert (now["settings"], now["version"]) == ({"sync_frequency": "real_time"}, shown["version"] + 1)
+    assert (now["settings"], now["version"]) == ({"sync_frequency": "real_time"}, shown + 1)
     assert card(http, user, "airtable")["status"] == "connected"
 
 
@@ -133,9 +140,7 @@ def test_a_sync_finishing_does_not_make_the_shown_settings_stale(
     http: httpx.Client, new_user: Callable[[str], LocalUser]
 ) -> None:
     # GIVEN settings shown, then Tracker writes the connection's own bookkeeping (as a finished sync does)
-    user = new_user("pro")
-    assert connect(http, user, "mailchimp").connected
-    shown = http.get("/api/integrations/mailchimp", headers=user.headers).json()
+    user, shown = _connected(http, new_user, "pro", "mailchimp")
     store = wiring.integrations_store()
     connection = store.get_connection(user.name, "mailchimp")
     assert connection is not None
@@ -143,7 +148,7 @@ def test_a_sync_finishing_does_not_make_the_shown_settings_stale(
     store.save_connection(synced, expected_version=connection.version)
     # WHEN the user saves a change made on what they saw THEN it is accepted
     saved = http.put(
-        "/api/integrations/mailchimp/settings", headers=user.headers, json={"version": shown["version"], "paused": True}
+        "/api/integrations/mailchimp/settings", headers=user.headers, json={"version": shown, "paused": True}
     )
     assert saved.status_code == 200, saved.text
     assert card(http, user, "mailchimp")["records_synced"] == 12
@@ -174,9 +179,7 @@ def test_of_two_writers_racing_on_the_same_settings_exactly_one_wins(
     http: httpx.Client, new_user: Callable[[str], LocalUser]
 ) -> None:
     # GIVEN two writers that read the same settings version
-    user = new_user("agency")
-    assert connect(http, user, "airtable").connected
-    version = http.get("/api/integrations/airtable", headers=user.headers).json()["version"]
+    user, version = _connected(http, new_user, "agency", "airtable")
     answers: list[httpx.Response] = []
 
     def writer_b() -> None:
@@ -205,9 +208,7 @@ def test_two_clients_saving_at_once_one_is_told_of_the_other(
     stack: RunningStack, http: httpx.Client, new_user: Callable[[str], LocalUser]
 ) -> None:
     # GIVEN two clients holding the same settings version
-    user = new_user("agency")
-    assert connect(http, user, "mailchimp").connected
-    version = http.get("/api/integrations/mailchimp", headers=user.headers).json()["version"]
+    user, version = _connected(http, new_user, "agency", "mailchimp")
     bodies = [{"version": version, "paused": True}, {"version": version, "sync_frequency": "real_time"}]
 
     def save(body: dict[str, object]) -> int:
