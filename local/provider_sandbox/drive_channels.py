@@ -191,4 +191,4 @@ class DriveChannels:
             headers["X-Goog-Changed"] = "content"
         if channel.token is not None:
             headers["X-Goog-Channel-Token"] = channel.token
-        PushSender.of(self.ctx).send(channel.address, headers, b"")
+        PushSender.of(self.ctx).send(channel.address, headers, b"", kind="drive")

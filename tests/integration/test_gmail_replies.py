@@ -26,7 +26,7 @@ from local_stack.server import GMAIL_TOPIC, RunningStack
 from provider_sandbox import Fault, ProviderSandbox
 from provider_sandbox.mail import delivery_status_report
 from provider_sandbox.pubsub import PUSH_SERVICE_ACCOUNT, push_token
-from tests.support.api import LocalUser, card, connect
+from tests.support.api import LocalUser, card, connect, put_settings
 from tests.support.schedule import is_due
 from tracker_integrations import wiring
 from tracker_integrations.models.gmail import GmailWatch
@@ -512,9 +512,7 @@ def test_a_free_users_mailbox_is_checked_only_when_they_ask(
 
 def test_a_paused_connections_pushes_are_acknowledged_and_queue_nothing(gmail_user: GmailUser) -> None:
     # GIVEN a watched mailbox whose user paused the integration
-    paused = gmail_user.http.put(
-        "/api/integrations/gmail/settings", headers=gmail_user.user.headers, json={"paused": True}
-    )
+    paused = put_settings(gmail_user.http, gmail_user.user, "gmail", {"paused": True})
     assert paused.status_code == 200, paused.text
     before = gmail_user.stack.stack.queue_depth("SyncJobsQueue")
     # WHEN Annie replies and Gmail pushes the change

@@ -9,7 +9,7 @@ import pytest
 
 from local_stack.server import RunningStack
 from provider_sandbox import ProviderSandbox
-from tests.support.api import LocalUser, card, connect, start_connect
+from tests.support.api import LocalUser, card, connect, put_settings, start_connect
 from tracker_integrations import wiring
 from tracker_integrations.services.oauth import pkce_challenge
 
@@ -87,9 +87,7 @@ def test_reconnect_keeps_settings_and_replaces_tokens(http: httpx.Client, new_us
     # GIVEN a pro user whose Sheets connection has settings
     user = new_user("pro")  # type: ignore[call-arg]
     assert connect(http, user, "google-sheets").connected
-    response = http.put(
-        "/api/integrations/google-sheets/settings", headers=user.headers, json={"sync_frequency": "every_15_minutes"}
-    )
+    response = put_settings(http, user, "google-sheets", {"sync_frequency": "every_15_minutes"})
     assert response.status_code == 200, response.text
     before = wiring.integrations_store().get_connection(user.name, "google-sheets")
     assert before is not None

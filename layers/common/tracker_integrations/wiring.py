@@ -245,6 +245,7 @@ def sync_runner() -> SyncRunner:
         integrations_store(),
         {"google-sheets": sheets_sync, "gmail": gmail_reply_sync},
         sync_queue,
+        lease_store(),
         realtime=realtime,
     )
 

@@ -243,6 +243,7 @@ class OAuthService:
             records_synced=existing.records_synced if existing else 0,
             last_error=None,
             version=(existing.version + 1) if existing else 1,
+            settings_version=existing.settings_version if existing else 1,
         )
         try:
             self._store.save_connection(connection, expected_version=existing.version if existing else None)

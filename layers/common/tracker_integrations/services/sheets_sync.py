@@ -460,6 +460,7 @@ class SheetsSync:
             update={
                 "settings": {**current.settings, "sheet": sheets.model_dump(mode="json")},
                 "version": current.version + 1,
+                "settings_version": current.settings_version + 1,  # a client showing the old tab name is stale
             }
         )
         self._integrations.save_connection(updated, expected_version=current.version)
