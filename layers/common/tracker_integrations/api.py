@@ -53,7 +53,13 @@ def query_model[ModelT: BaseModel](app: APIGatewayHttpResolver, model: type[Mode
 
 def json_response(status: int, payload: BaseModel | dict[str, Any]) -> Response[str]:
     body = payload.model_dump_json() if isinstance(payload, BaseModel) else json.dumps(payload, default=str)
-    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
+    # no-store: answers are per user and may name accounts; no browser or proxy may keep them.
+    return Response(
+        status_code=status,
+        content_type=content_types.APPLICATION_JSON,
+        body=body,
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 def error_response(exc: Exception) -> Response[str]:
