@@ -10,8 +10,10 @@ import json
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from pydantic import BaseModel
 
+from tracker_integrations import wiring
 from tracker_integrations.errors import TrackerError, Unauthenticated, ValidationFailed
 from tracker_integrations.observability import logger
 from tracker_integrations.validation import parse_model
@@ -81,3 +83,25 @@ def install_error_handlers(app: APIGatewayHttpResolver) -> None:
     @app.not_found
     def _not_found(exc: Exception) -> Response[str]:
         return json_response(404, {"error": {"code": "not_found", "message": "no such route"}})
+
+
+def install_rate_limits(app: APIGatewayHttpResolver) -> None:
+    """Count every signed-in user's request against their per-user limit before its route runs (429 past it).
+
+    Requests without a verified `sub` (OAuth callbacks, webhooks) pass: only the stage throttle covers
+    them, and a route that needs a user refuses them itself.
+    """
+
+    def limit(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[str]:
+        from tracker_integrations.services.rate_limits import request_class
+
+        try:
+            user = current_user(app)
+        except Unauthenticated:
+            return next_middleware(app)
+        event = app.current_event
+        route_key = str(event.raw_event.get("routeKey") or f"{event.http_method} {event.path}")
+        wiring.rate_limits().admit(user, request_class(route_key))
+        return next_middleware(app)
+
+    app.use(middlewares=[limit])
