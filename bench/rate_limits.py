@@ -113,40 +113,26 @@ def _measure(base: str) -> list[Figure]:
         f"(limit {limit} a minute); {BYSTANDERS} other users in the same burst: {refused_others} refused"
         + (" (the burst crossed a minute: two windows)" if crossed else "")
     )
+    measured = [
+        (
+            f"Connects refused in a burst of {BURST} from one user",
+            refused_burster,
+            "reqs",
+            f"= {expected_refused}",
+            refused_burster == expected_refused and not crossed,
+        ),
+        ("other users' requests refused during that burst", refused_others, "reqs", "= 0", refused_others == 0),
+        ("DynamoDB writes per refused request", writes_per_refused, "calls", "<= 1", writes_per_refused <= 1),
+        ("DynamoDB calls per refused request (any kind)", calls_per_refused, "calls", "<= 1", calls_per_refused <= 1),
+        (
+            "limiter's DynamoDB calls per admitted request",
+            limiter_per_admitted,
+            "calls",
+            "= 1",
+            limiter_per_admitted == 1,
+        ),
+    ]
     return [
-        Figure(
-            name=f"rate limit: Connects refused in a burst of {BURST} from one user",
-            value=refused_burster,
-            unit="reqs",
-            goal=f"= {expected_refused}",
-            met=refused_burster == expected_refused and not crossed,
-        ),
-        Figure(
-            name="rate limit: other users' requests refused during that burst",
-            value=refused_others,
-            unit="reqs",
-            goal="= 0",
-            met=refused_others == 0,
-        ),
-        Figure(
-            name="rate limit: DynamoDB writes per refused request",
-            value=writes_per_refused,
-            unit="calls",
-            goal="<= 1",
-            met=writes_per_refused <= 1,
-        ),
-        Figure(
-            name="rate limit: DynamoDB calls per refused request (any kind)",
-            value=calls_per_refused,
-            unit="calls",
-            goal="<= 1",
-            met=calls_per_refused <= 1,
-        ),
-        Figure(
-            name="rate limit: limiter's DynamoDB calls per admitted request",
-            value=limiter_per_admitted,
-            unit="calls",
-            goal="= 1",
-            met=limiter_per_admitted == 1,
-        ),
+        Figure(name=f"rate limit: {name}", value=value, unit=unit, goal=goal, met=met)
+        for name, value, unit, goal, met in measured
     ]
