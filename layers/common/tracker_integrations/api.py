@@ -7,6 +7,7 @@ path, query or body can name another user.
 from __future__ import annotations
 
 import json
+import weakref
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
@@ -107,3 +108,12 @@ def install_rate_limits(app: APIGatewayHttpResolver) -> None:
         return next_middleware(app)
 
     app.use(middlewares=[limit])
+    _RATE_LIMITED.add(app)
+
+
+# The resolvers with the limiter installed (a check that every user-facing function has it).
+_RATE_LIMITED: weakref.WeakSet[APIGatewayHttpResolver] = weakref.WeakSet()
+
+
+def rate_limited(app: APIGatewayHttpResolver) -> bool:
+    return app in _RATE_LIMITED
