@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import cost, engine, fanout, gmail_push, import_time, push_delivery, replies, sheets_sync
+from bench import cost, engine, fanout, gmail_push, import_time, push_delivery, rate_limits, replies, sheets_sync
 from bench.results import RESULTS_PATH, Figure, write
 
 # One benchmark a line, so adding one is a one-line change.
@@ -17,6 +17,7 @@ BENCHMARKS = (
     replies,
     gmail_push,
     push_delivery,
+    rate_limits,
 )
 
 

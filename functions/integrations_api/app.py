@@ -13,6 +13,7 @@ from tracker_integrations import wiring
 from tracker_integrations.api import (
     current_user,
     install_error_handlers,
+    install_rate_limits,
     json_object,
     json_response,
     parse_body,
@@ -25,6 +26,7 @@ from tracker_integrations.services.sync_requests import DeletionDecision
 
 app = APIGatewayHttpResolver()
 install_error_handlers(app)
+install_rate_limits(app)
 
 
 class SpreadsheetsQuery(BaseModel):
