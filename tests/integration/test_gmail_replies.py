@@ -665,9 +665,15 @@ def test_one_user_disconnecting_a_shared_mailbox_leaves_the_other_connected(
     a, b = shared_mailbox.annie_pitch, shared_mailbox.bob_pitch
     # GIVEN both users' replies tracked
     shared_mailbox.reply(b, BOB, f"Re: {BOB_SUBJECT}", "Happy to premiere it.")
+    live_grants = a.sandbox.live_refresh_tokens("google")
     # WHEN A disconnects Gmail
-    assert http.delete("/api/integrations/gmail/disconnect", headers=a.user.headers).status_code == 200
-    # THEN Gmail still watches the mailbox, and B's next reply arrives by push
+    left = http.delete("/api/integrations/gmail/disconnect", headers=a.user.headers)
+    assert left.status_code == 200
+    # THEN A's grant is not revoked at Google while B reads the same mailbox (revoking may end the
+    # account's consent for Tracker, B's included)
+    assert left.json()["revoked_at_provider"] is False
+    assert a.sandbox.live_refresh_tokens("google") == live_grants
+    # AND Gmail still watches the mailbox, and B's next reply arrives by push
     assert [w.topic for w in a.sandbox.gmail.watches(a.login)] == [GMAIL_TOPIC]
     shared_mailbox.reply(b, BOB, f"Re: {BOB_SUBJECT}", "Also, could you send the radio edit?")
     assert b.get_pitch()["reply"]["preview"].startswith("Also, could you send")

@@ -68,6 +68,18 @@ class ConnectionLifecycle:
             self._gmail.forget(connection.user_id)
         self._markers.forget(connection.user_id, connection.provider)
 
+    def mailbox_shared(self, connection: Connection) -> bool:
+        """Another Tracker user's connection reads the same mailbox, so it holds a grant of the same account.
+
+        Read before `disconnecting`, which forgets this connection's side of the lookup.
+        """
+        if connection.provider != "gmail":
+            return False
+        cursor = self._gmail.cursor(connection.user_id)
+        if cursor is None:
+            return False
+        return any(u != connection.user_id for u in self._gmail.users_for_address(cursor.email_address))
+
     def _mailbox_watched_by_others(self, user_id: str) -> bool:
         """Another connection of the same mailbox still relies on its push (it registered a watch)."""
         cursor = self._gmail.cursor(user_id)

@@ -380,9 +380,18 @@ class OAuthService:
                 tokens = unseal(self._cipher, connection)
             except DecryptionFailed:  # undecryptable credentials must not block deleting them
                 logger.exception("stored credentials could not be decrypted during disconnect")
+        # Revoking may end the account's whole consent for our client (Google), so it waits until no
+        # other connection, this user's or another's on the same mailbox, relies on that account.
+        grant_shared = self._grant_used_elsewhere(connection)
         # Push registrations are stopped while the token still works, i.e. before it is revoked.
         self._lifecycle().disconnecting(connection, tokens)
-        if tokens is not None:
+        if tokens is not None and grant_shared:
+            outcome = RevocationOutcome(
+                revoked_at_provider=False,
+                message=f"Access at {spec.oauth.app.title()} is kept because another Tracker connection uses "
+                "the same account; it is revoked when the last one disconnects.",
+            )
+        elif tokens is not None:
             outcome = load_hooks(spec).revoke(spec, self._settings, tokens)
         self._store.delete_connection(user_id, spec.key)
         self._audit(user_id, spec.key, "disconnected", {"revoked_at_provider": outcome.revoked_at_provider})
@@ -395,6 +404,18 @@ class OAuthService:
         )
 
     # -- helpers ----------------------------------------------------------------------------------
+
+    def _grant_used_elsewhere(self, connection: Connection) -> bool:
+        app = get_spec(connection.provider).oauth.app
+        account = connection.external_account_id
+        same_user = any(
+            other.provider != connection.provider
+            and get_spec(other.provider).oauth.app == app
+            and account
+            and other.external_account_id == account
+            for other in self._store.list_connections(connection.user_id)
+        )
+        return same_user or self._lifecycle().mailbox_shared(connection)
 
     def _require_configured(self, spec: ProviderSpec) -> None:
         app = spec.oauth.app
