@@ -151,3 +151,17 @@ def test_choosing_a_full_width_tab_grows_it_with_append_dimension(
     assert [str(h) for h in workspace.read_grid(spreadsheet_id, 0)[0]] == [*headers, "Tracker ID"]
     batch = [r for r in stack.stack.sandbox.find_requests(host=SHEETS_HOST, method="POST") if spreadsheet_id in r.path]
     assert batch, "the id column is added with one spreadsheets.batchUpdate"
+
+
+def test_a_refusal_the_user_can_act_on_says_what_to_do(sheets_user: SheetsUser) -> None:
+    # GIVEN the user's Google Workspace policy blocking Tracker from Drive files (403 domainPolicy)
+    sheets_user.pitch()
+    sheets_user.sandbox.inject_fault(Fault(host=SHEETS_HOST, method="GET", status=403, reason="domainPolicy"))
+    # WHEN the user syncs
+    log = sheets_user.sync()
+    # THEN the run failed and the card names the policy and who can lift it, not a deleted spreadsheet
+    assert log["outcome"] == "failed"
+    shown = card(sheets_user.http, sheets_user.user, "google-sheets")
+    assert shown["last_error"]["code"] == "google_refused"
+    assert "Workspace policy" in shown["last_error"]["message"]
+    assert "administrator" in shown["last_error"]["action"]

@@ -34,13 +34,14 @@ class Handling(StrEnum):
     REAUTH = "reauth"  # the access token or its grant no longer does: the user reconnects
     UNAVAILABLE = "unavailable"  # the file is gone or no longer Tracker's to open
     REFUSED = "refused"  # retrying will not help; the row says what the user can do
+    REJECTED = "rejected"  # retrying will not help and the user cannot fix it: Tracker's request or project
 
 
 class GoogleErrorReason(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     handling: Handling
-    # What happened and what to do, for the reasons a user can act on (REFUSED rows); empty otherwise.
+    # What happened and what to do, for the refusals a user can act on (REFUSED rows); empty otherwise.
     message: str = ""
     action: str = ""
     # Seconds before trying again when Google sends no Retry-After (WAIT rows).
@@ -67,14 +68,9 @@ def _refused(message: str, action: str) -> GoogleErrorReason:
     return GoogleErrorReason(handling=Handling.REFUSED, message=message, action=action)
 
 
-_OUR_REQUEST = _refused(
-    "Google refused a request Tracker made.",
-    "Try again later; if it keeps happening, contact support (nothing in your data needs changing).",
-)
-_OUR_PROJECT = _refused(
-    "Google refused Tracker's access to its API for a reason on Tracker's side.",
-    "Nothing to do on your side: contact support if it persists.",
-)
+# Tracker's own request or Cloud project is at fault: the caller's generic "refused" words apply.
+_OUR_REQUEST = GoogleErrorReason(handling=Handling.REJECTED)
+_OUR_PROJECT = _OUR_REQUEST
 _PER_MINUTE = 30.0  # Sheets, Drive and Gmail quotas refill every minute
 _DAILY = 3600.0  # a daily quota: try again in an hour rather than hammering it
 
@@ -264,4 +260,8 @@ def classify_google_response(
         )
     if row.handling is Handling.UNAVAILABLE:
         return unavailable(text or f"the file is not available ({name})", provider, status)
+    if row.handling is Handling.REJECTED:
+        return PermanentProviderError(
+            f"{provider} rejected the request (HTTP {status}, {name})", provider=provider, status=status
+        )
     return GoogleRefused(row.message, action=row.action, reason=name, provider=provider, status=status)
