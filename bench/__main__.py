@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sys
 
-from bench import cost, engine, fanout, import_time, replies, sheets_sync
+from bench import cost, engine, fanout, gmail_push, import_time, replies, sheets_sync
 from bench.results import RESULTS_PATH, write
 
 
 def main() -> int:
     figures = import_time.run() + engine.run() + sheets_sync.run() + fanout.run() + cost.run() + replies.run()
+    figures += gmail_push.run()
     for figure in figures:
         print(figure.line())
     write(figures)
