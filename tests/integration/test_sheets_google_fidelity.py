@@ -10,8 +10,8 @@ import pytest
 
 from local_stack.server import RunningStack
 from provider_sandbox import Fault
-from tests.support.api import LocalUser, card, connect
-from tests.support.sheets import SHEETS_HOST, SheetsUser, make_sheets_user
+from tests.support.api import LocalUser, card
+from tests.support.sheets import SHEETS_HOST, SheetsUser, make_sheets_user, user_with_own_spreadsheet
 
 DRIVE_HOST = "www.googleapis.com"
 
@@ -135,12 +135,9 @@ def test_choosing_a_full_width_tab_grows_it_with_append_dimension(
     http: httpx.Client, new_user: Callable[[str], LocalUser], stack: RunningStack
 ) -> None:
     # GIVEN the user's own sheet whose 26 columns all have headers, picked for Tracker
-    user = new_user("pro")
-    login = f"{user.name}@example.com"
-    assert connect(http, user, "google-sheets", login=login).connected
-    workspace = stack.stack.sandbox.sheets
     headers = ["Name", "E-mail", "Station", "Status", *(f"Extra {n}" for n in range(22))]
-    spreadsheet_id = workspace.create_user_spreadsheet(login, "Full promo sheet", [headers])
+    user, login, spreadsheet_id = user_with_own_spreadsheet(http, new_user, stack, "Full promo sheet", headers)
+    workspace = stack.stack.sandbox.sheets
     workspace.pick(login, spreadsheet_id, "local-google-client")
     # WHEN they choose it (the id column has no room left)
     chosen = http.put(
