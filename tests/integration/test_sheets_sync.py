@@ -14,7 +14,7 @@ import pytest
 from local_stack.server import RunningStack
 from provider_sandbox import Fault
 from tests.support.api import LocalUser, card, connect, put_settings
-from tests.support.sheets import HEADERS, SHEETS_HOST, SheetsUser, make_sheets_user
+from tests.support.sheets import HEADERS, SHEETS_HOST, SheetsUser, make_sheets_user, user_with_own_spreadsheet
 
 
 @pytest.fixture
@@ -340,13 +340,10 @@ def test_choosing_an_existing_spreadsheet_needs_the_picker_and_maps_columns_by_n
     http: httpx.Client, new_user: Callable[[str], LocalUser], stack: RunningStack
 ) -> None:
     # GIVEN the user's own promo sheet in Drive, not yet shared with Tracker
-    user = new_user("pro")
-    login = f"{user.name}@example.com"
-    assert connect(http, user, "google-sheets", login=login).connected
-    workspace = stack.stack.sandbox.sheets
-    spreadsheet_id = workspace.create_user_spreadsheet(
-        login, "My radio promo", [["Name", "E-mail", "Station", "Status", "My own column"]]
+    user, login, spreadsheet_id = user_with_own_spreadsheet(
+        http, new_user, stack, "My radio promo", ["Name", "E-mail", "Station", "Status", "My own column"]
     )
+    workspace = stack.stack.sandbox.sheets
     # WHEN they choose it without picking it THEN Tracker explains how to share it
     refused = put_settings(http, user, "google-sheets", {"spreadsheet_id": spreadsheet_id})
     assert refused.status_code == 400

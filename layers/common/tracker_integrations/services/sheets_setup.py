@@ -143,7 +143,7 @@ class SheetsSetup:
                 "(which shares it with Tracker) or create a new one."
             ) from exc
         target = self._target(info, update, current)
-        headers = [str(h) for h in (client.read_tab(info.spreadsheet_id, target.tab_title)[:1] or [[]])[0]]
+        headers = [str(h) for h in (client.read_tab(info.spreadsheet_id, target.tab_title).rows[:1] or [[]])[0]]
         mapping = update.mapping or (current.mapping if current and not update.spreadsheet_id else None)
         if mapping is None:
             columns = auto_map(headers)
