@@ -10,7 +10,7 @@ import pytest
 
 from local_stack.server import RunningStack
 from provider_sandbox import Fault
-from tests.support.api import LocalUser, card
+from tests.support.api import LocalUser, card, put_settings
 from tests.support.sheets import SHEETS_HOST, SheetsUser, make_sheets_user, user_with_own_spreadsheet
 
 DRIVE_HOST = "www.googleapis.com"
@@ -61,10 +61,11 @@ def test_the_mappings_date_order_overrides_the_sheets_locale(sheets_user: Sheets
     mapping = sheets_user.http.get("/api/integrations/google-sheets", headers=sheets_user.user.headers).json()[
         "settings"
     ]["sheet"]["mapping"]
-    changed = sheets_user.http.put(
-        "/api/integrations/google-sheets/settings",
-        headers=sheets_user.user.headers,
-        json={"mapping": {**mapping, "date_order": "DMY"}},
+    changed = put_settings(
+        sheets_user.http,
+        sheets_user.user,
+        "google-sheets",
+        {"mapping": {**mapping, "date_order": "DMY"}},
     )
     assert changed.status_code == 200, changed.text
     row = sheets_user.row_number(pitch["pitch_id"])
@@ -110,10 +111,11 @@ def test_a_value_over_googles_cell_limit_is_a_per_field_error_and_the_rest_syncs
         "settings"
     ]["sheet"]["mapping"]
     columns = [{**c, "value_map": {huge: "replied"}} if c["field"] == "pitch.status" else c for c in mapping["columns"]]
-    changed = sheets_user.http.put(
-        "/api/integrations/google-sheets/settings",
-        headers=sheets_user.user.headers,
-        json={"mapping": {**mapping, "columns": columns}},
+    changed = put_settings(
+        sheets_user.http,
+        sheets_user.user,
+        "google-sheets",
+        {"mapping": {**mapping, "columns": columns}},
     )
     assert changed.status_code == 200, changed.text
     replied = sheets_user.pitch(status="replied")
@@ -140,9 +142,7 @@ def test_choosing_a_full_width_tab_grows_it_with_append_dimension(
     workspace = stack.stack.sandbox.sheets
     workspace.pick(login, spreadsheet_id, "local-google-client")
     # WHEN they choose it (the id column has no room left)
-    chosen = http.put(
-        "/api/integrations/google-sheets/settings", headers=user.headers, json={"spreadsheet_id": spreadsheet_id}
-    )
+    chosen = put_settings(http, user, "google-sheets", {"spreadsheet_id": spreadsheet_id})
     # THEN Tracker appends a column and puts its id header there
     assert chosen.status_code == 200, chosen.text
     assert [str(h) for h in workspace.read_grid(spreadsheet_id, 0)[0]] == [*headers, "Tracker ID"]
