@@ -100,6 +100,7 @@ _UNSUBSCRIBE = frozenset(
         "neg:nl_unsubscribe",
     }
 )
+_WORD = re.compile(r"[a-z0-9]+")
 # Below this probability the model's pick is not trusted: the reply stays "replied" (the card says
 # "needs a look") with the probability as its confidence, rather than a wrong category.
 MIN_CONFIDENCE = 0.5
@@ -127,5 +128,8 @@ def classify_intent(reply: str) -> IntentVerdict:
     confidence = round(probabilities[best], 2)
     if best == "replied" or confidence < MIN_CONFIDENCE:
         reasons = ("model:replied",) if best == "replied" else (f"model_unsure:{best}",)
+        if len(_WORD.findall(fold(reply))) <= 1:
+            # One word or none (a broken body, "ok"): nothing to be sure of either way.
+            confidence, reasons = min(confidence, 0.5), (*reasons, "too_short_to_tell")
         return IntentVerdict("replied", confidence, (*rules.reasons, *reasons))
     return IntentVerdict(cast(Intent, best), confidence, (*rules.reasons, f"model:{best}"))
