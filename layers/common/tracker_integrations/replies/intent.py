@@ -127,7 +127,7 @@ def classify_intent(reply: str) -> IntentVerdict:
     best = max(probabilities, key=lambda label: probabilities[label])
     confidence = round(probabilities[best], 2)
     if best == "replied" or confidence < MIN_CONFIDENCE:
-        reasons = ("model:replied",) if best == "replied" else (f"model_unsure:{best}",)
+        reasons: tuple[str, ...] = ("model:replied",) if best == "replied" else (f"model_unsure:{best}",)
         if len(_WORD.findall(fold(reply))) <= 1:
             # One word or none (a broken body, "ok"): nothing to be sure of either way.
             confidence, reasons = min(confidence, 0.5), (*reasons, "too_short_to_tell")
