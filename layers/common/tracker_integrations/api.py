@@ -10,11 +10,12 @@ import json
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from pydantic import BaseModel
 
 from tracker_integrations.errors import TrackerError, Unauthenticated, ValidationFailed
 from tracker_integrations.observability import logger
-from tracker_integrations.validation import parse_model
+from tracker_integrations.validation import check_path_parameters, parse_json, parse_model
 
 _UNEXPECTED = (
     "Something went wrong on our side and nothing was changed. Try again; if it keeps happening, contact support."
@@ -34,12 +35,11 @@ def current_user(app: APIGatewayHttpResolver) -> str:
 def json_object(app: APIGatewayHttpResolver) -> dict[str, Any]:
     """The request body as a JSON object (an empty body is {})."""
     raw = app.current_event.decoded_body or ""
-    try:
-        data = json.loads(raw) if raw.strip() else {}
-    except json.JSONDecodeError as exc:
-        raise ValidationFailed(f"request body is not valid JSON (line {exc.lineno}, column {exc.colno})") from exc
+    data = parse_json(raw) if raw.strip() else {}
     if not isinstance(data, dict):
-        raise ValidationFailed("request body must be a JSON object")
+        raise ValidationFailed(
+            "body: must be a JSON object", details={"errors": [{"field": "body", "message": "must be a JSON object"}]}
+        )
     return data
 
 
@@ -73,7 +73,15 @@ def error_response(exc: Exception) -> Response[str]:
     return json_response(500, {"error": {"code": "internal_error", "message": _UNEXPECTED}})
 
 
+def _checked_path_parameters(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[str]:
+    check_path_parameters(app.current_event.path_parameters or {})
+    return next_middleware(app)
+
+
 def install_error_handlers(app: APIGatewayHttpResolver) -> None:
+    """The one error map, and the path-parameter check every route gets before it runs."""
+    app.use(middlewares=[_checked_path_parameters])
+
     @app.exception_handler(Exception)  # type: ignore[untyped-decorator]  # Powertools' decorator is untyped
     def _handle(exc: Exception) -> Response[str]:
         return error_response(exc)
