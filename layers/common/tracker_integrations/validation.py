@@ -22,6 +22,13 @@ _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}:,]', re.DOTALL)
 # Every path parameter (provider keys, campaign, pitch and record ids) is a short slug.
 PathSegment = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 _PATH_PARAMETERS: TypeAdapter[dict[str, PathSegment]] = TypeAdapter(dict[str, PathSegment])
+# The same limits as a JSON schema, for the API's OpenAPI document.
+PATH_SEGMENT_SCHEMA: dict[str, object] = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": 64,
+    "pattern": "^[A-Za-z0-9_-]+$",
+}
 
 
 class _OutOfRange:
