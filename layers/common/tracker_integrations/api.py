@@ -7,15 +7,17 @@ path, query or body can name another user.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
-from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from pydantic import BaseModel
 
 from tracker_integrations.errors import TrackerError, Unauthenticated, ValidationFailed
 from tracker_integrations.observability import logger
 from tracker_integrations.validation import check_path_parameters, parse_json, parse_model
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
 _UNEXPECTED = (
     "Something went wrong on our side and nothing was changed. Try again; if it keeps happening, contact support."

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from functools import cache
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
@@ -21,7 +22,6 @@ _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}:,]', re.DOTALL)
 
 # Every path parameter (provider keys, campaign, pitch and record ids) is a short slug.
 PathSegment = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
-_PATH_PARAMETERS: TypeAdapter[dict[str, PathSegment]] = TypeAdapter(dict[str, PathSegment])
 # The same limits as a JSON schema, for the API's OpenAPI document.
 PATH_SEGMENT_SCHEMA: dict[str, object] = {
     "type": "string",
@@ -57,10 +57,18 @@ def parse_model[ModelT: BaseModel](model: type[ModelT], data: object) -> ModelT:
         raise ValidationFailed(message, details={"errors": described}) from exc
 
 
+@cache
+def _path_parameters() -> TypeAdapter[dict[str, PathSegment]]:
+    # Built on the first request, not at import: cold starts pay for imports.
+    return TypeAdapter(dict[str, PathSegment])
+
+
 def check_path_parameters(parameters: dict[str, str]) -> None:
     """A 400 naming the path parameter that no id could be (too long, or characters ids never have)."""
+    if not parameters:
+        return
     try:
-        _PATH_PARAMETERS.validate_python(parameters)
+        _path_parameters().validate_python(parameters)
     except ValidationError as exc:
         message, described = describe(exc.errors())
         raise ValidationFailed(message, details={"errors": described}) from exc
