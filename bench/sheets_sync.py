@@ -7,22 +7,18 @@ sides makes 1 read and at most 1 write whatever the number of rows changed.
 
 from __future__ import annotations
 
-import logging
-import tempfile
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import httpx
 
+from bench.local import in_local_stack
 from bench.results import Figure
-from local_stack.server import serve_local_stack
 from provider_sandbox.testing import approve
 from tracker_integrations import wiring
 from tracker_integrations.config import get_settings
 from tracker_integrations.models.campaign import Campaign, CampaignType, Pitch, PitchStatus
 from tracker_integrations.models.common import new_id, utcnow
-from tracker_integrations.observability import logger
 from tracker_integrations.store.dynamo import serialize
 from tracker_integrations.store.integrations import user_pk
 from tracker_integrations.store.tracker import pitch_sk
@@ -94,13 +90,7 @@ def _seed(user: str) -> list[Pitch]:
 
 
 def run() -> list[Figure]:
-    logger.setLevel(logging.WARNING)  # the figures, not one log line per sync
-    with tempfile.TemporaryDirectory() as state_dir:
-        running = serve_local_stack("127.0.0.1", 0, state_dir=Path(state_dir), quiet=True)
-        try:
-            return _measure(running.base_url, running.stack)
-        finally:
-            running.stop()
+    return in_local_stack(_measure)
 
 
 def _measure(base: str, stack: Any) -> list[Figure]:

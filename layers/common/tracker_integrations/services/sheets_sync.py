@@ -1,7 +1,8 @@
 """One Google Sheets sync run: read the tab once, merge, write Tracker, write the sheet once, log.
 
-Provider calls per run: one read (values.get of the tab) and, when anything must change in the
-sheet, one write (values.batchUpdate, RAW so text stays text). A renamed tab costs one extra
+Provider calls per run: one read (spreadsheets.get of the tab, with the spreadsheet's locale and time
+zone) and, when anything must change in the sheet, one write (spreadsheets.batchUpdate of stringValues,
+so text stays text). A renamed tab costs one extra
 read to find it again by its sheet id. Every failure a user can fix ends the run with a status
 and a message naming what to do; nothing half-written is recorded as a success. The lease, quota,
 sync log, card and notification are the shared `SyncFrame`'s; this module brings the sync itself.
@@ -22,10 +23,13 @@ from tracker_integrations.models.common import new_id, utcnow
 from tracker_integrations.models.connection import Connection, ConnectionStatus, LastError, ProviderKey
 from tracker_integrations.models.sheets import SheetsSettings, SheetTarget
 from tracker_integrations.models.sync_log import ConflictDetail, SyncLog, SyncLogError, SyncOutcome
+from tracker_integrations.providers.google.errors import GoogleRefused
 from tracker_integrations.providers.google.sheets import (
+    MAX_CELL_CHARACTERS,
     RangeNotFound,
     SheetsClient,
     SpreadsheetUnavailable,
+    TabRead,
     a1_tab,
     column_letter,
 )
@@ -42,7 +46,7 @@ from tracker_integrations.store.sync_state import SyncStateStore
 from tracker_integrations.store.tracker import TrackerStore
 from tracker_integrations.sync.codec import decode_state, encode_state
 from tracker_integrations.sync.engine import CellWrite, Merger, ProviderRow, SyncPlan, SyncState, header_positions
-from tracker_integrations.sync.fields import FIELDS, from_tracker, normalise_header
+from tracker_integrations.sync.fields import FIELDS, DateReading, date_order_for_locale, from_tracker, normalise_header
 
 PROVIDER: ProviderKey = "google-sheets"
 
@@ -57,6 +61,15 @@ def _sheets_settings(connection: Connection) -> SheetsSettings:
             status=ConnectionStatus.CONNECTED,
         )
     return SheetsSettings.model_validate(raw)
+
+
+def _too_long(header: str, length: int, where: str) -> SyncLogError:
+    return SyncLogError(
+        code="value_too_long",
+        message=f"'{header}' holds {length:,} characters; a Google Sheets cell holds at most "
+        f"{MAX_CELL_CHARACTERS:,}, so it was not written. Shorten it in Tracker.",
+        where=where,
+    )
 
 
 def _partial_error(log: SyncLog, at: datetime) -> LastError:
@@ -190,6 +203,9 @@ class SheetsSync:
         run.calls = client.calls
         try:
             return self._sync(run.user_id, connection, sheets, client, run.log)
+        except GoogleRefused as exc:
+            # A refusal the user can act on (a full Drive, a Workspace policy): say so in Google's terms.
+            raise SyncStopped(exc.code, exc.message, exc.action) from exc
         except ReauthRequired:
             # Google said 401 to a token we thought fresh: refresh once and go again; only a failed
             # refresh (revoked access) means the user must reconnect.
@@ -204,7 +220,8 @@ class SheetsSync:
     def _sync(
         self, user_id: str, connection: Connection, sheets: SheetsSettings, client: SheetsClient, log: SyncLog
     ) -> SyncLog:
-        target, grid = self._read(connection, sheets, client)
+        target, tab = self._read(connection, sheets, client)
+        grid = tab.rows
         mapping = sheets.mapping
         headers = [str(h) for h in grid[0]] if grid else []
         columns = self._check_headers(target, headers, sheets)
@@ -231,7 +248,9 @@ class SheetsSync:
         tracker = {pid: tracker_values(p, campaigns.get(p.campaign_id)) for pid, p in pitches.items()}
         stored = self._states.load(user_id, PROVIDER)
         state = decode_state(stored.blob) if stored.blob else None
-        merger = Merger(mapping, now=self._now())
+        # Short dates and typed date-times read as the spreadsheet's locale and time zone say.
+        dates = DateReading(order=date_order_for_locale(tab.locale), time_zone=tab.time_zone or "UTC")
+        merger = Merger(mapping, now=self._now(), dates=dates)
         promised = self._journal.load(user_id, PROVIDER)
         rows, adopted = _adopt_promised_rows(rows, promised, merger, tracker)
         plan = merger.plan(tracker, rows, state or SyncState())
@@ -258,7 +277,7 @@ class SheetsSync:
             )
         created, create_errors = self._create_records(user_id, plan, merger, campaigns, columns, target)
         updated, update_errors = self._apply_tracker_updates(user_id, plan, pitches)
-        errors += create_errors + update_errors
+        errors += create_errors + update_errors + self._hold_oversized(plan, rows, columns, target)
         cells, new_rows = self._sheet_writes(plan, columns, headers)
         if cells or new_rows:
             client.write_cells(target.spreadsheet_id, target.sheet_id, cells, new_rows, first_new_row=len(grid))
@@ -286,9 +305,37 @@ class SheetsSync:
             }
         )
 
+    def _hold_oversized(
+        self, plan: SyncPlan, rows: list[ProviderRow], columns: dict[str, int], target: SheetTarget
+    ) -> list[SyncLogError]:
+        """Google refuses a whole write holding one cell over 50,000 characters: hold back such values (and a
+        new row carrying one), keep the record's previous base so the next sync tries again, and say which."""
+        errors: list[SyncLogError] = []
+        record_of = {row.locator: row.record_id for row in rows}
+        kept: list[CellWrite] = []
+        for write in plan.cell_writes:
+            record_id = record_of.get(write.locator)
+            if len(write.text) <= MAX_CELL_CHARACTERS or record_id is None:
+                kept.append(write)
+                continue
+            plan.keep_previous_base(record_id)
+            where = f"{a1_tab(target.tab_title)}!{self._cell(columns, write.header, write.locator)}"
+            errors.append(_too_long(write.header, len(write.text), where))
+        plan.cell_writes = kept
+        new_rows = []
+        for new in plan.new_rows:
+            long = next(((h, t) for h, t in new.cells.items() if len(t) > MAX_CELL_CHARACTERS), None)
+            if long is None:
+                new_rows.append(new)
+                continue
+            plan.keep_previous_base(new.record_id)
+            errors.append(_too_long(long[0], len(long[1]), f"pitch {new.record_id} (not added to the sheet)"))
+        plan.new_rows = new_rows
+        return errors
+
     def _read(
         self, connection: Connection, sheets: SheetsSettings, client: SheetsClient
-    ) -> tuple[SheetTarget, list[list[object]]]:
+    ) -> tuple[SheetTarget, TabRead]:
         target = sheets.target
         try:
             return target, client.read_tab(target.spreadsheet_id, target.tab_title)
@@ -460,6 +507,7 @@ class SheetsSync:
             update={
                 "settings": {**current.settings, "sheet": sheets.model_dump(mode="json")},
                 "version": current.version + 1,
+                "settings_version": current.settings_version + 1,  # a client showing the old tab name is stale
             }
         )
         self._integrations.save_connection(updated, expected_version=current.version)

@@ -74,7 +74,9 @@ class SyncMapping(BaseModel):
     max_delete_share: float = Field(default=0.2, ge=0, le=1)
     # A spreadsheet holds at most 10 million cells, so no sheet has more rows than that.
     mass_delete_min_rows: int = Field(default=3, ge=1, le=10_000_000)
-    date_order: DateOrder = "DMY"
+    # How short dates like 3/5/2024 read: None follows the spreadsheet's locale (en_US month first, en_GB and
+    # most others day first); "DMY" or "MDY" overrides it.
+    date_order: DateOrder | None = None
 
     @model_validator(mode="after")
     def _unique(self) -> Self:

@@ -14,10 +14,15 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
 from tracker_integrations.config import Settings
-from tracker_integrations.errors import PermanentProviderError, ProviderError, RateLimited
-from tracker_integrations.http.client import Classifier, RetryPolicy, classify_api_response, send
+from tracker_integrations.errors import PermanentProviderError, ProviderError
+from tracker_integrations.http.client import Classifier, RetryPolicy, send
+from tracker_integrations.providers.google.errors import classify_google_response
+from tracker_integrations.sync.fields import SheetMoment
 
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
+# Google refuses a cell holding more characters than this (400, "Your input contains more than the maximum
+# of 50000 characters in a single cell.").
+MAX_CELL_CHARACTERS = 50_000
 _POLICY = RetryPolicy(max_attempts=3, base_delay=0.5, max_delay=4.0, max_wait=10.0)
 
 
@@ -52,6 +57,17 @@ def _classify_listing(provider: str, response: httpx.Response) -> ProviderError 
     if response.status_code == 400 and _refused_location(response) == "pageToken":
         return InvalidPageToken("Drive refused the page token", provider=provider, status=400)
     return _classify(provider, response)
+
+
+class TabRead(BaseModel):
+    """One read of a tab: its rows (trailing empty rows and cells trimmed), and how the spreadsheet reads
+    dates (`properties.locale`, `properties.timeZone`)."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    rows: list[list[object]]
+    locale: str | None = None
+    time_zone: str | None = None
 
 
 class SheetProperties(BaseModel):
@@ -107,23 +123,62 @@ def column_letter(index: int) -> str:
     return letters
 
 
+def _spreadsheet_unavailable(message: str, provider: str, status: int) -> ProviderError:
+    return SpreadsheetUnavailable(message or "spreadsheet not found", provider=provider, status=status)
+
+
 def _classify(provider: str, response: httpx.Response) -> ProviderError | None:
-    error = classify_api_response(provider, response)
-    if error is None or isinstance(error, RateLimited) or response.status_code not in {400, 403, 404}:
-        return error
-    message = ""
-    try:
-        body = response.json()
-        message = str(body.get("error", {}).get("message", "")) if isinstance(body, dict) else ""
-    except ValueError:
-        pass
-    if response.status_code == 400 and "Unable to parse range" in message:
-        return RangeNotFound(message, provider=provider, status=400)
-    if response.status_code in {403, 404}:
-        return SpreadsheetUnavailable(
-            message or "spreadsheet not found", provider=provider, status=response.status_code
+    if response.status_code == 400:
+        message = ""
+        try:
+            body = response.json()
+            message = str(body.get("error", {}).get("message", "")) if isinstance(body, dict) else ""
+        except ValueError:
+            pass
+        if "Unable to parse range" in message:
+            return RangeNotFound(message, provider=provider, status=400)
+    return classify_google_response(provider, response, unavailable=_spreadsheet_unavailable)
+
+
+# Locale and time zone, and per cell its value, shown text and number format type: one read.
+_TAB_FIELDS = (
+    "properties(locale,timeZone),"
+    "sheets(data(rowData(values(effectiveValue,formattedValue,effectiveFormat(numberFormat(type))))))"
+)
+_DATE_TYPES = {"DATE", "TIME", "DATE_TIME"}
+
+
+def _cell_value(cell: object) -> object:
+    """A CellData as values.get (UNFORMATTED_VALUE) would give it: "" when empty, an error as its text;
+    dates and times as a SheetMoment."""
+    if not isinstance(cell, dict):
+        return ""
+    effective = cell.get("effectiveValue")
+    shown = str(cell.get("formattedValue", ""))
+    if not isinstance(effective, dict) or not effective:
+        return ""
+    if "errorValue" in effective:
+        return shown or "#ERROR!"
+    if "numberValue" in effective:
+        number = effective["numberValue"]
+        fmt = (
+            cell.get("effectiveFormat", {}).get("numberFormat", {})
+            if isinstance(cell.get("effectiveFormat"), dict)
+            else {}
         )
-    return error
+        kind = fmt.get("type") if isinstance(fmt, dict) else None
+        if kind in _DATE_TYPES and isinstance(number, int | float):
+            return SheetMoment(serial=float(number), shown=shown, kind=kind)
+        return number
+    if "boolValue" in effective:
+        return effective["boolValue"]
+    return effective.get("stringValue", "")
+
+
+def _trimmed(row: list[object]) -> list[object]:
+    while row and row[-1] == "":
+        row.pop()
+    return row
 
 
 def _cell(text: str | None) -> dict[str, Any]:
@@ -155,23 +210,36 @@ class SheetsClient:
 
     # -- reads ------------------------------------------------------------------------------------
 
-    def read_tab(self, spreadsheet_id: str, title: str) -> list[list[object]]:
-        # https://developers.google.com/workspace/sheets/api/reference/rest/v4/spreadsheets.values/get
-        url = f"{self._sheets}/v4/spreadsheets/{quote(spreadsheet_id, safe='')}/values/{quote(a1_tab(title), safe='')}"
+    def read_tab(self, spreadsheet_id: str, title: str) -> TabRead:
+        """The tab's cells with the spreadsheet's locale and time zone, in one spreadsheets.get: each cell as
+        values.get would give it unformatted, except dates, which come as `SheetMoment`s (serial and shown text)."""
+        # https://developers.google.com/workspace/sheets/api/reference/rest/v4/spreadsheets/get
         body = self._send(
             "GET",
-            url,
+            f"{self._sheets}/v4/spreadsheets/{quote(spreadsheet_id, safe='')}",
             kind="read",
-            params={
-                "majorDimension": "ROWS",
-                "valueRenderOption": "UNFORMATTED_VALUE",
-                "dateTimeRenderOption": "FORMATTED_STRING",
-            },
+            params={"ranges": a1_tab(title), "fields": _TAB_FIELDS},
         )
-        values = body.get("values", [])  # an empty tab has no "values" key at all
-        if not isinstance(values, list):
-            raise PermanentProviderError("Google Sheets returned values in an unexpected shape", provider="google")
-        return [list(row) if isinstance(row, list) else [] for row in values]
+        props = body.get("properties")
+        props = props if isinstance(props, dict) else {}
+        sheets = body.get("sheets")
+        grids = sheets[0].get("data") if isinstance(sheets, list) and sheets and isinstance(sheets[0], dict) else None
+        grid = grids[0] if isinstance(grids, list) and grids and isinstance(grids[0], dict) else {}
+        row_data = grid.get("rowData", [])  # an empty tab has no rowData at all
+        if not isinstance(row_data, list):
+            raise PermanentProviderError("Google Sheets returned cells in an unexpected shape", provider="google")
+        rows = [
+            _trimmed([_cell_value(cell) for cell in row.get("values", [])]) if isinstance(row, dict) else []
+            for row in row_data
+        ]
+        # Rows holding only formats or data validation come back as empty cells: trim them, as values.get does.
+        while rows and not rows[-1]:
+            rows.pop()
+        return TabRead(
+            rows=rows,
+            locale=str(props.get("locale") or "") or None,
+            time_zone=str(props.get("timeZone") or "") or None,
+        )
 
     def spreadsheet(self, spreadsheet_id: str) -> SpreadsheetInfo:
         # https://developers.google.com/workspace/sheets/api/reference/rest/v4/spreadsheets/get
