@@ -10,7 +10,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help install dev test unit lint typecheck validate build bench demo clean train-replies
+.PHONY: help install dev test unit lint typecheck validate build bench demo clean train-replies openapi
 
 help:
 	@echo "make dev       start the local stack on http://127.0.0.1:3000 (API, provider sandbox, web page)"
@@ -18,6 +18,7 @@ help:
 	@echo "make bench     print the benchmark figures beside their goals (.bench/results.json)"
 	@echo "make demo      run the product plan's demo script against a fresh local stack, printing each step"
 	@echo "make build     sam build (the deployable artefacts in .aws-sam/)"
+	@echo "make openapi   regenerate openapi.json, the API's OpenAPI document, from the handlers"
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON_BOOTSTRAP)" || { echo "python3.13 not found: install it (pyenv install 3.13.0)"; exit 1; }
@@ -60,6 +61,10 @@ train-replies: install
 # Starts its own local stack on a free port (with a throwaway state dir) and stops it at the end.
 demo: install
 	$(PY) -m local_stack.demo
+
+# Regenerates openapi.json from the handlers (a test fails while the checked-in copy is stale).
+openapi: install
+	$(PY) -m local_stack.openapi
 
 clean:
 	rm -rf $(VENV) .aws-sam .bench .pytest_cache .mypy_cache .ruff_cache

@@ -32,7 +32,8 @@ install_rate_limits(app)
 class SpreadsheetsQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    page_token: str | None = Field(default=None, max_length=2048)
+    # Drive's list tokens are printable ASCII without spaces; anything else is refused before asking Drive.
+    page_token: str | None = Field(default=None, max_length=2048, pattern=r"^[!-~]+$")
 
 
 class LogsQuery(BaseModel):

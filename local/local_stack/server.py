@@ -33,6 +33,7 @@ from local_stack.auth import LocalIssuer
 from local_stack.aws import create_resources, function_environment, make_dynamodb_operations_atomic
 from local_stack.cors import CorsPolicy
 from local_stack.events import LambdaContextStub, http_api_event, sqs_event
+from local_stack.openapi import OPENAPI_PATH
 from local_stack.streams import StreamPump
 from local_stack.template import REPO_ROOT, Route, queue_consumers, routes, schedules
 from local_stack.webpage import render_app_page
@@ -295,6 +296,8 @@ class LocalStack:
         path = request.path
         if path == "/local/token":
             return self._local_token(request)
+        if path == "/openapi.json":  # the checked-in document (make openapi), as published
+            return Response(OPENAPI_PATH.read_bytes(), mimetype="application/json")
         if path.startswith("/api/"):
             if self.cors is None:
                 return self._api(request)

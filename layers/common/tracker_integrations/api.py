@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from tracker_integrations import wiring
 from tracker_integrations.errors import TrackerError, Unauthenticated, ValidationFailed
 from tracker_integrations.observability import logger
-from tracker_integrations.validation import parse_model
+from tracker_integrations.validation import check_path_parameters, parse_json, parse_model
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
@@ -39,12 +39,11 @@ def current_user(app: APIGatewayHttpResolver) -> str:
 def json_object(app: APIGatewayHttpResolver) -> dict[str, Any]:
     """The request body as a JSON object (an empty body is {})."""
     raw = app.current_event.decoded_body or ""
-    try:
-        data = json.loads(raw) if raw.strip() else {}
-    except json.JSONDecodeError as exc:
-        raise ValidationFailed(f"request body is not valid JSON (line {exc.lineno}, column {exc.colno})") from exc
+    data = parse_json(raw) if raw.strip() else {}
     if not isinstance(data, dict):
-        raise ValidationFailed("request body must be a JSON object")
+        raise ValidationFailed(
+            "body: must be a JSON object", details={"errors": [{"field": "body", "message": "must be a JSON object"}]}
+        )
     return data
 
 
@@ -84,7 +83,15 @@ def error_response(exc: Exception) -> Response[str]:
     return json_response(500, {"error": {"code": "internal_error", "message": _UNEXPECTED}})
 
 
+def _checked_path_parameters(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[str]:
+    check_path_parameters(app.current_event.path_parameters or {})
+    return next_middleware(app)
+
+
 def install_error_handlers(app: APIGatewayHttpResolver) -> None:
+    """The one error map, and the path-parameter check every route gets before it runs."""
+    app.use(middlewares=[_checked_path_parameters])
+
     @app.exception_handler(Exception)  # type: ignore[untyped-decorator]  # Powertools' decorator is untyped
     def _handle(exc: Exception) -> Response[str]:
         return error_response(exc)

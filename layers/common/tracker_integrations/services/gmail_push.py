@@ -17,7 +17,6 @@ queued, one conditional write and one message per connection. The webhook answer
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import datetime
 
@@ -31,7 +30,7 @@ from tracker_integrations.observability import logger, metrics
 from tracker_integrations.providers.google.pubsub_push import InvalidPushToken, PushTokenVerifier
 from tracker_integrations.store.gmail import GmailStore
 from tracker_integrations.store.integrations import IntegrationsStore, schedule_of
-from tracker_integrations.validation import describe
+from tracker_integrations.validation import describe, parse_json
 
 _MAX_BODY = 16 * 1024
 
@@ -123,10 +122,7 @@ def _parse(body: str) -> PubSubPush:
     """The Pub/Sub push body, or a 400 naming what is wrong."""
     if len(body) > _MAX_BODY:
         raise ValidationFailed("push body is too large for a Gmail notification")
-    try:
-        data = json.loads(body) if body.strip() else None
-    except json.JSONDecodeError as exc:
-        raise ValidationFailed(f"push body is not valid JSON (line {exc.lineno}, column {exc.colno})") from exc
+    data = parse_json(body) if body.strip() else None
     try:
         push = PubSubPush.model_validate(data)
     except ValidationError as exc:

@@ -11,6 +11,7 @@ from tracker_integrations.models.connection import Connection, ConnectionStatus
 from tracker_integrations.models.settings import SettingsUpdate
 from tracker_integrations.models.sheets import CreateSpreadsheet, SheetsSettings, SheetsSettingsUpdate, SheetTarget
 from tracker_integrations.providers.google.sheets import (
+    InvalidPageToken,
     SheetsClient,
     SpreadsheetInfo,
     SpreadsheetSummary,
@@ -68,7 +69,13 @@ class SheetsSetup:
 
     def list_spreadsheets(self, user_id: str, page_token: str | None) -> SpreadsheetList:
         _, client = self._client(user_id)
-        files, next_token = client.list_spreadsheets(page_token=page_token)
+        try:
+            files, next_token = client.list_spreadsheets(page_token=page_token)
+        except InvalidPageToken as exc:
+            message = "not a page of this list: use the next_page_token of the previous page, or none for the first"
+            raise ValidationFailed(
+                f"page_token: {message}", details={"errors": [{"field": "page_token", "message": message}]}
+            ) from exc
         return SpreadsheetList(spreadsheets=files, next_page_token=next_token)
 
     def create_spreadsheet(self, user_id: str, request: CreateSpreadsheet) -> IntegrationDetail:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tracker_integrations.config import Settings
 from tracker_integrations.errors import PermanentProviderError, ProviderError
-from tracker_integrations.http.client import RetryPolicy, send
+from tracker_integrations.http.client import Classifier, RetryPolicy, send
 from tracker_integrations.providers.google.errors import classify_google_response
 from tracker_integrations.sync.fields import SheetMoment
 
@@ -36,6 +36,27 @@ class RangeNotFound(PermanentProviderError):
     """400 'Unable to parse range': the tab is not called that any more (renamed or deleted)."""
 
     code = "tab_not_found"
+
+
+class InvalidPageToken(PermanentProviderError):
+    """400 `invalid` at location `pageToken`: Drive does not know the list token it was given."""
+
+    code = "invalid_page_token"
+
+
+def _refused_location(response: httpx.Response) -> str:
+    """Where Google says the fault is (`errors[0].location`, e.g. a parameter name), or ""."""
+    try:
+        error = response.json().get("error", {})
+        return str(error.get("errors", [{}])[0].get("location", ""))
+    except (ValueError, AttributeError, IndexError, TypeError):
+        return ""
+
+
+def _classify_listing(provider: str, response: httpx.Response) -> ProviderError | None:
+    if response.status_code == 400 and _refused_location(response) == "pageToken":
+        return InvalidPageToken("Drive refused the page token", provider=provider, status=400)
+    return _classify(provider, response)
 
 
 class TabRead(BaseModel):
@@ -174,10 +195,12 @@ class SheetsClient:
         self._client = client
         self.calls: dict[str, int] = {"read": 0, "write": 0, "watch": 0}
 
-    def _send(self, method: str, url: str, *, kind: str, **kwargs: Any) -> dict[str, Any]:
+    def _send(
+        self, method: str, url: str, *, kind: str, classify: Classifier | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
         self.calls[kind] += 1
         request = httpx.Request(method, url, headers=self._headers, **kwargs)
-        response = send(request, provider="google", classify=_classify, policy=_POLICY, client=self._client)
+        response = send(request, provider="google", classify=classify or _classify, policy=_POLICY, client=self._client)
         body = response.json() if response.content else {}
         if not isinstance(body, dict):
             raise PermanentProviderError(
@@ -259,7 +282,9 @@ class SheetsClient:
         }
         if page_token:
             params["pageToken"] = page_token
-        body = self._send("GET", f"{self._drive}/drive/v3/files", kind="read", params=params)
+        body = self._send(
+            "GET", f"{self._drive}/drive/v3/files", kind="read", params=params, classify=_classify_listing
+        )
         files = [
             SpreadsheetSummary(
                 spreadsheet_id=str(f.get("id")),
