@@ -71,6 +71,37 @@ class SpreadsheetInfo(BaseModel):
     sheets: list[SheetProperties]
 
 
+class TabContent(BaseModel):
+    """A tab as one read sees it: each cell's value and which cells hold a formula (0-based row, column)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    values: list[list[object]]
+    formulas: frozenset[tuple[int, int]] = frozenset()
+
+
+# Number formats whose cells the sync reads as the text the sheet shows, as values.get's FORMATTED_STRING does.
+_DATE_TIME_FORMATS = frozenset({"DATE", "TIME", "DATE_TIME"})
+_GRID_FIELDS = (
+    "sheets.data.rowData.values(userEnteredValue,effectiveValue,formattedValue,effectiveFormat.numberFormat.type)"
+)
+
+
+def _cell_value(cell: dict[str, Any]) -> object:
+    """A CellData as values.get (UNFORMATTED_VALUE, dates as FORMATTED_STRING) would render it."""
+    effective = cell.get("effectiveValue")
+    if not isinstance(effective, dict) or not effective:
+        return ""
+    kind = (cell.get("effectiveFormat") or {}).get("numberFormat", {}).get("type")
+    if "numberValue" in effective and kind not in _DATE_TIME_FORMATS:
+        return effective["numberValue"]
+    if "boolValue" in effective:
+        return bool(effective["boolValue"])
+    if "stringValue" in effective:
+        return str(effective["stringValue"])
+    return str(cell.get("formattedValue", ""))  # a date, or an error such as #REF!
+
+
 def a1_tab(title: str) -> str:
     """A tab name as an A1 range prefix: always quoted, quotes doubled."""
     return "'" + title.replace("'", "''") + "'"
@@ -149,6 +180,36 @@ class SheetsClient:
         if not isinstance(values, list):
             raise PermanentProviderError("Google Sheets returned values in an unexpected shape", provider="google")
         return [list(row) if isinstance(row, list) else [] for row in values]
+
+    def read_tab_content(self, spreadsheet_id: str, title: str) -> TabContent:
+        """The tab's values and where its formulas are, in one spreadsheets.get: the sync must know which
+        cells hold a formula (it never writes over one), and values.get cannot say both at once."""
+        # https://developers.google.com/workspace/sheets/api/reference/rest/v4/spreadsheets/get
+        # https://developers.google.com/workspace/sheets/api/reference/rest/v4/spreadsheets/cells#CellData
+        body = self._send(
+            "GET",
+            f"{self._sheets}/v4/spreadsheets/{quote(spreadsheet_id, safe='')}",
+            kind="read",
+            params={"ranges": a1_tab(title), "includeGridData": "true", "fields": _GRID_FIELDS},
+        )
+        sheets = body.get("sheets") or [{}]
+        grids = sheets[0].get("data") or [{}] if isinstance(sheets[0], dict) else [{}]
+        grid = grids[0] if isinstance(grids[0], dict) else {}
+        values: list[list[object]] = []
+        formulas: set[tuple[int, int]] = set()
+        for row_index, row in enumerate(grid.get("rowData") or []):
+            cells = row.get("values") or [] if isinstance(row, dict) else []
+            values.append([_cell_value(c) if isinstance(c, dict) else "" for c in cells])
+            for column, cell in enumerate(cells):
+                if isinstance(cell, dict) and "formulaValue" in (cell.get("userEnteredValue") or {}):
+                    formulas.add((row_index, column))
+        # Formatting and validation reach far below the last row with values: trim as values.get does.
+        for row_index, row_values in enumerate(values):
+            while row_values and row_values[-1] == "" and (row_index, len(row_values) - 1) not in formulas:
+                row_values.pop()
+        while values and not values[-1]:
+            values.pop()
+        return TabContent(values=values, formulas=frozenset(formulas))
 
     def spreadsheet(self, spreadsheet_id: str) -> SpreadsheetInfo:
         # https://developers.google.com/workspace/sheets/api/reference/rest/v4/spreadsheets/get
