@@ -108,7 +108,7 @@ def test_a_new_users_sheet_is_proposed_previewed_and_imported_into_one_campaign(
     preview = her_sheet.imported({"dry_run": True, "campaign": {}})
     assert (preview["created"], preview["updated"], preview["skipped"]) == (3, 0, 1)
     by_row = {r["row"]: r for r in preview["rows"]}
-    assert by_row[3]["action"] == "created" and by_row[3]["contact"] == "Lauren Price"
+    assert (by_row[3]["action"], by_row[3]["contact"]) == ("created", "Lauren Price")
     assert by_row[4] == {**by_row[4], "action": "skipped", "reason": "row 4 is blank"}
     assert preview["campaigns"] == [
         {"title": f"{TITLE} — {TAB}", "campaign_id": None, "created": True, "rows": 3},
