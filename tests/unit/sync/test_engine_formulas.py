@@ -6,7 +6,6 @@ from tests.unit.sync.test_engine import NOW, synced, tracker_record
 from tracker_integrations.sync.codec import decode_state, encode_state
 from tracker_integrations.sync.engine import Merger, ProviderRow, SyncState
 
-
 ANNE = {**tracker_record(), "pitch.contact_name": "Anne"}  # renamed in Tracker, same contact
 
 

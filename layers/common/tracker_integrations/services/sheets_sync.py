@@ -391,6 +391,9 @@ class SheetsSync:
         created, create_errors = self._create_records(user_id, plan, merger, sheet)
         updated, update_errors = self._apply_tracker_updates(user_id, plan, pitches)
         errors += create_errors + update_errors
+        if importing is not None and importing[1]:
+            created += importing[1][-1].created
+            updated += importing[1][-1].updated
         cells, new_rows = self._sheet_writes(plan, columns, sheet.headers)
         if cells or new_rows:
             client.write_cells(target.spreadsheet_id, target.sheet_id, cells, new_rows, first_new_row=len(sheet.grid))
