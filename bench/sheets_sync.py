@@ -2,7 +2,8 @@
 
 Runs the real worker path (sync service, Sheets client over HTTP, moto, the sandbox) in the
 local stack. Goals: a sync with no changes makes exactly 1 Sheets read; a sync with changes on both
-sides makes 1 read and at most 1 write whatever the number of rows changed.
+sides makes 1 read and at most 1 write whatever the number of rows changed. An import of an existing
+sheet's rows: 1 read to preview, 1 read and 1 write to import, and a second import creates nothing.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from tracker_integrations.store.tracker import pitch_sk
 
 ROWS = 10_000
 CHANGED = 1_000
+IMPORTED = 1_000
 SHEETS = "sheets.googleapis.com"
 
 
@@ -98,7 +100,7 @@ def run() -> list[Figure]:
     with tempfile.TemporaryDirectory() as state_dir:
         running = serve_local_stack("127.0.0.1", 0, state_dir=Path(state_dir), quiet=True)
         try:
-            return _measure(running.base_url, running.stack)
+            return [*_measure(running.base_url, running.stack), *_measure_import(running.base_url, running.stack)]
         finally:
             running.stop()
 
@@ -214,5 +216,63 @@ def _measure(base: str, stack: Any) -> list[Figure]:
         ),
         Figure(
             name="KMS calls, sync with no changes (warm container)", value=kms, unit="calls", goal="= 0", met=kms == 0
+        ),
+    ]
+
+
+def _measure_import(base: str, stack: Any) -> list[Figure]:
+    """A new user's existing sheet of 1,000 contacts, no Campaign column: preview, import, import again."""
+    sandbox = stack.sandbox
+    http = httpx.Client(base_url=base, timeout=120)
+    token = http.get("/local/token", params={"user": "bench-import", "plan": "agency"}).json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    login = "bench-import@example.com"
+    url = http.post("/api/integrations/google-sheets/connect", headers=headers).json()["authorization_url"]
+    http.get(approve(url, login=login, client=http))
+    rows = [["Name", "Email", "Station", "Status"]]
+    rows += [[f"Contact {n}", f"c{n}@outlet.example", f"Station {n % 300}", "sent"] for n in range(IMPORTED)]
+    spreadsheet_id = sandbox.sheets.create_user_spreadsheet(login, "Existing promo sheet", rows)
+    sandbox.sheets.pick(login, spreadsheet_id, "local-google-client")
+    http.put("/api/integrations/google-sheets/settings", headers=headers, json={"spreadsheet_id": spreadsheet_id})
+    stack.run_queued_jobs()  # the first sync: it proposes the import
+
+    def calls() -> tuple[int, int]:
+        found = sandbox.find_requests(host=SHEETS)
+        mine = [r for r in found if f"/spreadsheets/{spreadsheet_id}" in r.path]
+        return sum(1 for r in mine if r.method == "GET"), sum(1 for r in mine if r.method == "POST")
+
+    path = "/api/integrations/google-sheets/import"
+    before = calls()
+    preview = http.post(path, headers=headers, json={"dry_run": True, "campaign": {}}).json()
+    previewed = calls()
+    imported = http.post(path, headers=headers, json={"campaign": {}}).json()
+    after = calls()
+    again = http.post(path, headers=headers, json={"campaign": {}}).json()
+    http.close()
+    print(
+        f"  import: previewed {preview['created']} to create, created {imported['created']}, again {again['created']}"
+    )
+    import_calls = (after[0] - previewed[0], after[1] - previewed[1])
+    return [
+        Figure(
+            name=f"Sheets reads, import preview ({IMPORTED:,} rows)",
+            value=previewed[0] - before[0],
+            unit="calls",
+            goal="= 1",
+            met=previewed == (before[0] + 1, before[1]) and preview["created"] == IMPORTED,
+        ),
+        Figure(
+            name=f"Sheets reads + writes, import ({IMPORTED:,} rows)",
+            value=sum(import_calls),
+            unit="calls",
+            goal="= 2",
+            met=import_calls == (1, 1) and imported["created"] == IMPORTED,
+        ),
+        Figure(
+            name="pitches created by a second import",
+            value=again["created"],
+            unit="pitches",
+            goal="= 0",
+            met=again["created"] == 0 and again["updated"] == 0,
         ),
     ]

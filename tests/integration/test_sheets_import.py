@@ -259,6 +259,18 @@ def test_the_mapping_follows_the_sheets_columns(her_sheet: ExistingSheet) -> Non
     her_sheet.stack.stack.sandbox.sheets.delete_columns(her_sheet.spreadsheet_id, TAB, at_index=width + 1)
     her_sheet.sync()
     assert "Mood" not in her_sheet.settings()["unmapped_headers"]
+    # WHEN she renames a mapped column THEN the sync stops, offering the renamed column for mapping
+    her_sheet.set("C1", "Radio station")
+    stopped = her_sheet.sync()
+    assert stopped["outcome"] == "failed"
+    assert "Radio station" in her_sheet.settings()["unmapped_headers"]
+    action = card(her_sheet.http, her_sheet.user, "google-sheets")["last_error"]["action"]
+    assert "Rename the column back to 'Station'" in action
+    assert "'Radio station'" in action
+    # AND once she renames it back, the sync goes on and nothing is offered in its place
+    her_sheet.set("C1", "Station")
+    assert her_sheet.sync()["outcome"] == "success"
+    assert "Radio station" not in her_sheet.settings()["unmapped_headers"]
 
 
 def test_a_new_row_after_the_import_joins_the_imported_campaign(her_sheet: ExistingSheet) -> None:

@@ -21,7 +21,7 @@ from tracker_integrations.errors import NotFound, ReauthRequired, TrackerError, 
 from tracker_integrations.models.campaign import Campaign, CampaignCreate, Pitch, PitchCreate, PitchUpdate
 from tracker_integrations.models.common import new_id, utcnow
 from tracker_integrations.models.connection import Connection, ConnectionStatus, LastError, ProviderKey
-from tracker_integrations.models.imports import ImportedCampaign, ImportedRow, ImportRequest, ImportResult
+from tracker_integrations.models.imports import ImportRequest, ImportResult
 from tracker_integrations.models.sheets import SheetsSettings, SheetTarget
 from tracker_integrations.models.sync_log import ConflictDetail, SyncLog, SyncLogError, SyncOutcome
 from tracker_integrations.providers.google.sheets import (
@@ -60,8 +60,9 @@ from tracker_integrations.sync.importer import (
     ImportPlan,
     ImportPlanner,
     campaign_for,
+    describe,
 )
-from tracker_integrations.sync.mapping import ColumnMapping, auto_map
+from tracker_integrations.sync.mapping import follow_headers
 
 PROVIDER: ProviderKey = "google-sheets"
 
@@ -161,78 +162,11 @@ def _text(raw: object) -> str:
     return "" if raw is None else str(raw).strip()
 
 
-def follow_headers(sheets: SheetsSettings, headers: list[str]) -> SheetsSettings:
-    """The mapping after the sheet's columns changed: headers Tracker recognises as campaign columns (such as
-    Campaign) are mapped; other new columns are offered, unmapped until the user maps them."""
-    mapping = sheets.mapping
-    taken = {normalise_header(c.header) for c in mapping.columns} | {normalise_header(mapping.id_header)}
-    new = [h.strip() for h in headers if h.strip() and normalise_header(h) not in taken]
-    fields = {c.field for c in mapping.columns}
-    recognised: list[ColumnMapping] = [
-        c for c in auto_map(new) if c.field not in fields and not FIELDS[c.field].writable_from_provider
-    ]
-    mapped_now = {normalise_header(c.header) for c in recognised}
-    offered = [h for h in new if normalise_header(h) not in mapped_now]
-    if not recognised and offered == sheets.unmapped_headers:
-        return sheets
-    columns = [*mapping.columns, *recognised]
-    return sheets.model_copy(
-        update={"mapping": mapping.model_copy(update={"columns": columns}), "unmapped_headers": offered}
-    )
-
-
 def _pitch_create(values: dict[str, str]) -> PitchCreate:
     fields = {
         k.split(".", 1)[1]: _pitch_value(k.split(".", 1)[1], v) for k, v in values.items() if k.startswith("pitch.")
     }
     return PitchCreate.model_validate({k: v for k, v in fields.items() if v not in ("", None)})
-
-
-def _result(
-    request: ImportRequest, sheet: _Sheet, plan: ImportPlan, placed: dict[int, str], failed: dict[int, str]
-) -> ImportResult:
-    """The import row by row, in the words the preview and the run share."""
-    rows: list[ImportedRow] = []
-    for row in plan.rows:
-        action = {"create": "created", "update": "updated"}.get(row.action, "skipped")
-        reason = row.reason
-        if row.locator in failed:
-            action, reason = "skipped", f"row {row.locator} could not be added: {failed[row.locator]}"
-        contact = row.values.get("pitch.contact_name") or row.values.get("pitch.email", "")
-        rows.append(
-            ImportedRow(
-                row=row.locator,
-                action=action,  # type: ignore[arg-type]
-                reason=reason,
-                campaign=row.campaign.title if row.campaign and action != "skipped" else None,
-                contact=contact,
-                pitch_id=placed.get(row.locator, row.pitch_id),
-            )
-        )
-    by_title = {normalise_header(c.title): c for c in sheet.campaigns.values()}
-    campaigns: dict[str, ImportedCampaign] = {}
-    for done in rows:
-        if done.campaign is None:
-            continue
-        key = normalise_header(done.campaign)
-        known = by_title.get(key)
-        before = campaigns.get(key)
-        campaigns[key] = ImportedCampaign(
-            title=done.campaign,
-            campaign_id=known.campaign_id if known else None,
-            created=key in {normalise_header(t) for t in plan.campaigns_to_create()},
-            rows=(before.rows if before else 0) + 1,
-        )
-    target = sheet.target
-    return ImportResult(
-        dry_run=request.dry_run,
-        source=f"'{target.spreadsheet_name or target.spreadsheet_id}' / '{target.tab_title}'",
-        created=sum(1 for r in rows if r.action == "created"),
-        updated=sum(1 for r in rows if r.action == "updated"),
-        skipped=sum(1 for r in rows if r.action == "skipped"),
-        campaigns=list(campaigns.values()),
-        rows=rows,
-    )
 
 
 def _row_keys(rows: list[dict[str, object]], merger: Merger) -> list[str]:
@@ -260,7 +194,7 @@ def _adopt_promised_rows(
     for row in rows:
         record_id = promised.get(keys.get(row.locator, ""))
         if not row.record_id and record_id is not None and record_id in tracker:
-            result.append(ProviderRow(locator=row.locator, record_id=record_id, cells=row.cells))
+            result.append(ProviderRow(row.locator, record_id, row.cells, row.formulas))
             adopted.append((row.locator, record_id))
         else:
             result.append(row)
@@ -446,9 +380,16 @@ class SheetsSync:
         target, content = self._read(connection, sheets, client)
         grid = content.values
         headers = [str(h) for h in grid[0]] if grid else []
-        followed = follow_headers(sheets.model_copy(update={"target": target}), headers)
-        columns = self._check_headers(target, headers, followed)
-        if persist and followed != sheets.model_copy(update={"target": target}):
+        mapping, offered = follow_headers(sheets.mapping, headers, sheets.unmapped_headers)
+        followed = sheets.model_copy(update={"target": target, "mapping": mapping, "unmapped_headers": offered})
+        changed = followed != sheets.model_copy(update={"target": target})
+        try:
+            columns = self._check_headers(target, headers, followed)
+        except SyncStopped:
+            if persist and changed:  # a renamed column is offered for mapping even though this run stops
+                self._update_settings(connection, followed.model_copy(update={"mapping": sheets.mapping}))
+            raise
+        if persist and changed:
             self._update_settings(connection, followed)
         mapping = followed.mapping
         by_index = {columns[normalise_header(c.header)]: c.header for c in mapping.columns}
@@ -556,7 +497,12 @@ class SheetsSync:
                     "column_missing",
                     f"Column '{header}' is no longer in the tab '{target.tab_title}' (renamed or deleted), "
                     "so nothing was written.",
-                    f"Rename the column back to '{header}', or update the column mapping.",
+                    f"Rename the column back to '{header}', or update the column mapping"
+                    + (
+                        f" (the tab's unmapped columns: {', '.join(repr(h) for h in sheets.unmapped_headers)})."
+                        if sheets.unmapped_headers
+                        else "."
+                    ),
                 )
             if len(found) > 1:
                 letters = " and ".join(column_letter(i) for i in found)
@@ -702,7 +648,7 @@ class SheetsSync:
         merger = Merger(sheet.settings.mapping, now=self._now())
         choice = self._choice(request, sheet)
         plan = self._planner(merger, sheet, choice).plan(sheet.rows, set(sheet.tracker))
-        return _result(request, sheet, plan, {}, {})
+        return self._describe(request, sheet, plan, {}, {})
 
     def _choice(self, request: ImportRequest, sheet: _Sheet) -> CampaignChoice | None:
         chosen = request.campaign
@@ -732,23 +678,30 @@ class SheetsSync:
         campaigns = dict(sheet.campaigns)
         placed: dict[int, str] = {}
         failed: dict[int, str] = {}
+        new: dict[str, list[tuple[int, PitchCreate]]] = {}  # campaign id -> the rows that create its pitches
         for row in plan.rows:
             if row.action == "skip" or row.campaign is None:
                 continue
             try:
                 campaign = self._campaign(user_id, row.campaign, campaigns)
-                if row.pitch_id is not None:
-                    self._update_from_row(user_id, sheet.pitches[row.pitch_id], row.changes)
-                    placed[row.locator] = row.pitch_id
-                else:
-                    pitch = self._campaigns.create_pitch(
-                        user_id, campaign.campaign_id, _pitch_create(row.values), written_by=PROVIDER
-                    )
-                    placed[row.locator] = pitch.pitch_id
+                if row.pitch_id is None:
+                    new.setdefault(campaign.campaign_id, []).append((row.locator, _pitch_create(row.values)))
+                    continue
+                self._update_from_row(user_id, sheet.pitches[row.pitch_id], row.changes)
+                placed[row.locator] = row.pitch_id
             except ValidationError as exc:
                 failed[row.locator] = "; ".join(str(e["msg"]) for e in exc.errors())
             except TrackerError as exc:
                 failed[row.locator] = exc.message
+        for campaign_id, creates in new.items():
+            try:
+                pitches = self._campaigns.create_pitches(
+                    user_id, campaign_id, [data for _, data in creates], written_by=PROVIDER
+                )
+            except TrackerError as exc:
+                failed.update({locator: exc.message for locator, _ in creates})
+                continue
+            placed.update({locator: pitch.pitch_id for (locator, _), pitch in zip(creates, pitches, strict=True)})
         if choice is not None:
             chosen = choice.campaign_id or next(
                 (
@@ -762,8 +715,22 @@ class SheetsSync:
                 current = self._integrations.get_connection(user_id, PROVIDER) or connection
                 settings = SheetsSettings.model_validate(current.settings["sheet"])
                 self._update_settings(current, settings.model_copy(update={"import_campaign_id": chosen}))
-        results.append(_result(request, replace(sheet, campaigns=campaigns), plan, placed, failed))
+        results.append(self._describe(request, replace(sheet, campaigns=campaigns), plan, placed, failed))
         return list(placed.items())
+
+    @staticmethod
+    def _describe(
+        request: ImportRequest, sheet: _Sheet, plan: ImportPlan, placed: dict[int, str], failed: dict[int, str]
+    ) -> ImportResult:
+        target = sheet.target
+        return describe(
+            plan,
+            dry_run=request.dry_run,
+            source=f"'{target.spreadsheet_name or target.spreadsheet_id}' / '{target.tab_title}'",
+            campaigns={c.campaign_id: c.title for c in sheet.campaigns.values()},
+            placed=placed,
+            failed=failed,
+        )
 
     def _apply_tracker_updates(
         self, user_id: str, plan: SyncPlan, pitches: dict[str, Pitch]

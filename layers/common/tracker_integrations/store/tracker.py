@@ -142,6 +142,44 @@ class TrackerStore:
                 raise NotFound("campaign not found") from exc
             raise AlreadyExists("a pitch with this id already exists") from exc
 
+    def put_new_pitches(self, user_id: str, campaign_id: str, pitches: list[Pitch], *, written_by: str) -> None:
+        """Create many pitches of one campaign, a transaction per 99 (plus the campaign's existence check): an
+        import of a thousand rows is eleven writes, not a thousand. A chunk is all or nothing."""
+        check: TransactWriteItemTypeDef = {
+            "ConditionCheck": {
+                "TableName": self._table,
+                "Key": {"pk": {"S": user_pk(user_id)}, "sk": {"S": campaign_sk(campaign_id)}},
+                "ConditionExpression": "attribute_exists(pk)",
+            }
+        }
+        size = _TRANSACTION_LIMIT - 1
+        for start in range(0, len(pitches), size):
+            puts: list[TransactWriteItemTypeDef] = []
+            for pitch in pitches[start : start + size]:
+                item = {
+                    "pk": user_pk(user_id),
+                    "sk": pitch_sk(campaign_id, pitch.pitch_id),
+                    "entity": "pitch",
+                    "version": pitch.version,
+                    "written_by": written_by,
+                    "pitch": pitch.model_dump(mode="json"),
+                }
+                put = {
+                    "TableName": self._table,
+                    "Item": serialize(item),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+                puts.append({"Put": cast("PutTypeDef", put)})
+            try:
+                self._db.transact_write_items(TransactItems=[check, *puts])
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                    raise
+                reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+                if reasons and reasons[0] == "ConditionalCheckFailed":
+                    raise NotFound("campaign not found") from exc
+                raise AlreadyExists("a pitch with one of these ids already exists") from exc
+
     def delete_pitch(self, user_id: str, campaign_id: str, pitch_id: str, *, expected_version: int) -> None:
         sk = pitch_sk(campaign_id, pitch_id)
         try:

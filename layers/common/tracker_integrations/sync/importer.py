@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from tracker_integrations.models.imports import ImportedAction, ImportedCampaign, ImportedRow, ImportResult
 from tracker_integrations.sync.engine import Merger, ProviderRow
 from tracker_integrations.sync.fields import FIELDS, InvalidValue, normalise_header, to_canonical
 
@@ -173,3 +174,56 @@ class ImportPlanner:
             except InvalidValue as exc:
                 return {}, f"row {row.locator}, {column.header}: {exc}"
         return values, None
+
+
+_DONE: dict[RowAction, ImportedAction] = {"create": "created", "update": "updated", "skip": "skipped"}
+
+
+def describe(
+    plan: ImportPlan,
+    *,
+    dry_run: bool,
+    source: str,
+    campaigns: dict[str, str],  # campaign id -> title, after the import created its campaigns
+    placed: dict[int, str],  # row -> the pitch it now carries
+    failed: dict[int, str],  # row -> why Tracker refused what the plan said
+) -> ImportResult:
+    """The import row by row, in the words the preview and the run share."""
+    rows: list[ImportedRow] = []
+    for row in plan.rows:
+        action, reason = _DONE[row.action], row.reason
+        if row.locator in failed:
+            action, reason = "skipped", f"row {row.locator} could not be added: {failed[row.locator]}"
+        rows.append(
+            ImportedRow(
+                row=row.locator,
+                action=action,
+                reason=reason,
+                campaign=row.campaign.title if row.campaign and action != "skipped" else None,
+                contact=row.values.get("pitch.contact_name") or row.values.get("pitch.email", ""),
+                pitch_id=placed.get(row.locator, row.pitch_id),
+            )
+        )
+    ids = {normalise_header(title): campaign_id for campaign_id, title in campaigns.items()}
+    new = {normalise_header(t) for t in plan.campaigns_to_create()}
+    counted: dict[str, ImportedCampaign] = {}
+    for done in rows:
+        if done.campaign is None:
+            continue
+        key = normalise_header(done.campaign)
+        before = counted.get(key)
+        counted[key] = ImportedCampaign(
+            title=done.campaign,
+            campaign_id=ids.get(key),
+            created=key in new,
+            rows=(before.rows if before else 0) + 1,
+        )
+    return ImportResult(
+        dry_run=dry_run,
+        source=source,
+        created=sum(1 for r in rows if r.action == "created"),
+        updated=sum(1 for r in rows if r.action == "updated"),
+        skipped=sum(1 for r in rows if r.action == "skipped"),
+        campaigns=list(counted.values()),
+        rows=rows,
+    )
