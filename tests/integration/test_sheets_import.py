@@ -15,6 +15,9 @@ import pytest
 
 from local_stack.server import RunningStack
 from tests.support.api import LocalUser, card, connect
+from tracker_integrations import wiring
+from tracker_integrations.config import get_settings
+from tracker_integrations.providers.google.sheets import SheetsClient
 
 TAB = "Sheet1"
 TITLE = "My radio promo"
@@ -301,3 +304,27 @@ def test_a_new_row_with_no_campaign_to_join_names_its_row(
         "New row not added: row 2 has no campaign: add a Campaign column or choose a campaign for the import."
     )
     assert error["where"] == f"'{TAB}'!2:2"
+
+
+def test_the_syncs_one_read_gives_what_values_get_would_and_where_the_formulas_are(
+    http: httpx.Client, new_user: Callable[[str], LocalUser], stack: RunningStack
+) -> None:
+    # GIVEN a sheet with text, a number, a date, a boolean, a computed formula and one Google cannot compute
+    rows = [
+        ["Name", "Email", "Sent", "Count", "Done", "Sum", "Broken"],
+        ["Annie", "annie@x.example", "2026-03-05", "1,234", "TRUE", "=1+2", "=LEN(A2)"],
+        [],
+        ["Tom", "tom@x.example", "", "7", "", "", ""],
+    ]
+    sheet = choose_sheet(http, new_user, stack, rows)
+    connection = wiring.integrations_store().get_connection(sheet.user.name, "google-sheets")
+    assert connection is not None
+    access = wiring.token_service().current_tokens(connection).access_token.get_secret_value()
+    # WHEN the sync's client reads the tab
+    client = SheetsClient(get_settings(), access)
+    content = client.read_tab_content(sheet.spreadsheet_id, TAB)
+    # THEN the values are those of values.get (unformatted, dates as shown), trimmed the same way
+    assert content.values == client.read_tab(sheet.spreadsheet_id, TAB)
+    assert content.values[1][2:6] == ["2026-03-05", 1234, True, 3]
+    # AND the formulas are where the sheet has them
+    assert content.formulas == {(1, 5), (1, 6)}
