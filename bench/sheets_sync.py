@@ -100,7 +100,9 @@ def run() -> list[Figure]:
     with tempfile.TemporaryDirectory() as state_dir:
         running = serve_local_stack("127.0.0.1", 0, state_dir=Path(state_dir), quiet=True)
         try:
-            return [*_measure(running.base_url, running.stack), *_measure_import(running.base_url, running.stack)]
+            # The import first, before the 10,000 pitches below fill the (moto) table it would query.
+            imported = _measure_import(running.base_url, running.stack)
+            return [*_measure(running.base_url, running.stack), *imported]
         finally:
             running.stop()
 
@@ -124,8 +126,10 @@ def _measure(base: str, stack: Any) -> list[Figure]:
     aws = AwsCallCounter()
 
     def provider_calls() -> tuple[int, int]:
-        reads = sandbox.count(host=SHEETS, method="GET")
-        writes = sandbox.count(host=SHEETS, method="POST") + sandbox.count(host=SHEETS, method="PUT")
+        # This spreadsheet's calls only: the import measured before used another user's.
+        mine = [r for r in sandbox.find_requests(host=SHEETS) if spreadsheet["spreadsheet_id"] in r.path]
+        reads = sum(1 for r in mine if r.method == "GET")
+        writes = sum(1 for r in mine if r.method in {"POST", "PUT"})
         return reads, writes
 
     # 1. nothing changed
@@ -223,7 +227,7 @@ def _measure(base: str, stack: Any) -> list[Figure]:
 def _measure_import(base: str, stack: Any) -> list[Figure]:
     """A new user's existing sheet of 1,000 contacts, no Campaign column: preview, import, import again."""
     sandbox = stack.sandbox
-    http = httpx.Client(base_url=base, timeout=120)
+    http = httpx.Client(base_url=base, timeout=600)
     token = http.get("/local/token", params={"user": "bench-import", "plan": "agency"}).json()["token"]
     headers = {"Authorization": f"Bearer {token}"}
     login = "bench-import@example.com"
