@@ -11,27 +11,24 @@ with connections (the KMS key, custom metrics) are printed beside the total, not
 
 from __future__ import annotations
 
-import logging
 import math
-import tempfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
 
+from bench.local import in_local_stack
 from bench.results import Figure
 from bench.sheets_sync import AwsCallCounter
-from local_stack.server import LocalStack, serve_local_stack
+from local_stack.server import LocalStack
 from provider_sandbox.push import PushSender
 from provider_sandbox.testing import approve
 from tracker_integrations import wiring
 from tracker_integrations.jobs import SyncJob
 from tracker_integrations.models.campaign import CampaignCreate, PitchCreate, PitchUpdate
 from tracker_integrations.models.common import new_id, utcnow
-from tracker_integrations.observability import logger
 
 CONNECTIONS = 1_000
 PITCHES = 200
@@ -165,13 +162,7 @@ class Event:
 
 
 def run() -> list[Figure]:
-    logger.setLevel(logging.WARNING)
-    with tempfile.TemporaryDirectory() as state_dir:
-        running = serve_local_stack("127.0.0.1", 0, state_dir=Path(state_dir), quiet=True)
-        try:
-            return _measure(running.base_url, running.stack)
-        finally:
-            running.stop()
+    return in_local_stack(_measure)
 
 
 def _pro_user_with_a_synced_sheet(base: str) -> tuple[str, str]:

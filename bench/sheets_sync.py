@@ -8,22 +8,18 @@ sheet's rows: 1 read to preview, 1 read and 1 write to import, and a second impo
 
 from __future__ import annotations
 
-import logging
-import tempfile
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import httpx
 
+from bench.local import in_local_stack
 from bench.results import Figure
-from local_stack.server import serve_local_stack
 from provider_sandbox.testing import approve
 from tracker_integrations import wiring
 from tracker_integrations.config import get_settings
 from tracker_integrations.models.campaign import Campaign, CampaignType, Pitch, PitchStatus
 from tracker_integrations.models.common import new_id, utcnow
-from tracker_integrations.observability import logger
 from tracker_integrations.store.dynamo import serialize
 from tracker_integrations.store.integrations import user_pk
 from tracker_integrations.store.tracker import pitch_sk
@@ -96,15 +92,13 @@ def _seed(user: str) -> list[Pitch]:
 
 
 def run() -> list[Figure]:
-    logger.setLevel(logging.WARNING)  # the figures, not one log line per sync
-    with tempfile.TemporaryDirectory() as state_dir:
-        running = serve_local_stack("127.0.0.1", 0, state_dir=Path(state_dir), quiet=True)
-        try:
-            # The import first, before the 10,000 pitches below fill the (moto) table it would query.
-            imported = _measure_import(running.base_url, running.stack)
-            return [*_measure(running.base_url, running.stack), *imported]
-        finally:
-            running.stop()
+    return in_local_stack(_measure_import_then_sync)
+
+
+def _measure_import_then_sync(base: str, stack: Any) -> list[Figure]:
+    # The import first, before the 10,000 pitches below fill the (moto) table it would query.
+    imported = _measure_import(base, stack)
+    return [*_measure(base, stack), *imported]
 
 
 def _measure(base: str, stack: Any) -> list[Figure]:
@@ -237,7 +231,9 @@ def _measure_import(base: str, stack: Any) -> list[Figure]:
     rows += [[f"Contact {n}", f"c{n}@outlet.example", f"Station {n % 300}", "sent"] for n in range(IMPORTED)]
     spreadsheet_id = sandbox.sheets.create_user_spreadsheet(login, "Existing promo sheet", rows)
     sandbox.sheets.pick(login, spreadsheet_id, "local-google-client")
-    http.put("/api/integrations/google-sheets/settings", headers=headers, json={"spreadsheet_id": spreadsheet_id})
+    version = http.get("/api/integrations/google-sheets", headers=headers).json()["version"]
+    chosen = {"version": version, "spreadsheet_id": spreadsheet_id}
+    http.put("/api/integrations/google-sheets/settings", headers=headers, json=chosen).raise_for_status()
     stack.run_queued_jobs()  # the first sync: it proposes the import
 
     def calls() -> tuple[int, int]:

@@ -10,7 +10,14 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
 from tracker_integrations import wiring
-from tracker_integrations.api import current_user, install_error_handlers, json_response, parse_body, query_model
+from tracker_integrations.api import (
+    current_user,
+    install_error_handlers,
+    install_rate_limits,
+    json_response,
+    parse_body,
+    query_model,
+)
 from tracker_integrations.models.campaign import (
     CampaignCreate,
     CampaignUpdate,
@@ -22,6 +29,7 @@ from tracker_integrations.observability import logger, metrics
 
 app = APIGatewayHttpResolver()
 install_error_handlers(app)
+install_rate_limits(app)
 
 
 class PageQuery(BaseModel):

@@ -13,11 +13,13 @@ from tracker_integrations import wiring
 from tracker_integrations.api import (
     current_user,
     install_error_handlers,
+    install_rate_limits,
     json_object,
     json_response,
     parse_body,
     query_model,
 )
+from tracker_integrations.browser_binding import binding_cookie, browser_binding
 from tracker_integrations.models.imports import ImportRequest
 from tracker_integrations.models.sheets import CreateSpreadsheet
 from tracker_integrations.observability import logger, metrics
@@ -25,6 +27,7 @@ from tracker_integrations.services.sync_requests import DeletionDecision
 
 app = APIGatewayHttpResolver()
 install_error_handlers(app)
+install_rate_limits(app)
 
 
 class SpreadsheetsQuery(BaseModel):
@@ -93,8 +96,11 @@ def create_spreadsheet() -> Response[str]:
 
 @app.post("/api/integrations/<provider>/connect")
 def connect(provider: str) -> Response[str]:
-    url = wiring.oauth_service().start(current_user(app), provider)
-    return json_response(200, {"authorization_url": url})
+    started = wiring.oauth_service().start(current_user(app), provider, browser_binding(app.current_event))
+    response = json_response(200, {"authorization_url": started.authorization_url})
+    # The callback only links an account in the browser holding this cookie (see browser_binding).
+    response.cookies.append(binding_cookie(started.browser_binding))
+    return response
 
 
 @app.delete("/api/integrations/<provider>/disconnect")

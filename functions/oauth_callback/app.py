@@ -1,4 +1,5 @@
-"""HTTP API: the OAuth redirect target. No bearer token here: the state ties the request to its user."""
+"""HTTP API: the OAuth redirect target. No bearer token here: the state ties the request to its user,
+and the binding cookie to the browser that started it."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from tracker_integrations import wiring
 from tracker_integrations.api import install_error_handlers, query_model
+from tracker_integrations.browser_binding import browser_binding
 from tracker_integrations.observability import logger, metrics
 from tracker_integrations.services.oauth import CallbackParams
 
@@ -20,7 +22,7 @@ install_error_handlers(app)
 @app.get("/api/integrations/<provider>/callback")
 def callback(provider: str) -> Response[str]:
     params = query_model(app, CallbackParams)
-    location = wiring.oauth_service().complete(provider, params)
+    location = wiring.oauth_service().complete(provider, params, browser_binding(app.current_event))
     # no-store: the URL carried a one-time code; referrer: never leak it onward.
     return Response(
         status_code=302,

@@ -25,8 +25,9 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
 
 def run_job(record: SQSRecord) -> None:
     job = parse_model(SyncJob, record.json_body)
-    logger.append_keys(job_id=job.job_id, provider=job.provider)
-    wiring.sync_runner().run(job)
+    # Scoped to this record: the next record's lines (even a malformed one's) must not carry this job.
+    with logger.append_context_keys(job_id=job.job_id, provider=job.provider):
+        wiring.sync_runner().run(job)
 
 
 @logger.inject_lambda_context

@@ -276,8 +276,12 @@ class DemoScript:
     def choose_existing_sheet(self) -> Observed:
         # Google Picker runs in Dan's browser: picking the file shares just that one with Tracker (drive.file).
         self._sandbox.sheets.pick(self.login, self._spreadsheet_id, LOCAL_CLIENTS["google"][0])
+        # The settings screen sends back the settings' version it showed, so it never overwrites a newer change.
+        version = self._api("GET", "/api/integrations/google-sheets")["version"]
         detail = self._api(
-            "PUT", "/api/integrations/google-sheets/settings", json={"spreadsheet_id": self._spreadsheet_id}
+            "PUT",
+            "/api/integrations/google-sheets/settings",
+            json={"version": version, "spreadsheet_id": self._spreadsheet_id},
         )
         settings = detail["settings"]
         columns = settings["sheet"]["mapping"]["columns"]

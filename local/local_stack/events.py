@@ -41,6 +41,10 @@ def http_api_event(
     domain: str = "127.0.0.1:3000",
 ) -> dict[str, Any]:
     query = query or {}
+    headers = {k.lower(): v for k, v in (headers or {}).items()}
+    # Payload 2.0 moves the Cookie header into its own list, one "name=value" per cookie.
+    cookie_header = headers.pop("cookie", "")
+    cookies = [c.strip() for c in cookie_header.split(";") if c.strip()]
     now = datetime.now(UTC)
     request_context: dict[str, Any] = {
         "accountId": "123456789012",
@@ -52,7 +56,7 @@ def http_api_event(
             "path": path,
             "protocol": "HTTP/1.1",
             "sourceIp": "127.0.0.1",
-            "userAgent": (headers or {}).get("user-agent", ""),
+            "userAgent": headers.get("user-agent", ""),
         },
         "requestId": str(uuid.uuid4()),
         "routeKey": f"{method} {route_path}",
@@ -68,10 +72,12 @@ def http_api_event(
         "routeKey": f"{method} {route_path}",
         "rawPath": path,
         "rawQueryString": urlencode([(k, v) for k, values in query.items() for v in values]),
-        "headers": {k.lower(): v for k, v in (headers or {}).items()},
+        "headers": headers,
         "requestContext": request_context,
         "isBase64Encoded": False,
     }
+    if cookies:
+        event["cookies"] = cookies
     if query:
         # Repeated parameters arrive comma-joined, as API Gateway sends them.
         event["queryStringParameters"] = {k: ",".join(v) for k, v in query.items()}

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import parse_qsl, urlencode
 
 from moto import mock_aws
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
@@ -30,6 +31,7 @@ from werkzeug.wrappers import Request, Response
 
 from local_stack.auth import LocalIssuer
 from local_stack.aws import create_resources, function_environment, make_dynamodb_operations_atomic
+from local_stack.cors import CorsPolicy
 from local_stack.events import LambdaContextStub, http_api_event, sqs_event
 from local_stack.streams import StreamPump
 from local_stack.template import REPO_ROOT, Route, queue_consumers, routes, schedules
@@ -81,6 +83,8 @@ class LocalStack:
         self.sandbox = ProviderSandbox(public_base_url=f"{self.public_base}/sandbox")
         self.issuer = LocalIssuer(f"{self.public_base}/local", self.state_dir / "jwt-signing-key.pem")
         self.real_providers: list[str] = []
+        # The web page at /app is the app; its origin is this stack's (AppBaseUrl in template terms).
+        self.cors = CorsPolicy.from_template({"AppBaseUrl": self.public_base})
         self._routes = routes()
         self._url_map = Map(
             [
@@ -292,7 +296,9 @@ class LocalStack:
         if path == "/local/token":
             return self._local_token(request)
         if path.startswith("/api/"):
-            return self._api(request)
+            if self.cors is None:
+                return self._api(request)
+            return self.cors.preflight(request) or self.cors.decorate(request, self._api(request))
         if path in {"/", "/app"} or path.startswith("/app/"):
             return Response(render_app_page(self.public_base), mimetype="text/html")
         return _json(404, {"message": "Not Found"})
@@ -377,11 +383,41 @@ class _QuietRequestHandler(WSGIRequestHandler):
         return None
 
 
+# Query parameters whose values are credentials: the OAuth callback's one-time code and state, tokens.
+_SECRET_QUERY_NAME = re.compile(r"^(code|state)$|token|secret", re.IGNORECASE)
+
+
+def redact_query(path: str) -> str:
+    """`path` with the values of credential-carrying query parameters replaced (names stay, for reading)."""
+    base, separator, query = path.partition("?")
+    if not separator:
+        return path
+    pairs = [
+        (k, "[redacted]" if _SECRET_QUERY_NAME.search(k) else v) for k, v in parse_qsl(query, keep_blank_values=True)
+    ]
+    return f"{base}?{urlencode(pairs, safe='[]')}"
+
+
+class AccessLogRequestHandler(WSGIRequestHandler):
+    """Werkzeug's access log (make dev), minus callback codes and states: like API Gateway's access
+    log in template.yaml, it must not keep what would let someone finish another person's sign-in."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        original = getattr(self, "path", None)
+        if original is not None:
+            self.path = redact_query(original)
+        try:
+            super().log_request(code, size)
+        finally:
+            if original is not None:
+                self.path = original
+
+
 def serve_local_stack(
     host: str = "127.0.0.1", port: int = 3000, *, state_dir: Path | None = None, quiet: bool = False
 ) -> RunningStack:
     """Bind first (so port 0 works), then build the stack with its real public URL and serve it."""
-    handler = _QuietRequestHandler if quiet else None
+    handler = _QuietRequestHandler if quiet else AccessLogRequestHandler
     server = make_server(host, port, _not_ready, threaded=True, request_handler=handler)
     stack = LocalStack(f"http://{host}:{server.server_port}", state_dir=state_dir)
     stack.start()

@@ -22,7 +22,7 @@ from provider_sandbox.drive import DriveApi
 from provider_sandbox.drive_channels import DriveChannels
 from provider_sandbox.gmail import GmailApi
 from provider_sandbox.gmail_mailbox import GmailService
-from provider_sandbox.google import GoogleOAuth
+from provider_sandbox.google import GoogleOAuth, google_api_error_body
 from provider_sandbox.mailchimp import MailchimpOAuth
 from provider_sandbox.models import Fault, OAuthClientRegistration, Provider, RecordedRequest
 from provider_sandbox.oauth import Clock, GrantStore
@@ -235,7 +235,9 @@ class ProviderSandbox:
 
     def _fault_response(self, fault: Fault, host: str, path: str, method: str) -> Response:
         assert fault.status is not None
-        if fault.body is None:
+        if fault.body is None and fault.reason is not None:
+            response = json_response(google_api_error_body(fault.status, reason_code=fault.reason), fault.status)
+        elif fault.body is None:
             response = self.router.style_for(host, path, method)(fault.status, None)
         elif isinstance(fault.body, str):
             response = Response(fault.body, status=fault.status, content_type="text/plain; charset=utf-8")

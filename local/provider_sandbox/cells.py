@@ -11,7 +11,12 @@ pattern `yyyy-mm-dd`, `1,234` becomes 1234 with `#,##0`, `50%` becomes 0.5 with 
 - FORMULA: like UNFORMATTED_VALUE, except formula cells give their formula text.
 
 Formulas are not really evaluated: arithmetic on literals (`=1+2*3`), string and boolean literals and
-`HYPERLINK(url, label)` compute; anything else renders as the error `#ERROR!`.
+`HYPERLINK(url, label)` compute; a bare name (`=foo`, `=+foo`) is `#NAME?`; anything else renders as the
+error `#ERROR!`.
+
+Typed (USER_ENTERED) input is read in the spreadsheet's locale: `3/5/2024` is 5 March in en_US, 3 May in
+en_GB, and text in de_DE (which types `3.5.2024`); text starting with `+` is a formula, as in the Sheets UI.
+No cell may hold more than 50,000 characters.
 """
 
 import ast
@@ -58,6 +63,8 @@ class NumberFormat:
 class FormulaError:
     text: str = ERROR_TEXT
     message: str = UNEVALUATED
+    # ErrorValue.type: ERROR, NAME, DIVIDE_BY_ZERO...
+    type: str = "ERROR"
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +144,7 @@ class Cell:
         if value is None:
             return None
         if isinstance(value, FormulaError):
-            return {"errorValue": {"type": "ERROR", "message": value.message}}
+            return {"errorValue": {"type": value.type, "message": value.message}}
         if isinstance(value, bool):
             return {"boolValue": value}
         if isinstance(value, float):
@@ -159,7 +166,25 @@ class InvalidValue(ValueError):
     """A value a values.* request cannot store (a list or an object)."""
 
 
-def entered(value: JsonValue, option: InputOption) -> Cell | None:
+# Sheets refuses a cell holding more text than this, whatever the input option or request.
+MAX_CELL_CHARACTERS = 50_000
+CELL_TOO_LONG = f"Your input contains more than the maximum of {MAX_CELL_CHARACTERS} characters in a single cell."
+
+
+class CellTooLong(InvalidValue):
+    """Text over Sheets' 50,000-character cell limit."""
+
+    def __init__(self) -> None:
+        super().__init__(CELL_TOO_LONG)
+
+
+def check_length(text: str) -> str:
+    if len(text) > MAX_CELL_CHARACTERS:
+        raise CellTooLong
+    return text
+
+
+def entered(value: JsonValue, option: InputOption, locale: str = "en_US") -> Cell | None:
     """The cell a values.* input value makes; None skips the cell (JSON null). "" clears it."""
     if value is None:
         return None
@@ -173,13 +198,14 @@ def entered(value: JsonValue, option: InputOption) -> Cell | None:
         raise InvalidValue(f"Invalid values: {value!r} is not a string, number or boolean")
     if value == "":
         return Cell()
+    check_length(value)
     if option == "RAW":
         return Cell("stringValue", value)
-    return parse_user_entered(value)
+    return parse_user_entered(value, locale)
 
 
-def parse_user_entered(text: str) -> Cell:
-    """What Sheets makes of text typed into a cell (en_US locale)."""
+def parse_user_entered(text: str, locale: str = "en_US") -> Cell:
+    """What Sheets makes of text typed into a cell of a spreadsheet in `locale` (its properties.locale)."""
     if text.startswith("'"):
         # A leading apostrophe forces text and is not part of the value.
         return Cell("stringValue", text[1:]) if len(text) > 1 else Cell()
@@ -188,10 +214,15 @@ def parse_user_entered(text: str) -> Cell:
     stripped = text.strip()
     if stripped.upper() in {"TRUE", "FALSE"}:
         return Cell("boolValue", stripped.upper() == "TRUE")
-    for parser in (_parse_number, _parse_date_time):
-        cell = parser(stripped)
-        if cell is not None:
-            return cell
+    number = _parse_number(stripped)
+    if number is not None:
+        return number
+    moment = _parse_date_time(stripped, locale)
+    if moment is not None:
+        return moment
+    if text.startswith("+") and len(text) > 1:
+        # As in the Sheets UI, a leading + starts a formula (Lotus style): "+foo" is =+foo, a #NAME? error.
+        return Cell("formulaValue", "=" + text)
     return Cell("stringValue", text)
 
 
@@ -221,12 +252,40 @@ def _parse_number(text: str) -> Cell | None:
 
 
 _TIME = r"(\d{1,2}):(\d{2})(?::(\d{2}))?"
-# (regex, date pattern, year/month/day group order)
-_DATE_FORMS: tuple[tuple[re.Pattern[str], str, tuple[int, int, int]], ...] = (
+DateForm = tuple[re.Pattern[str], str, tuple[int, int, int]]
+# (regex, date pattern, year/month/day group order); ISO order is understood in every locale.
+_ISO_FORMS: tuple[DateForm, ...] = (
     (re.compile(rf"^(\d{{4}})-(\d{{1,2}})-(\d{{1,2}})(?:\s+{_TIME})?$"), "yyyy-mm-dd", (1, 2, 3)),
     (re.compile(rf"^(\d{{4}})/(\d{{1,2}})/(\d{{1,2}})(?:\s+{_TIME})?$"), "yyyy/mm/dd", (1, 2, 3)),
-    (re.compile(rf"^(\d{{1,2}})/(\d{{1,2}})/(\d{{4}})(?:\s+{_TIME})?$"), "M/d/yyyy", (3, 1, 2)),
 )
+
+
+def _short_form(separator: str, pattern: str, order: tuple[int, int, int]) -> DateForm:
+    sep = re.escape(separator)
+    return re.compile(rf"^(\d{{1,2}}){sep}(\d{{1,2}}){sep}(\d{{4}})(?:\s+{_TIME})?$"), pattern, order
+
+
+_MONTH_FIRST = _short_form("/", "M/d/yyyy", (3, 1, 2))
+_DAY_FIRST_SLASH = _short_form("/", "dd/mm/yyyy", (3, 2, 1))
+_DAY_FIRST_DOT = _short_form(".", "dd.mm.yyyy", (3, 2, 1))
+# How a spreadsheet's locale reads a short typed date (the ones tests use; other locales read day first).
+LOCALE_DATE_FORMS: dict[str, tuple[DateForm, ...]] = {
+    "en_US": (_MONTH_FIRST,),
+    "es_US": (_MONTH_FIRST,),
+    "en_PH": (_MONTH_FIRST,),
+    "de_DE": (_DAY_FIRST_DOT,),
+    "de_AT": (_DAY_FIRST_DOT,),
+    "de_CH": (_DAY_FIRST_DOT,),
+    "ru_RU": (_DAY_FIRST_DOT,),
+    "pl_PL": (_DAY_FIRST_DOT,),
+}
+_DEFAULT_FORMS: tuple[DateForm, ...] = (_DAY_FIRST_SLASH,)
+
+
+def date_forms(locale: str) -> tuple[DateForm, ...]:
+    return _ISO_FORMS + LOCALE_DATE_FORMS.get(locale, _DEFAULT_FORMS)
+
+
 _TIME_ONLY = re.compile(rf"^{_TIME}$")
 
 
@@ -234,8 +293,8 @@ def _time_pattern(seconds: str | None) -> str:
     return "H:mm:ss" if seconds is not None else "H:mm"
 
 
-def _parse_date_time(text: str) -> Cell | None:
-    for regex, date_pattern, (y, m, d) in _DATE_FORMS:
+def _parse_date_time(text: str, locale: str = "en_US") -> Cell | None:
+    for regex, date_pattern, (y, m, d) in date_forms(locale):
         match = regex.fullmatch(text)
         if match is None:
             continue
@@ -361,6 +420,9 @@ _BINARY: dict[type[ast.operator], Callable[[float, float], float]] = {
 }
 _HYPERLINK = re.compile(r'^=\s*HYPERLINK\(\s*"((?:[^"]|"")*)"\s*(?:[,;]\s*"((?:[^"]|"")*)"\s*)?\)\s*$', re.IGNORECASE)
 _STRING = re.compile(r'^=\s*"((?:[^"]|"")*)"\s*$')
+# A bare name, possibly signed (=+foo): Sheets looks it up as a named range and finds none.
+_NAME = re.compile(r"^[+-]?\s*([A-Za-z_][A-Za-z0-9_.]*)$")
+_CELL_REFERENCE = re.compile(r"^[A-Za-z]{1,3}[0-9]+$")
 _ARITHMETIC = re.compile(r"^[0-9.+\-*/^()\s eE]+$")
 
 
@@ -375,11 +437,14 @@ def evaluate(formula: str) -> str | float | bool | FormulaError:
     body = formula[1:].strip()
     if body.upper() in {"TRUE", "FALSE", "TRUE()", "FALSE()"}:
         return body.upper().startswith("TRUE")
+    name = _NAME.fullmatch(body)
+    if name and not _CELL_REFERENCE.fullmatch(name.group(1)):
+        return FormulaError("#NAME?", f"Unknown range name: '{name.group(1).upper()}'.", "NAME")
     if _ARITHMETIC.fullmatch(body):
         try:
             result = _arithmetic(ast.parse(body.replace("^", "**"), mode="eval").body)
         except ZeroDivisionError:
-            return FormulaError("#DIV/0!", "Function DIVIDE parameter 2 cannot be zero.")
+            return FormulaError("#DIV/0!", "Function DIVIDE parameter 2 cannot be zero.", "DIVIDE_BY_ZERO")
         except (SyntaxError, ValueError, OverflowError):
             return FormulaError()
         return result

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Request, Response
 
 from provider_sandbox.gmail_control import GmailControl
 from provider_sandbox.models import PROVIDERS, Fault, OAuthClientRegistration, Provider, RevokeUserGrantsBody
+from provider_sandbox.push import PushFault, PushSender
 from provider_sandbox.responses import json_response
 from provider_sandbox.sheets_control import SheetsControl
 
@@ -91,6 +92,10 @@ class ControlApi:
         SheetsControl(self, sandbox.sheets).install()
         # Gmail mailboxes, Pub/Sub topics and pushes, the Gmail quota (/_control/gmail/...).
         GmailControl(self, sandbox.gmail).install()
+        # Push delivery (Drive channels and Pub/Sub): late, repeated or lost pushes (/_control/push...).
+        self.add_route("/_control/push", "GET", self.push_state)
+        self.add_route("/_control/push/faults", "POST", self.add_push_fault)
+        self.add_route("/_control/push/faults", "DELETE", self.clear_push_faults)
 
     def add_route(self, path: str, method: str, handler: ControlHandler) -> None:
         """Serve `method path` (werkzeug rule syntax) with `handler`."""
@@ -171,3 +176,17 @@ class ControlApi:
                 "live_access_tokens": self.sandbox.live_access_tokens(provider),
             }
         )
+
+    def push_state(self, _request: Request, _values: Mapping[str, Any]) -> Response:
+        faults, counts = PushSender.of(self.sandbox.context).state()
+        return json_response(
+            {"faults": [f.model_dump(mode="json") for f in faults], "counts": counts.model_dump(mode="json")}
+        )
+
+    def add_push_fault(self, request: Request, _values: Mapping[str, Any]) -> Response:
+        fault = _parse(PushFault, request)
+        PushSender.of(self.sandbox.context).add_fault(fault)
+        return json_response(fault.model_dump(mode="json"), 201)
+
+    def clear_push_faults(self, _request: Request, _values: Mapping[str, Any]) -> Response:
+        return json_response({"cleared": PushSender.of(self.sandbox.context).clear_faults()})

@@ -360,6 +360,7 @@ class DriveApi:
 
     def list_files(self, request: Request, _values: Mapping[str, Any]) -> Response:
         access = authenticate(self.ctx, request, SCOPES, _RPC + "List")
+        self.workspace.charge_drive(access)
         mask = self._mask(request, "FileList")
         raw_size = request.args.get("pageSize", str(DEFAULT_PAGE_SIZE))
         try:
@@ -390,6 +391,7 @@ class DriveApi:
 
     def get_file(self, request: Request, values: Mapping[str, Any]) -> Response:
         access = authenticate(self.ctx, request, SCOPES, _RPC + "Get")
+        self.workspace.charge_drive(access)
         mask = self._mask(request, "File")
         with self.ctx.lock:
             body = file_json(self.workspace.drive_file(access, values["file_id"]), access)

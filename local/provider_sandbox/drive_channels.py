@@ -100,6 +100,8 @@ class DriveChannels:
 
     def watch(self, request: Request, values: Mapping[str, Any]) -> Response:
         access = authenticate(self.ctx, request, SCOPES, _RPC)
+        # files.watch and channels.stop count against the Drive quota (notifications do not).
+        self.workspace.charge_drive(access)
         try:
             body = _ChannelRequest.model_validate(request.get_json(force=True, silent=True) or {})
         except ValidationError as exc:
@@ -148,7 +150,8 @@ class DriveChannels:
         return json_response(payload)
 
     def stop(self, request: Request, _values: Mapping[str, Any]) -> Response:
-        authenticate(self.ctx, request, SCOPES, "drive.googleapis.com/google.apps.drive.v3.DriveChannels.Stop")
+        access = authenticate(self.ctx, request, SCOPES, "drive.googleapis.com/google.apps.drive.v3.DriveChannels.Stop")
+        self.workspace.charge_drive(access)
         try:
             body = _StopRequest.model_validate(request.get_json(force=True, silent=True) or {})
         except ValidationError as exc:
@@ -191,4 +194,4 @@ class DriveChannels:
             headers["X-Goog-Changed"] = "content"
         if channel.token is not None:
             headers["X-Goog-Channel-Token"] = channel.token
-        PushSender.of(self.ctx).send(channel.address, headers, b"")
+        PushSender.of(self.ctx).send(channel.address, headers, b"", kind="drive")

@@ -103,17 +103,40 @@ _API_ERRORS: dict[int, tuple[str, str, str]] = {
 }
 
 
+# errors[].domain and message of the reasons Drive documents (handle-errors guide), for faults naming a reason.
+REASON_WORDING: dict[str, tuple[str, str]] = {
+    "rateLimitExceeded": ("usageLimits", "Rate Limit Exceeded"),
+    "userRateLimitExceeded": ("usageLimits", "User Rate Limit Exceeded"),
+    "dailyLimitExceeded": ("usageLimits", "Daily Limit Exceeded"),
+    "sharingRateLimitExceeded": (
+        "global",
+        'Rate limit exceeded. User message: "Sorry, you have exceeded your sharing quota."',
+    ),
+    "quotaExceeded": ("usageLimits", "Quota Exceeded"),
+    "appNotAuthorizedToFile": ("global", "The user has not granted the app write access to the file."),
+    "insufficientFilePermissions": ("global", "The user does not have sufficient permissions for this file."),
+    "domainPolicy": ("global", "The domain administrators have disabled Drive apps."),
+    "storageQuotaExceeded": ("global", "The user's Drive storage quota has been exceeded."),
+}
+
+
 def google_api_error_body(
-    status: int, message: str | None = None, *, reason_code: str | None = None, api_status: str | None = None
+    status: int,
+    message: str | None = None,
+    *,
+    reason_code: str | None = None,
+    api_status: str | None = None,
+    domain: str | None = None,
 ) -> dict[str, JsonValue]:
     """Google's JSON error envelope. `errors[0].reason` matters: googleapiclient retries 403s by it."""
     default_status, default_reason, default_message = _API_ERRORS.get(status, ("UNKNOWN", "unknown", reason(status)))
-    text = message or default_message
+    wording_domain, wording = REASON_WORDING.get(reason_code or "", ("global", ""))
+    text = message or wording or default_message
     return {
         "error": {
             "code": status,
             "message": text,
-            "errors": [{"message": text, "domain": "global", "reason": reason_code or default_reason}],
+            "errors": [{"message": text, "domain": domain or wording_domain, "reason": reason_code or default_reason}],
             "status": api_status or default_status,
         }
     }

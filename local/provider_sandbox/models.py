@@ -60,6 +60,9 @@ class Fault(BaseModel):
     # None: the provider's own error body for that status. A string is sent verbatim ("" = no body,
     # like Mailchimp's bodiless 429); anything else is sent as JSON.
     body: FaultBody = None
+    # Google hosts: the `errors[0].reason` of Google's envelope (with body None), e.g. "rateLimitExceeded" or
+    # "userRateLimitExceeded" on a 403, as Drive sends its rate limits.
+    reason: str | None = Field(default=None, pattern=r"^[A-Za-z_]{1,64}$")
     # Seconds (int) or an HTTP date (str), sent as the Retry-After header.
     retry_after: int | str | None = None
     delay_seconds: float = Field(default=0.0, ge=0.0, le=300.0)

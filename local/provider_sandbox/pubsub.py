@@ -219,7 +219,7 @@ class PubSub:
         sender = PushSender.of(self.ctx)
         for subscription in targets:
             body = self._envelope(subscription, message_id, data, attributes or {}, now)
-            sender.send(subscription.endpoint, self._headers(subscription, now), body)
+            sender.send(subscription.endpoint, self._headers(subscription, now), body, kind="pubsub")
         return message_id
 
     @staticmethod

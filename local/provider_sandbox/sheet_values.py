@@ -12,6 +12,7 @@ from pydantic import JsonValue
 from provider_sandbox.a1 import A1Error, Box, Span, column_letters, format_span
 from provider_sandbox.cells import (
     Cell,
+    CellTooLong,
     DateTimeRender,
     InputOption,
     InvalidValue,
@@ -136,8 +137,10 @@ def _merge(current: Cell, new: Cell) -> Cell:
     return Cell(new.kind, new.value, new.number_format or current.number_format, current.validation)
 
 
-def to_cells(values: JsonValue, major: MajorDimension, option: InputOption) -> list[list[Cell | None]]:
-    """ValueRange.values as cells, row-major; null skips a cell, "" clears it."""
+def to_cells(
+    values: JsonValue, major: MajorDimension, option: InputOption, locale: str = "en_US"
+) -> list[list[Cell | None]]:
+    """ValueRange.values as cells, row-major; null skips a cell, "" clears it; typed text read in `locale`."""
     if values is None:
         return []
     if not isinstance(values, list):
@@ -149,7 +152,9 @@ def to_cells(values: JsonValue, major: MajorDimension, option: InputOption) -> l
         converted: list[Cell | None] = []
         for j, value in enumerate(line):
             try:
-                converted.append(entered(value, option))
+                converted.append(entered(value, option, locale))
+            except CellTooLong as exc:
+                raise InvalidRequest(str(exc)) from exc
             except InvalidValue as exc:
                 raise InvalidRequest(f"Invalid values[{i}][{j}]: {exc}") from exc
         lines.append(converted)
@@ -165,7 +170,7 @@ def plan_write(
 ) -> Write:
     """values.update: data anchored at the range's top-left, which must contain it unless it is one cell."""
     sheet, span = resolve(workbook, range_text)
-    cells = to_cells(values, major, option)
+    cells = to_cells(values, major, option, workbook.locale)
     anchor = span or Span()
     write = Write(sheet, anchor.start_row or 0, anchor.start_col or 0, cells)
     if span is not None and not span.is_single_cell and cells:
@@ -235,7 +240,7 @@ def plan_append(
 ) -> Append:
     sheet, span = resolve(workbook, range_text)
     check_grid(workbook, sheet, span)
-    cells = to_cells(values, major, option)
+    cells = to_cells(values, major, option, workbook.locale)
     table = find_table(sheet, span)
     anchor = span or Span()
     if table is None:

@@ -13,7 +13,7 @@ from typing import Any, cast
 from pydantic import JsonValue
 
 from provider_sandbox.a1 import Span, format_span
-from provider_sandbox.cells import Cell, NumberFormat
+from provider_sandbox.cells import CELL_TOO_LONG, MAX_CELL_CHARACTERS, Cell, NumberFormat
 from provider_sandbox.fieldmask import FieldMaskError, Mask, check_mask, discovery_schemas, parse_mask, selects
 from provider_sandbox.sheet_values import InvalidRequest
 from provider_sandbox.spreadsheet import (
@@ -290,6 +290,8 @@ def _entered_value(value: JsonDict) -> Cell:
             raise Problem(f"Invalid boolValue: {raw!r}")
         return Cell("boolValue", raw)
     text = str(raw)
+    if len(text) > MAX_CELL_CHARACTERS:
+        raise Problem(CELL_TOO_LONG)
     if kind == "formulaValue" and not text.startswith("="):
         raise Problem(f"Invalid formulaValue: formulas must start with '=': {text!r}")
     if kind == "stringValue" and not text:
@@ -390,11 +392,31 @@ def insert_dimension(workbook: Workbook, body: JsonDict, _requester: Requester) 
     count = sheet.row_count if dimension == "ROWS" else sheet.column_count
     if start > count:
         raise Problem(f"Cannot insert at index {start}: the sheet has only {count} {dimension.lower()}.")
-    if body.get("inheritFromBefore") and start == 0:
+    inherit = bool(body.get("inheritFromBefore"))
+    if inherit and start == 0:
         raise Problem("Cannot inherit properties from before the first row or column.")
+    if not inherit and start == count:
+        # At the end of the grid there is nothing after to inherit from: Google wants inheritFromBefore.
+        raise Problem(f"range.startIndex must be less than the grid size ({count}) if inheritFromBefore is false.")
     other = sheet.column_count if dimension == "ROWS" else sheet.row_count
     _check_size(workbook, (end - start) * other)
     workbook.insert_dimension(sheet, dimension, start, end - start)
+    return {}
+
+
+def append_dimension(workbook: Workbook, body: JsonDict, _requester: Requester) -> Reply:
+    """Rows or columns added at the end of the grid, taking the last one's properties."""
+    sheet = _sheet(workbook, _int(body, "sheetId", 0))
+    dimension = body.get("dimension")
+    if dimension not in {"ROWS", "COLUMNS"}:
+        raise Problem("dimension must be ROWS or COLUMNS.")
+    dim = cast("Dimension", dimension)
+    length = _int(body, "length")
+    if length < 1:
+        raise Problem(f"length must be greater than 0; was {length}.")
+    other = sheet.column_count if dim == "ROWS" else sheet.row_count
+    _check_size(workbook, length * other)
+    workbook.insert_dimension(sheet, dim, sheet.row_count if dim == "ROWS" else sheet.column_count, length)
     return {}
 
 
@@ -592,6 +614,7 @@ _HANDLERS: dict[str, RequestHandler] = {
     "updateCells": update_cells,
     "appendCells": append_cells,
     "insertDimension": insert_dimension,
+    "appendDimension": append_dimension,
     "deleteDimension": delete_dimension,
     "moveDimension": move_dimension,
     "sortRange": sort_range,

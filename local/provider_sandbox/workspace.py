@@ -126,6 +126,10 @@ class GoogleWorkspace:
         self.write_requests_per_minute: int | None = 60
         self.project_read_requests_per_minute: int | None = 300
         self.project_write_requests_per_minute: int | None = 300
+        # Drive quotas, in requests (None = unlimited): per user per project, and per project. Drive answers
+        # 403 userRateLimitExceeded / rateLimitExceeded, not 429 (handle-errors guide).
+        self.drive_requests_per_minute: int | None = 12_000
+        self.project_drive_requests_per_minute: int | None = 12_000
 
     @classmethod
     def of(cls, ctx: SandboxContext) -> "GoogleWorkspace":
@@ -165,6 +169,18 @@ class GoogleWorkspace:
             if not self._window.allows(project_key, project_limit):
                 assert project_limit is not None
                 raise quota_exceeded(metric, access.client_id, project_limit, per_user=False)
+            self._window.record(user_key)
+            self._window.record(project_key)
+
+    def charge_drive(self, access: AccessToken) -> None:
+        """Count one Drive request against the user's and the project's minute; 403 as Drive answers when over."""
+        with self._lock:
+            user_key = ("drive", access.client_id, access.login)
+            project_key = ("drive", access.client_id)
+            if not self._window.allows(user_key, self.drive_requests_per_minute):
+                raise GoogleApiError(403, reason="userRateLimitExceeded", api_status="PERMISSION_DENIED")
+            if not self._window.allows(project_key, self.project_drive_requests_per_minute):
+                raise GoogleApiError(403, reason="rateLimitExceeded", api_status="PERMISSION_DENIED")
             self._window.record(user_key)
             self._window.record(project_key)
 
@@ -268,6 +284,15 @@ class GoogleWorkspace:
             file = self._file(spreadsheet_id)
             file.trashed = False
             self.touch(file, "untrash")
+
+    def set_locale(self, spreadsheet_id: str, locale: str, time_zone: str | None = None) -> None:
+        """The user's File > Settings: the locale typed dates are read in, and the spreadsheet's time zone."""
+        with self._lock:
+            file = self._file(spreadsheet_id)
+            file.workbook.locale = locale
+            if time_zone is not None:
+                file.workbook.time_zone = time_zone
+            self.touch(file)
 
     def _write(self, file: SpreadsheetFile, a1_range: str, rows: Cells, *, as_user_entered: bool) -> None:
         values: list[JsonValue] = [list[JsonValue](row) for row in rows]

@@ -39,13 +39,13 @@ def test_disconnecting_gmail_stops_its_watch_and_forgets_the_mailbox(
     assert connect(http, user, "gmail", login=login).connected
     stack.stack.run_queued_jobs()
     gmail = wiring.gmail_store()
-    assert gmail.user_for_address(login) == user.name
+    assert gmail.users_for_address(login) == [user.name]
     # WHEN the user disconnects it
     assert http.delete("/api/integrations/gmail/disconnect", headers=user.headers).status_code == 200
     # THEN Gmail no longer pushes (the watch was stopped before the grant was revoked)
     assert stack.stack.sandbox.gmail.watches(login) == []
     # AND Tracker forgot the mailbox: a push for it finds nobody, and nothing is scheduled
-    assert gmail.user_for_address(login) is None
+    assert gmail.users_for_address(login) == []
     assert gmail.cursor(user.name) is None
     assert not is_due(user.name, "gmail")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import httpx
 
 from provider_sandbox import Fault, ProviderSandbox
@@ -64,3 +66,27 @@ def test_disconnecting_what_is_not_connected_is_404(http: httpx.Client, user: Lo
     response = http.delete("/api/integrations/mailchimp/disconnect", headers=user.headers)
     assert response.status_code == 404
     assert response.json()["error"] == {"code": "not_found", "message": "Mailchimp is not connected"}
+
+
+def test_disconnecting_one_google_product_keeps_the_grant_another_one_uses(
+    http: httpx.Client, new_user: Callable[..., LocalUser], sandbox: ProviderSandbox
+) -> None:
+    user = new_user("pro")
+    # GIVEN Sheets and Gmail connected with the same Google account
+    assert connect(http, user, "google-sheets", login="both@example.com").connected
+    assert connect(http, user, "gmail", login="both@example.com").connected
+    live_before = sandbox.live_refresh_tokens("google")
+    # WHEN the user disconnects Sheets
+    response = http.delete("/api/integrations/google-sheets/disconnect", headers=user.headers)
+    # THEN Sheets is gone, but Google is not asked to revoke: revoking may end the account's whole
+    # consent for Tracker and with it Gmail's access
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["revoked_at_provider"] is False
+    assert "another Tracker connection uses the same account" in body["message"]
+    assert sandbox.live_refresh_tokens("google") == live_before
+    assert card(http, user, "google-sheets")["status"] == "not_connected"
+    assert card(http, user, "gmail")["status"] == "connected"
+    # AND disconnecting the last one revokes
+    last = http.delete("/api/integrations/gmail/disconnect", headers=user.headers).json()
+    assert last["revoked_at_provider"] is True

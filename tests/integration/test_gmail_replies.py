@@ -26,7 +26,7 @@ from local_stack.server import GMAIL_TOPIC, RunningStack
 from provider_sandbox import Fault, ProviderSandbox
 from provider_sandbox.mail import delivery_status_report
 from provider_sandbox.pubsub import PUSH_SERVICE_ACCOUNT, push_token
-from tests.support.api import LocalUser, card, connect
+from tests.support.api import LocalUser, card, connect, put_settings
 from tests.support.schedule import is_due
 from tracker_integrations import wiring
 from tracker_integrations.models.gmail import GmailWatch
@@ -324,7 +324,9 @@ def _envelope(address: str, history_id: int) -> bytes:
     ).encode()
 
 
-def _forged(audience: str) -> str:
+def _forged(audience: str, *, kids: list[str] | None = None) -> list[str]:
+    """Tokens claiming everything a real push claims, signed by a key Google never published: under the
+    sandbox's key id, or under each of `kids`."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     now = int(datetime.now(UTC).timestamp())
     claims = {
@@ -336,7 +338,7 @@ def _forged(audience: str) -> str:
         "exp": now + 600,
     }
     sandbox_kid = jwt.get_unverified_header(push_token(audience, PUSH_SERVICE_ACCOUNT, datetime.now(UTC)))["kid"]
-    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": sandbox_kid})
+    return [jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid}) for kid in kids or [sandbox_kid]]
 
 
 @pytest.mark.parametrize("case", ["forged", "expired", "wrong_audience", "wrong_account", "missing"])
@@ -344,7 +346,7 @@ def test_a_push_without_a_valid_google_token_is_refused_and_queues_nothing(gmail
     audience = f"{gmail_user.stack.base_url}/api/webhooks/gmail"
     now = datetime.now(UTC)
     tokens = {
-        "forged": _forged(audience),
+        "forged": _forged(audience)[0],
         "expired": push_token(audience, PUSH_SERVICE_ACCOUNT, now - timedelta(hours=2)),
         "wrong_audience": push_token("https://elsewhere.example/push", PUSH_SERVICE_ACCOUNT, now),
         "wrong_account": push_token(audience, "intruder@evil-project.iam.gserviceaccount.com", now),
@@ -489,14 +491,8 @@ def test_a_free_users_mailbox_is_checked_only_when_they_ask(
     user = new_user("free")
     login = f"{user.name}@example.com"
     assert connect(http, user, "gmail", login=login).connected
-    campaign = http.post("/api/campaigns", headers=user.headers, json={"title": SUBJECT}).json()
-    pitch = http.post(
-        f"/api/campaigns/{campaign['campaign_id']}/pitches",
-        headers=user.headers,
-        json={"email": ANNIE, "status": "sent", "subject": SUBJECT},
-    ).json()
-    raw, sent_id = mail(login, ANNIE, SUBJECT, "Hi Annie")
-    stack.stack.sandbox.gmail.send_as_user(login, raw)
+    gmail = _pitching(http, user, login, stack, ANNIE, SUBJECT)
+    campaign, pitch, sent_id = gmail.campaign, gmail.pitch, gmail.pitch_message_id
     stack.stack.run_queued_jobs()
     path = f"/api/campaigns/{campaign['campaign_id']}/pitches/{pitch['pitch_id']}"
     # THEN Gmail is not asked to push anything: the free plan syncs when asked
@@ -516,9 +512,7 @@ def test_a_free_users_mailbox_is_checked_only_when_they_ask(
 
 def test_a_paused_connections_pushes_are_acknowledged_and_queue_nothing(gmail_user: GmailUser) -> None:
     # GIVEN a watched mailbox whose user paused the integration
-    paused = gmail_user.http.put(
-        "/api/integrations/gmail/settings", headers=gmail_user.user.headers, json={"paused": True}
-    )
+    paused = put_settings(gmail_user.http, gmail_user.user, "gmail", {"paused": True})
     assert paused.status_code == 200, paused.text
     before = gmail_user.stack.stack.queue_depth("SyncJobsQueue")
     # WHEN Annie replies and Gmail pushes the change
@@ -550,3 +544,159 @@ def test_a_category_override_with_bad_data_is_refused_naming_the_field(gmail_use
     assert not_json.status_code == 400
     assert "JSON" in not_json.json()["error"]["message"]
     assert gmail_user.get_pitch() == pitch
+
+
+# -- pushes Pub/Sub delivers twice, and forged tokens ---------------------------------------------------
+
+
+def test_a_redelivered_push_queues_nothing_the_second_time(gmail_user: GmailUser) -> None:
+    # GIVEN a reply whose push reached the webhook and queued a check
+    raw, _ = mail(ANNIE, gmail_user.login, f"Re: {SUBJECT}", "Lovely, thanks!", in_reply_to=gmail_user.pitch_message_id)
+    gmail_user.sandbox.gmail.deliver(gmail_user.login, raw)
+    push = [d for d in gmail_user.sandbox.gmail.flush_push() if d.url.endswith("/api/webhooks/gmail")][-1]
+    assert push.status == 204
+    before = gmail_user.stack.stack.queue_depth("SyncJobsQueue")
+    # WHEN Pub/Sub delivers the same message again (it delivers at least once), before the check has run
+    again = gmail_user.http.post("/api/webhooks/gmail", headers=dict(push.headers), content=push.body)
+    # THEN it is acknowledged as a redelivery and nothing more is queued
+    assert (again.status_code, again.json()["status"]) == (200, "duplicate")
+    assert gmail_user.stack.stack.queue_depth("SyncJobsQueue") == before
+    # AND the reply is recorded once
+    gmail_user.stack.stack.run_queued_jobs()
+    assert gmail_user.get_pitch()["status"] in {"replied", "interested"}
+    assert len(gmail_user.notifications("reply_received")) == 1
+
+
+def test_a_burst_of_forged_push_tokens_costs_at_most_one_call_to_google(gmail_user: GmailUser) -> None:
+    # GIVEN an attacker who posts to the webhook with tokens naming random key ids
+    audience = f"{gmail_user.stack.base_url}/api/webhooks/gmail"
+    body = _envelope(gmail_user.login, 10**12)
+    queued = gmail_user.stack.stack.queue_depth("SyncJobsQueue")
+
+    def certificate_fetches() -> int:
+        return len(gmail_user.sandbox.find_requests(host="www.googleapis.com", path="/oauth2/v1/certs"))
+
+    def burst() -> list[int]:
+        return [
+            gmail_user.http.post(
+                "/api/webhooks/gmail", headers={"Authorization": f"Bearer {token}"}, content=body
+            ).status_code
+            for token in _forged(audience, kids=[uuid.uuid4().hex for _ in range(40)])
+        ]
+
+    # WHEN two bursts arrive one after the other
+    start = certificate_fetches()
+    first = burst()
+    after_first = certificate_fetches()
+    second = burst()
+    # THEN every token is refused and nothing is queued
+    assert set(first) == set(second) == {401}
+    assert gmail_user.stack.stack.queue_depth("SyncJobsQueue") == queued
+    # AND Google's certificates were fetched at most once (none if they were fetched in the last 5 minutes)
+    assert after_first - start <= 1
+    assert certificate_fetches() == after_first
+    # AND a genuine push is still accepted
+    token = push_token(audience, PUSH_SERVICE_ACCOUNT, datetime.now(UTC))
+    genuine = gmail_user.http.post("/api/webhooks/gmail", headers={"Authorization": f"Bearer {token}"}, content=body)
+    assert genuine.status_code in {200, 204}
+    gmail_user.stack.stack.purge_queues()
+
+
+# -- one mailbox, two Tracker users --------------------------------------------------------------------
+
+BOB = "bob@blog.example"
+BOB_SUBJECT = "Premiere: Night Swim - Undertow"
+
+
+@dataclass
+class SharedMailbox:
+    """Two pro users who connected the same Gmail mailbox, each with a pitch e-mailed from it."""
+
+    annie_pitch: GmailUser  # user A: a pitch to Annie
+    bob_pitch: GmailUser  # user B, connected second: a pitch to Bob
+
+    def reply(self, to: GmailUser, sender: str, subject: str, body: str) -> None:
+        raw, _ = mail(sender, to.login, subject, body, in_reply_to=to.pitch_message_id)
+        to.deliver(raw)
+
+
+def _pitching(
+    http: httpx.Client, user: LocalUser, login: str, stack: RunningStack, contact: str, subject: str
+) -> GmailUser:
+    campaign = http.post("/api/campaigns", headers=user.headers, json={"title": subject}).json()
+    pitch = http.post(
+        f"/api/campaigns/{campaign['campaign_id']}/pitches",
+        headers=user.headers,
+        json={"email": contact, "status": "sent", "subject": subject},
+    ).json()
+    raw, pitch_message_id = mail(login, contact, subject, "Hello, here is the new single.")
+    stack.stack.sandbox.gmail.send_as_user(login, raw)
+    return GmailUser(user, login, campaign, pitch, pitch_message_id, http, stack)
+
+
+@pytest.fixture
+def shared_mailbox(http: httpx.Client, new_user: Callable[[str], LocalUser], stack: RunningStack) -> SharedMailbox:
+    first, second = new_user("pro"), new_user("pro")
+    login = f"{first.name}@example.com"
+    a = _pitching(http, first, login, stack, ANNIE, SUBJECT)
+    b = _pitching(http, second, login, stack, BOB, BOB_SUBJECT)
+    for gmail in (a, b):
+        assert connect(http, gmail.user, "gmail", login=login).connected
+        stack.stack.run_queued_jobs()
+        assert gmail.sync()["outcome"] == "success"
+    assert a.get_pitch()["sent_thread"] is not None
+    assert b.get_pitch()["sent_thread"] is not None
+    return SharedMailbox(a, b)
+
+
+def test_two_users_on_one_mailbox_each_get_their_replies_by_push(shared_mailbox: SharedMailbox) -> None:
+    a, b = shared_mailbox.annie_pitch, shared_mailbox.bob_pitch
+    # WHEN Annie answers A's pitch and Bob answers B's, each pushed by Gmail
+    shared_mailbox.reply(a, ANNIE, f"Re: {SUBJECT}", "Added to Friday's show!")
+    shared_mailbox.reply(b, BOB, f"Re: {BOB_SUBJECT}", "Happy to premiere it.")
+    # THEN both pitches show their reply
+    assert a.get_pitch()["reply"]["preview"].startswith("Added to Friday")
+    assert b.get_pitch()["reply"]["preview"].startswith("Happy to premiere")
+
+
+def test_one_user_disconnecting_a_shared_mailbox_leaves_the_other_connected(
+    shared_mailbox: SharedMailbox, http: httpx.Client
+) -> None:
+    a, b = shared_mailbox.annie_pitch, shared_mailbox.bob_pitch
+    # GIVEN both users' replies tracked
+    shared_mailbox.reply(b, BOB, f"Re: {BOB_SUBJECT}", "Happy to premiere it.")
+    live_grants = a.sandbox.live_refresh_tokens("google")
+    # WHEN A disconnects Gmail
+    left = http.delete("/api/integrations/gmail/disconnect", headers=a.user.headers)
+    assert left.status_code == 200
+    # THEN A's grant is not revoked at Google while B reads the same mailbox (revoking may end the
+    # account's consent for Tracker, B's included)
+    assert left.json()["revoked_at_provider"] is False
+    assert a.sandbox.live_refresh_tokens("google") == live_grants
+    # AND Gmail still watches the mailbox, and B's next reply arrives by push
+    assert [w.topic for w in a.sandbox.gmail.watches(a.login)] == [GMAIL_TOPIC]
+    shared_mailbox.reply(b, BOB, f"Re: {BOB_SUBJECT}", "Also, could you send the radio edit?")
+    assert b.get_pitch()["reply"]["preview"].startswith("Also, could you send")
+    assert card(http, b.user, "gmail")["status"] == "connected"
+    # AND when B disconnects too, nobody uses the mailbox any more and the watch is stopped
+    assert http.delete("/api/integrations/gmail/disconnect", headers=b.user.headers).status_code == 200
+    assert a.sandbox.gmail.watches(a.login) == []
+
+
+def test_one_renewal_call_keeps_a_shared_mailboxs_watch_for_both_users(shared_mailbox: SharedMailbox) -> None:
+    a, b = shared_mailbox.annie_pitch, shared_mailbox.bob_pitch
+    store = wiring.gmail_store()
+    # GIVEN earlier watches renewed, then both users' records of the mailbox's one watch lapsing tomorrow
+    a.stack.stack.run_schedule("Daily")
+    soon = datetime.now(UTC) + timedelta(days=1)
+    for gmail in (a, b):
+        store.save_watch(gmail.user.name, GmailWatch(topic=GMAIL_TOPIC, expires_at=soon))
+    before = a.gmail_calls("/watch")
+    # WHEN the daily keep-alive runs
+    a.stack.stack.run_schedule("Daily")
+    # THEN Gmail is asked once, and both users' watches run for another week
+    assert a.gmail_calls("/watch") == before + 1
+    for gmail in (a, b):
+        watch = store.watch(gmail.user.name)
+        assert watch is not None
+        assert watch.expires_at > datetime.now(UTC) + timedelta(days=6)

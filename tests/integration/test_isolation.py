@@ -54,7 +54,7 @@ class Victim:
 
 # A valid body for each writing route, so the answer is about ownership, not validation.
 _BODIES: dict[tuple[str, str], dict[str, Any]] = {
-    ("PUT", "/api/integrations/{provider}/settings"): {"sync_frequency": "manual", "paused": True},
+    ("PUT", "/api/integrations/{provider}/settings"): {"version": 1, "sync_frequency": "manual", "paused": True},
     ("POST", "/api/campaigns"): {"title": "Planted"},
     ("PATCH", "/api/campaigns/{campaign_id}"): {"version": 1, "title": "Hijacked"},
     ("POST", "/api/campaigns/{campaign_id}/pitches"): {"email": "attacker@example.com"},

@@ -87,3 +87,26 @@ def test_twenty_concurrent_refreshes_make_one_token_call(
     assert sandbox.count(host="airtable.com", path="/oauth2/v1/token") == calls_before + 1
     assert len(set(results)) == 1
     assert unseal(wiring.token_cipher(), _connection(user, "airtable")).access_token.get_secret_value() == results[0]
+
+
+def test_a_request_left_on_a_held_lease_is_taken_once_by_its_holder(user: LocalUser) -> None:
+    leases = wiring.lease_store()
+    now = utcnow()
+    # GIVEN nobody holding the lease: a request cannot be left (the caller goes ahead itself)
+    assert not leases.request_rerun(user.name, "sync#gmail", "first", now=now)
+    held = leases.acquire(user.name, "sync#gmail", owner="a", ttl=timedelta(seconds=60), now=now)
+    assert held is not None
+    # WHEN two requests are left while it is held THEN the later one stands for both, and is taken once
+    assert leases.request_rerun(user.name, "sync#gmail", "second", now=now)
+    assert leases.request_rerun(user.name, "sync#gmail", "third", now=now)
+    leases.release(user.name, held)
+    assert leases.take_rerun(user.name, "sync#gmail") == "third"
+    assert leases.take_rerun(user.name, "sync#gmail") is None
+    # AND a request left on a lease whose holder died is cleared by the next holder, whose run serves it
+    dead = leases.acquire(user.name, "sync#gmail", owner="b", ttl=timedelta(seconds=60), now=now)
+    assert dead is not None
+    assert leases.request_rerun(user.name, "sync#gmail", "fourth", now=now)
+    later = now + timedelta(seconds=61)
+    assert not leases.request_rerun(user.name, "sync#gmail", "fifth", now=later)  # lapsed: nobody holds it
+    assert leases.acquire(user.name, "sync#gmail", owner="c", ttl=timedelta(seconds=60), now=later) is not None
+    assert leases.take_rerun(user.name, "sync#gmail") is None

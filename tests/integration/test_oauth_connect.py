@@ -9,8 +9,11 @@ import pytest
 
 from local_stack.server import RunningStack
 from provider_sandbox import ProviderSandbox
-from tests.support.api import LocalUser, card, connect, start_connect
+from tests.support.api import LocalUser, card, connect, put_settings, start_connect
 from tracker_integrations import wiring
+from tracker_integrations.crypto.envelope import DecryptionFailed
+from tracker_integrations.models.connection import EncryptedBlob
+from tracker_integrations.services.credentials import unseal_verifier
 from tracker_integrations.services.oauth import pkce_challenge
 
 ALL_PROVIDERS = ["google-sheets", "gmail", "google-drive", "airtable", "mailchimp"]
@@ -87,9 +90,7 @@ def test_reconnect_keeps_settings_and_replaces_tokens(http: httpx.Client, new_us
     # GIVEN a pro user whose Sheets connection has settings
     user = new_user("pro")  # type: ignore[call-arg]
     assert connect(http, user, "google-sheets").connected
-    response = http.put(
-        "/api/integrations/google-sheets/settings", headers=user.headers, json={"sync_frequency": "every_15_minutes"}
-    )
+    response = put_settings(http, user, "google-sheets", {"sync_frequency": "every_15_minutes"})
     assert response.status_code == 200, response.text
     before = wiring.integrations_store().get_connection(user.name, "google-sheets")
     assert before is not None
@@ -104,3 +105,26 @@ def test_reconnect_keeps_settings_and_replaces_tokens(http: httpx.Client, new_us
     actions = [e.action for e in wiring.integrations_store().list_audit_entries(user.name)]
     assert actions.count("connected") == 1
     assert actions.count("reconnected") == 1
+
+
+@pytest.mark.parametrize("provider", ["airtable", "gmail"])
+def test_the_pkce_verifier_is_stored_sealed_and_opens_only_for_its_own_flow(
+    http: httpx.Client, user: LocalUser, provider: str
+) -> None:
+    # WHEN a user starts a PKCE connect
+    url = start_connect(http, user, provider)
+    query = parse_qs(urlsplit(url).query)
+    state = wiring.integrations_store().consume_oauth_state(query["state"][0])
+    assert state is not None
+    # THEN the stored verifier is a KMS envelope, not text
+    assert isinstance(state.code_verifier, EncryptedBlob)
+    # AND it opens under its own flow to the verifier whose S256 challenge went to the provider
+    cipher = wiring.token_cipher()
+    verifier = unseal_verifier(cipher, state.code_verifier, state.user_id, state.flow_id, state.provider)
+    assert pkce_challenge(verifier) == query["code_challenge"][0]
+    # AND moved to another flow (or user) it does not open
+    cipher.forget_keys()
+    with pytest.raises(DecryptionFailed):
+        unseal_verifier(cipher, state.code_verifier, state.user_id, "flow_someone_else", state.provider)
+    with pytest.raises(DecryptionFailed):
+        unseal_verifier(cipher, state.code_verifier, "another-user", state.flow_id, state.provider)

@@ -227,3 +227,34 @@ def test_unknown_provider_is_404_naming_the_known_ones(http: httpx.Client, user:
     response = http.post("/api/integrations/dropbox/connect", headers=user.headers)
     assert response.status_code == 404
     assert "google-sheets" in response.json()["error"]["message"]
+
+
+ATTACKER_TEXT = "Your account is suspended. Call +1 555 0100 and read out the code we text you"
+
+
+@pytest.mark.parametrize(
+    ("error", "reason", "says"),
+    [
+        ("access_denied", "access_denied", "chose not to give Tracker access"),
+        ("invalid_scope", "provider_refused", "did not accept the permissions"),
+        ("temporarily_unavailable", "provider_unavailable", "Try again in a few minutes"),
+        ("server_error", "provider_unavailable", "Try again in a few minutes"),
+        ("unauthorized_client", "provider_refused", "refused Tracker's sign-in request"),
+        (ATTACKER_TEXT, "provider_error", "could not complete the sign-in"),
+    ],
+)
+def test_the_callbacks_error_parameter_picks_one_of_our_messages_and_is_never_shown(
+    http: httpx.Client, user: LocalUser, error: str, reason: str, says: str
+) -> None:
+    # GIVEN a callback whose `error` parameter is whatever the link's author chose
+    callback = consent(http, start_connect(http, user, "google-sheets"), decision="deny")
+    outcome = follow_callback(http, _with_query(callback, error=error, error_description=ATTACKER_TEXT))
+    # THEN the app shows our own message for that code, naming the provider and what to do
+    message = _failed(outcome, reason)
+    assert says in message
+    assert "Google Sheets" in message
+    # AND none of the parameter's text reaches the app's URL
+    assert ATTACKER_TEXT not in message
+    assert "Call +1 555" not in outcome.location
+    assert "Call+%2B1+555" not in outcome.location
+    _nothing_stored(http, user, "google-sheets")

@@ -10,7 +10,7 @@ import httpx
 from local_stack.server import RunningStack
 from local_stack.template import resources, schedules
 from provider_sandbox.push import PushSender
-from tests.support.api import LocalUser, connect
+from tests.support.api import LocalUser, connect, put_settings
 from tests.support.schedule import due_connections
 from tracker_integrations import wiring
 from tracker_integrations.jobs import SyncJob
@@ -48,9 +48,9 @@ def test_only_connections_that_sync_on_a_schedule_are_due(
         assert (free.name, "google-sheets") not in due_connections(cadence)
         assert (not_set_up.name, "google-sheets") not in due_connections(cadence)
     # a paused connection drops out, and comes back when resumed
-    http.put("/api/integrations/google-sheets/settings", headers=pro.headers, json={"paused": True})
+    assert put_settings(http, pro, "google-sheets", {"paused": True}).status_code == 200
     assert (pro.name, "google-sheets") not in due_connections("every_15_minutes")
-    http.put("/api/integrations/google-sheets/settings", headers=pro.headers, json={"paused": False})
+    assert put_settings(http, pro, "google-sheets", {"paused": False}).status_code == 200
     assert (pro.name, "google-sheets") in due_connections("every_15_minutes")
 
 

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from local_stack.server import RunningStack
-from tests.support.api import LocalUser, card, connect
+from tests.support.api import LocalUser, card, connect, put_settings
 from tracker_integrations import wiring
 from tracker_integrations.config import get_settings
 from tracker_integrations.providers.google.sheets import SheetsClient
@@ -83,9 +83,7 @@ def choose_sheet(
     workspace = stack.stack.sandbox.sheets
     spreadsheet_id = workspace.create_user_spreadsheet(login, TITLE, rows, tab=TAB)
     workspace.pick(login, spreadsheet_id, "local-google-client")
-    chosen = http.put(
-        "/api/integrations/google-sheets/settings", headers=user.headers, json={"spreadsheet_id": spreadsheet_id}
-    )
+    chosen = put_settings(http, user, "google-sheets", {"spreadsheet_id": spreadsheet_id})
     assert chosen.status_code == 200, chosen.text
     return ExistingSheet(user, http, stack, spreadsheet_id)
 
@@ -306,7 +304,7 @@ def test_a_new_row_with_no_campaign_to_join_names_its_row(
     assert error["where"] == f"'{TAB}'!2:2"
 
 
-def test_the_syncs_one_read_gives_what_values_get_would_and_where_the_formulas_are(
+def test_the_syncs_one_read_gives_the_values_the_formulas_and_the_sheets_locale(
     http: httpx.Client, new_user: Callable[[str], LocalUser], stack: RunningStack
 ) -> None:
     # GIVEN a sheet with text, a number, a date, a boolean, a computed formula and one Google cannot compute
@@ -317,14 +315,19 @@ def test_the_syncs_one_read_gives_what_values_get_would_and_where_the_formulas_a
         ["Tom", "tom@x.example", "", "7", "", "", ""],
     ]
     sheet = choose_sheet(http, new_user, stack, rows)
+    stack.stack.sandbox.sheets.set_locale(sheet.spreadsheet_id, "en_GB", "Europe/London")
     connection = wiring.integrations_store().get_connection(sheet.user.name, "google-sheets")
     assert connection is not None
     access = wiring.token_service().current_tokens(connection).access_token.get_secret_value()
     # WHEN the sync's client reads the tab
     client = SheetsClient(get_settings(), access)
-    content = client.read_tab_content(sheet.spreadsheet_id, TAB)
-    # THEN the values are those of values.get (unformatted, dates as shown), trimmed the same way
-    assert content.values == client.read_tab(sheet.spreadsheet_id, TAB)
-    assert content.values[1][2:6] == ["2026-03-05", 1234, True, 3]
-    # AND the formulas are where the sheet has them
-    assert content.formulas == {(1, 5), (1, 6)}
+    tab = client.read_tab(sheet.spreadsheet_id, TAB)
+    # THEN it took one call, and the values are unformatted, dates as the sheet shows them, trimmed as values.get
+    assert client.calls["read"] == 1
+    assert str(tab.rows[1][2]) == "2026-03-05"
+    assert tab.rows[1][3:6] == [1234, True, 3]
+    assert tab.rows[2] == []
+    assert tab.rows[3] == ["Tom", "tom@x.example", "", 7]
+    # AND the formulas are where the sheet has them, beside how the sheet reads dates
+    assert tab.formulas == {(1, 5), (1, 6)}
+    assert (tab.locale, tab.time_zone) == ("en_GB", "Europe/London")

@@ -13,8 +13,8 @@ import pytest
 
 from local_stack.server import RunningStack
 from provider_sandbox import Fault
-from tests.support.api import LocalUser, card, connect
-from tests.support.sheets import HEADERS, SHEETS_HOST, SheetsUser, make_sheets_user
+from tests.support.api import LocalUser, card, connect, put_settings
+from tests.support.sheets import HEADERS, SHEETS_HOST, SheetsUser, make_sheets_user, user_with_own_spreadsheet
 
 
 @pytest.fixture
@@ -340,24 +340,17 @@ def test_choosing_an_existing_spreadsheet_needs_the_picker_and_maps_columns_by_n
     http: httpx.Client, new_user: Callable[[str], LocalUser], stack: RunningStack
 ) -> None:
     # GIVEN the user's own promo sheet in Drive, not yet shared with Tracker
-    user = new_user("pro")
-    login = f"{user.name}@example.com"
-    assert connect(http, user, "google-sheets", login=login).connected
+    user, login, spreadsheet_id = user_with_own_spreadsheet(
+        http, new_user, stack, "My radio promo", ["Name", "E-mail", "Station", "Status", "My own column"]
+    )
     workspace = stack.stack.sandbox.sheets
-    spreadsheet_id = workspace.create_user_spreadsheet(
-        login, "My radio promo", [["Name", "E-mail", "Station", "Status", "My own column"]]
-    )
     # WHEN they choose it without picking it THEN Tracker explains how to share it
-    refused = http.put(
-        "/api/integrations/google-sheets/settings", headers=user.headers, json={"spreadsheet_id": spreadsheet_id}
-    )
+    refused = put_settings(http, user, "google-sheets", {"spreadsheet_id": spreadsheet_id})
     assert refused.status_code == 400
     assert "file picker" in refused.json()["error"]["message"]
     # WHEN picked THEN columns are mapped by header name and the id column is added
     workspace.pick(login, spreadsheet_id, "local-google-client")
-    chosen = http.put(
-        "/api/integrations/google-sheets/settings", headers=user.headers, json={"spreadsheet_id": spreadsheet_id}
-    )
+    chosen = put_settings(http, user, "google-sheets", {"spreadsheet_id": spreadsheet_id})
     assert chosen.status_code == 200, chosen.text
     mapping = chosen.json()["settings"]["sheet"]["mapping"]["columns"]
     assert {(c["header"], c["field"]) for c in mapping} == {
@@ -373,10 +366,11 @@ def test_choosing_an_existing_spreadsheet_needs_the_picker_and_maps_columns_by_n
 
 
 def test_a_mapping_naming_a_missing_column_is_refused(sheets_user: SheetsUser) -> None:
-    response = sheets_user.http.put(
-        "/api/integrations/google-sheets/settings",
-        headers=sheets_user.user.headers,
-        json={"mapping": {"columns": [{"header": "Mood", "field": "pitch.notes"}]}},
+    response = put_settings(
+        sheets_user.http,
+        sheets_user.user,
+        "google-sheets",
+        {"mapping": {"columns": [{"header": "Mood", "field": "pitch.notes"}]}},
     )
     assert response.status_code == 400
     assert "no column named 'Mood'" in response.json()["error"]["message"]

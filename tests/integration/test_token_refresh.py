@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from provider_sandbox import ProviderSandbox
-from tests.support.api import LocalUser, card, connect
+from tests.support.api import LocalUser, card, connect, put_settings
 from tracker_integrations import wiring
 from tracker_integrations.errors import ReauthRequired
 from tracker_integrations.models.common import utcnow
@@ -72,7 +72,7 @@ def test_revoked_access_marks_needs_reauth_keeps_settings_and_says_how_to_reconn
     # GIVEN a pro user's Gmail connection with settings, then the user removes the app at Google
     user = new_user("pro")  # type: ignore[call-arg]
     assert connect(http, user, "gmail", login="revoked@example.com").connected
-    http.put("/api/integrations/gmail/settings", headers=user.headers, json={"sync_frequency": "every_15_minutes"})
+    assert put_settings(http, user, "gmail", {"sync_frequency": "every_15_minutes"}).status_code == 200
     sandbox.revoke_user_grants(provider="google", login="revoked@example.com")
     # WHEN the sync work asks for fresh tokens
     with pytest.raises(ReauthRequired):

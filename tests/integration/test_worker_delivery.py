@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
@@ -12,8 +16,13 @@ from provider_sandbox import Fault
 from tests.support.api import LocalUser, card
 from tests.support.sheets import SHEETS_HOST, SheetsUser, make_sheets_user
 from tracker_integrations import wiring
+from tracker_integrations.config import get_settings
+from tracker_integrations.errors import SyncInProgress
 from tracker_integrations.jobs import SyncJob
 from tracker_integrations.models.common import new_id, utcnow
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs import SQSClient
 
 
 @pytest.fixture
@@ -71,3 +80,69 @@ def test_a_request_google_refuses_for_good_is_shown_on_the_card_not_retried_fore
     assert shown["last_error"]["message"] == "Google Sheets refused a request, so this sync did not finish."
     assert "Sync now" in shown["last_error"]["action"]
     assert sheets_user.stack.stack.queue_depth("SyncJobsQueue") == before
+
+
+def _take_job_as_another_worker(user_id: str) -> SyncJob:
+    """Receive this user's job as a second worker container would, while the first is busy."""
+    sqs, url = wiring.sqs(), get_settings().sync_queue_url
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+            job = SyncJob.model_validate_json(message["Body"])
+            if job.user_id == user_id:
+                _deliver(sqs, url, message["ReceiptHandle"], job)
+                return job
+            # another test's job: back to the queue for its own worker
+            sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0)
+    raise AssertionError("the job never reached the queue")
+
+
+def _deliver(sqs: SQSClient, url: str, receipt: str, job: SyncJob) -> None:
+    """As the worker's partial batch response does: a job that raised stays in flight until the queue's
+    visibility timeout (720 s in AWS) lapses; one that returned is deleted."""
+    try:
+        wiring.sync_runner().run(job)
+    except SyncInProgress:
+        return
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=receipt)
+
+
+def test_sync_now_pressed_during_a_running_sync_runs_seconds_after_it_once(sheets_user: SheetsUser) -> None:
+    # GIVEN a sync under way that Google is slow to answer
+    sheets_user.pitch()
+    slow_read = Fault(host=SHEETS_HOST, path=f"/v4/spreadsheets/{sheets_user.spreadsheet_id}*", method="GET")
+    sheets_user.sandbox.inject_fault(slow_read.model_copy(update={"status": None, "delay_seconds": 4.0}))
+    runs = len(sheets_user.logs())
+    assert sheets_user.http.post("/api/integrations/google-sheets/sync", headers=sheets_user.user.headers).is_success
+    first_worker = threading.Thread(target=sheets_user.stack.stack.run_queued_jobs)
+    first_worker.start()
+    _wait_for(lambda: sheets_user.sandbox.faults == [], "the first run to reach Google")
+    # WHEN the user presses Sync now three more times meanwhile, and other workers take those jobs at once
+    # (the API's own service: the local stack runs one handler at a time, so an HTTP press would wait)
+    for _ in range(3):
+        wiring.sync_requests().sync_now(sheets_user.user.name, "google-sheets")
+        _take_job_as_another_worker(sheets_user.user.name)
+    first_worker.join()
+    first = sheets_user.logs()[len(sheets_user.logs()) - runs - 1]  # newest first: the oldest new run
+    # THEN one more run starts within 30 seconds of the first one's end (the queue's poller keeps delivering)
+    _wait_for(lambda: _runs_after_delivery(sheets_user) >= runs + 2, "a run after the first", seconds=30)
+    after = sheets_user.logs()[0]
+    assert datetime.fromisoformat(after["started_at"]) - datetime.fromisoformat(first["finished_at"]) < timedelta(
+        seconds=30
+    )
+    # AND the three presses made one run, not three
+    sheets_user.stack.stack.run_queued_jobs()
+    assert len(sheets_user.logs()) == runs + 2
+
+
+def _runs_after_delivery(sheets_user: SheetsUser) -> int:
+    sheets_user.stack.stack.run_queued_jobs()
+    return len(sheets_user.logs())
+
+
+def _wait_for(condition: Callable[[], bool], what: str, *, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting for {what} after {seconds} s")
+        time.sleep(0.1)

@@ -77,3 +77,11 @@ def card(http: httpx.Client, user: LocalUser, provider: str) -> dict[str, Any]:
     assert response.status_code == 200, response.text
     cards = {c["provider"]: c for c in response.json()["integrations"]}
     return dict(cards[provider])
+
+
+def put_settings(http: httpx.Client, user: LocalUser, provider: str, body: dict[str, Any]) -> httpx.Response:
+    """Change settings as the Integrations screen does: name the settings' version it just read."""
+    detail = http.get(f"/api/integrations/{provider}", headers=user.headers)
+    assert detail.status_code == 200, detail.text
+    body = {"version": detail.json()["version"], **body}
+    return http.put(f"/api/integrations/{provider}/settings", headers=user.headers, json=body)

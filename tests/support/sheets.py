@@ -107,3 +107,15 @@ def make_sheets_user(
         "/api/campaigns", headers=user.headers, json={"title": "Autumn radio push", "artist": "The Lanterns"}
     ).json()
     return SheetsUser(user, target["spreadsheet_id"], target["tab_title"], campaign, http, stack)
+
+
+def user_with_own_spreadsheet(
+    http: httpx.Client, new_user: Callable[[str], LocalUser], stack: RunningStack, title: str, header: list[str]
+) -> tuple[LocalUser, str, str]:
+    """A pro user with Google Sheets connected and a spreadsheet of their own in Drive, not yet picked for
+    Tracker: (user, Google login, spreadsheet id)."""
+    user = new_user("pro")
+    login = f"{user.name}@example.com"
+    assert connect(http, user, "google-sheets", login=login).connected
+    spreadsheet_id = stack.stack.sandbox.sheets.create_user_spreadsheet(login, title, [header])
+    return user, login, spreadsheet_id

@@ -97,7 +97,8 @@ def test_sync_queue_visibility_is_at_least_six_times_the_worker_timeout() -> Non
 
 def test_campaigns_function_cannot_touch_credentials() -> None:
     resources_touched = {_ref(s["Resource"]) for s in _statements(FUNCTIONS["CampaignsApiFunction"])}
-    assert resources_touched == {"TrackerTable"}
+    # its own data, and the rate limits' counters
+    assert resources_touched == {"TrackerTable", "RateLimitsTable"}
 
 
 def test_every_api_route_needs_the_jwt_authorizer_except_callbacks_and_webhooks() -> None:
@@ -187,3 +188,31 @@ def test_the_drive_webhook_is_open_but_can_only_read_channels_mark_changes_and_q
     assert (route.method, route.function, route.authorized) == ("POST", "DriveWebhookFunction", False)
     actions = {a for s in _statements(FUNCTIONS["DriveWebhookFunction"]) for a in _as_list(s["Action"])}
     assert actions == {"dynamodb:GetItem", "dynamodb:UpdateItem", "sqs:SendMessage"}
+
+
+def test_the_api_has_a_stage_throttle() -> None:
+    # GIVEN the HTTP API WHEN its default route settings are read THEN every route has a rate and burst ceiling
+    settings = resources("AWS::Serverless::HttpApi")["HttpApi"]["Properties"]["DefaultRouteSettings"]
+    assert int(settings["ThrottlingRateLimit"]) > 0
+    assert int(settings["ThrottlingBurstLimit"]) >= int(settings["ThrottlingRateLimit"])
+
+
+def test_rate_limit_counters_expire_and_only_the_user_facing_apis_can_count() -> None:
+    # GIVEN the counters' table: its items are swept by TTL
+    table = resources("AWS::DynamoDB::Table")["RateLimitsTable"]["Properties"]
+    assert table["TimeToLiveSpecification"] == {"AttributeName": "expires_at_epoch", "Enabled": True}
+    # WHEN every function's statements on it are read
+    grants = {
+        name: sorted(
+            action
+            for s in _statements(function)
+            if _ref(s["Resource"]) == "RateLimitsTable"
+            for action in _as_list(s["Action"])
+        )
+        for name, function in FUNCTIONS.items()
+    }
+    # THEN the two APIs with signed-in users may only count (a conditional UpdateItem), and nothing else touches it
+    assert {name: actions for name, actions in grants.items() if actions} == {
+        "IntegrationsApiFunction": ["dynamodb:UpdateItem"],
+        "CampaignsApiFunction": ["dynamodb:UpdateItem"],
+    }

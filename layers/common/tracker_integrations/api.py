@@ -1,4 +1,4 @@
-"""What every HTTP handler shares: the caller's identity, body parsing, and the one error map.
+"""What every HTTP handler shares: the caller's identity, body parsing, per-user rate limits, the one error map.
 
 Identity comes only from the `sub` claim the API Gateway JWT authorizer verified; nothing in the
 path, query or body can name another user.
@@ -7,14 +7,19 @@ path, query or body can name another user.
 from __future__ import annotations
 
 import json
-from typing import Any
+import weakref
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from pydantic import BaseModel
 
+from tracker_integrations import wiring
 from tracker_integrations.errors import TrackerError, Unauthenticated, ValidationFailed
 from tracker_integrations.observability import logger
 from tracker_integrations.validation import parse_model
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
 _UNEXPECTED = (
     "Something went wrong on our side and nothing was changed. Try again; if it keeps happening, contact support."
@@ -53,7 +58,13 @@ def query_model[ModelT: BaseModel](app: APIGatewayHttpResolver, model: type[Mode
 
 def json_response(status: int, payload: BaseModel | dict[str, Any]) -> Response[str]:
     body = payload.model_dump_json() if isinstance(payload, BaseModel) else json.dumps(payload, default=str)
-    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
+    # no-store: answers are per user and may name accounts; no browser or proxy may keep them.
+    return Response(
+        status_code=status,
+        content_type=content_types.APPLICATION_JSON,
+        body=body,
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 def error_response(exc: Exception) -> Response[str]:
@@ -81,3 +92,34 @@ def install_error_handlers(app: APIGatewayHttpResolver) -> None:
     @app.not_found
     def _not_found(exc: Exception) -> Response[str]:
         return json_response(404, {"error": {"code": "not_found", "message": "no such route"}})
+
+
+def install_rate_limits(app: APIGatewayHttpResolver) -> None:
+    """Count every signed-in user's request against their per-user limit before its route runs (429 past it).
+
+    Requests without a verified `sub` (OAuth callbacks, webhooks) pass: only the stage throttle covers
+    them, and a route that needs a user refuses them itself.
+    """
+
+    def limit(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[str]:
+        from tracker_integrations.services.rate_limits import request_class
+
+        try:
+            user = current_user(app)
+        except Unauthenticated:
+            return next_middleware(app)
+        event = app.current_event
+        route_key = str(event.raw_event.get("routeKey") or f"{event.http_method} {event.path}")
+        wiring.rate_limits().admit(user, request_class(route_key))
+        return next_middleware(app)
+
+    app.use(middlewares=[limit])
+    _RATE_LIMITED.add(app)
+
+
+# The resolvers with the limiter installed (a check that every user-facing function has it).
+_RATE_LIMITED: weakref.WeakSet[APIGatewayHttpResolver] = weakref.WeakSet()
+
+
+def rate_limited(app: APIGatewayHttpResolver) -> bool:
+    return app in _RATE_LIMITED

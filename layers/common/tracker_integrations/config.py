@@ -67,6 +67,15 @@ class Settings(BaseModel):
     gmail_push_audience: str = ""
     gmail_push_service_account: str = ""
 
+    # The per-user request counters (API functions only; others leave it empty).
+    rate_limits_table: str = ""
+    # Requests a user may make a minute, per class (README, "Rate limits"). Tests may raise them; at
+    # least 1 each, so no setting switches the limiter off.
+    rate_limit_connect_per_minute: Annotated[int, Field(ge=1)] = 10
+    rate_limit_sync_now_per_minute: Annotated[int, Field(ge=1)] = 10
+    rate_limit_writes_per_minute: Annotated[int, Field(ge=1)] = 60
+    rate_limit_reads_per_minute: Annotated[int, Field(ge=1)] = 300
+
     oauth_state_ttl_seconds: Annotated[int, Field(ge=60, le=3600)] = 600
     data_key_cache_seconds: Annotated[int, Field(ge=0, le=3600)] = 300
     http_connect_timeout: float = 3.0

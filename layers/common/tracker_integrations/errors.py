@@ -61,6 +61,13 @@ class SyncInProgress(TrackerError):
     http_status = 409
 
 
+class TooManyRequests(TrackerError):
+    """The caller went over a per-user request limit of this API; details say when to retry."""
+
+    code = "rate_limited"
+    http_status = 429
+
+
 class ProviderNotConfigured(TrackerError):
     code = "provider_not_configured"
     http_status = 503

@@ -2,15 +2,19 @@
 
 Handlers and services import these; nobody else instantiates Powertools objects. Log records pass
 through a redacting filter so that OAuth tokens, codes, secrets and e-mail addresses never reach
-CloudWatch even when someone logs a dict carelessly.
+CloudWatch even when someone logs a dict carelessly. Keys a handler appends (a sync's `job_id`)
+last one invocation: a warm container, or the local stack running every function in one process,
+never stamps them on the next invocation's lines.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
+from collections.abc import Callable
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from aws_lambda_powertools.logging import Logger
 from aws_lambda_powertools.metrics import Metrics
@@ -58,7 +62,62 @@ class _RedactingFilter(logging.Filter):
         return True
 
 
-logger = Logger(service=SERVICE)
+_HandlerT = TypeVar("_HandlerT", bound=Callable[..., Any])
+
+
+class _InvocationScopedLogger(Logger):
+    """Powertools' Logger whose `inject_lambda_context` starts each invocation from the default keys
+    (`clear_state`) and drops the invocation's keys when it ends, whatever the handler appended."""
+
+    @overload
+    def inject_lambda_context(
+        self,
+        lambda_handler: _HandlerT,
+        log_event: bool | None = None,
+        correlation_id_path: str | None = None,
+        clear_state: bool | None = True,
+        flush_buffer_on_uncaught_error: bool = False,
+    ) -> _HandlerT: ...
+
+    @overload
+    def inject_lambda_context(
+        self,
+        lambda_handler: None = None,
+        log_event: bool | None = None,
+        correlation_id_path: str | None = None,
+        clear_state: bool | None = True,
+        flush_buffer_on_uncaught_error: bool = False,
+    ) -> Callable[[_HandlerT], _HandlerT]: ...
+
+    def inject_lambda_context(
+        self,
+        lambda_handler: Callable[..., Any] | None = None,
+        log_event: bool | None = None,
+        correlation_id_path: str | None = None,
+        clear_state: bool | None = True,
+        flush_buffer_on_uncaught_error: bool = False,
+    ) -> Any:
+        options: dict[str, Any] = {
+            "log_event": log_event,
+            "correlation_id_path": correlation_id_path,
+            "clear_state": clear_state,
+            "flush_buffer_on_uncaught_error": flush_buffer_on_uncaught_error,
+        }
+        if lambda_handler is None:  # used as @logger.inject_lambda_context(...)
+            return functools.partial(self.inject_lambda_context, **options)
+        injected = super().inject_lambda_context(lambda_handler, **options)
+
+        @functools.wraps(lambda_handler)
+        def scoped(event: Any, context: Any, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return injected(event, context, *args, **kwargs)
+            finally:
+                self.clear_state()
+
+        return scoped
+
+
+logger = _InvocationScopedLogger(service=SERVICE)
 logger.addFilter(_RedactingFilter())
 metrics = Metrics(namespace="TrackerIntegrations", service=SERVICE)
 

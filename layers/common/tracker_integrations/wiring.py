@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from tracker_integrations.services.notifications import Notifier
     from tracker_integrations.services.oauth import OAuthService
     from tracker_integrations.services.quotas import Quotas
+    from tracker_integrations.services.rate_limits import RateLimits
     from tracker_integrations.services.realtime import RealTime
     from tracker_integrations.services.settings_updates import SettingsUpdates
     from tracker_integrations.services.sheets_setup import SheetsSetup
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
     from tracker_integrations.store.gmail import GmailStore
     from tracker_integrations.store.integrations import IntegrationsStore
     from tracker_integrations.store.leases import LeaseStore
+    from tracker_integrations.store.rate_limits import RateCounterStore
     from tracker_integrations.store.sync_state import SyncStateStore
     from tracker_integrations.store.tracker import TrackerStore
 
@@ -246,6 +248,7 @@ def sync_runner() -> SyncRunner:
         integrations_store(),
         {"google-sheets": sheets_sync, "gmail": gmail_reply_sync},
         sync_queue,
+        lease_store(),
         realtime=realtime,
     )
 
@@ -296,6 +299,32 @@ def reply_categories() -> ReplyCategories:
     return ReplyCategories(tracker_store())
 
 
+@lru_cache(maxsize=1)
+def rate_counter_store() -> RateCounterStore:
+    from tracker_integrations.config import ConfigurationError
+    from tracker_integrations.store.rate_limits import RateCounterStore
+
+    table = get_settings().rate_limits_table
+    if not table:
+        raise ConfigurationError("RATE_LIMITS_TABLE is not set: the API's per-user rate limits need it")
+    return RateCounterStore(dynamodb(), table)
+
+
+def rate_limits() -> RateLimits:
+    from tracker_integrations.services.rate_limits import Limit, RateLimits, RequestClass
+
+    settings = get_settings()
+    return RateLimits(
+        rate_counter_store(),
+        {
+            RequestClass.CONNECT: Limit(requests=settings.rate_limit_connect_per_minute),
+            RequestClass.SYNC_NOW: Limit(requests=settings.rate_limit_sync_now_per_minute),
+            RequestClass.WRITE: Limit(requests=settings.rate_limit_writes_per_minute),
+            RequestClass.READ: Limit(requests=settings.rate_limit_reads_per_minute),
+        },
+    )
+
+
 def reset() -> None:
     """Forget every built client and setting (tests and the local stack change the environment)."""
     from tracker_integrations.http.client import shared_client
@@ -313,6 +342,7 @@ def reset() -> None:
         change_markers,
         channel_store,
         gmail_store,
+        rate_counter_store,
         get_settings,
     )
     for cached in cached_builders:

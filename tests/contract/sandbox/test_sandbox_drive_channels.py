@@ -1,8 +1,9 @@
 """Contract tests: Drive v3 files.watch / channels.stop and the push notifications they produce."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+import httpx
 import pytest
 
 from provider_sandbox import ProviderSandbox
@@ -104,3 +105,55 @@ def test_watching_a_file_the_app_cannot_see_or_reusing_a_channel_id_fails_like_d
         google.drive(token).files().watch(fileId=file_id, body={"id": "ch-1", "type": "web_hook", "address": base})
     )
     assert (status, body["error"]["errors"][0]["reason"]) == (400, "channelIdNotUnique")
+
+
+def test_push_faults_from_the_control_api_make_pushes_late_repeated_or_lost(
+    google: "GoogleApis", sandbox: ProviderSandbox, base: str, http: httpx.Client
+) -> None:
+    # GIVEN a watched spreadsheet, its `sync` notification sent
+    token = google.token("drive.file")
+    file_id = _spreadsheet(google, token)
+    _watch(google, token, file_id, base)
+    sender = PushSender.of(sandbox.context)
+    sent = len(_pushes(sandbox))
+    # WHEN the next Drive push is to arrive three times, the one after to be lost, the third two seconds late
+    for fault in (
+        {"action": "duplicate", "kind": "drive", "copies": 3},
+        {"action": "drop", "kind": "drive"},
+        {"action": "delay", "kind": "drive", "delay_seconds": 2},
+    ):
+        assert http.post(f"{base}/_control/push/faults", json=fault).status_code == 201
+    for n in range(3):
+        sandbox.sheets.set_cells(file_id, "A1", [[f"edit {n}"]])
+    edited_at = datetime.now(UTC)
+    # THEN the first change is reported three times under one message number, the second never
+    deliveries = sender.flush()[sent:]
+    arrived = [d.headers["X-Goog-Message-Number"] for d in deliveries if d.status is not None]
+    assert arrived == ["2", "2", "2", "4"]
+    lost = [d for d in deliveries if d.error == "dropped by a push fault"]
+    assert [d.headers["X-Goog-Message-Number"] for d in lost] == ["3"]
+    # AND the third only after its delay
+    late = sender.deliveries[-1]
+    assert late.headers["X-Goog-Message-Number"] == "4"
+    assert late.at >= edited_at + timedelta(seconds=2) - timedelta(milliseconds=50)
+    # AND the control API counts what it did, and has nothing left to apply
+    state = http.get(f"{base}/_control/push").json()
+    assert state["faults"] == []
+    assert {k: state["counts"][k] for k in ("delayed", "duplicated", "dropped")} == {
+        "delayed": 1,
+        "duplicated": 2,
+        "dropped": 1,
+    }
+
+
+def test_a_push_fault_that_makes_no_sense_is_refused_naming_the_field(base: str, http: httpx.Client) -> None:
+    for body, field in [
+        ({"action": "delay"}, "delay_seconds"),
+        ({"action": "duplicate", "copies": 1}, "copies"),
+        ({"action": "lose"}, "action"),
+        ({"action": "drop", "kind": "smoke-signal"}, "kind"),
+    ]:
+        refused = http.post(f"{base}/_control/push/faults", json=body)
+        assert refused.status_code == 400
+        assert field in refused.text
+    assert http.delete(f"{base}/_control/push/faults").json() == {"cleared": 0}

@@ -77,7 +77,7 @@ def test_a1_formats_ranges_the_way_google_echoes_them() -> None:
         ("2024-03-05", 45356, "2024-03-05"),
         ("3/5/2024", 45356, "3/5/2024"),
         ("2024-03-05 14:30", 45356.604166666664, "2024-03-05 14:30"),
-        ("+44 new single", "+44 new single", "+44 new single"),
+        ("+44 new single", "#ERROR!", "#ERROR!"),  # a leading + starts a formula: a parse error
         ("2024-02-30", "2024-02-30", "2024-02-30"),
         ("'=1+1", "=1+1", "=1+1"),
         ("'42", "42", "42"),

@@ -9,20 +9,11 @@ from typing import Any
 import httpx
 import pytest
 
-from tracker_integrations.config import Settings
+from tests.support.settings import unit_settings
 from tracker_integrations.errors import PermanentProviderError, RateLimited
 from tracker_integrations.providers.google.gmail import GmailClient, HistoryExpired, MessageGone
 
-SETTINGS = Settings.model_validate(
-    {
-        "integrations_table": "t",
-        "tracker_table": "t",
-        "tokens_key_id": "k",
-        "app_base_url": "https://app.example",
-        "api_base_url": "https://api.example",
-        "endpoint_google_gmail": "https://gmail.test",
-    }
-)
+SETTINGS = unit_settings(endpoint_google_gmail="https://gmail.test")
 
 
 def _client(*responses: httpx.Response) -> tuple[GmailClient, list[httpx.Request]]:

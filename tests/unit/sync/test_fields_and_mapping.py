@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from tracker_integrations.sync.fields import FIELDS, InvalidValue, to_canonical, to_cell
+from tracker_integrations.sync.fields import FIELDS, DateOrder, DateReading, InvalidValue, to_canonical, to_cell
 from tracker_integrations.sync.mapping import ColumnMapping, SyncMapping, auto_map, follow_headers
 
 STATUS = FIELDS["pitch.status"]
@@ -43,8 +43,8 @@ def test_an_unknown_status_names_the_allowed_ones() -> None:
         (46357, "DMY", "2026-12-01"),  # a date serial, as UNFORMATTED_VALUE can give
     ],
 )
-def test_dates_in_the_sheets_usual_forms(raw: object, order: str, expected: str) -> None:
-    assert to_canonical(START, raw, {}, order) == expected  # type: ignore[arg-type]
+def test_dates_in_the_sheets_usual_forms(raw: object, order: DateOrder, expected: str) -> None:
+    assert to_canonical(START, raw, {}, DateReading(order=order)) == expected
 
 
 def test_a_date_that_is_not_a_date_is_refused() -> None:

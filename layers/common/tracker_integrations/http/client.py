@@ -96,7 +96,10 @@ def classify_api_response(provider: str, response: httpx.Response) -> ProviderEr
     if status < 400:
         return None
     retry_after = parse_retry_after(response.headers.get("Retry-After"))
-    if status == 429 or (status == 403 and google_error_reason(_json_or_empty(response)).endswith("RateLimitExceeded")):
+    # Any "...rateLimitExceeded" reason, whatever its case (Google clients classify with their own table:
+    # tracker_integrations.providers.google.errors).
+    rate_reason = google_error_reason(_json_or_empty(response)).casefold().endswith("ratelimitexceeded")
+    if status == 429 or (status == 403 and rate_reason):
         return RateLimited(
             f"{provider} is rate limiting requests", provider=provider, status=status, retry_after=retry_after or 30.0
         )

@@ -73,7 +73,8 @@ class Connection(BaseModel):
     last_sync_at: datetime | None = None
     records_synced: int = 0
     last_error: LastError | None = None
-    version: int = 1
+    version: int = 1  # of the whole record: every write (a sync's bookkeeping too) moves it
+    settings_version: int = 1  # of `settings` alone: what a client read and must name to change them
 
 
 class IntegrationCard(BaseModel):

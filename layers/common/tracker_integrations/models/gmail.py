@@ -120,10 +120,14 @@ class PushClaims(BaseModel):
     iat: int | None = None
 
 
+# `duplicate`: Pub/Sub delivered a message already acted on again (it delivers at least once).
+PushStatus = Literal["queued", "up_to_date", "unknown_mailbox", "manual_only", "duplicate"]
+
+
 class PushOutcome(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    status: Literal["queued", "up_to_date", "unknown_mailbox", "manual_only"]
+    status: PushStatus
 
 
 # -- the classifier's contract (tracker_integrations.replies) -----------------------------------

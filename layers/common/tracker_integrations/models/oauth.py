@@ -4,18 +4,24 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
-from tracker_integrations.models.connection import ProviderKey
+from tracker_integrations.models.connection import EncryptedBlob, ProviderKey
 
 
 class OAuthState(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     state: str
+    # Names the flow in the verifier's encryption context (not secret, unlike `state`).
+    flow_id: str
     user_id: str
     provider: ProviderKey
     redirect_uri: str
-    code_verifier: str | None  # PKCE; None for providers that do not accept it (Mailchimp)
+    # SHA-256 (hex) of the random value in the HttpOnly cookie of the browser that started the flow;
+    # the callback must come from that browser (RFC 6749 §10.12). The value itself is never stored.
+    browser_binding_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+    # PKCE verifier sealed under a KMS data key like the tokens; None for providers without PKCE (Mailchimp).
+    code_verifier: EncryptedBlob | None
     created_at: datetime
     expires_at: datetime

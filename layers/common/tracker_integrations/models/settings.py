@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 SyncFrequency = Literal["manual", "every_15_minutes", "real_time"]
 
 
 class SettingsUpdate(BaseModel):
-    """`PUT /api/integrations/{provider}/settings`: only the fields given change."""
+    """`PUT /api/integrations/{provider}/settings`: only the fields given change.
+
+    `version` is the settings' version the client read (`GET /api/integrations/{provider}`); a change
+    made since gets 409 with the current settings instead of being overwritten."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    version: int = Field(ge=1, le=2**53)
     sync_frequency: SyncFrequency | None = None
     paused: bool | None = None

@@ -32,10 +32,11 @@ class SheetsSettings(BaseModel):
 
 
 class SheetsSettingsUpdate(BaseModel):
-    """`PUT /api/integrations/google-sheets/settings`."""
+    """`PUT /api/integrations/google-sheets/settings`; `version` as in `SettingsUpdate`."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    version: int = Field(ge=1, le=2**53)
     spreadsheet_id: str | None = Field(default=None, pattern=SPREADSHEET_ID)
     tab: str | None = Field(default=None, min_length=1, max_length=100)
     mapping: SyncMapping | None = None

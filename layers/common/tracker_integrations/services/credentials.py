@@ -38,3 +38,19 @@ def unseal(cipher: TokenCipher, connection: Connection) -> TokenSet:
         expires_at=datetime.fromisoformat(plain["expires_at"]) if plain.get("expires_at") else None,
         scopes=tuple(plain.get("scopes", ())),
     )
+
+
+def verifier_context(user_id: str, flow_id: str, provider: ProviderKey) -> EncryptionContext:
+    # The flow id takes the connection's place (`flow_...` never names a connection), so a sealed
+    # verifier opens only for its own flow. Same purpose as the tokens: the KMS grants are scoped to it.
+    return EncryptionContext(user_id=user_id, connection_id=flow_id, provider=provider)
+
+
+def seal_verifier(
+    cipher: TokenCipher, verifier: str, user_id: str, flow_id: str, provider: ProviderKey
+) -> EncryptedBlob:
+    return cipher.encrypt(verifier.encode("ascii"), verifier_context(user_id, flow_id, provider))
+
+
+def unseal_verifier(cipher: TokenCipher, blob: EncryptedBlob, user_id: str, flow_id: str, provider: ProviderKey) -> str:
+    return cipher.decrypt(blob, verifier_context(user_id, flow_id, provider)).decode("ascii")

@@ -3,7 +3,9 @@
 A users.watch lapses after 7 days and Gmail then stops publishing, silently. Every watch lapsing
 within the next two days (or already lapsed in the last week) is registered again; the tier
 schedules' polling stays behind it as reconciliation, so a missed renewal delays replies, never
-loses them. Watches are found through day buckets (one query per day), not a scan.
+loses them. Watches are found through day buckets (one query per day), not a scan. Gmail keeps one
+watch per mailbox: when several Tracker users connect the same mailbox, one users.watch call per run
+renews it for all of them.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ class GmailWatchRenewal:
             return 0
         now = self._now()
         renewed = failed = 0
+        renewed_mailboxes: dict[str, datetime] = {}  # address -> when its watch renewed in this run lapses
         today = now.date()
         for offset in range(-LOOK_BACK_DAYS, RENEW_WITHIN.days + 1):
             day = today + timedelta(days=offset)
@@ -60,7 +63,7 @@ class GmailWatchRenewal:
                 if watch.expires_at - now > RENEW_WITHIN and watch.topic == topic:
                     continue
                 try:
-                    if self._renew(user_id, topic):
+                    if self._renew(user_id, topic, renewed_mailboxes):
                         renewed += 1
                     else:
                         self._gmail.drop_watch_due(day, user_id)
@@ -71,10 +74,16 @@ class GmailWatchRenewal:
         logger.info("gmail watches renewed", extra={"renewed": renewed, "failed": failed})
         return renewed
 
-    def _renew(self, user_id: str, topic: str) -> bool:
+    def _renew(self, user_id: str, topic: str, renewed_mailboxes: dict[str, datetime]) -> bool:
         connection = self._integrations.get_connection(user_id, "gmail")
         if connection is None or connection.status == ConnectionStatus.NEEDS_REAUTH:
             return False  # disconnected or waiting for a reconnect: its next sync sets a new watch up
+        cursor = self._gmail.cursor(user_id)
+        address = None if cursor is None else cursor.email_address
+        if address is not None and address in renewed_mailboxes:
+            # Another connection of this mailbox renewed its one watch already.
+            self._gmail.save_watch(user_id, GmailWatch(topic=topic, expires_at=renewed_mailboxes[address]))
+            return True
         token = self._tokens.current_tokens(connection).access_token.get_secret_value()
         try:
             result = GmailClient(self._settings, token).watch(topic)
@@ -82,4 +91,6 @@ class GmailWatchRenewal:
             fresh = self._tokens.current_tokens(connection, force_refresh=True).access_token.get_secret_value()
             result = GmailClient(self._settings, fresh).watch(topic)
         self._gmail.save_watch(user_id, GmailWatch(topic=topic, expires_at=result.expires_at))
+        if address is not None:
+            renewed_mailboxes[address] = result.expires_at
         return True

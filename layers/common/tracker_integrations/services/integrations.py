@@ -8,7 +8,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from tracker_integrations.config import Settings
-from tracker_integrations.errors import NotFound, PlanLimitReached, ValidationFailed
+from tracker_integrations.errors import NotFound, PlanLimitReached, ValidationFailed, VersionConflict
 from tracker_integrations.models.account import Plan
 from tracker_integrations.models.common import utcnow
 from tracker_integrations.models.connection import (
@@ -36,6 +36,14 @@ class IntegrationDetail(BaseModel):
 
     integration: IntegrationCard
     settings: dict[str, object]
+    version: int | None = None  # the settings' version, to send back with a change; None: not connected
+
+
+# A settings change re-reads and retries when only the record's bookkeeping moved (a sync finished),
+# never when the settings themselves did; a few tries cover syncs finishing back to back.
+_SETTINGS_WRITE_TRIES = 5
+
+type SettingsChange = Callable[[Connection], dict[str, object]]
 
 
 class SyncLogPage(BaseModel):
@@ -58,27 +66,80 @@ class IntegrationsService:
     def detail(self, user_id: str, provider: str) -> IntegrationDetail:
         spec = get_spec(provider)
         connection = self._store.get_connection(user_id, spec.key)
-        return IntegrationDetail(
-            integration=self._card(spec, connection), settings=connection.settings if connection else {}
-        )
+        return self._detail(spec, connection)
 
     def update_settings(self, user_id: str, provider: str, update: SettingsUpdate) -> IntegrationDetail:
         spec = get_spec(provider)
-        connection = self._require_connection(user_id, spec)
-        changes: dict[str, object] = {}
+
+        def change(connection: Connection) -> dict[str, object]:
+            settings, record = self.common_changes(connection, update)
+            return record | {"settings": settings}
+
+        return self.change_settings(user_id, spec.key, update.version, change)
+
+    def common_changes(
+        self, connection: Connection, update: SettingsUpdate
+    ) -> tuple[dict[str, object], dict[str, object]]:
+        """The settings every integration shares as `update` changes them on `connection`, and what else
+        on the record changes with them (pausing changes the status)."""
+        spec = get_spec(connection.provider)
         new_settings = dict(connection.settings)
+        record: dict[str, object] = {}
         if update.sync_frequency is not None:
-            self._check_frequency_allowed(user_id, update.sync_frequency)
+            self._check_frequency_allowed(connection.user_id, update.sync_frequency)
             new_settings["sync_frequency"] = update.sync_frequency
         if update.paused is not None:
             if connection.status == ConnectionStatus.NEEDS_REAUTH:
                 raise ValidationFailed(f"{spec.name} needs to be reconnected before it can be paused or resumed")
-            changes["status"] = ConnectionStatus.PAUSED if update.paused else ConnectionStatus.CONNECTED
+            record["status"] = ConnectionStatus.PAUSED if update.paused else ConnectionStatus.CONNECTED
             new_settings["paused"] = update.paused
-        changes.update(settings=new_settings, updated_at=self._now(), version=connection.version + 1)
-        updated = connection.model_copy(update=changes)
-        self._store.save_connection(updated, expected_version=connection.version)
-        return IntegrationDetail(integration=self._card(spec, updated), settings=updated.settings)
+        return new_settings, record
+
+    def check_version(self, connection: Connection, version: int) -> None:
+        """Refuse early (before asking a provider anything) a change to settings that moved on."""
+        if connection.settings_version != version:
+            raise self._stale(get_spec(connection.provider), connection)
+
+    def change_settings(
+        self, user_id: str, provider: str, version: int | None, change: SettingsChange
+    ) -> IntegrationDetail:
+        """Apply `change` to the connection if its settings are still at `version` (None: Tracker's own
+        change, whatever the version). The write is conditional on the record's version, so of two
+        clients that read the same settings exactly one wins; the other gets 409 with what won."""
+        spec = get_spec(provider)
+        for _ in range(_SETTINGS_WRITE_TRIES):
+            connection = self._require_connection(user_id, spec)
+            if version is not None:
+                self.check_version(connection, version)
+            updated = connection.model_copy(
+                update=change(connection)
+                | {
+                    "updated_at": self._now(),
+                    "version": connection.version + 1,
+                    "settings_version": connection.settings_version + 1,
+                }
+            )
+            try:
+                self._store.save_connection(updated, expected_version=connection.version)
+            except VersionConflict:
+                continue  # something wrote the record meanwhile: read again, and check the settings again
+            return self._detail(spec, updated)
+        raise VersionConflict(f"{spec.name} kept changing while its settings were saved; try again")
+
+    def _stale(self, spec: ProviderSpec, connection: Connection) -> VersionConflict:
+        current = self._detail(spec, connection)
+        return VersionConflict(
+            f"The {spec.name} settings were changed elsewhere since you loaded them (now version "
+            f"{connection.settings_version}). Nothing was saved: check the settings shown and apply your change again.",
+            details={"current_version": connection.settings_version, "current": current.model_dump(mode="json")},
+        )
+
+    def _detail(self, spec: ProviderSpec, connection: Connection | None) -> IntegrationDetail:
+        if connection is None:
+            return IntegrationDetail(integration=self._card(spec, None), settings={})
+        return IntegrationDetail(
+            integration=self._card(spec, connection), settings=connection.settings, version=connection.settings_version
+        )
 
     def sync_logs(self, user_id: str, provider: str, *, limit: int, cursor: str | None) -> SyncLogPage:
         spec = get_spec(provider)

@@ -1,16 +1,20 @@
 """Connecting and disconnecting providers: the OAuth authorization-code flow, end to end.
 
-Connect stores a random, single-use, user-bound state (plus the PKCE verifier) for ten minutes and
-returns the provider's consent URL. The callback consumes that state exactly once, checks the
-provider and expiry, exchanges the code, checks the granted scopes, reads the account, and only
-then stores the encrypted tokens: every failure before that point leaves nothing behind and sends
-the browser back to the app with a message that says what happened and what to do.
+Connect stores a random, single-use, user-bound state (plus the PKCE verifier, encrypted) for ten
+minutes and returns the provider's consent URL, and binds the flow to the browser that asked: a
+random value goes into an HttpOnly cookie and only its hash into the state (RFC 6749 §10.12). The
+callback consumes that state exactly once, requires the same browser, checks the provider and
+expiry, exchanges the code, checks the granted scopes, reads the account, and only then stores the
+encrypted tokens: every failure before that point leaves nothing behind and sends the browser back
+to the app with a message of our own that says what happened and what to do.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
+import re
 import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -35,12 +39,24 @@ from tracker_integrations.errors import (
 from tracker_integrations.models.account import PLAN_LIMITS, Plan, plan_allowing_more_integrations
 from tracker_integrations.models.audit import AuditAction, AuditEntry
 from tracker_integrations.models.common import new_id, utcnow
-from tracker_integrations.models.connection import Connection, ConnectionStatus, ProviderKey, TokenSet
+from tracker_integrations.models.connection import (
+    Connection,
+    ConnectionStatus,
+    EncryptedBlob,
+    ProviderKey,
+    TokenSet,
+)
 from tracker_integrations.models.oauth import OAuthState
 from tracker_integrations.observability import logger, metrics
 from tracker_integrations.providers.base import ProviderSpec, RevocationOutcome
 from tracker_integrations.providers.registry import get_spec, load_hooks
-from tracker_integrations.services.credentials import context_for, seal, unseal
+from tracker_integrations.services.credentials import (
+    context_for,
+    seal,
+    seal_verifier,
+    unseal,
+    unseal_verifier,
+)
 from tracker_integrations.services.token_endpoint import request_tokens
 from tracker_integrations.store.integrations import IntegrationsStore
 
@@ -64,6 +80,62 @@ class CallbackParams(BaseModel):
     error: str | None = Field(default=None, max_length=256)
     error_description: str | None = Field(default=None, max_length=1024)
     iss: str | None = Field(default=None, max_length=512)
+
+
+class ConnectStart(BaseModel):
+    """Where to send the browser, and the binding value its cookie must carry back to the callback."""
+
+    model_config = ConfigDict(frozen=True)
+
+    authorization_url: str
+    browser_binding: str
+
+
+# What a binding cookie looks like (secrets.token_urlsafe(32)); anything else is ignored and replaced.
+_BINDING_SHAPE = re.compile(r"^[A-Za-z0-9_-]{43}$")
+
+# The provider's `error` parameter is chosen by whoever built the callback URL: it selects one of our
+# messages and is never shown itself. Codes from RFC 6749 §4.1.2.1 -> (reason, message).
+_AUTHORIZE_ERRORS: dict[str, tuple[str, str]] = {
+    "access_denied": (
+        "access_denied",
+        "You chose not to give Tracker access to {name}, so nothing was connected. "
+        "Connect again whenever you are ready.",
+    ),
+    "invalid_scope": (
+        "provider_refused",
+        "{name} did not accept the permissions Tracker asks for, so nothing was connected. "
+        "Try again; if it keeps happening, contact support.",
+    ),
+    "server_error": (
+        "provider_unavailable",
+        "{name} could not finish the sign-in just now, so nothing was connected. Try again in a few minutes.",
+    ),
+    "temporarily_unavailable": (
+        "provider_unavailable",
+        "{name} is busy and could not finish the sign-in, so nothing was connected. Try again in a few minutes.",
+    ),
+}
+for _code in ("invalid_request", "unauthorized_client", "unsupported_response_type"):
+    _AUTHORIZE_ERRORS[_code] = (
+        "provider_refused",
+        "{name} refused Tracker's sign-in request, so nothing was connected. "
+        "Try again; if it keeps happening, contact support.",
+    )
+_UNKNOWN_AUTHORIZE_ERROR = (
+    "provider_error",
+    "{name} could not complete the sign-in, so nothing was connected. Try connecting again.",
+)
+
+
+def binding_hash(browser_binding: str) -> str:
+    return hashlib.sha256(browser_binding.encode()).hexdigest()
+
+
+def _same_browser(browser_binding: str | None, expected_hash: str) -> bool:
+    if not browser_binding:
+        return False
+    return hmac.compare_digest(binding_hash(browser_binding), expected_hash)
 
 
 class DisconnectResult(BaseModel):
@@ -108,18 +180,25 @@ class OAuthService:
 
     # -- connect ----------------------------------------------------------------------------------
 
-    def start(self, user_id: str, provider: str) -> str:
+    def start(self, user_id: str, provider: str, browser_binding: str | None = None) -> ConnectStart:
+        """Begin a connect; `browser_binding` is the value the browser's cookie already holds, if any
+        (kept, so two flows started in two tabs of one browser both complete)."""
         spec = get_spec(provider)
         self._require_configured(spec)
         self._check_plan_limit(user_id, spec)
         now = self._now()
+        if browser_binding is None or not _BINDING_SHAPE.match(browser_binding):
+            browser_binding = secrets.token_urlsafe(32)  # 256 bits
         verifier = secrets.token_urlsafe(64) if spec.oauth.pkce else None  # 86 chars, within 43..128
+        flow_id = new_id("flow")
         state = OAuthState(
             state=secrets.token_urlsafe(32),  # 256 bits
+            flow_id=flow_id,
             user_id=user_id,
             provider=spec.key,
             redirect_uri=self.redirect_uri(spec.key),
-            code_verifier=verifier,
+            browser_binding_hash=binding_hash(browser_binding),
+            code_verifier=seal_verifier(self._cipher, verifier, user_id, flow_id, spec.key) if verifier else None,
             created_at=now,
             expires_at=now + timedelta(seconds=self._settings.oauth_state_ttl_seconds),
         )
@@ -137,16 +216,21 @@ class OAuthService:
             params["code_challenge_method"] = "S256"
         params.update(spec.oauth.extra_authorize_params)
         logger.info("oauth connect started", extra={"provider": spec.key})
-        return f"{spec.oauth.authorize.url(self._settings)}?{urlencode(params)}"
+        return ConnectStart(
+            authorization_url=f"{spec.oauth.authorize.url(self._settings)}?{urlencode(params)}",
+            browser_binding=browser_binding,
+        )
 
     # -- callback ---------------------------------------------------------------------------------
 
-    def complete(self, provider: str, params: CallbackParams) -> str:
-        """Finish a connect attempt; returns where to send the browser (success or a clear failure)."""
+    def complete(self, provider: str, params: CallbackParams, browser_binding: str | None = None) -> str:
+        """Finish a connect attempt; returns where to send the browser (success or a clear failure).
+        `browser_binding` is the value of the binding cookie the callback request carried."""
         spec = get_spec(provider)
         state: OAuthState | None = None
         try:
             state = self._consume_state(spec, params)
+            self._check_state(spec, state, browser_binding)
             connection = self._connect(spec, state, params)
         except OAuthFlowError as exc:
             metrics.add_metric(name="OAuthConnectFailed", unit="Count", value=1)
@@ -173,6 +257,18 @@ class OAuthService:
                 f"Start again from Integrations to connect {spec.name}.",
                 reason="invalid_state",
             )
+        return state
+
+    def _check_state(self, spec: ProviderSpec, state: OAuthState, browser_binding: str | None) -> None:
+        # Checked after the state is consumed, so a flow finished in the wrong browser cannot be replayed.
+        if not _same_browser(browser_binding, state.browser_binding_hash):
+            # Someone else's consent link (or a link opened in another browser): linking it would store
+            # that person's account under the user who started the flow.
+            raise OAuthFlowError(
+                f"This sign-in link was not started in this browser, so nothing was connected. To connect "
+                f"{spec.name}, sign in to Tracker in this browser and click Connect again there.",
+                reason="browser_mismatch",
+            )
         if state.provider != spec.key:
             # A code for one provider delivered to another's callback (mix-up attack or a stale tab).
             raise OAuthFlowError(
@@ -185,20 +281,11 @@ class OAuthService:
                 f"The sign-in took longer than {minutes} minutes and expired. Connect {spec.name} again.",
                 reason="expired_state",
             )
-        return state
 
     def _connect(self, spec: ProviderSpec, state: OAuthState, params: CallbackParams) -> Connection:
         if params.error:
-            if params.error == "access_denied":
-                raise OAuthFlowError(
-                    f"You chose not to give Tracker access to {spec.name}, so nothing was connected. "
-                    "Connect again whenever you are ready.",
-                    reason="access_denied",
-                )
-            raise OAuthFlowError(
-                f"{spec.name} could not complete the sign-in ({params.error}). Try connecting again.",
-                reason="provider_error",
-            )
+            reason, message = _AUTHORIZE_ERRORS.get(params.error, _UNKNOWN_AUTHORIZE_ERROR)
+            raise OAuthFlowError(message.format(name=spec.name), reason=reason)
         if spec.oauth.issuer and params.iss and params.iss != spec.oauth.issuer:
             raise OAuthFlowError(
                 f"The sign-in response did not come from {spec.name}. Start again from Integrations.",
@@ -212,7 +299,7 @@ class OAuthService:
         now = self._now()
         form = {"grant_type": "authorization_code", "code": params.code, "redirect_uri": state.redirect_uri}
         if state.code_verifier:
-            form["code_verifier"] = state.code_verifier
+            form["code_verifier"] = self._verifier(spec, state, state.code_verifier)
         try:
             tokens = request_tokens(spec, self._settings, form).to_token_set(spec, now)
             self._require_granted_scopes(spec, tokens)
@@ -243,6 +330,7 @@ class OAuthService:
             records_synced=existing.records_synced if existing else 0,
             last_error=None,
             version=(existing.version + 1) if existing else 1,
+            settings_version=existing.settings_version if existing else 1,
         )
         try:
             self._store.save_connection(connection, expected_version=existing.version if existing else None)
@@ -255,6 +343,15 @@ class OAuthService:
             state.user_id, spec.key, "reconnected" if existing else "connected", {"account": account.external_id}
         )
         return connection
+
+    def _verifier(self, spec: ProviderSpec, state: OAuthState, sealed: EncryptedBlob) -> str:
+        try:
+            return unseal_verifier(self._cipher, sealed, state.user_id, state.flow_id, spec.key)
+        except DecryptionFailed as exc:  # a state item that was altered in the table
+            raise OAuthFlowError(
+                f"This sign-in could not be verified, so nothing was connected. Connect {spec.name} again.",
+                reason="invalid_state",
+            ) from exc
 
     def _require_granted_scopes(self, spec: ProviderSpec, tokens: TokenSet) -> None:
         missing = [s for s in spec.oauth.required_scopes if s not in tokens.scopes]
@@ -283,9 +380,18 @@ class OAuthService:
                 tokens = unseal(self._cipher, connection)
             except DecryptionFailed:  # undecryptable credentials must not block deleting them
                 logger.exception("stored credentials could not be decrypted during disconnect")
+        # Revoking may end the account's whole consent for our client (Google), so it waits until no
+        # other connection, this user's or another's on the same mailbox, relies on that account.
+        grant_shared = self._grant_used_elsewhere(connection)
         # Push registrations are stopped while the token still works, i.e. before it is revoked.
         self._lifecycle().disconnecting(connection, tokens)
-        if tokens is not None:
+        if tokens is not None and grant_shared:
+            outcome = RevocationOutcome(
+                revoked_at_provider=False,
+                message=f"Access at {spec.oauth.app.title()} is kept because another Tracker connection uses "
+                "the same account; it is revoked when the last one disconnects.",
+            )
+        elif tokens is not None:
             outcome = load_hooks(spec).revoke(spec, self._settings, tokens)
         self._store.delete_connection(user_id, spec.key)
         self._audit(user_id, spec.key, "disconnected", {"revoked_at_provider": outcome.revoked_at_provider})
@@ -298,6 +404,18 @@ class OAuthService:
         )
 
     # -- helpers ----------------------------------------------------------------------------------
+
+    def _grant_used_elsewhere(self, connection: Connection) -> bool:
+        app = get_spec(connection.provider).oauth.app
+        account = connection.external_account_id
+        same_user = any(
+            other.provider != connection.provider
+            and get_spec(other.provider).oauth.app == app
+            and account
+            and other.external_account_id == account
+            for other in self._store.list_connections(connection.user_id)
+        )
+        return same_user or self._lifecycle().mailbox_shared(connection)
 
     def _require_configured(self, spec: ProviderSpec) -> None:
         app = spec.oauth.app

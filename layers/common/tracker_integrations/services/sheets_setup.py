@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-
 from pydantic import BaseModel, ConfigDict
 
 from tracker_integrations.config import Settings
 from tracker_integrations.errors import NotFound, ValidationFailed
 from tracker_integrations.models.campaign import PitchStatus
-from tracker_integrations.models.common import utcnow
 from tracker_integrations.models.connection import Connection, ConnectionStatus
 from tracker_integrations.models.settings import SettingsUpdate
 from tracker_integrations.models.sheets import CreateSpreadsheet, SheetsSettings, SheetsSettingsUpdate, SheetTarget
@@ -57,14 +53,11 @@ class SheetsSetup:
         tokens: TokenService,
         cards: IntegrationsService,
         settings: Settings,
-        *,
-        now: Callable[[], datetime] = utcnow,
     ) -> None:
         self._integrations = integrations
         self._tokens = tokens
         self._cards = cards
         self._settings = settings
-        self._now = now
 
     def _client(self, user_id: str) -> tuple[Connection, SheetsClient]:
         connection = self._integrations.get_connection(user_id, PROVIDER)
@@ -80,7 +73,7 @@ class SheetsSetup:
 
     def create_spreadsheet(self, user_id: str, request: CreateSpreadsheet) -> IntegrationDetail:
         """A new spreadsheet laid out for Tracker: header row, Tracker ID column, frozen header, status list."""
-        connection, client = self._client(user_id)
+        _, client = self._client(user_id)
         columns = [ColumnMapping(header=FIELDS[key].label, field=key) for key in DEFAULT_COLUMNS]
         headers = [c.header for c in columns] + [DEFAULT_ID_HEADER]
         info = client.create_spreadsheet(request.title, request.tab, headers)
@@ -130,11 +123,12 @@ class SheetsSetup:
             sheet_id=tab.sheet_id,
             tab_title=tab.title,
         )
-        return self._store(connection, SheetsSettings(target=target, mapping=SyncMapping(columns=columns)))
+        return self._store(user_id, None, SheetsSettings(target=target, mapping=SyncMapping(columns=columns)))
 
     def configure(self, user_id: str, update: SheetsSettingsUpdate) -> IntegrationDetail:
         """Choose a spreadsheet and tab and/or change the mapping; checked against the sheet's real headers."""
         connection, client = self._client(user_id)
+        self._cards.check_version(connection, update.version)  # and again by the conditional write
         current = (
             SheetsSettings.model_validate(connection.settings["sheet"]) if "sheet" in connection.settings else None
         )
@@ -149,7 +143,7 @@ class SheetsSetup:
                 "(which shares it with Tracker) or create a new one."
             ) from exc
         target = self._target(info, update, current)
-        headers = [str(h) for h in (client.read_tab(info.spreadsheet_id, target.tab_title)[:1] or [[]])[0]]
+        headers = [str(h) for h in (client.read_tab(info.spreadsheet_id, target.tab_title).rows[:1] or [[]])[0]]
         mapping = update.mapping or (current.mapping if current and not update.spreadsheet_id else None)
         if mapping is None:
             columns = auto_map(headers)
@@ -166,12 +160,8 @@ class SheetsSetup:
             client.write_cells(
                 info.spreadsheet_id, target.sheet_id, [(0, len(headers), mapping.id_header)], [], add_columns=grow
             )
-        detail = self._store(connection, SheetsSettings(target=target, mapping=mapping))
-        if update.sync_frequency is not None or update.paused is not None:
-            detail = self._cards.update_settings(
-                user_id, PROVIDER, SettingsUpdate(sync_frequency=update.sync_frequency, paused=update.paused)
-            )
-        return detail
+        common = SettingsUpdate(version=update.version, sync_frequency=update.sync_frequency, paused=update.paused)
+        return self._store(user_id, update.version, SheetsSettings(target=target, mapping=mapping), common)
 
     def _target(
         self, info: SpreadsheetInfo, update: SheetsSettingsUpdate, current: SheetsSettings | None
@@ -215,16 +205,13 @@ class SheetsSetup:
                 f"mapping: the tab '{target.tab_title}' has more than one column named {', '.join(doubled)}"
             )
 
-    def _store(self, connection: Connection, sheets: SheetsSettings) -> IntegrationDetail:
-        current = self._integrations.get_connection(connection.user_id, PROVIDER) or connection
-        updated = current.model_copy(
-            update={
-                "settings": {**current.settings, "sheet": sheets.model_dump(mode="json")},
-                "status": current.status if current.status != ConnectionStatus.ERROR else ConnectionStatus.CONNECTED,
-                "last_error": None if current.status == ConnectionStatus.ERROR else current.last_error,
-                "updated_at": self._now(),
-                "version": current.version + 1,
-            }
-        )
-        self._integrations.save_connection(updated, expected_version=current.version)
-        return self._cards.detail(connection.user_id, PROVIDER)
+    def _store(
+        self, user_id: str, version: int | None, sheets: SheetsSettings, common: SettingsUpdate | None = None
+    ) -> IntegrationDetail:
+        def change(current: Connection) -> dict[str, object]:
+            settings, record = self._cards.common_changes(current, common) if common else (dict(current.settings), {})
+            if current.status == ConnectionStatus.ERROR:  # a new target is a fresh start
+                record = {"status": ConnectionStatus.CONNECTED, "last_error": None} | record
+            return record | {"settings": settings | {"sheet": sheets.model_dump(mode="json")}}
+
+        return self._cards.change_settings(user_id, PROVIDER, version, change)

@@ -1,7 +1,8 @@
 """One Google Sheets sync run: read the tab once, merge, write Tracker, write the sheet once, log.
 
-Provider calls per run: one read (values.get of the tab) and, when anything must change in the
-sheet, one write (values.batchUpdate, RAW so text stays text). A renamed tab costs one extra
+Provider calls per run: one read (spreadsheets.get of the tab: its values, which cells hold formulas,
+and the spreadsheet's locale and time zone) and, when anything must change in the sheet, one write
+(spreadsheets.batchUpdate of stringValues, so text stays text). A renamed tab costs one extra
 read to find it again by its sheet id. Every failure a user can fix ends the run with a status
 and a message naming what to do; nothing half-written is recorded as a success. The lease, quota,
 sync log, card and notification are the shared `SyncFrame`'s; this module brings the sync itself.
@@ -24,11 +25,13 @@ from tracker_integrations.models.connection import Connection, ConnectionStatus,
 from tracker_integrations.models.imports import ImportRequest, ImportResult
 from tracker_integrations.models.sheets import SheetsSettings, SheetTarget
 from tracker_integrations.models.sync_log import ConflictDetail, SyncLog, SyncLogError, SyncOutcome
+from tracker_integrations.providers.google.errors import GoogleRefused
 from tracker_integrations.providers.google.sheets import (
+    MAX_CELL_CHARACTERS,
     RangeNotFound,
     SheetsClient,
     SpreadsheetUnavailable,
-    TabContent,
+    TabRead,
     a1_tab,
     column_letter,
 )
@@ -53,7 +56,7 @@ from tracker_integrations.sync.engine import (
     SyncState,
     header_positions,
 )
-from tracker_integrations.sync.fields import FIELDS, from_tracker, normalise_header
+from tracker_integrations.sync.fields import FIELDS, DateReading, date_order_for_locale, from_tracker, normalise_header
 from tracker_integrations.sync.importer import (
     CampaignChoice,
     ExistingPitch,
@@ -77,6 +80,15 @@ def _sheets_settings(connection: Connection) -> SheetsSettings:
             status=ConnectionStatus.CONNECTED,
         )
     return SheetsSettings.model_validate(raw)
+
+
+def _too_long(header: str, length: int, where: str) -> SyncLogError:
+    return SyncLogError(
+        code="value_too_long",
+        message=f"'{header}' holds {length:,} characters; a Google Sheets cell holds at most "
+        f"{MAX_CELL_CHARACTERS:,}, so it was not written. Shorten it in Tracker.",
+        where=where,
+    )
 
 
 def _partial_error(log: SyncLog, at: datetime) -> LastError:
@@ -149,6 +161,8 @@ class _Sheet:
     headers: list[str]
     columns: dict[str, int]
     rows: list[ProviderRow]
+    # Short dates and typed date-times read as the spreadsheet's locale and time zone say.
+    dates: DateReading
     campaigns: dict[str, Campaign] = field(default_factory=dict)
     pitches: dict[str, Pitch] = field(default_factory=dict)
     tracker: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -257,6 +271,9 @@ class SheetsSync:
         run.calls = client.calls
         try:
             return self._sync(run.user_id, connection, sheets, client, run.log)
+        except GoogleRefused as exc:
+            # A refusal the user can act on (a full Drive, a Workspace policy): say so in Google's terms.
+            raise SyncStopped(exc.code, exc.message, exc.action) from exc
         except ReauthRequired:
             # Google said 401 to a token we thought fresh: refresh once and go again; only a failed
             # refresh (revoked access) means the user must reconnect.
@@ -281,7 +298,7 @@ class SheetsSync:
         target, mapping, columns = sheet.target, sheet.settings.mapping, sheet.columns
         stored = self._states.load(user_id, PROVIDER)
         state = decode_state(stored.blob) if stored.blob else None
-        merger = Merger(mapping, now=self._now())
+        merger = Merger(mapping, now=self._now(), dates=sheet.dates)
         placed: list[tuple[int, str]] = []
         if importing is not None:
             placed = self._import(user_id, connection, sheet, merger, importing)
@@ -324,7 +341,7 @@ class SheetsSync:
             )
         created, create_errors = self._create_records(user_id, plan, merger, sheet)
         updated, update_errors = self._apply_tracker_updates(user_id, plan, pitches)
-        errors += create_errors + update_errors
+        errors += create_errors + update_errors + self._hold_oversized(plan, rows, columns, target)
         if importing is not None and importing[1]:
             created += importing[1][-1].created
             updated += importing[1][-1].updated
@@ -377,8 +394,8 @@ class SheetsSync:
         self, user_id: str, connection: Connection, sheets: SheetsSettings, client: SheetsClient, *, persist: bool
     ) -> _Sheet:
         """One read of the tab, the mapping brought up to date with its headers, its rows, and Tracker's side."""
-        target, content = self._read(connection, sheets, client)
-        grid = content.values
+        target, tab = self._read(connection, sheets, client)
+        grid = tab.rows
         headers = [str(h) for h in grid[0]] if grid else []
         mapping, offered = follow_headers(sheets.mapping, headers, sheets.unmapped_headers)
         followed = sheets.model_copy(update={"target": target, "mapping": mapping, "unmapped_headers": offered})
@@ -412,10 +429,13 @@ class SheetsSync:
                         )
                         for c in mapping.columns
                     },
-                    formulas=frozenset(by_index[c] for r, c in content.formulas if r == index and c in by_index),
+                    formulas=frozenset(by_index[c] for r, c in tab.formulas if r == index and c in by_index),
                 )
             )
-        sheet = _Sheet(target=target, settings=followed, grid=grid, headers=headers, columns=columns, rows=rows)
+        dates = DateReading(order=date_order_for_locale(tab.locale), time_zone=tab.time_zone or "UTC")
+        sheet = _Sheet(
+            target=target, settings=followed, grid=grid, headers=headers, columns=columns, rows=rows, dates=dates
+        )
         return self._reload_tracker(user_id, sheet)
 
     def _reload_tracker(self, user_id: str, sheet: _Sheet) -> _Sheet:
@@ -450,12 +470,40 @@ class SheetsSync:
             status=ConnectionStatus.CONNECTED,
         )
 
+    def _hold_oversized(
+        self, plan: SyncPlan, rows: list[ProviderRow], columns: dict[str, int], target: SheetTarget
+    ) -> list[SyncLogError]:
+        """Google refuses a whole write holding one cell over 50,000 characters: hold back such values (and a
+        new row carrying one), keep the record's previous base so the next sync tries again, and say which."""
+        errors: list[SyncLogError] = []
+        record_of = {row.locator: row.record_id for row in rows}
+        kept: list[CellWrite] = []
+        for write in plan.cell_writes:
+            record_id = record_of.get(write.locator)
+            if len(write.text) <= MAX_CELL_CHARACTERS or record_id is None:
+                kept.append(write)
+                continue
+            plan.keep_previous_base(record_id)
+            where = f"{a1_tab(target.tab_title)}!{self._cell(columns, write.header, write.locator)}"
+            errors.append(_too_long(write.header, len(write.text), where))
+        plan.cell_writes = kept
+        new_rows = []
+        for new in plan.new_rows:
+            long = next(((h, t) for h, t in new.cells.items() if len(t) > MAX_CELL_CHARACTERS), None)
+            if long is None:
+                new_rows.append(new)
+                continue
+            plan.keep_previous_base(new.record_id)
+            errors.append(_too_long(long[0], len(long[1]), f"pitch {new.record_id} (not added to the sheet)"))
+        plan.new_rows = new_rows
+        return errors
+
     def _read(
         self, connection: Connection, sheets: SheetsSettings, client: SheetsClient
-    ) -> tuple[SheetTarget, TabContent]:
+    ) -> tuple[SheetTarget, TabRead]:
         target = sheets.target
         try:
-            return target, client.read_tab_content(target.spreadsheet_id, target.tab_title)
+            return target, client.read_tab(target.spreadsheet_id, target.tab_title)
         except SpreadsheetUnavailable as exc:
             raise self._unavailable(target) from exc
         except RangeNotFound:
@@ -475,7 +523,7 @@ class SheetsSync:
             )
         renamed = target.model_copy(update={"tab_title": tab.title})
         self._update_settings(connection, sheets.model_copy(update={"target": renamed}))
-        return renamed, client.read_tab_content(renamed.spreadsheet_id, renamed.tab_title)
+        return renamed, client.read_tab(renamed.spreadsheet_id, renamed.tab_title)
 
     def _unavailable(self, target: SheetTarget) -> SyncStopped:
         name = target.spreadsheet_name or target.spreadsheet_id
@@ -645,7 +693,7 @@ class SheetsSync:
             sheet = self._load(connection.user_id, connection, sheets, client, persist=False)
         except SyncStopped as exc:
             raise ValidationFailed(f"{exc.message} {exc.action}") from exc
-        merger = Merger(sheet.settings.mapping, now=self._now())
+        merger = Merger(sheet.settings.mapping, now=self._now(), dates=sheet.dates)
         choice = self._choice(request, sheet)
         plan = self._planner(merger, sheet, choice).plan(sheet.rows, set(sheet.tracker))
         return self._describe(request, sheet, plan, {}, {})
@@ -785,6 +833,7 @@ class SheetsSync:
             update={
                 "settings": {**current.settings, "sheet": sheets.model_dump(mode="json")},
                 "version": current.version + 1,
+                "settings_version": current.settings_version + 1,  # a client showing the old tab name is stale
             }
         )
         self._integrations.save_connection(updated, expected_version=current.version)

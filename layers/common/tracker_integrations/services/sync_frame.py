@@ -43,6 +43,11 @@ from tracker_integrations.store.leases import LeaseStore
 SYNC_LEASE = timedelta(seconds=180)
 
 
+def sync_lease(provider: ProviderKey) -> str:
+    """The lease one connection's runs share: one run at a time per user and provider."""
+    return f"sync#{provider}"
+
+
 class SyncStopped(Exception):
     """The run cannot go on; carries what the card and the log should say."""
 
@@ -130,7 +135,7 @@ class SyncFrame:
         limits, outages, a run already going) and NotFound when the connection is gone."""
         provider = self._profile.provider
         run_id = new_id("run")
-        lease = self._leases.acquire(user_id, f"sync#{provider}", owner=run_id, ttl=SYNC_LEASE, now=self._now())
+        lease = self._leases.acquire(user_id, sync_lease(provider), owner=run_id, ttl=SYNC_LEASE, now=self._now())
         if lease is None:
             raise SyncInProgress(self._profile.in_progress)
         try:

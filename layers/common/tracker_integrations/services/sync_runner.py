@@ -6,8 +6,12 @@
   delivery: the wait does not burn one of the message's bounded receives.
 - A finished run settles the connection's change marker, so the schedules leave it alone until
   something changes or its reconciliation time comes.
-- Transient errors and a run already in progress raise: the message returns after the visibility
-  timeout and, if it keeps failing, reaches the DLQ.
+- A job that finds a run of the same connection going leaves itself on the run's lease and is
+  acknowledged; the run's worker queues it the moment the run ends, so "Sync now" pressed during a
+  run starts seconds after it (not when the message's visibility timeout lapses, 12 minutes on).
+  Any number of jobs waiting on one run become one run after it.
+- Transient errors raise: the message returns after the visibility timeout and, if it keeps
+  failing, reaches the DLQ.
 """
 
 from __future__ import annotations
@@ -16,13 +20,16 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Protocol
 
-from tracker_integrations.errors import NotFound, RateLimited
+from tracker_integrations.errors import NotFound, RateLimited, SyncInProgress
 from tracker_integrations.jobs import SyncJob, SyncJobQueue
+from tracker_integrations.models.common import utcnow
 from tracker_integrations.models.connection import ProviderKey
 from tracker_integrations.models.sync_log import SyncLog
 from tracker_integrations.observability import logger, metrics
 from tracker_integrations.services.realtime import RealTime
+from tracker_integrations.services.sync_frame import sync_lease
 from tracker_integrations.store.integrations import IntegrationsStore
+from tracker_integrations.store.leases import LeaseStore
 
 
 class SyncService(Protocol):
@@ -41,10 +48,12 @@ class SyncRunner:
         integrations: IntegrationsStore,
         services: SyncServices,
         queue: Callable[[], SyncJobQueue],
+        leases: LeaseStore,
         *,
         realtime: Callable[[], RealTime] | None = None,
     ) -> None:
         self._realtime = realtime
+        self._leases = leases
         self._integrations = integrations
         self._services = services
         self._queue = queue
@@ -63,8 +72,13 @@ class SyncRunner:
             metrics.add_metric(name="SyncJobDeduplicated", unit="Count", value=1)
             logger.info("a sync finished after this job was requested; job dropped as a duplicate")
             return None
+        held_lease = True
         try:
             log = build().run(job.user_id)
+        except SyncInProgress:
+            held_lease = False
+            self._wait_for_running_sync(job)
+            return None
         except NotFound:
             logger.info("connection gone before its sync ran; job dropped")
             return None
@@ -74,6 +88,9 @@ class SyncRunner:
             metrics.add_metric(name="SyncJobDelayedForRateLimit", unit="Count", value=1)
             logger.info("rate limited; job re-queued", extra={"delay_seconds": wait})
             return None
+        finally:
+            if held_lease:
+                self._queue_waiting_job(job)
         if self._realtime is not None:
             if log.outcome == "failed":
                 # Nothing was synced: the next tick tries again (the card already says what went wrong).
@@ -81,3 +98,18 @@ class SyncRunner:
             else:
                 self._realtime().synced(connection, log.started_at)
         return log
+
+    def _wait_for_running_sync(self, job: SyncJob) -> None:
+        if self._leases.request_rerun(job.user_id, sync_lease(job.provider), job.model_dump_json(), now=utcnow()):
+            metrics.add_metric(name="SyncJobWaitingForRun", unit="Count", value=1)
+            logger.info("a sync of this connection is running; this job runs when it ends")
+            return
+        # The run ended between our try and our request: nothing holds the lease now, so go again at once.
+        self._queue().enqueue(job)
+
+    def _queue_waiting_job(self, job: SyncJob) -> None:
+        """Queue the job left on the lease while this run held it (a Sync now, a change, a tick)."""
+        waiting = self._leases.take_rerun(job.user_id, sync_lease(job.provider))
+        if waiting is not None:
+            self._queue().enqueue(SyncJob.model_validate_json(waiting))
+            logger.info("a job waited for this run; queued now")

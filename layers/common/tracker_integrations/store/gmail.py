@@ -5,7 +5,11 @@
 - `USER#<sub>` / `GMAIL#WATCH`: the users.watch registration and when it lapses (written by the sync
   that sets it up and by the daily renewal), mirrored into a day bucket `GMAILWATCH#<yyyy-mm-dd>` /
   `<sub>` so the renewal finds the watches lapsing soon with a query per day, no index or scan.
-- `GMAIL#<address>` / `GMAIL`: which user a mailbox belongs to (Pub/Sub pushes name only the address).
+- `GMAIL#<address>` / `USER#<sub>`: one item per connection of a mailbox (Pub/Sub pushes name only the
+  address, and two Tracker users may connect the same mailbox); a query on the address finds them all.
+  Items written before that (`GMAIL#<address>` / `GMAIL`, naming one user) are still read and cleaned up.
+- `GMAILPUSH#<Pub/Sub message id>` / `GMAILPUSH`: a push already acted on, written conditionally (one
+  write per push that queues work) and swept by the table's TTL once Pub/Sub can no longer redeliver it.
 - `USER#<sub>` / `GMAILMSG#<gmail message id>`: a message already handled, written conditionally and
   swept by the table's TTL once no resync can list it again.
 """
@@ -26,6 +30,9 @@ if TYPE_CHECKING:
 
 # Longer than the bounded resync looks back (30 days), so a resync never sees a message it forgot.
 PROCESSED_TTL = timedelta(days=45)
+# Pub/Sub keeps an unacknowledged message for at most 7 days; a redelivery never comes later than that.
+PUSH_SEEN_TTL = timedelta(days=7, hours=1)
+_LEGACY_LINK = "GMAIL"  # the one-user address item, before a mailbox could have several connections
 
 
 def _bucket(day: date) -> str:
@@ -47,14 +54,13 @@ class GmailStore:
         self._put({"pk": user_pk(user_id), "sk": "GMAIL#CURSOR", "entity": "gmail_cursor", "cursor": _dump(cursor)})
 
     def forget(self, user_id: str) -> None:
-        """Drop the cursor, watch and address lookup (a disconnect): pushes for the mailbox find nobody, and the
-        next connect starts with a fresh backfill."""
+        """Drop the cursor, watch and this connection's address link (a disconnect): pushes for the mailbox
+        no longer reach it, other connections of the same mailbox keep theirs, and the next connect starts
+        with a fresh backfill."""
         watch = self.watch(user_id)
         cursor = self.cursor(user_id)
-        if cursor is not None and self.user_for_address(cursor.email_address) == user_id:
-            self._db.delete_item(
-                TableName=self._table, Key=_key(f"GMAIL#{normalise_address(cursor.email_address)}", "GMAIL")
-            )
+        if cursor is not None:
+            self.unlink_address(cursor.email_address, user_id)
         for sk in ("GMAIL#CURSOR", "GMAIL#WATCH"):
             self._db.delete_item(TableName=self._table, Key=_key(user_pk(user_id), sk))
         if watch is not None:
@@ -63,13 +69,42 @@ class GmailStore:
     # -- address lookup ---------------------------------------------------------------------------
 
     def link_address(self, address: str, user_id: str) -> None:
-        self._put(
-            {"pk": f"GMAIL#{normalise_address(address)}", "sk": "GMAIL", "entity": "gmail_address", "user_id": user_id}
-        )
+        self._put({"pk": _address_pk(address), "sk": user_pk(user_id), "entity": "gmail_address", "user_id": user_id})
 
-    def user_for_address(self, address: str) -> str | None:
-        raw = self._get(f"GMAIL#{normalise_address(address)}", "GMAIL")
-        return None if raw is None else str(raw["user_id"])
+    def unlink_address(self, address: str, user_id: str) -> None:
+        pk = _address_pk(address)
+        self._db.delete_item(TableName=self._table, Key=_key(pk, user_pk(user_id)))
+        try:
+            self._db.delete_item(
+                TableName=self._table,
+                Key=_key(pk, _LEGACY_LINK),
+                ConditionExpression="user_id = :user",
+                ExpressionAttributeValues={":user": {"S": user_id}},
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+
+    def users_for_address(self, address: str) -> list[str]:
+        """Every user with a connection on this mailbox (one strongly consistent query)."""
+        items = self._query(_address_pk(address), projection="user_id", consistent=True)
+        return list(dict.fromkeys(str(raw["user_id"]["S"]) for raw in items if "user_id" in raw))
+
+    # -- pushes already acted on ------------------------------------------------------------------
+
+    def claim_push(self, message_id: str, *, now: datetime) -> bool:
+        """Record a Pub/Sub message as acted on; False when it already was (a redelivery)."""
+        item = {
+            "pk": _push_pk(message_id),
+            "sk": "GMAILPUSH",
+            "entity": "gmail_push_seen",
+            "expires_at_epoch": int((now + PUSH_SEEN_TTL).timestamp()),
+        }
+        return self._put_new(item)
+
+    def release_push(self, message_id: str) -> None:
+        """Forget a claim whose work could not be queued, so Pub/Sub's redelivery is acted on."""
+        self._db.delete_item(TableName=self._table, Key=_key(_push_pk(message_id), "GMAILPUSH"))
 
     # -- watch ------------------------------------------------------------------------------------
 
@@ -87,19 +122,7 @@ class GmailStore:
 
     def watches_lapsing_on(self, day: date) -> list[str]:
         """Users whose watch lapses on `day` (UTC)."""
-        kwargs: dict[str, Any] = {
-            "TableName": self._table,
-            "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": {":pk": {"S": _bucket(day)}},
-            "ProjectionExpression": "sk",
-        }
-        users: list[str] = []
-        while True:
-            response = self._db.query(**kwargs)
-            users.extend(str(raw["sk"]["S"]) for raw in response.get("Items", []))
-            if "LastEvaluatedKey" not in response:
-                return users
-            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return [str(raw["sk"]["S"]) for raw in self._query(_bucket(day), projection="sk")]
 
     def drop_watch_due(self, day: date, user_id: str) -> None:
         self._db.delete_item(TableName=self._table, Key=_key(_bucket(day), user_id))
@@ -117,15 +140,7 @@ class GmailStore:
             "entity": "gmail_processed",
             "expires_at_epoch": int((now + PROCESSED_TTL).timestamp()),
         }
-        try:
-            self._db.put_item(
-                TableName=self._table, Item=serialize(item), ConditionExpression="attribute_not_exists(pk)"
-            )
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return self._put_new(item)
 
     # -- helpers ----------------------------------------------------------------------------------
 
@@ -136,8 +151,45 @@ class GmailStore:
         raw = self._db.get_item(**kwargs).get("Item")
         return None if raw is None else deserialize(raw)
 
+    def _query(self, pk: str, *, projection: str, consistent: bool = False) -> list[dict[str, Any]]:
+        """Every item of a partition, page by page (raw attribute values)."""
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": pk}},
+            "ProjectionExpression": projection,
+            "ConsistentRead": consistent,
+        }
+        items: list[dict[str, Any]] = []
+        while True:
+            response = self._db.query(**kwargs)
+            items.extend(response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                return items
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
     def _put(self, item: dict[str, Any]) -> None:
         self._db.put_item(TableName=self._table, Item=serialize(item))
+
+    def _put_new(self, item: dict[str, Any]) -> bool:
+        """Write the item unless its key exists; False when it did."""
+        try:
+            self._db.put_item(
+                TableName=self._table, Item=serialize(item), ConditionExpression="attribute_not_exists(pk)"
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+
+def _address_pk(address: str) -> str:
+    return f"GMAIL#{normalise_address(address)}"
+
+
+def _push_pk(message_id: str) -> str:
+    return f"GMAILPUSH#{message_id}"
 
 
 def _key(pk: str, sk: str) -> dict[str, Any]:

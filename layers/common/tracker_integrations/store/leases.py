@@ -3,12 +3,16 @@
 A conditional UpdateItem takes the lease when it is free, expired or already ours, and bumps a
 fencing counter; release clears it only for its owner. Expiry (longer than the function timeout)
 frees a lease whose holder was killed.
+
+Someone refused the lease may leave a request behind (`request_rerun`) for the holder to take up
+when it is done (`take_rerun`): work asked for during a run runs right after it, without polling.
+A new holder clears what is left: it starts after the request, so it serves it.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict
@@ -37,43 +41,73 @@ class LeaseStore:
     def acquire(self, user_id: str, name: str, *, owner: str, ttl: timedelta, now: datetime) -> Lease | None:
         """The lease, or None when someone else holds it."""
         expires = now + ttl
+        response = self._update_if(
+            user_id,
+            name,
+            UpdateExpression="SET #owner = :me, expires_at = :expires, fence = if_not_exists(fence, :zero) + :one, "
+            "expires_at_epoch = :epoch REMOVE rerun",
+            ConditionExpression="attribute_not_exists(#owner) OR expires_at < :now OR #owner = :me",
+            ExpressionAttributeNames={"#owner": "owner"},
+            ExpressionAttributeValues={
+                ":me": value(owner),
+                ":expires": value(expires.isoformat()),
+                ":now": value(now.isoformat()),
+                ":zero": value(0),
+                ":one": value(1),
+                # Swept by the table's TTL a day after it lapses.
+                ":epoch": value(int(expires.timestamp()) + 86400),
+            },
+            ReturnValues="ALL_NEW",
+        )
+        if response is None:
+            return None
+        fence = int(response["Attributes"]["fence"]["N"])
+        return Lease(name=name, owner=owner, fence=fence, expires_at=expires)
+
+    def release(self, user_id: str, lease: Lease) -> None:
+        # A failed condition: it expired and someone else took it, nothing of ours to release.
+        self._update_if(
+            user_id,
+            lease.name,
+            UpdateExpression="REMOVE #owner, expires_at",
+            ConditionExpression="#owner = :me",
+            ExpressionAttributeNames={"#owner": "owner"},
+            ExpressionAttributeValues={":me": value(lease.owner)},
+        )
+
+    def request_rerun(self, user_id: str, name: str, request: str, *, now: datetime) -> bool:
+        """Leave `request` for the lease's current holder to take up when done. False when nobody holds
+        it (it was released meanwhile): then the caller can go ahead itself. A later request replaces an
+        earlier one: one run after the holder serves them all."""
+        response = self._update_if(
+            user_id,
+            name,
+            UpdateExpression="SET rerun = :request",
+            ConditionExpression="attribute_exists(#owner) AND expires_at >= :now",
+            ExpressionAttributeNames={"#owner": "owner"},
+            ExpressionAttributeValues={":request": value(request), ":now": value(now.isoformat())},
+        )
+        return response is not None
+
+    def take_rerun(self, user_id: str, name: str) -> str | None:
+        """The request left while the lease was held, removed in the same call (so only one taker gets it)."""
+        response = self._update_if(
+            user_id,
+            name,
+            UpdateExpression="REMOVE rerun",
+            ConditionExpression="attribute_exists(rerun)",
+            ReturnValues="UPDATED_OLD",
+        )
+        return None if response is None else str(response["Attributes"]["rerun"]["S"])
+
+    def _update_if(self, user_id: str, name: str, **update: Any) -> dict[str, Any] | None:
+        """One conditional UpdateItem on the lease item; None when its condition did not hold."""
         try:
             response = self._db.update_item(
-                TableName=self._table,
-                Key={"pk": {"S": user_pk(user_id)}, "sk": {"S": f"LEASE#{name}"}},
-                UpdateExpression="SET #owner = :me, expires_at = :expires, fence = if_not_exists(fence, :zero) + :one, "
-                "expires_at_epoch = :epoch",
-                ConditionExpression="attribute_not_exists(#owner) OR expires_at < :now OR #owner = :me",
-                ExpressionAttributeNames={"#owner": "owner"},
-                ExpressionAttributeValues={
-                    ":me": value(owner),
-                    ":expires": value(expires.isoformat()),
-                    ":now": value(now.isoformat()),
-                    ":zero": value(0),
-                    ":one": value(1),
-                    # Swept by the table's TTL a day after it lapses.
-                    ":epoch": value(int(expires.timestamp()) + 86400),
-                },
-                ReturnValues="ALL_NEW",
+                TableName=self._table, Key={"pk": {"S": user_pk(user_id)}, "sk": {"S": f"LEASE#{name}"}}, **update
             )
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
                 return None
             raise
-        fence = int(response["Attributes"]["fence"]["N"])
-        return Lease(name=name, owner=owner, fence=fence, expires_at=expires)
-
-    def release(self, user_id: str, lease: Lease) -> None:
-        try:
-            self._db.update_item(
-                TableName=self._table,
-                Key={"pk": {"S": user_pk(user_id)}, "sk": {"S": f"LEASE#{lease.name}"}},
-                UpdateExpression="REMOVE #owner, expires_at",
-                ConditionExpression="#owner = :me",
-                ExpressionAttributeNames={"#owner": "owner"},
-                ExpressionAttributeValues={":me": value(lease.owner)},
-            )
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                raise
-            # It expired and someone else took it: nothing of ours to release.
+        return dict(response)

@@ -22,7 +22,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from tracker_integrations.sync.fields import FIELDS, FieldSpec, InvalidValue, normalise_header, to_canonical, to_cell
+from tracker_integrations.sync.fields import (
+    FIELDS,
+    UTC_DAY_FIRST,
+    DateReading,
+    FieldSpec,
+    InvalidValue,
+    normalise_header,
+    to_canonical,
+    to_cell,
+)
 from tracker_integrations.sync.mapping import ColumnMapping, SyncMapping
 
 Side = Literal["tracker", "provider"]
@@ -175,9 +184,12 @@ def _raw_text(raw: object) -> str:
 
 
 class Merger:
-    def __init__(self, mapping: SyncMapping, *, now: datetime) -> None:
+    def __init__(self, mapping: SyncMapping, *, now: datetime, dates: DateReading | None = None) -> None:
         self.mapping = mapping
         self.now = now
+        # How the provider's dates read; the mapping's date_order, when set, overrides the provider's order.
+        reading = dates or UTC_DAY_FIRST
+        self.dates = reading if mapping.date_order is None else reading.model_copy(update={"order": mapping.date_order})
         self.columns = [
             _Column(
                 mapping=c,
@@ -204,7 +216,7 @@ class Merger:
 
     def _canonical(self, column: _Column, raw: object, row: ProviderRow, plan: SyncPlan) -> str | None:
         try:
-            return to_canonical(column.spec, raw, column.value_map, self.mapping.date_order)
+            return to_canonical(column.spec, raw, column.value_map, self.dates)
         except InvalidValue as exc:
             plan.problems.append(CellProblem(row.locator, column.header, _raw_text(raw), str(exc)))
             return None

@@ -7,9 +7,11 @@ sync can tell "changed" from "written differently": `R`, `Replied` and `replied`
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict
 
@@ -20,6 +22,54 @@ DateOrder = Literal["DMY", "MDY"]
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _SHEETS_EPOCH = date(1899, 12, 30)  # day 0 of Google Sheets (and Excel) date serials
+
+
+# Sheets locales that write short dates month first (M/d/yyyy); every other locale writes the day first
+# (or the year first, which a four-digit first part shows by itself).
+_MONTH_FIRST_LOCALES = frozenset({"en_US", "es_US", "en_PH", "fil_PH", "en_AS", "en_GU", "en_PR", "en_UM", "en_VI"})
+
+
+def date_order_for_locale(locale: str | None) -> DateOrder:
+    """How a spreadsheet's `properties.locale` ("en_US", "en-GB", "de_DE") orders short dates."""
+    return "MDY" if (locale or "").replace("-", "_") in _MONTH_FIRST_LOCALES else "DMY"
+
+
+def zone_for(time_zone: str | None) -> tzinfo:
+    """A spreadsheet's `properties.timeZone` ("Europe/London"); UTC when missing or unknown."""
+    try:
+        return ZoneInfo(time_zone) if time_zone else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+class DateReading(BaseModel):
+    """How a provider's dates read: the short-date order, and the time zone of wall-clock date-times typed
+    there (a spreadsheet's locale and time zone). Date-times Tracker writes (ISO text) stay UTC."""
+
+    model_config = ConfigDict(frozen=True)
+
+    order: DateOrder = "DMY"
+    time_zone: str = "UTC"
+
+    @property
+    def zone(self) -> tzinfo:
+        return zone_for(self.time_zone)
+
+
+UTC_DAY_FIRST = DateReading()
+
+
+@dataclass(frozen=True)
+class SheetMoment:
+    """A cell Sheets holds as a date, time or date-time: the serial number (days since 1899-12-30, in the
+    spreadsheet's wall-clock time), and the text the cell shows, which is what it reads as text."""
+
+    serial: float
+    shown: str
+    kind: Literal["DATE", "TIME", "DATE_TIME"] = "DATE"
+
+    def __str__(self) -> str:
+        return self.shown
 
 
 class FieldSpec(BaseModel):
@@ -125,33 +175,66 @@ def _text(raw: object) -> str:
     return str(raw).strip()
 
 
+_LOCAL_MOMENT = re.compile(
+    r"^(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})"
+    r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*([AaPp][Mm])?)?$"
+)
+
+
+def _parse_local(text: str, order: DateOrder) -> tuple[date, time | None]:
+    """A short date as typed ("3/5/2024", "03.05.2024", "2024/03/05"), with an optional time of day
+    ("14:30", "2:30 PM")."""
+    match = _LOCAL_MOMENT.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(text)
+    first, second, third = match.group(1), int(match.group(2)), match.group(3)
+    if len(first) == 4:
+        year, month, day = int(first), second, int(third)
+    else:
+        year = int(third) + (2000 if len(third) <= 2 else 0)
+        day, month = (int(first), second) if order == "DMY" else (second, int(first))
+    if match.group(4) is None:
+        return date(year, month, day), None
+    hour, minute, second_of_minute = int(match.group(4)), int(match.group(5)), int(match.group(6) or 0)
+    meridiem = (match.group(7) or "").upper()
+    if meridiem and not 1 <= hour <= 12:
+        raise ValueError(text)
+    if meridiem:
+        hour = hour % 12 + (12 if meridiem == "PM" else 0)
+    return date(year, month, day), time(hour, minute, second_of_minute)
+
+
+def _example(order: DateOrder) -> str:
+    return "DD/MM/YYYY" if order == "DMY" else "MM/DD/YYYY"
+
+
 def _parse_date(text: str, order: DateOrder) -> date:
     try:
-        return date.fromisoformat(text[:10]) if len(text) >= 10 and text[4] == "-" else _parse_slashed(text, order)
+        return date.fromisoformat(text[:10]) if len(text) >= 10 and text[4] == "-" else _parse_local(text, order)[0]
     except ValueError as exc:
-        raise InvalidValue(f"'{text}' is not a date: use YYYY-MM-DD") from exc
+        raise InvalidValue(f"'{text}' is not a date: use YYYY-MM-DD or {_example(order)}") from exc
 
 
-def _parse_slashed(text: str, order: DateOrder) -> date:
-    parts = re.split(r"[/.\-]", text.strip())
-    if len(parts) != 3 or not all(p.isdigit() for p in parts):
-        raise ValueError(text)
-    first, second, year = (int(p) for p in parts)
-    if year < 100:
-        year += 2000
-    day, month = (first, second) if order == "DMY" else (second, first)
-    return date(year, month, day)
+def _from_serial(serial: float) -> datetime:
+    # Sheets serials count days from 1899-12-30 in the spreadsheet's wall-clock time; to the second.
+    return datetime.combine(_SHEETS_EPOCH, time()) + timedelta(seconds=round(serial * 86400))
 
 
-def to_canonical(spec: FieldSpec, raw: object, value_map: dict[str, str], date_order: DateOrder = "DMY") -> str:
-    """A provider cell as the field's canonical text ('' for empty); raises InvalidValue."""
-    if isinstance(raw, int | float) and not isinstance(raw, bool) and spec.kind in {"date", "datetime"}:
-        serial = _SHEETS_EPOCH + timedelta(days=float(raw))
-        return (
-            serial.isoformat()
-            if spec.kind == "date"
-            else datetime.combine(serial, datetime.min.time(), UTC).isoformat()
-        )
+def _serial_canonical(spec: FieldSpec, serial: float, dates: DateReading) -> str:
+    moment = _from_serial(serial)
+    if spec.kind == "date":
+        return moment.date().isoformat()
+    return moment.replace(tzinfo=dates.zone).astimezone(UTC).isoformat()
+
+
+def to_canonical(spec: FieldSpec, raw: object, value_map: dict[str, str], dates: DateReading = UTC_DAY_FIRST) -> str:
+    """A provider cell as the field's canonical text ('' for empty); raises InvalidValue. Dates read per
+    `dates`: short dates in its order, serials and typed date-times in its time zone."""
+    if spec.kind in {"date", "datetime"}:
+        if isinstance(raw, SheetMoment):
+            return _serial_canonical(spec, raw.serial, dates)
+        if isinstance(raw, int | float) and not isinstance(raw, bool):
+            return _serial_canonical(spec, float(raw), dates)
     text = _text(raw)
     if text == "":
         return ""
@@ -172,18 +255,26 @@ def to_canonical(spec: FieldSpec, raw: object, value_map: dict[str, str], date_o
         allowed = ", ".join(label_for(c) for c in spec.choices)
         raise InvalidValue(f"'{text}' is not a known {spec.label.lower()}: use one of {allowed}")
     if spec.kind == "date":
-        return _parse_date(text, date_order).isoformat()
-    return _parse_datetime(text, date_order)
+        return _parse_date(text, dates.order).isoformat()
+    return _parse_datetime(text, dates)
 
 
-def _parse_datetime(text: str, order: DateOrder) -> str:
+def _parse_datetime(text: str, dates: DateReading) -> str:
+    if len(text) >= 10 and text[4] == "-":
+        # ISO text is how Tracker writes date-times: without an offset it is UTC.
+        try:
+            parsed = datetime.fromisoformat(text.replace(" ", "T", 1))
+        except ValueError as exc:
+            raise InvalidValue(f"'{text}' is not a date and time: use YYYY-MM-DD HH:MM") from exc
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
     try:
-        parsed = datetime.fromisoformat(text.replace(" ", "T", 1) if " " in text and text[4] == "-" else text)
-    except ValueError:
-        return datetime.combine(_parse_date(text, order), datetime.min.time(), UTC).isoformat()
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC).isoformat()
+        day, clock = _parse_local(text, dates.order)
+    except ValueError as exc:
+        raise InvalidValue(
+            f"'{text}' is not a date and time: use YYYY-MM-DD HH:MM or {_example(dates.order)} HH:MM"
+        ) from exc
+    # Typed in the sheet: the spreadsheet's wall clock.
+    return datetime.combine(day, clock or time(), dates.zone).astimezone(UTC).isoformat()
 
 
 def from_tracker(spec: FieldSpec, value: object) -> str:

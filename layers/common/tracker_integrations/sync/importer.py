@@ -168,8 +168,9 @@ class ImportPlanner:
                 continue
             spec = FIELDS[column.field]
             try:
+                # Dates as the sync reads them: the sheet's locale and time zone, or the mapping's date_order.
                 values[column.field] = to_canonical(
-                    spec, row.cells.get(column.header), column.value_map, self._merger.mapping.date_order
+                    spec, row.cells.get(column.header), column.value_map, self._merger.dates
                 )
             except InvalidValue as exc:
                 return {}, f"row {row.locator}, {column.header}: {exc}"

@@ -73,7 +73,9 @@ class SyncMapping(BaseModel):
     # A sync where more than this share of synced records vanished stops and asks (at least min rows).
     max_delete_share: float = Field(default=0.2, ge=0, le=1)
     mass_delete_min_rows: int = Field(default=3, ge=1)
-    date_order: DateOrder = "DMY"
+    # How short dates like 3/5/2024 read: None follows the spreadsheet's locale (en_US month first, en_GB and
+    # most others day first); "DMY" or "MDY" overrides it.
+    date_order: DateOrder | None = None
 
     @model_validator(mode="after")
     def _unique(self) -> Self:

@@ -19,19 +19,13 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tracker_integrations.config import Settings
-from tracker_integrations.errors import PermanentProviderError, ProviderError, RateLimited
-from tracker_integrations.http.client import (
-    RetryPolicy,
-    classify_api_response,
-    google_error_reason,
-    parse_retry_after,
-    send,
-)
+from tracker_integrations.errors import PermanentProviderError, ProviderError
+from tracker_integrations.http.client import RetryPolicy, send
 from tracker_integrations.models.gmail import HistoryId
+from tracker_integrations.providers.google.errors import classify_google_response
 
 PROVIDER = "gmail"
 _POLICY = RetryPolicy(max_attempts=3, base_delay=0.5, max_delay=4.0, max_wait=10.0)
-_RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
 
 
 class HistoryExpired(PermanentProviderError):
@@ -114,23 +108,9 @@ class WatchResult(_Response):
         return datetime.fromtimestamp(self.expiration / 1000, UTC)
 
 
-def _error_body(response: httpx.Response) -> dict[str, object]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
-
-
 def _classify(provider: str, response: httpx.Response) -> ProviderError | None:
-    error = classify_api_response(provider, response)
-    if error is None or isinstance(error, RateLimited):
-        return error
-    if response.status_code == 403 and google_error_reason(_error_body(response)) in _RATE_REASONS:
-        # Gmail reports per-user quota as 403 rateLimitExceeded as well as 429.
-        retry_after = parse_retry_after(response.headers.get("Retry-After")) or 30.0
-        return RateLimited("Gmail is rate limiting requests", provider=provider, status=403, retry_after=retry_after)
-    return error
+    # Gmail reports per-user quota as 403 rateLimitExceeded as well as 429: the shared table knows both.
+    return classify_google_response(provider, response)
 
 
 class GmailClient:

@@ -14,10 +14,15 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
 from tracker_integrations.config import Settings
-from tracker_integrations.errors import PermanentProviderError, ProviderError, RateLimited
-from tracker_integrations.http.client import RetryPolicy, classify_api_response, send
+from tracker_integrations.errors import PermanentProviderError, ProviderError
+from tracker_integrations.http.client import RetryPolicy, send
+from tracker_integrations.providers.google.errors import classify_google_response
+from tracker_integrations.sync.fields import SheetMoment
 
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
+# Google refuses a cell holding more characters than this (400, "Your input contains more than the maximum
+# of 50000 characters in a single cell.").
+MAX_CELL_CHARACTERS = 50_000
 _POLICY = RetryPolicy(max_attempts=3, base_delay=0.5, max_delay=4.0, max_wait=10.0)
 
 
@@ -31,6 +36,19 @@ class RangeNotFound(PermanentProviderError):
     """400 'Unable to parse range': the tab is not called that any more (renamed or deleted)."""
 
     code = "tab_not_found"
+
+
+class TabRead(BaseModel):
+    """One read of a tab: its rows (trailing empty rows and cells trimmed), which cells hold a formula
+    (0-based row, column: the sync never writes over one), and how the spreadsheet reads dates
+    (`properties.locale`, `properties.timeZone`)."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    rows: list[list[object]]
+    formulas: frozenset[tuple[int, int]] = frozenset()
+    locale: str | None = None
+    time_zone: str | None = None
 
 
 class SheetProperties(BaseModel):
@@ -71,37 +89,6 @@ class SpreadsheetInfo(BaseModel):
     sheets: list[SheetProperties]
 
 
-class TabContent(BaseModel):
-    """A tab as one read sees it: each cell's value and which cells hold a formula (0-based row, column)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    values: list[list[object]]
-    formulas: frozenset[tuple[int, int]] = frozenset()
-
-
-# Number formats whose cells the sync reads as the text the sheet shows, as values.get's FORMATTED_STRING does.
-_DATE_TIME_FORMATS = frozenset({"DATE", "TIME", "DATE_TIME"})
-_GRID_FIELDS = (
-    "sheets.data.rowData.values(userEnteredValue,effectiveValue,formattedValue,effectiveFormat.numberFormat.type)"
-)
-
-
-def _cell_value(cell: dict[str, Any]) -> object:
-    """A CellData as values.get (UNFORMATTED_VALUE, dates as FORMATTED_STRING) would render it."""
-    effective = cell.get("effectiveValue")
-    if not isinstance(effective, dict) or not effective:
-        return ""
-    kind = (cell.get("effectiveFormat") or {}).get("numberFormat", {}).get("type")
-    if "numberValue" in effective and kind not in _DATE_TIME_FORMATS:
-        return effective["numberValue"]
-    if "boolValue" in effective:
-        return bool(effective["boolValue"])
-    if "stringValue" in effective:
-        return str(effective["stringValue"])
-    return str(cell.get("formattedValue", ""))  # a date, or an error such as #REF!
-
-
 def a1_tab(title: str) -> str:
     """A tab name as an A1 range prefix: always quoted, quotes doubled."""
     return "'" + title.replace("'", "''") + "'"
@@ -117,23 +104,62 @@ def column_letter(index: int) -> str:
     return letters
 
 
+def _spreadsheet_unavailable(message: str, provider: str, status: int) -> ProviderError:
+    return SpreadsheetUnavailable(message or "spreadsheet not found", provider=provider, status=status)
+
+
 def _classify(provider: str, response: httpx.Response) -> ProviderError | None:
-    error = classify_api_response(provider, response)
-    if error is None or isinstance(error, RateLimited) or response.status_code not in {400, 403, 404}:
-        return error
-    message = ""
-    try:
-        body = response.json()
-        message = str(body.get("error", {}).get("message", "")) if isinstance(body, dict) else ""
-    except ValueError:
-        pass
-    if response.status_code == 400 and "Unable to parse range" in message:
-        return RangeNotFound(message, provider=provider, status=400)
-    if response.status_code in {403, 404}:
-        return SpreadsheetUnavailable(
-            message or "spreadsheet not found", provider=provider, status=response.status_code
+    if response.status_code == 400:
+        message = ""
+        try:
+            body = response.json()
+            message = str(body.get("error", {}).get("message", "")) if isinstance(body, dict) else ""
+        except ValueError:
+            pass
+        if "Unable to parse range" in message:
+            return RangeNotFound(message, provider=provider, status=400)
+    return classify_google_response(provider, response, unavailable=_spreadsheet_unavailable)
+
+
+# Locale and time zone, and per cell its value, shown text, number format type and formula if any: one read.
+_TAB_FIELDS = (
+    "properties(locale,timeZone),"
+    "sheets(data(rowData(values(userEnteredValue(formulaValue),effectiveValue,formattedValue,"
+    "effectiveFormat(numberFormat(type))))))"
+)
+_DATE_TYPES = {"DATE", "TIME", "DATE_TIME"}
+
+
+def _cell_value(cell: object) -> object:
+    """A CellData as values.get (UNFORMATTED_VALUE) would give it: "" when empty, an error as its text;
+    dates and times as a SheetMoment."""
+    if not isinstance(cell, dict):
+        return ""
+    effective = cell.get("effectiveValue")
+    shown = str(cell.get("formattedValue", ""))
+    if not isinstance(effective, dict) or not effective:
+        return ""
+    if "errorValue" in effective:
+        return shown or "#ERROR!"
+    if "numberValue" in effective:
+        number = effective["numberValue"]
+        fmt = (
+            cell.get("effectiveFormat", {}).get("numberFormat", {})
+            if isinstance(cell.get("effectiveFormat"), dict)
+            else {}
         )
-    return error
+        kind = fmt.get("type") if isinstance(fmt, dict) else None
+        if kind in _DATE_TYPES and isinstance(number, int | float):
+            return SheetMoment(serial=float(number), shown=shown, kind=kind)
+        return number
+    if "boolValue" in effective:
+        return effective["boolValue"]
+    return effective.get("stringValue", "")
+
+
+def _is_formula(cell: object) -> bool:
+    entered = cell.get("userEnteredValue") if isinstance(cell, dict) else None
+    return isinstance(entered, dict) and "formulaValue" in entered
 
 
 def _cell(text: str | None) -> dict[str, Any]:
@@ -163,53 +189,46 @@ class SheetsClient:
 
     # -- reads ------------------------------------------------------------------------------------
 
-    def read_tab(self, spreadsheet_id: str, title: str) -> list[list[object]]:
-        # https://developers.google.com/workspace/sheets/api/reference/rest/v4/spreadsheets.values/get
-        url = f"{self._sheets}/v4/spreadsheets/{quote(spreadsheet_id, safe='')}/values/{quote(a1_tab(title), safe='')}"
-        body = self._send(
-            "GET",
-            url,
-            kind="read",
-            params={
-                "majorDimension": "ROWS",
-                "valueRenderOption": "UNFORMATTED_VALUE",
-                "dateTimeRenderOption": "FORMATTED_STRING",
-            },
-        )
-        values = body.get("values", [])  # an empty tab has no "values" key at all
-        if not isinstance(values, list):
-            raise PermanentProviderError("Google Sheets returned values in an unexpected shape", provider="google")
-        return [list(row) if isinstance(row, list) else [] for row in values]
-
-    def read_tab_content(self, spreadsheet_id: str, title: str) -> TabContent:
-        """The tab's values and where its formulas are, in one spreadsheets.get: the sync must know which
-        cells hold a formula (it never writes over one), and values.get cannot say both at once."""
+    def read_tab(self, spreadsheet_id: str, title: str) -> TabRead:
+        """The tab's cells, where its formulas are, and the spreadsheet's locale and time zone, in one
+        spreadsheets.get: each cell as values.get would give it unformatted, except dates, which come as
+        `SheetMoment`s (serial and shown text); values.get cannot say which cells hold a formula."""
         # https://developers.google.com/workspace/sheets/api/reference/rest/v4/spreadsheets/get
         # https://developers.google.com/workspace/sheets/api/reference/rest/v4/spreadsheets/cells#CellData
         body = self._send(
             "GET",
             f"{self._sheets}/v4/spreadsheets/{quote(spreadsheet_id, safe='')}",
             kind="read",
-            params={"ranges": a1_tab(title), "includeGridData": "true", "fields": _GRID_FIELDS},
+            params={"ranges": a1_tab(title), "fields": _TAB_FIELDS},
         )
-        sheets = body.get("sheets") or [{}]
-        grids = sheets[0].get("data") or [{}] if isinstance(sheets[0], dict) else [{}]
-        grid = grids[0] if isinstance(grids[0], dict) else {}
-        values: list[list[object]] = []
+        props = body.get("properties")
+        props = props if isinstance(props, dict) else {}
+        sheets = body.get("sheets")
+        grids = sheets[0].get("data") if isinstance(sheets, list) and sheets and isinstance(sheets[0], dict) else None
+        grid = grids[0] if isinstance(grids, list) and grids and isinstance(grids[0], dict) else {}
+        row_data = grid.get("rowData", [])  # an empty tab has no rowData at all
+        if not isinstance(row_data, list):
+            raise PermanentProviderError("Google Sheets returned cells in an unexpected shape", provider="google")
+        rows: list[list[object]] = []
         formulas: set[tuple[int, int]] = set()
-        for row_index, row in enumerate(grid.get("rowData") or []):
-            cells = row.get("values") or [] if isinstance(row, dict) else []
-            values.append([_cell_value(c) if isinstance(c, dict) else "" for c in cells])
-            for column, cell in enumerate(cells):
-                if isinstance(cell, dict) and "formulaValue" in (cell.get("userEnteredValue") or {}):
-                    formulas.add((row_index, column))
-        # Formatting and validation reach far below the last row with values: trim as values.get does.
-        for row_index, row_values in enumerate(values):
-            while row_values and row_values[-1] == "" and (row_index, len(row_values) - 1) not in formulas:
-                row_values.pop()
-        while values and not values[-1]:
-            values.pop()
-        return TabContent(values=values, formulas=frozenset(formulas))
+        for row_index, row in enumerate(row_data):
+            cells = row.get("values", []) if isinstance(row, dict) else []
+            cells = cells if isinstance(cells, list) else []
+            values = [_cell_value(cell) for cell in cells]
+            formulas.update((row_index, column) for column, cell in enumerate(cells) if _is_formula(cell))
+            # Trailing empty cells trimmed as values.get does, but a formula showing "" keeps its place.
+            while values and values[-1] == "" and (row_index, len(values) - 1) not in formulas:
+                values.pop()
+            rows.append(values)
+        # Rows holding only formats or data validation come back as empty cells: trim them, as values.get does.
+        while rows and not rows[-1]:
+            rows.pop()
+        return TabRead(
+            rows=rows,
+            formulas=frozenset(formulas),
+            locale=str(props.get("locale") or "") or None,
+            time_zone=str(props.get("timeZone") or "") or None,
+        )
 
     def spreadsheet(self, spreadsheet_id: str) -> SpreadsheetInfo:
         # https://developers.google.com/workspace/sheets/api/reference/rest/v4/spreadsheets/get
