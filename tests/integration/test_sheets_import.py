@@ -14,7 +14,9 @@ import httpx
 import pytest
 
 from local_stack.server import RunningStack
+from provider_sandbox import Fault
 from tests.support.api import LocalUser, card, connect, put_settings
+from tests.support.sheets import SHEETS_HOST
 from tracker_integrations import wiring
 from tracker_integrations.config import get_settings
 from tracker_integrations.providers.google.sheets import SheetsClient
@@ -331,3 +333,24 @@ def test_the_syncs_one_read_gives_the_values_the_formulas_and_the_sheets_locale(
     # AND the formulas are where the sheet has them, beside how the sheet reads dates
     assert tab.formulas == {(1, 5), (1, 6)}
     assert (tab.locale, tab.time_zone) == ("en_GB", "Europe/London")
+
+
+def test_an_import_google_refuses_says_what_to_do_as_a_sync_does(her_sheet: ExistingSheet) -> None:
+    # GIVEN her sheet, whose import was proposed, and then a Workspace policy blocking Tracker (403 domainPolicy)
+    her_sheet.sync()
+    policy = Fault(host=SHEETS_HOST, method="GET", status=403, reason="domainPolicy")
+    her_sheet.stack.stack.sandbox.inject_fault(policy)
+    # WHEN she previews the import THEN the answer names the policy and who can lift it
+    preview = her_sheet.post_import({"dry_run": True, "campaign": {}})
+    assert preview.status_code == 400, preview.text
+    assert "administrator" in preview.json()["error"]["message"]
+    # WHEN she imports (the policy still in force)
+    her_sheet.stack.stack.sandbox.inject_fault(policy)
+    response = her_sheet.post_import({"campaign": {}})
+    # THEN nothing is imported, and the answer and the card name the policy and who can lift it
+    assert response.status_code == 400, response.text
+    assert "Workspace policy" in response.json()["error"]["message"]
+    shown = card(her_sheet.http, her_sheet.user, "google-sheets")
+    assert shown["last_error"]["code"] == "google_refused"
+    assert "administrator" in shown["last_error"]["action"]
+    assert her_sheet.campaigns() == []

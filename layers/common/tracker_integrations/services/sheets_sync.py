@@ -263,14 +263,15 @@ class SheetsSync:
         """Sync now. Raises only what a queue should retry (rate limits, outages, a run already going)."""
         return self._frame.run(user_id, self._run)
 
-    def _run(self, run: ProviderRun) -> SyncLog:
+    def _run(self, run: ProviderRun, importing: _Importing | None = None) -> SyncLog:
+        """A sync run, or an import run (`importing`): Google's refusals and a stale token handled alike."""
         connection = run.connection
         sheets = _sheets_settings(connection)
         access = self._tokens.current_tokens(connection).access_token.get_secret_value()
         client = SheetsClient(self._settings, access)
         run.calls = client.calls
         try:
-            return self._sync(run.user_id, connection, sheets, client, run.log)
+            return self._sync(run.user_id, connection, sheets, client, run.log, importing)
         except GoogleRefused as exc:
             # A refusal the user can act on (a full Drive, a Workspace policy): say so in Google's terms.
             raise SyncStopped(exc.code, exc.message, exc.action) from exc
@@ -281,7 +282,7 @@ class SheetsSync:
             fresh = self._tokens.current_tokens(current, force_refresh=True).access_token.get_secret_value()
             retry = SheetsClient(self._settings, fresh)
             retry.calls = client.calls
-            return self._sync(run.user_id, current, sheets, retry, run.log)
+            return self._sync(run.user_id, current, sheets, retry, run.log, importing)
 
     # -- the run ----------------------------------------------------------------------------------
 
@@ -667,23 +668,11 @@ class SheetsSync:
         if request.dry_run:
             return self._preview(connection, request)
         results: list[ImportResult] = []
-
-        def run(run: ProviderRun) -> SyncLog:
-            sheets = _sheets_settings(run.connection)
-            client = self._client(run)
-            return self._sync(run.user_id, run.connection, sheets, client, run.log, importing=(request, results))
-
-        log = self._frame.run(user_id, run)
+        log = self._frame.run(user_id, lambda run: self._run(run, (request, results)))
         if not results or log.outcome == "failed":
             stop = log.errors[-1].message if log.errors else "the import did not finish"
             raise ValidationFailed(f"Nothing was imported: {stop}")
         return results[0]
-
-    def _client(self, run: ProviderRun) -> SheetsClient:
-        access = self._tokens.current_tokens(run.connection).access_token.get_secret_value()
-        client = SheetsClient(self._settings, access)
-        run.calls = client.calls
-        return client
 
     def _preview(self, connection: Connection, request: ImportRequest) -> ImportResult:
         sheets = SheetsSettings.model_validate(connection.settings["sheet"])
@@ -692,6 +681,8 @@ class SheetsSync:
         try:
             sheet = self._load(connection.user_id, connection, sheets, client, persist=False)
         except SyncStopped as exc:
+            raise ValidationFailed(f"{exc.message} {exc.action}") from exc
+        except GoogleRefused as exc:  # as a sync says it: what happened and what the user can do
             raise ValidationFailed(f"{exc.message} {exc.action}") from exc
         merger = Merger(sheet.settings.mapping, now=self._now(), dates=sheet.dates)
         choice = self._choice(request, sheet)
