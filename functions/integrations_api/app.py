@@ -20,6 +20,7 @@ from tracker_integrations.api import (
     query_model,
 )
 from tracker_integrations.browser_binding import binding_cookie, browser_binding
+from tracker_integrations.models.imports import ImportRequest
 from tracker_integrations.models.sheets import CreateSpreadsheet
 from tracker_integrations.observability import logger, metrics
 from tracker_integrations.services.sync_requests import DeletionDecision
@@ -113,6 +114,12 @@ def sync_logs(provider: str) -> Response[str]:
     query = query_model(app, LogsQuery)
     page = wiring.integrations_service().sync_logs(current_user(app), provider, limit=query.limit, cursor=query.cursor)
     return json_response(200, page)
+
+
+@app.post("/api/integrations/<provider>/import")
+def import_rows(provider: str) -> Response[str]:
+    request = parse_body(app, ImportRequest)
+    return json_response(200, wiring.imports().run(current_user(app), provider, request))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -41,13 +41,16 @@ Output = Callable[[str], None]
 WAIT_LIMIT_SECONDS = 20.0
 _POLL_SECONDS = 0.1
 
-CAMPAIGN_TITLE = "Northern Lights"
 ARTIST = "The Lanterns"
 PITCH_SUBJECT = "New single: The Lanterns - Northern Lights"
-# Dan's spreadsheet as he keeps it today: his own column names and a column of his that Tracker leaves alone.
+# Dan's spreadsheet as he keeps it today: his own column names, no Campaign column, statuses typed in any
+# case, a blank row, a formula in his Notes, and a column of his that Tracker leaves alone.
 EXISTING_SHEET_TITLE = "Radio promo 2025"
 EXISTING_SHEET_TAB = "Pitches"
-EXISTING_SHEET_HEADERS = ["Campaign", "Artist", "Contact", "Station", "Email", "Status", "Notes", "Chased?"]
+EXISTING_SHEET_HEADERS = ["Contact", "Station", "Email", "Email subject", "Status", "Notes", "Chased?"]
+LAUREN_NOTES_FORMULA = '=HYPERLINK("https://radiox.example/lauren","Lauren\'s show page")'
+# What the import names the campaign by default: after the spreadsheet and its tab.
+CAMPAIGN_TITLE = f"{EXISTING_SHEET_TITLE} — {EXISTING_SHEET_TAB}"
 
 
 @dataclass(frozen=True)
@@ -187,8 +190,11 @@ class DemoScript:
             ("Today's chaos", self.show_existing_chaos),
             ("Connect Google Sheets", self.connect_google_sheets),
             ("Choose the sheet", self.choose_existing_sheet),
-            ("Create a campaign in Tracker", self.create_campaign),
-            ("Row in the sheet", self.see_rows_in_sheet),
+            ("The first sync proposes an import", self.see_import_proposed),
+            ("Preview the import", self.preview_import),
+            ("Import", self.import_sheet),
+            ("Import again", self.import_again),
+            ("Rows linked in the sheet", self.see_rows_in_sheet),
             ("Sync log", self.show_sync_log),
             ("VA marks a pitch replied in the sheet", self.mark_replied_in_sheet),
             ("Tracker knows", self.see_tracker_know),
@@ -232,12 +238,27 @@ class DemoScript:
         return Observed(f"signed in as {self.user} on the agency plan (real-time sync); cards: {listed}: not connected")
 
     def show_existing_chaos(self) -> Observed:
+        statuses = {ANNIE: "sent", LAUREN: "SENT", TOM: "Sent", MIA: "sent "}  # typed as it came
+        rows: list[list[str]] = [EXISTING_SHEET_HEADERS]
+        for contact in CONTACTS:
+            # Dan e-mailed each pitch from his Gmail, then noted it in his sheet.
+            email = pitch_email(self.login, contact)
+            self._sandbox.gmail.send_as_user(self.login, email.as_bytes())
+            self._pitch_message_ids[contact] = str(email["Message-ID"])
+            notes = LAUREN_NOTES_FORMULA if contact is LAUREN else ""
+            rows.append([contact.name, contact.outlet, contact.email, PITCH_SUBJECT, statuses[contact], notes, "no"])
+            if contact is LAUREN:
+                rows.append([])  # a blank row he left between contacts
         self._spreadsheet_id = self._sandbox.sheets.create_user_spreadsheet(
-            self.login, EXISTING_SHEET_TITLE, rows=[EXISTING_SHEET_HEADERS], tab=EXISTING_SHEET_TAB
+            self.login, EXISTING_SHEET_TITLE, rows=rows, tab=EXISTING_SHEET_TAB
         )
         return Observed(
-            f"Dan keeps campaigns in Gmail, in his own Google Sheet '{EXISTING_SHEET_TITLE}' "
-            f"({', '.join(EXISTING_SHEET_HEADERS)}) and in his head"
+            f"Dan keeps campaigns in Gmail, in his own Google Sheet '{EXISTING_SHEET_TITLE}' and in his head",
+            details=(
+                f"columns: {', '.join(EXISTING_SHEET_HEADERS)} (no Campaign column)",
+                f"{len(CONTACTS)} contacts, statuses typed {', '.join(repr(s) for s in statuses.values())}, "
+                f"a blank row, a formula in Lauren's Notes: {LAUREN_NOTES_FORMULA}",
+            ),
         )
 
     # -- 3-7: Google Sheets ----------------------------------------------------------------------------
@@ -267,7 +288,7 @@ class DemoScript:
         if settings.get("sync_frequency") != "real_time":
             raise StepFailed(f"an agency connection should sync in real time, not {settings.get('sync_frequency')}")
         mapped = {c["header"] for c in columns}
-        if not {"Contact", "Station", "Status", "Campaign"} <= mapped:
+        if not {"Contact", "Station", "Email", "Status", "Notes"} <= mapped:
             raise StepFailed(f"columns were not matched by name: {sorted(mapped)}")
         headers = [str(h) for h in self._grid()[0]]
         id_header = settings["sheet"]["mapping"].get("id_header", "Tracker ID")
@@ -281,51 +302,74 @@ class DemoScript:
             details=(f"matched: {matched}", f"left alone (Dan's own): {', '.join(unmapped) or 'none'}"),
         )
 
-    def create_campaign(self) -> Observed:
-        campaign = self._api(
-            "POST",
-            "/api/campaigns",
-            expect=201,
-            json={"title": CAMPAIGN_TITLE, "artist": ARTIST, "type": "radio", "status": "active"},
-        )
-        self._campaign_id = campaign["campaign_id"]
-        for contact in CONTACTS:
-            # Dan e-mails the pitch from his Gmail, then records it in Tracker as sent.
-            email = pitch_email(self.login, contact)
-            self._sandbox.gmail.send_as_user(self.login, email.as_bytes())
-            self._pitch_message_ids[contact] = str(email["Message-ID"])
-            pitch = self._api(
-                "POST",
-                f"/api/campaigns/{self._campaign_id}/pitches",
-                expect=201,
-                json={
-                    "email": contact.email,
-                    "contact_name": contact.name,
-                    "outlet": contact.outlet,
-                    "status": "sent",
-                    "sent_at": datetime.now(UTC).isoformat(),
-                    "subject": PITCH_SUBJECT,
-                },
-            )
-            self._pitch_ids[contact] = pitch["pitch_id"]
+    def see_import_proposed(self) -> Observed:
+        # Choosing the sheet is a change the real-time sync picks up by itself; its rows name no campaign.
         self._changed_at = time.monotonic()
-        names = ", ".join(c.label for c in CONTACTS)
+
+        def proposed() -> dict[str, Any] | None:
+            card = self._cards()["google-sheets"]
+            error = card.get("last_error") or {}
+            return card if error.get("code") == "import_proposed" else None
+
+        card, took = self._wait_for("the first sync to propose importing Dan's rows", proposed)
+        if self._api("GET", "/api/campaigns")["campaigns"]:
+            raise StepFailed("the first sync created campaigns before Dan chose where his rows go")
         return Observed(
-            f"campaign '{CAMPAIGN_TITLE}' ({ARTIST}) with {len(CONTACTS)} pitches e-mailed and sent: {names}"
+            f"card: {card['status']}, '{card['last_error']['message']}' ({took:.1f} s after choosing the sheet)",
+            details=(f"next step: {card['last_error']['action']}",),
         )
+
+    def preview_import(self) -> Observed:
+        preview = self._api("POST", "/api/integrations/google-sheets/import", json={"dry_run": True, "campaign": {}})
+        if (preview["created"], preview["skipped"]) != (len(CONTACTS), 1):
+            raise StepFailed(f"the preview should create {len(CONTACTS)} pitches and skip the blank row: {preview}")
+        if self._api("GET", "/api/campaigns")["campaigns"]:
+            raise StepFailed("the preview changed Tracker")
+        (campaign,) = preview["campaigns"]
+        lines = tuple(f"row {r['row']}: {r['action']}: {r['contact'] or '-'} ({r['reason']})" for r in preview["rows"])
+        return Observed(
+            f"{preview['created']} to create, {preview['updated']} to update, {preview['skipped']} to skip, "
+            f"into a new campaign '{campaign['title']}'; nothing changed yet",
+            details=lines,
+        )
+
+    def import_sheet(self) -> Observed:
+        result = self._api("POST", "/api/integrations/google-sheets/import", json={"campaign": {}})
+        campaigns = self._api("GET", "/api/campaigns")["campaigns"]
+        if [c["title"] for c in campaigns] != [CAMPAIGN_TITLE]:
+            raise StepFailed(f"expected one campaign '{CAMPAIGN_TITLE}', got {[c['title'] for c in campaigns]}")
+        self._campaign_id = campaigns[0]["campaign_id"]
+        pitches = self._api("GET", f"/api/campaigns/{self._campaign_id}/pitches")["pitches"]
+        by_email = {p["email"]: p for p in pitches}
+        if len(pitches) != len(CONTACTS) or any(by_email[c.email]["status"] != "sent" for c in CONTACTS):
+            raise StepFailed(f"expected one sent pitch per contact, got {[(p['email'], p['status']) for p in pitches]}")
+        self._pitch_ids = {c: by_email[c.email]["pitch_id"] for c in CONTACTS}
+        self._changed_at = time.monotonic()
+        return Observed(
+            f"campaign '{CAMPAIGN_TITLE}' with {len(pitches)} pitches, one per contact, all 'sent' "
+            f"whatever their case in the sheet ({result['created']} created, {result['skipped']} skipped)"
+        )
+
+    def import_again(self) -> Observed:
+        again = self._api("POST", "/api/integrations/google-sheets/import", json={"campaign": {}})
+        pitches = self._api("GET", f"/api/campaigns/{self._campaign_id}/pitches")["pitches"]
+        if again["created"] or len(pitches) != len(CONTACTS):
+            raise StepFailed(f"a second import created {again['created']} pitches; Tracker has {len(pitches)}")
+        return Observed(f"nothing created: {again['skipped']} rows skipped, e.g. '{again['rows'][0]['reason']}'")
 
     def see_rows_in_sheet(self) -> Observed:
         def all_rows() -> dict[Contact, SheetRow] | None:
             rows = {contact: self._sheet_row(contact) for contact in CONTACTS}
             return None if any(row is None for row in rows.values()) else {c: r for c, r in rows.items() if r}
 
-        rows, took = self._wait_for("the campaign's rows to appear in the sheet", all_rows)
-        annie = rows[ANNIE]
-        if annie.cells.get("Status") != "Sent" or annie.cells.get("Campaign") != CAMPAIGN_TITLE:
-            raise StepFailed(f"Annie Mac's row reads {annie.cells}")
+        rows, took = self._wait_for("Dan's rows to carry their Tracker IDs", all_rows)
+        formulas = self._sandbox.sheets.formula_cells(self._spreadsheet_id, EXISTING_SHEET_TAB)
+        notes = _column_letter(EXISTING_SHEET_HEADERS.index("Notes"))
+        if formulas != {f"{notes}{rows[LAUREN].number}": LAUREN_NOTES_FORMULA}:
+            raise StepFailed(f"Dan's formula did not survive: {formulas}")
         return Observed(
-            f"{annie.describe()} (row {annie.number}) and {len(rows) - 1} more, "
-            f"{took:.1f} s after the campaign was saved, with no Sync now",
+            f"each of Dan's {len(rows)} rows carries its Tracker ID ({took:.1f} s after the import), in place; "
+            "his formula and his own column untouched",
             seconds=took,
         )
 
@@ -333,7 +377,7 @@ class DemoScript:
         logs = self._api("GET", "/api/integrations/google-sheets/logs")["logs"]
         run = next((log for log in logs if log["records_created"] >= len(CONTACTS)), None)
         if run is None:
-            raise StepFailed(f"no sync run created the {len(CONTACTS)} rows: {logs}")
+            raise StepFailed(f"no run imported the {len(CONTACTS)} rows: {logs}")
         if run["outcome"] != "success":
             raise StepFailed(f"the run that wrote the rows ended {run['outcome']}: {run['errors']}")
         return Observed(_describe_run(run))
@@ -348,7 +392,9 @@ class DemoScript:
             self._spreadsheet_id, f"'{EXISTING_SHEET_TAB}'!{status_column}{row.number}", [["Replied"]]
         )
         self._changed_at = time.monotonic()
-        return Observed(f"row {row.number} ({LAUREN.label}) Status: Sent → Replied, typed in Google Sheets")
+        return Observed(
+            f"row {row.number} ({LAUREN.label}) Status: {row.cells.get('Status')} → Replied, typed in Google Sheets"
+        )
 
     def see_tracker_know(self) -> Observed:
         def replied() -> dict[str, Any] | None:

@@ -29,6 +29,11 @@ def test_every_step_of_the_demo_script_passes(stack: RunningStack) -> None:
     assert results, transcript
     assert all(result.passed for result in results), transcript
     assert results[-1].title == "Integration cards", transcript
+    # AND it starts from the user's existing sheet: the first sync proposes the import, previewed before it runs
+    titles = [result.title for result in results]
+    assert (
+        titles.index("The first sync proposes an import") < titles.index("Preview the import") < titles.index("Import")
+    )
     # AND the changes that travel by themselves arrived within seconds
     waits = {result.title: result.seconds for result in results if result.seconds is not None}
     assert waits, transcript

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from tracker_integrations.services.gmail_reply_categories import ReplyCategories
     from tracker_integrations.services.gmail_sync import GmailReplySync
     from tracker_integrations.services.gmail_watch import GmailWatchRenewal
+    from tracker_integrations.services.imports import Imports
     from tracker_integrations.services.integrations import IntegrationsService
     from tracker_integrations.services.keep_alive import KeepAlive
     from tracker_integrations.services.lifecycle import ConnectionLifecycle
@@ -347,3 +348,9 @@ def reset() -> None:
     for cached in cached_builders:
         cached.cache_clear()
     shared_client.cache_clear()
+
+
+def imports() -> Imports:
+    from tracker_integrations.services.imports import Imports
+
+    return Imports({"google-sheets": sheets_sync})

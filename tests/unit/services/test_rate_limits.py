@@ -142,6 +142,7 @@ def test_counters_expire_a_window_after_their_own(
         ("POST /api/integrations/{provider}/connect", RequestClass.CONNECT),
         ("POST /api/integrations/{provider}/sync", RequestClass.SYNC_NOW),
         ("PUT /api/integrations/{provider}/settings", RequestClass.WRITE),
+        ("POST /api/integrations/{provider}/import", RequestClass.WRITE),
         ("DELETE /api/integrations/{provider}/disconnect", RequestClass.WRITE),
         ("PATCH /api/campaigns/{campaign_id}", RequestClass.WRITE),
         ("POST /api/campaigns", RequestClass.WRITE),

@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from tracker_integrations.sync.fields import FIELDS, DateOrder, DateReading, InvalidValue, to_canonical, to_cell
-from tracker_integrations.sync.mapping import ColumnMapping, SyncMapping, auto_map
+from tracker_integrations.sync.mapping import ColumnMapping, SyncMapping, auto_map, follow_headers
 
 STATUS = FIELDS["pitch.status"]
 SENT_AT = FIELDS["pitch.sent_at"]
@@ -101,3 +101,18 @@ def test_auto_map_matches_headers_by_label_and_synonym_and_skips_the_rest() -> N
         ("Station", "pitch.outlet"),
         ("pitch status", "pitch.status"),
     ]
+
+
+def test_the_mapping_follows_new_columns_mapping_campaign_ones_and_offering_the_rest() -> None:
+    # GIVEN a mapping of the user's own columns
+    mapping = SyncMapping(columns=[ColumnMapping(header="Name", field="pitch.contact_name")])
+    # WHEN the sheet gains a Campaign column, a column of hers and one named like a pitch field
+    followed, offered = follow_headers(mapping, ["Name", "Campaign", "Mood", "Notes", "Tracker ID", ""], [])
+    # THEN only the campaign column is mapped; the others are offered, unmapped, until she maps them
+    assert [(c.header, c.field) for c in followed.columns] == [
+        ("Name", "pitch.contact_name"),
+        ("Campaign", "campaign.title"),
+    ]
+    assert offered == ["Mood", "Notes"]
+    # AND a column she removed is no longer offered
+    assert follow_headers(followed, ["Name", "Campaign", "Notes", "Tracker ID"], offered) == (followed, ["Notes"])

@@ -25,6 +25,10 @@ class SheetsSettings(BaseModel):
 
     target: SheetTarget
     mapping: SyncMapping
+    # Columns the sheet has that no field is mapped to, noticed at each sync: offered for mapping.
+    unmapped_headers: list[str] = Field(default_factory=list)
+    # Where new rows without a campaign go: the campaign the last import chose.
+    import_campaign_id: str | None = None
 
 
 class SheetsSettingsUpdate(BaseModel):

@@ -28,6 +28,8 @@ class ConflictDetail(BaseModel):
     field: str
     winner: str
     losing_value: str
+    where: str | None = None  # the provider's cell, when it matters (a formula there was kept)
+    note: str | None = None
 
 
 class SyncLog(BaseModel):

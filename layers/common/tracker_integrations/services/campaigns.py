@@ -119,6 +119,25 @@ class CampaignsService:
         self._store.put_pitch(user_id, pitch, expected_version=None, written_by=written_by)
         return pitch
 
+    def create_pitches(
+        self, user_id: str, campaign_id: str, items: list[PitchCreate], *, written_by: str = "user"
+    ) -> list[Pitch]:
+        """Create many pitches in one campaign at once (an import), in as few writes as the table allows."""
+        now = self._now()
+        pitches = [
+            Pitch(
+                pitch_id=new_id("pit"),
+                campaign_id=campaign_id,
+                created_at=now,
+                updated_at=now,
+                version=1,
+                **data.model_dump(),
+            )
+            for data in items
+        ]
+        self._store.put_new_pitches(user_id, campaign_id, pitches, written_by=written_by)
+        return pitches
+
     def get_pitch(self, user_id: str, campaign_id: str, pitch_id: str) -> Pitch:
         pitch = self._store.get_pitch(user_id, campaign_id, pitch_id)
         if pitch is None:

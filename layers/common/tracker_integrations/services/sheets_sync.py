@@ -1,8 +1,8 @@
 """One Google Sheets sync run: read the tab once, merge, write Tracker, write the sheet once, log.
 
-Provider calls per run: one read (spreadsheets.get of the tab, with the spreadsheet's locale and time
-zone) and, when anything must change in the sheet, one write (spreadsheets.batchUpdate of stringValues,
-so text stays text). A renamed tab costs one extra
+Provider calls per run: one read (spreadsheets.get of the tab: its values, which cells hold formulas,
+and the spreadsheet's locale and time zone) and, when anything must change in the sheet, one write
+(spreadsheets.batchUpdate of stringValues, so text stays text). A renamed tab costs one extra
 read to find it again by its sheet id. Every failure a user can fix ends the run with a status
 and a message naming what to do; nothing half-written is recorded as a success. The lease, quota,
 sync log, card and notification are the shared `SyncFrame`'s; this module brings the sync itself.
@@ -11,6 +11,7 @@ sync log, card and notification are the shared `SyncFrame`'s; this module brings
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -18,9 +19,10 @@ from pydantic import ValidationError
 
 from tracker_integrations.config import Settings
 from tracker_integrations.errors import NotFound, ReauthRequired, TrackerError, ValidationFailed, VersionConflict
-from tracker_integrations.models.campaign import Campaign, Pitch, PitchCreate, PitchUpdate
+from tracker_integrations.models.campaign import Campaign, CampaignCreate, Pitch, PitchCreate, PitchUpdate
 from tracker_integrations.models.common import new_id, utcnow
 from tracker_integrations.models.connection import Connection, ConnectionStatus, LastError, ProviderKey
+from tracker_integrations.models.imports import ImportRequest, ImportResult
 from tracker_integrations.models.sheets import SheetsSettings, SheetTarget
 from tracker_integrations.models.sync_log import ConflictDetail, SyncLog, SyncLogError, SyncOutcome
 from tracker_integrations.providers.google.errors import GoogleRefused
@@ -45,8 +47,25 @@ from tracker_integrations.store.leases import LeaseStore
 from tracker_integrations.store.sync_state import SyncStateStore
 from tracker_integrations.store.tracker import TrackerStore
 from tracker_integrations.sync.codec import decode_state, encode_state
-from tracker_integrations.sync.engine import CellWrite, Merger, ProviderRow, SyncPlan, SyncState, header_positions
+from tracker_integrations.sync.engine import (
+    CellWrite,
+    Conflict,
+    Merger,
+    ProviderRow,
+    SyncPlan,
+    SyncState,
+    header_positions,
+)
 from tracker_integrations.sync.fields import FIELDS, DateReading, date_order_for_locale, from_tracker, normalise_header
+from tracker_integrations.sync.importer import (
+    CampaignChoice,
+    ExistingPitch,
+    ImportPlan,
+    ImportPlanner,
+    campaign_for,
+    describe,
+)
+from tracker_integrations.sync.mapping import follow_headers
 
 PROVIDER: ProviderKey = "google-sheets"
 
@@ -77,9 +96,25 @@ def _partial_error(log: SyncLog, at: datetime) -> LastError:
     first = log.errors[0]
     return LastError(
         code=first.code,
-        message=f"{len(log.errors)} cell(s) could not be synced; everything else synced. First: {first.message}",
-        action=f"Fix the cell{'s' if len(log.errors) > 1 else ''} listed in the sync log "
-        f"(first: {first.where or 'see the log'}).",
+        message=f"{len(log.errors)} row(s) or cell(s) could not be synced; everything else synced. "
+        f"First: {first.message}",
+        action=f"Fix what the sync log lists (first: {first.where or 'see the log'}).",
+        at=at,
+    )
+
+
+def _formula_notice(log: SyncLog, at: datetime) -> LastError | None:
+    """The card after a run where Tracker's value met a formula: the formula stays, Tracker keeps its value."""
+    kept = [c for c in log.conflict_details if c.where]
+    if not kept:
+        return None
+    cells = ", ".join(c.where or "" for c in kept[:3]) + (" and more" if len(kept) > 3 else "")
+    return LastError(
+        code="formula_kept",
+        message=f"The sheet's formula wins in {cells}: a change made in Tracker was kept in Tracker, "
+        "not written over the formula.",
+        action="To have Tracker's value in the sheet, replace the formula with a value; to keep the formula, "
+        "nothing to do.",
         at=at,
     )
 
@@ -110,9 +145,42 @@ PROFILE = SyncProfile(
     # The card shows how many records the sheet and Tracker share now.
     card_records=lambda _card, log: log.records_synced,
     partial_error=_partial_error,
+    run_notice=_formula_notice,
     # With no spreadsheet chosen there is nothing to sync, whatever the quota.
     ready=_sheets_settings,
 )
+
+
+@dataclass(frozen=True)
+class _Sheet:
+    """What one read of the tab gives a run, beside Tracker's side of the same moment."""
+
+    target: SheetTarget
+    settings: SheetsSettings
+    grid: list[list[object]]
+    headers: list[str]
+    columns: dict[str, int]
+    rows: list[ProviderRow]
+    # Short dates and typed date-times read as the spreadsheet's locale and time zone say.
+    dates: DateReading
+    campaigns: dict[str, Campaign] = field(default_factory=dict)
+    pitches: dict[str, Pitch] = field(default_factory=dict)
+    tracker: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+# An import run: the request, and where the run leaves its result for the caller.
+_Importing = tuple[ImportRequest, list[ImportResult]]
+
+
+def _text(raw: object) -> str:
+    return "" if raw is None else str(raw).strip()
+
+
+def _pitch_create(values: dict[str, str]) -> PitchCreate:
+    fields = {
+        k.split(".", 1)[1]: _pitch_value(k.split(".", 1)[1], v) for k, v in values.items() if k.startswith("pitch.")
+    }
+    return PitchCreate.model_validate({k: v for k, v in fields.items() if v not in ("", None)})
 
 
 def _row_keys(rows: list[dict[str, object]], merger: Merger) -> list[str]:
@@ -140,7 +208,7 @@ def _adopt_promised_rows(
     for row in rows:
         record_id = promised.get(keys.get(row.locator, ""))
         if not row.record_id and record_id is not None and record_id in tracker:
-            result.append(ProviderRow(locator=row.locator, record_id=record_id, cells=row.cells))
+            result.append(ProviderRow(row.locator, record_id, row.cells, row.formulas))
             adopted.append((row.locator, record_id))
         else:
             result.append(row)
@@ -195,14 +263,15 @@ class SheetsSync:
         """Sync now. Raises only what a queue should retry (rate limits, outages, a run already going)."""
         return self._frame.run(user_id, self._run)
 
-    def _run(self, run: ProviderRun) -> SyncLog:
+    def _run(self, run: ProviderRun, importing: _Importing | None = None) -> SyncLog:
+        """A sync run, or an import run (`importing`): Google's refusals and a stale token handled alike."""
         connection = run.connection
         sheets = _sheets_settings(connection)
         access = self._tokens.current_tokens(connection).access_token.get_secret_value()
         client = SheetsClient(self._settings, access)
         run.calls = client.calls
         try:
-            return self._sync(run.user_id, connection, sheets, client, run.log)
+            return self._sync(run.user_id, connection, sheets, client, run.log, importing)
         except GoogleRefused as exc:
             # A refusal the user can act on (a full Drive, a Workspace policy): say so in Google's terms.
             raise SyncStopped(exc.code, exc.message, exc.action) from exc
@@ -213,49 +282,45 @@ class SheetsSync:
             fresh = self._tokens.current_tokens(current, force_refresh=True).access_token.get_secret_value()
             retry = SheetsClient(self._settings, fresh)
             retry.calls = client.calls
-            return self._sync(run.user_id, current, sheets, retry, run.log)
+            return self._sync(run.user_id, current, sheets, retry, run.log, importing)
 
     # -- the run ----------------------------------------------------------------------------------
 
     def _sync(
-        self, user_id: str, connection: Connection, sheets: SheetsSettings, client: SheetsClient, log: SyncLog
+        self,
+        user_id: str,
+        connection: Connection,
+        sheets: SheetsSettings,
+        client: SheetsClient,
+        log: SyncLog,
+        importing: _Importing | None = None,
     ) -> SyncLog:
-        target, tab = self._read(connection, sheets, client)
-        grid = tab.rows
-        mapping = sheets.mapping
-        headers = [str(h) for h in grid[0]] if grid else []
-        columns = self._check_headers(target, headers, sheets)
-        id_column = columns[normalise_header(mapping.id_header)]
-        rows = [
-            ProviderRow(
-                locator=index + 1,  # the sheet's row number, for this run's writes only
-                record_id=(
-                    str(raw[id_column]).strip() if id_column < len(raw) and raw[id_column] not in (None, "") else None
-                ),
-                cells={
-                    c.header: (
-                        raw[columns[normalise_header(c.header)]]
-                        if columns[normalise_header(c.header)] < len(raw)
-                        else None
-                    )
-                    for c in mapping.columns
-                },
-            )
-            for index, raw in enumerate(grid[1:], start=1)
-        ]
-        campaigns = {c.campaign_id: c for c in self._tracker.all_campaigns(user_id)}
-        pitches = {p.pitch_id: p for p in self._tracker.all_pitches(user_id)}
-        tracker = {pid: tracker_values(p, campaigns.get(p.campaign_id)) for pid, p in pitches.items()}
+        sheet = self._load(user_id, connection, sheets, client, persist=True)
+        target, mapping, columns = sheet.target, sheet.settings.mapping, sheet.columns
         stored = self._states.load(user_id, PROVIDER)
         state = decode_state(stored.blob) if stored.blob else None
-        # Short dates and typed date-times read as the spreadsheet's locale and time zone say.
-        dates = DateReading(order=date_order_for_locale(tab.locale), time_zone=tab.time_zone or "UTC")
-        merger = Merger(mapping, now=self._now(), dates=dates)
+        merger = Merger(mapping, now=self._now(), dates=sheet.dates)
+        placed: list[tuple[int, str]] = []
+        if importing is not None:
+            placed = self._import(user_id, connection, sheet, merger, importing)
+            sheet = self._reload_tracker(user_id, sheet)
+        elif state is None:
+            self._propose_import(sheet)
+        rows = [
+            ProviderRow(
+                locator=r.locator,
+                record_id=dict(placed).get(r.locator, r.record_id),
+                cells=r.cells,
+                formulas=r.formulas,
+            )
+            for r in sheet.rows
+        ]
+        pitches, tracker = sheet.pitches, sheet.tracker
         promised = self._journal.load(user_id, PROVIDER)
         rows, adopted = _adopt_promised_rows(rows, promised, merger, tracker)
         plan = merger.plan(tracker, rows, state or SyncState())
-        for locator, record_id in adopted:
-            # Created by a run that died before writing the id back: write it now instead of creating again.
+        for locator, record_id in [*adopted, *placed]:
+            # Created by a run that died before writing the id back, or just imported: write the id now.
             plan.cell_writes.append(CellWrite(locator, mapping.id_header, record_id))
         errors = [
             SyncLogError(
@@ -275,12 +340,15 @@ class SheetsSync:
                 "If you meant to remove them, approve the pending deletions; otherwise restore the rows "
                 "(File > Version history in Google Sheets).",
             )
-        created, create_errors = self._create_records(user_id, plan, merger, campaigns, columns, target)
+        created, create_errors = self._create_records(user_id, plan, merger, sheet)
         updated, update_errors = self._apply_tracker_updates(user_id, plan, pitches)
         errors += create_errors + update_errors + self._hold_oversized(plan, rows, columns, target)
-        cells, new_rows = self._sheet_writes(plan, columns, headers)
+        if importing is not None and importing[1]:
+            created += importing[1][-1].created
+            updated += importing[1][-1].updated
+        cells, new_rows = self._sheet_writes(plan, columns, sheet.headers)
         if cells or new_rows:
-            client.write_cells(target.spreadsheet_id, target.sheet_id, cells, new_rows, first_new_row=len(grid))
+            client.write_cells(target.spreadsheet_id, target.sheet_id, cells, new_rows, first_new_row=len(sheet.grid))
         if plan.state_changed or state is None or adopted:
             self._save_state(user_id, encode_state(plan.state, merger.fields), stored.generation)
         if promised or plan.creates:
@@ -295,14 +363,112 @@ class SheetsSync:
                 "records_updated": updated + len({w.locator for w in plan.cell_writes}),
                 "records_unchanged": plan.unchanged,
                 "conflicts": len(plan.conflicts),
-                "conflict_details": [
-                    ConflictDetail(record_id=c.record_id, field=c.field, winner=c.winner, losing_value=c.losing_value)
-                    for c in plan.conflicts
-                ],
+                "conflict_details": [self._conflict(c, target, columns, plan, rows) for c in plan.conflicts],
                 "errors": errors,
                 "pending_deletions": len(plan.state.pending_deletions),
                 "records_synced": len(plan.state.records),
             }
+        )
+
+    def _conflict(
+        self, conflict: Conflict, target: SheetTarget, columns: dict[str, int], plan: SyncPlan, rows: list[ProviderRow]
+    ) -> ConflictDetail:
+        detail = ConflictDetail(
+            record_id=conflict.record_id,
+            field=conflict.field,
+            winner=conflict.winner,
+            losing_value=conflict.losing_value,
+        )
+        if not conflict.formula:
+            return detail
+        locator = next(r.locator for r in rows if r.record_id == conflict.record_id)
+        cell = f"{a1_tab(target.tab_title)}!{self._cell(columns, conflict.header, locator)}"
+        return detail.model_copy(
+            update={
+                "where": cell,
+                "note": f"{cell} holds a formula, so the sheet keeps its formula there; "
+                f"Tracker keeps its own {FIELDS[conflict.field].label.lower()}.",
+            }
+        )
+
+    def _load(
+        self, user_id: str, connection: Connection, sheets: SheetsSettings, client: SheetsClient, *, persist: bool
+    ) -> _Sheet:
+        """One read of the tab, the mapping brought up to date with its headers, its rows, and Tracker's side."""
+        target, tab = self._read(connection, sheets, client)
+        grid = tab.rows
+        headers = [str(h) for h in grid[0]] if grid else []
+        mapping, offered = follow_headers(sheets.mapping, headers, sheets.unmapped_headers)
+        followed = sheets.model_copy(update={"target": target, "mapping": mapping, "unmapped_headers": offered})
+        changed = followed != sheets.model_copy(update={"target": target})
+        try:
+            columns = self._check_headers(target, headers, followed)
+        except SyncStopped:
+            if persist and changed:  # a renamed column is offered for mapping even though this run stops
+                self._update_settings(connection, followed.model_copy(update={"mapping": sheets.mapping}))
+            raise
+        if persist and changed:
+            self._update_settings(connection, followed)
+        mapping = followed.mapping
+        by_index = {columns[normalise_header(c.header)]: c.header for c in mapping.columns}
+        id_column = columns[normalise_header(mapping.id_header)]
+        rows = []
+        for index, raw in enumerate(grid[1:], start=1):
+            rows.append(
+                ProviderRow(
+                    locator=index + 1,  # the sheet's row number, for this run's writes only
+                    record_id=(
+                        str(raw[id_column]).strip()
+                        if id_column < len(raw) and raw[id_column] not in (None, "")
+                        else None
+                    ),
+                    cells={
+                        c.header: (
+                            raw[columns[normalise_header(c.header)]]
+                            if columns[normalise_header(c.header)] < len(raw)
+                            else None
+                        )
+                        for c in mapping.columns
+                    },
+                    formulas=frozenset(by_index[c] for r, c in tab.formulas if r == index and c in by_index),
+                )
+            )
+        dates = DateReading(order=date_order_for_locale(tab.locale), time_zone=tab.time_zone or "UTC")
+        sheet = _Sheet(
+            target=target, settings=followed, grid=grid, headers=headers, columns=columns, rows=rows, dates=dates
+        )
+        return self._reload_tracker(user_id, sheet)
+
+    def _reload_tracker(self, user_id: str, sheet: _Sheet) -> _Sheet:
+        campaigns = {c.campaign_id: c for c in self._tracker.all_campaigns(user_id)}
+        pitches = {p.pitch_id: p for p in self._tracker.all_pitches(user_id)}
+        tracker = {pid: tracker_values(p, campaigns.get(p.campaign_id)) for pid, p in pitches.items()}
+        return replace(sheet, campaigns=campaigns, pitches=pitches, tracker=tracker)
+
+    def _propose_import(self, sheet: _Sheet) -> None:
+        """The first sync of a sheet that already has rows no campaign claims: Tracker does not guess where they
+        belong (rows naming their campaign in a Campaign column need no import)."""
+        mapping = sheet.settings.mapping
+        campaign_header = next((c.header for c in mapping.columns if c.field == "campaign.title"), None)
+        fallback = self._import_campaign(sheet)
+        waiting = [
+            r
+            for r in sheet.rows
+            if not r.record_id
+            and any(_text(v) for v in r.cells.values())
+            and campaign_for(r, campaign_header, {}, fallback) is None
+        ]
+        if not waiting:
+            return
+        target = sheet.target
+        raise SyncStopped(
+            "import_proposed",
+            f"'{target.tab_title}' in '{target.spreadsheet_name or target.spreadsheet_id}' already has "
+            f"{len(waiting)} row{'s' if len(waiting) != 1 else ''} that {'are' if len(waiting) != 1 else 'is'} "
+            "not in Tracker yet, so nothing was synced: import them first.",
+            "Preview the import (row by row: what it creates, updates and skips), choose a campaign for rows "
+            "without a Campaign column, then import; syncing goes on by itself afterwards.",
+            status=ConnectionStatus.CONNECTED,
         )
 
     def _hold_oversized(
@@ -380,7 +546,12 @@ class SheetsSync:
                     "column_missing",
                     f"Column '{header}' is no longer in the tab '{target.tab_title}' (renamed or deleted), "
                     "so nothing was written.",
-                    f"Rename the column back to '{header}', or update the column mapping.",
+                    f"Rename the column back to '{header}', or update the column mapping"
+                    + (
+                        f" (the tab's unmapped columns: {', '.join(repr(h) for h in sheets.unmapped_headers)})."
+                        if sheets.unmapped_headers
+                        else "."
+                    ),
                 )
             if len(found) > 1:
                 letters = " and ".join(column_letter(i) for i in found)
@@ -396,52 +567,45 @@ class SheetsSync:
     # -- Tracker side -----------------------------------------------------------------------------
 
     def _create_records(
-        self,
-        user_id: str,
-        plan: SyncPlan,
-        merger: Merger,
-        campaigns: dict[str, Campaign],
-        columns: dict[str, int],
-        target: SheetTarget,
+        self, user_id: str, plan: SyncPlan, merger: Merger, sheet: _Sheet
     ) -> tuple[int, list[SyncLogError]]:
+        """New rows: each joins the campaign it names (created when missing) or the one the import chose; a
+        row whose contact is already in that campaign is linked to its pitch instead of creating another."""
         errors: list[SyncLogError] = []
         created = 0
-        campaign_column = next((c.header for c in merger.mapping.columns if c.field == "campaign.title"), None)
-        by_title = {normalise_header(c.title): c for c in campaigns.values()}
+        tab = a1_tab(sheet.target.tab_title)
+        rows = [ProviderRow(c.locator, None, c.cells, c.formulas) for c in plan.creates]
+        planner = self._planner(merger, sheet, self._import_campaign(sheet))
+        decided = {r.locator: r for r in planner.plan(rows, set(sheet.tracker)).rows}
         keys = _row_keys([create.cells for create in plan.creates], merger)
         promised = {key: new_id("pit") for key in keys}
         if promised:
             self._journal.save(user_id, PROVIDER, promised, now_epoch=int(self._now().timestamp()))
+        campaigns = dict(sheet.campaigns)
         for create, key in zip(plan.creates, keys, strict=True):
-            where = f"{a1_tab(target.tab_title)}!A{create.locator}"
-            title = str(create.cells.get(campaign_column) or "").strip() if campaign_column else ""
-            campaign = (
-                by_title.get(normalise_header(title))
-                if title
-                else (next(iter(campaigns.values())) if len(campaigns) == 1 else None)
-            )
-            if campaign is None:
-                hint = (
-                    f"no campaign is called '{title}'" if title else "the row does not say which campaign it belongs to"
-                )
+            row = decided[create.locator]
+            where = f"{tab}!{create.locator}:{create.locator}"
+            if row.action == "skip" or row.campaign is None:
                 errors.append(
-                    SyncLogError(
-                        code="unknown_campaign",
-                        message=f"New row not added: {hint}. Put a campaign's title in its Campaign column.",
-                        where=where,
-                    )
+                    SyncLogError(code="row_not_placed", message=f"New row not added: {row.reason}.", where=where)
                 )
                 continue
-            fields = {
-                k.split(".", 1)[1]: _pitch_value(k.split(".", 1)[1], v)
-                for k, v in create.values.items()
-                if k.startswith("pitch.")
-            }
-            fields = {k: v for k, v in fields.items() if v not in ("", None)}
+            if row.pitch_id is not None:  # the contact is already in the campaign: link the row to it
+                try:
+                    self._update_from_row(user_id, sheet.pitches[row.pitch_id], row.changes)
+                except TrackerError as exc:
+                    errors.append(SyncLogError(code=exc.code, message=f"Row not linked: {exc.message}", where=where))
+                    continue
+                plan.cell_writes.append(CellWrite(create.locator, merger.mapping.id_header, row.pitch_id))
+                continue
             try:
-                data = PitchCreate.model_validate(fields)
+                campaign = self._campaign(user_id, row.campaign, campaigns)
                 pitch = self._campaigns.create_pitch(
-                    user_id, campaign.campaign_id, data, written_by=PROVIDER, pitch_id=promised[key]
+                    user_id,
+                    campaign.campaign_id,
+                    _pitch_create(row.values),
+                    written_by=PROVIDER,
+                    pitch_id=promised[key],
                 )
             except ValidationError as exc:
                 problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
@@ -453,6 +617,159 @@ class SheetsSync:
             merger.record_created(plan, create, pitch.pitch_id, tracker_values(pitch, campaign))
             created += 1
         return created, errors
+
+    def _campaign(self, user_id: str, choice: CampaignChoice, campaigns: dict[str, Campaign]) -> Campaign:
+        """The chosen campaign, created the first time a row names a title no campaign has."""
+        if choice.campaign_id is not None:
+            return campaigns[choice.campaign_id]
+        wanted = normalise_header(choice.title)
+        found = next((c for c in campaigns.values() if normalise_header(c.title) == wanted), None)
+        if found is None:
+            found = self._campaigns.create_campaign(user_id, CampaignCreate(title=choice.title))
+            campaigns[found.campaign_id] = found
+        return found
+
+    def _planner(self, merger: Merger, sheet: _Sheet, fallback: CampaignChoice | None) -> ImportPlanner:
+        existing = [
+            ExistingPitch(
+                p.pitch_id, p.campaign_id, from_tracker(FIELDS["pitch.email"], p.email), sheet.tracker[p.pitch_id]
+            )
+            for p in sheet.pitches.values()
+        ]
+        on_sheet = {r.record_id: r.locator for r in sheet.rows if r.record_id}
+        titles = {c.campaign_id: c.title for c in sheet.campaigns.values()}
+        return ImportPlanner(merger, titles, existing, fallback=fallback, on_provider=on_sheet)
+
+    def _import_campaign(self, sheet: _Sheet) -> CampaignChoice | None:
+        """Where new rows without a campaign go: the campaign the last import chose, while it exists."""
+        chosen = sheet.settings.import_campaign_id
+        campaign = sheet.campaigns.get(chosen) if chosen else None
+        return CampaignChoice(title=campaign.title, campaign_id=campaign.campaign_id) if campaign else None
+
+    def _update_from_row(self, user_id: str, pitch: Pitch, changes: dict[str, str]) -> None:
+        fields = {
+            k.split(".", 1)[1]: _pitch_value(k.split(".", 1)[1], v)
+            for k, v in changes.items()
+            if k.startswith("pitch.")
+        }
+        if fields:
+            update = PitchUpdate.model_validate({"version": pitch.version, **fields})
+            self._campaigns.update_pitch(user_id, pitch.campaign_id, pitch.pitch_id, update, written_by=PROVIDER)
+
+    # -- import -----------------------------------------------------------------------------------
+
+    def import_rows(self, user_id: str, request: ImportRequest) -> ImportResult:
+        """Preview (dry_run) or run the import of the sheet's rows that are not in Tracker yet."""
+        connection = self._integrations.get_connection(user_id, PROVIDER)
+        if connection is None:
+            raise NotFound("Google Sheets is not connected: connect it first")
+        if "sheet" not in connection.settings:
+            raise ValidationFailed("No spreadsheet is chosen yet: choose or create one in the Google Sheets settings")
+        if request.dry_run:
+            return self._preview(connection, request)
+        results: list[ImportResult] = []
+        log = self._frame.run(user_id, lambda run: self._run(run, (request, results)))
+        if not results or log.outcome == "failed":
+            stop = log.errors[-1].message if log.errors else "the import did not finish"
+            raise ValidationFailed(f"Nothing was imported: {stop}")
+        return results[0]
+
+    def _preview(self, connection: Connection, request: ImportRequest) -> ImportResult:
+        sheets = SheetsSettings.model_validate(connection.settings["sheet"])
+        access = self._tokens.current_tokens(connection).access_token.get_secret_value()
+        client = SheetsClient(self._settings, access)
+        try:
+            sheet = self._load(connection.user_id, connection, sheets, client, persist=False)
+        except SyncStopped as exc:
+            raise ValidationFailed(f"{exc.message} {exc.action}") from exc
+        except GoogleRefused as exc:  # as a sync says it: what happened and what the user can do
+            raise ValidationFailed(f"{exc.message} {exc.action}") from exc
+        merger = Merger(sheet.settings.mapping, now=self._now(), dates=sheet.dates)
+        choice = self._choice(request, sheet)
+        plan = self._planner(merger, sheet, choice).plan(sheet.rows, set(sheet.tracker))
+        return self._describe(request, sheet, plan, {}, {})
+
+    def _choice(self, request: ImportRequest, sheet: _Sheet) -> CampaignChoice | None:
+        chosen = request.campaign
+        if chosen is None:
+            return self._import_campaign(sheet)
+        if chosen.campaign_id is not None:
+            campaign = sheet.campaigns.get(chosen.campaign_id)
+            if campaign is None:
+                raise ValidationFailed(
+                    "campaign.campaign_id: you have no campaign with this id; leave it out to create a new campaign"
+                )
+            return CampaignChoice(title=campaign.title, campaign_id=campaign.campaign_id)
+        target = sheet.target
+        title = chosen.title or f"{target.spreadsheet_name or 'Spreadsheet'} — {target.tab_title}"
+        existing = next(
+            (c for c in sheet.campaigns.values() if normalise_header(c.title) == normalise_header(title)), None
+        )
+        return CampaignChoice(title=title, campaign_id=existing.campaign_id if existing else None)
+
+    def _import(
+        self, user_id: str, connection: Connection, sheet: _Sheet, merger: Merger, importing: _Importing
+    ) -> list[tuple[int, str]]:
+        """Apply the import plan: campaigns, then pitches; the rows it placed get their pitch's id."""
+        request, results = importing
+        choice = self._choice(request, sheet)
+        plan = self._planner(merger, sheet, choice).plan(sheet.rows, set(sheet.tracker))
+        campaigns = dict(sheet.campaigns)
+        placed: dict[int, str] = {}
+        failed: dict[int, str] = {}
+        new: dict[str, list[tuple[int, PitchCreate]]] = {}  # campaign id -> the rows that create its pitches
+        for row in plan.rows:
+            if row.action == "skip" or row.campaign is None:
+                continue
+            try:
+                campaign = self._campaign(user_id, row.campaign, campaigns)
+                if row.pitch_id is None:
+                    new.setdefault(campaign.campaign_id, []).append((row.locator, _pitch_create(row.values)))
+                    continue
+                self._update_from_row(user_id, sheet.pitches[row.pitch_id], row.changes)
+                placed[row.locator] = row.pitch_id
+            except ValidationError as exc:
+                failed[row.locator] = "; ".join(str(e["msg"]) for e in exc.errors())
+            except TrackerError as exc:
+                failed[row.locator] = exc.message
+        for campaign_id, creates in new.items():
+            try:
+                pitches = self._campaigns.create_pitches(
+                    user_id, campaign_id, [data for _, data in creates], written_by=PROVIDER
+                )
+            except TrackerError as exc:
+                failed.update({locator: exc.message for locator, _ in creates})
+                continue
+            placed.update({locator: pitch.pitch_id for (locator, _), pitch in zip(creates, pitches, strict=True)})
+        if choice is not None:
+            chosen = choice.campaign_id or next(
+                (
+                    c.campaign_id
+                    for c in campaigns.values()
+                    if normalise_header(c.title) == normalise_header(choice.title)
+                ),
+                None,
+            )
+            if chosen is not None:
+                current = self._integrations.get_connection(user_id, PROVIDER) or connection
+                settings = SheetsSettings.model_validate(current.settings["sheet"])
+                self._update_settings(current, settings.model_copy(update={"import_campaign_id": chosen}))
+        results.append(self._describe(request, replace(sheet, campaigns=campaigns), plan, placed, failed))
+        return list(placed.items())
+
+    @staticmethod
+    def _describe(
+        request: ImportRequest, sheet: _Sheet, plan: ImportPlan, placed: dict[int, str], failed: dict[int, str]
+    ) -> ImportResult:
+        target = sheet.target
+        return describe(
+            plan,
+            dry_run=request.dry_run,
+            source=f"'{target.spreadsheet_name or target.spreadsheet_id}' / '{target.tab_title}'",
+            campaigns={c.campaign_id: c.title for c in sheet.campaigns.values()},
+            placed=placed,
+            failed=failed,
+        )
 
     def _apply_tracker_updates(
         self, user_id: str, plan: SyncPlan, pitches: dict[str, Pitch]

@@ -86,6 +86,8 @@ class SyncProfile:
     card_records: Callable[[Connection, SyncLog], int]
     # What the card says after a partial run; None leaves it clean (and the run counts as a recovery).
     partial_error: Callable[[SyncLog, datetime], LastError] | None = None
+    # What the card says after a clean run that still has something to tell (e.g. a formula was kept).
+    run_notice: Callable[[SyncLog, datetime], LastError | None] | None = None
     # Checked before the quota, so a run that has nothing to sync says that rather than "quota reached".
     ready: Callable[[Connection], object] | None = None
     # A needs_reauth the token service set while the run went on outlives a run that did not see it.
@@ -212,10 +214,13 @@ class SyncFrame:
         card_error = error
         if card_error is None and log.errors and self._profile.partial_error is not None:
             card_error = self._profile.partial_error(log, self._now())
+        notice = None
+        if card_error is None and log.outcome != "failed" and self._profile.run_notice is not None:
+            notice = card_error = self._profile.run_notice(log, self._now())
         self._update_card(run.connection, log, card_error, status)
         if error is not None:
             self._notifier.sync_finished(user_id, provider, error)
-        elif card_error is None:
+        elif card_error is None or notice is not None:
             self._notifier.sync_finished(user_id, provider, None)
         # Otherwise a partial run whose card names what to fix: neither a new failure nor a recovery.
         return log

@@ -31,6 +31,17 @@ def pitch_sk(campaign_id: str, pitch_id: str) -> str:
     return f"PITCH#{campaign_id}#{pitch_id}"
 
 
+def _pitch_item(user_id: str, pitch: Pitch, written_by: str) -> dict[str, Any]:
+    return {
+        "pk": user_pk(user_id),
+        "sk": pitch_sk(pitch.campaign_id, pitch.pitch_id),
+        "entity": "pitch",
+        "version": pitch.version,
+        "written_by": written_by,
+        "pitch": pitch.model_dump(mode="json"),
+    }
+
+
 class TrackerStore:
     def __init__(self, client: DynamoDBClient, table_name: str) -> None:
         self._db = client
@@ -109,38 +120,40 @@ class TrackerStore:
 
         `written_by` (the user, or the integration whose sync wrote it) rides along to the table's stream,
         so real time does not send a sync's own writes back to the same integration."""
-        item = {
-            "pk": user_pk(user_id),
-            "sk": pitch_sk(pitch.campaign_id, pitch.pitch_id),
-            "entity": "pitch",
-            "version": pitch.version,
-            "written_by": written_by,
-            "pitch": pitch.model_dump(mode="json"),
-        }
         if expected_version is not None:
-            self._conditional_put(item, expected_version, what="pitch")
+            self._conditional_put(_pitch_item(user_id, pitch, written_by), expected_version, what="pitch")
             return
-        put: dict[str, Any] = {
-            "TableName": self._table,
-            "Item": serialize(item),
-            "ConditionExpression": "attribute_not_exists(pk)",
-        }
-        parent_check: TransactWriteItemTypeDef = {
+        self.put_new_pitches(user_id, pitch.campaign_id, [pitch], written_by=written_by)
+
+    def put_new_pitches(self, user_id: str, campaign_id: str, pitches: list[Pitch], *, written_by: str) -> None:
+        """Create pitches of one campaign, a transaction per 99 with the campaign's existence check: an import
+        of a thousand rows is eleven writes, not a thousand. A chunk is all or nothing."""
+        check: TransactWriteItemTypeDef = {
             "ConditionCheck": {
                 "TableName": self._table,
-                "Key": {"pk": {"S": user_pk(user_id)}, "sk": {"S": campaign_sk(pitch.campaign_id)}},
+                "Key": {"pk": {"S": user_pk(user_id)}, "sk": {"S": campaign_sk(campaign_id)}},
                 "ConditionExpression": "attribute_exists(pk)",
             }
         }
-        try:
-            self._db.transact_write_items(TransactItems=[parent_check, {"Put": cast("PutTypeDef", put)}])
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
-                raise
-            reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
-            if reasons and reasons[0] == "ConditionalCheckFailed":
-                raise NotFound("campaign not found") from exc
-            raise AlreadyExists("a pitch with this id already exists") from exc
+        size = _TRANSACTION_LIMIT - 1
+        for start in range(0, len(pitches), size):
+            puts: list[TransactWriteItemTypeDef] = []
+            for pitch in pitches[start : start + size]:
+                put = {
+                    "TableName": self._table,
+                    "Item": serialize(_pitch_item(user_id, pitch, written_by)),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+                puts.append({"Put": cast("PutTypeDef", put)})
+            try:
+                self._db.transact_write_items(TransactItems=[check, *puts])
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                    raise
+                reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+                if reasons and reasons[0] == "ConditionalCheckFailed":
+                    raise NotFound("campaign not found") from exc
+                raise AlreadyExists("a pitch with this id already exists") from exc
 
     def delete_pitch(self, user_id: str, campaign_id: str, pitch_id: str, *, expected_version: int) -> None:
         sk = pitch_sk(campaign_id, pitch_id)

@@ -18,7 +18,13 @@ FORMAT = 1
 
 def encode_state(state: SyncState, fields: list[str]) -> bytes:
     records = {
-        record_id: [*(base.values.get(f, "") for f in fields), base.row_fingerprint, base.tracker_fingerprint]
+        # A trailing object only for records holding a value against a formula: most records carry none.
+        record_id: [
+            *(base.values.get(f, "") for f in fields),
+            base.row_fingerprint,
+            base.tracker_fingerprint,
+            *([base.held] if base.held else []),
+        ]
         for record_id, base in state.records.items()
     }
     document = {
@@ -55,6 +61,7 @@ def decode_state(blob: bytes) -> SyncState:
             values=dict(zip(fields, row[:width], strict=True)),
             row_fingerprint=row[width],
             tracker_fingerprint=row[width + 1],
+            held={str(k): str(v) for k, v in row[width + 2].items()} if len(row) > width + 2 else {},
         )
         for record_id, row in document["records"].items()
     }

@@ -9,7 +9,10 @@ plan is applied. Rules:
   the column's direction) and reported with the losing value;
 - what we write becomes the new base, so our own writes never come back as changes;
 - a vanished row becomes a pending deletion, never a deletion; too many at once block the sync;
-- an invalid cell is reported with its position and skipped, and everything else still syncs.
+- an invalid cell is reported with its position and skipped, and everything else still syncs;
+- a cell holding a formula is the user's: never written; where Tracker's value differs from what the
+  formula shows, Tracker keeps its value, the sheet its formula, and the conflict is reported once per
+  Tracker change (the state remembers what the formula showed, so neither side looks changed later).
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ class ProviderRow:
     locator: int  # where the row is *in this read* (a row number); used for this sync's writes only
     record_id: str | None
     cells: dict[str, object]  # header -> raw cell value
+    formulas: frozenset[str] = frozenset()  # headers whose cell in this row holds a formula
 
 
 @dataclass(slots=True)
@@ -46,6 +50,8 @@ class RecordBase:
     values: dict[str, str]  # field -> canonical value at the last sync
     row_fingerprint: str
     tracker_fingerprint: str
+    # field -> what the row's formula showed when Tracker's different value was kept against it
+    held: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -80,6 +86,7 @@ class RecordCreate:
     locator: int
     values: dict[str, str]  # field -> canonical, for the fields the provider may set
     cells: dict[str, object]  # the row as read (the campaign column tells which campaign it joins)
+    formulas: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -91,6 +98,8 @@ class Conflict:
     provider_value: str
     winner: Side
     losing_value: str
+    # The provider's cell holds a formula: it stays, and Tracker keeps its own value (not written there).
+    formula: bool = False
 
 
 @dataclass(slots=True)
@@ -286,6 +295,7 @@ class Merger:
         new_values: dict[str, str] = {}
         tracker_changes: dict[str, str] = {}
         written: dict[str, str] = {}
+        held: dict[str, str] = {}
         for column in self.columns:
             key = column.spec.key
             t = values.get(key, "")
@@ -295,7 +305,17 @@ class Merger:
             if p is None:  # invalid cell: reported; Tracker's value stands and is not pushed over it
                 new_values[key] = b if b is not None else t
                 continue
-            result, winner = self._resolve(column, t, p, b)
+            shown = base.held.get(key) if base is not None else None
+            result, winner = (
+                self._resolve(column, t, p, b) if shown is None else self._resolve_held(column, t, p, b, shown)
+            )
+            if column.header in row.formulas and result != p:
+                # The formula stays; Tracker keeps its value. Reported when Tracker's value is new to it.
+                held[key] = p
+                new_values[key] = t
+                if shown is None or t != b:
+                    plan.conflicts.append(Conflict(record_id, key, column.header, t, p, "provider", t, formula=True))
+                continue
             if winner is not None:
                 losing = p if winner == "tracker" else t
                 plan.conflicts.append(Conflict(record_id, key, column.header, t, p, winner, losing))
@@ -315,6 +335,7 @@ class Merger:
             values=new_values,
             row_fingerprint=self.row_fingerprint(cells_after),
             tracker_fingerprint=self.tracker_fingerprint({**values, **tracker_changes}),
+            held=held,
         )
 
     def _resolve(self, column: _Column, t: str, p: str, b: str | None) -> tuple[str, Side | None]:
@@ -339,6 +360,14 @@ class Merger:
         winner: Side = "tracker" if self.mapping.conflict_policy == "tracker_wins" else "provider"
         return (t if winner == "tracker" else p), winner
 
+    def _resolve_held(self, column: _Column, t: str, p: str, b: str | None, shown: str) -> tuple[str, Side | None]:
+        """A field where Tracker kept its value against a formula: each side compared with its own base."""
+        if p == shown:
+            return t, None  # the sheet did not change: Tracker's value stands
+        if t == b:
+            return p, None  # only what the sheet shows changed: Tracker takes it
+        return self._resolve(column, t, p, None)
+
     def _new_row(self, row: ProviderRow, plan: SyncPlan) -> None:
         if all(_raw_text(v).strip() == "" for v in row.cells.values()):
             return  # a blank row
@@ -356,7 +385,7 @@ class Merger:
             values[column.spec.key] = p
         if not valid:
             return
-        plan.creates.append(RecordCreate(row.locator, values, dict(row.cells)))
+        plan.creates.append(RecordCreate(row.locator, values, dict(row.cells), row.formulas))
 
     def _append(self, record_id: str, values: dict[str, str], plan: SyncPlan) -> None:
         cells = self.cells_for(values)
@@ -386,7 +415,7 @@ class Merger:
         plan.cell_writes.append(CellWrite(create.locator, self.mapping.id_header, record_id))
         cells_after: dict[str, object] = dict(create.cells)
         for column in self.columns:
-            if column.from_provider:
+            if column.from_provider or column.header in create.formulas:
                 continue
             text = to_cell(column.spec, values.get(column.spec.key, ""), column.value_map)
             if _raw_text(create.cells.get(column.header)) != text:

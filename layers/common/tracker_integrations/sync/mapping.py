@@ -105,3 +105,18 @@ def auto_map(headers: list[str]) -> list[ColumnMapping]:
             taken.add(field_key)
             mapped.append(ColumnMapping(header=header.strip(), field=field_key))
     return mapped
+
+
+def follow_headers(mapping: SyncMapping, headers: list[str], offered: list[str]) -> tuple[SyncMapping, list[str]]:
+    """The mapping after the provider's columns changed, and the columns to offer for mapping: a new column
+    whose header names a campaign field (such as Campaign) is mapped, since it only ever receives Tracker's
+    values; any other new column stays unmapped, offered, until the user maps it."""
+    taken = {normalise_header(c.header) for c in mapping.columns} | {normalise_header(mapping.id_header)}
+    new = [h.strip() for h in headers if h.strip() and normalise_header(h) not in taken]
+    fields = {c.field for c in mapping.columns}
+    recognised = [c for c in auto_map(new) if c.field not in fields and not FIELDS[c.field].writable_from_provider]
+    mapped_now = {normalise_header(c.header) for c in recognised}
+    still_offered = [h for h in new if normalise_header(h) not in mapped_now]
+    if not recognised:
+        return mapping, still_offered
+    return mapping.model_copy(update={"columns": [*mapping.columns, *recognised]}), still_offered

@@ -60,12 +60,14 @@ def _classify_listing(provider: str, response: httpx.Response) -> ProviderError 
 
 
 class TabRead(BaseModel):
-    """One read of a tab: its rows (trailing empty rows and cells trimmed), and how the spreadsheet reads
-    dates (`properties.locale`, `properties.timeZone`)."""
+    """One read of a tab: its rows (trailing empty rows and cells trimmed), which cells hold a formula
+    (0-based row, column: the sync never writes over one), and how the spreadsheet reads dates
+    (`properties.locale`, `properties.timeZone`)."""
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
     rows: list[list[object]]
+    formulas: frozenset[tuple[int, int]] = frozenset()
     locale: str | None = None
     time_zone: str | None = None
 
@@ -140,10 +142,11 @@ def _classify(provider: str, response: httpx.Response) -> ProviderError | None:
     return classify_google_response(provider, response, unavailable=_spreadsheet_unavailable)
 
 
-# Locale and time zone, and per cell its value, shown text and number format type: one read.
+# Locale and time zone, and per cell its value, shown text, number format type and formula if any: one read.
 _TAB_FIELDS = (
     "properties(locale,timeZone),"
-    "sheets(data(rowData(values(effectiveValue,formattedValue,effectiveFormat(numberFormat(type))))))"
+    "sheets(data(rowData(values(userEnteredValue(formulaValue),effectiveValue,formattedValue,"
+    "effectiveFormat(numberFormat(type))))))"
 )
 _DATE_TYPES = {"DATE", "TIME", "DATE_TIME"}
 
@@ -175,10 +178,9 @@ def _cell_value(cell: object) -> object:
     return effective.get("stringValue", "")
 
 
-def _trimmed(row: list[object]) -> list[object]:
-    while row and row[-1] == "":
-        row.pop()
-    return row
+def _is_formula(cell: object) -> bool:
+    entered = cell.get("userEnteredValue") if isinstance(cell, dict) else None
+    return isinstance(entered, dict) and "formulaValue" in entered
 
 
 def _cell(text: str | None) -> dict[str, Any]:
@@ -211,9 +213,11 @@ class SheetsClient:
     # -- reads ------------------------------------------------------------------------------------
 
     def read_tab(self, spreadsheet_id: str, title: str) -> TabRead:
-        """The tab's cells with the spreadsheet's locale and time zone, in one spreadsheets.get: each cell as
-        values.get would give it unformatted, except dates, which come as `SheetMoment`s (serial and shown text)."""
+        """The tab's cells, where its formulas are, and the spreadsheet's locale and time zone, in one
+        spreadsheets.get: each cell as values.get would give it unformatted, except dates, which come as
+        `SheetMoment`s (serial and shown text); values.get cannot say which cells hold a formula."""
         # https://developers.google.com/workspace/sheets/api/reference/rest/v4/spreadsheets/get
+        # https://developers.google.com/workspace/sheets/api/reference/rest/v4/spreadsheets/cells#CellData
         body = self._send(
             "GET",
             f"{self._sheets}/v4/spreadsheets/{quote(spreadsheet_id, safe='')}",
@@ -228,15 +232,23 @@ class SheetsClient:
         row_data = grid.get("rowData", [])  # an empty tab has no rowData at all
         if not isinstance(row_data, list):
             raise PermanentProviderError("Google Sheets returned cells in an unexpected shape", provider="google")
-        rows = [
-            _trimmed([_cell_value(cell) for cell in row.get("values", [])]) if isinstance(row, dict) else []
-            for row in row_data
-        ]
+        rows: list[list[object]] = []
+        formulas: set[tuple[int, int]] = set()
+        for row_index, row in enumerate(row_data):
+            cells = row.get("values", []) if isinstance(row, dict) else []
+            cells = cells if isinstance(cells, list) else []
+            values = [_cell_value(cell) for cell in cells]
+            formulas.update((row_index, column) for column, cell in enumerate(cells) if _is_formula(cell))
+            # Trailing empty cells trimmed as values.get does, but a formula showing "" keeps its place.
+            while values and values[-1] == "" and (row_index, len(values) - 1) not in formulas:
+                values.pop()
+            rows.append(values)
         # Rows holding only formats or data validation come back as empty cells: trim them, as values.get does.
         while rows and not rows[-1]:
             rows.pop()
         return TabRead(
             rows=rows,
+            formulas=frozenset(formulas),
             locale=str(props.get("locale") or "") or None,
             time_zone=str(props.get("timeZone") or "") or None,
         )
