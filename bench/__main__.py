@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sys
 
-from bench import cost, engine, fanout, gmail_push, import_time, push_delivery, rate_limits, replies, sheets_sync
+from bench import cold_start, cost, engine, fanout, gmail_push, push_delivery, rate_limits, replies, sheets_sync
 from bench.results import RESULTS_PATH, Figure, write
 
 # One benchmark a line, so adding one is a one-line change.
 BENCHMARKS = (
-    import_time,
+    cold_start,
     engine,
     sheets_sync,
     fanout,
