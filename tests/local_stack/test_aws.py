@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+import uuid
+
 import boto3
 import pytest
 from botocore.exceptions import ClientError
@@ -16,7 +18,9 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
-TABLE = "Transactions"
+# Unique per test run: the suite's session-wide moto may already be active, and a nested
+# mock_aws does not give this module a fresh account.
+TABLE = f"Transactions-{uuid.uuid4().hex}"
 
 
 @pytest.fixture
@@ -30,7 +34,10 @@ def dynamodb() -> Iterator[DynamoDBClient]:
             AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
             BillingMode="PAY_PER_REQUEST",
         )
-        yield client
+        try:
+            yield client
+        finally:
+            client.delete_table(TableName=TABLE)
 
 
 def _put(pk: str, **condition: str) -> TransactWriteItemTypeDef:
