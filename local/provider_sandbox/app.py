@@ -99,7 +99,7 @@ class ProviderSandbox:
             factory(self.context).install(self.router)
         self._requests: list[RecordedRequest] = []
         self._faults: list[_ActiveFault] = []
-        self._control = ControlApi(self)
+        self._control = ControlApi(self, self.router)
 
     # Configuration -----------------------------------------------------------------------------
 

@@ -42,6 +42,7 @@ from werkzeug.wrappers import Request, Response
 
 from provider_sandbox import gmail_mime
 from provider_sandbox.fieldmask import Mask, apply_mask
+from provider_sandbox.gmail_control import GmailControl
 from provider_sandbox.gmail_mailbox import (
     HISTORY_TYPES,
     SYSTEM_LABEL_IDS,
@@ -247,6 +248,7 @@ class GmailApi:
 
     def install(self, router: Router) -> None:
         router.host_style("gmail.googleapis.com", google_api_error_style)
+        GmailControl(self.service).install(router)
         routes: list[tuple[str, str, Callable[[Request, Mapping[str, Any]], Response]]] = [
             ("GET", "/profile", self.get_profile),
             ("GET", "/messages", self.list_messages),

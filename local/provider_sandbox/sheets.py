@@ -50,6 +50,7 @@ from provider_sandbox.sheet_values import (
     resolve,
     value_range,
 )
+from provider_sandbox.sheets_control import SheetsControl
 from provider_sandbox.sheets_requests import (
     Problem,
     Requester,
@@ -95,6 +96,7 @@ class SheetsApi:
 
     def install(self, router: Router) -> None:
         router.host_style(HOST, google_api_error_style)
+        SheetsControl(self.workspace).install(router)
         base = "/v4/spreadsheets"
         sid = "<sid>"
         routes: list[tuple[str, list[str], Any]] = [
