@@ -1,8 +1,7 @@
 """Google's OAuth 2.0 web-server flow and OpenID Connect endpoints.
 
 Served: accounts.google.com/o/oauth2/v2/auth (consent), oauth2.googleapis.com/token and /revoke,
-openidconnect.googleapis.com/v1/userinfo, www.googleapis.com/oauth2/v3/certs (JWKS for id_tokens) and
-accounts.google.com/.well-known/openid-configuration.
+openidconnect.googleapis.com/v1/userinfo, www.googleapis.com/oauth2/v3/certs (JWKS for id_tokens).
 """
 
 import base64
@@ -329,9 +328,8 @@ class GoogleOAuth(TokenEndpoint):
         router.host_style(WWW_HOST, google_api_error_style)
         self.consent.install(router)
         super().install(router)
-        router.add(ACCOUNTS_HOST, "/.well-known/openid-configuration", ["GET"], self.discovery, google_api_error_style)
         router.add(TOKEN_HOST, "/revoke", ["POST"], self.revoke)
-        router.add(USERINFO_HOST, "/v1/userinfo", ["GET", "POST"], self.userinfo)
+        router.add(USERINFO_HOST, "/v1/userinfo", ["GET"], self.userinfo)
         router.add(WWW_HOST, "/oauth2/v3/certs", ["GET"], self.certs)
 
     def authenticate_client(self, request: Request) -> str | Response:
@@ -399,23 +397,3 @@ class GoogleOAuth(TokenEndpoint):
 
     def certs(self, _request: Request, _values: Mapping[str, Any]) -> Response:
         return json_response(jwks(), headers={"Cache-Control": "public, max-age=3600"})
-
-    def discovery(self, request: Request, _values: Mapping[str, Any]) -> Response:
-        # The issuer stays Google's real one: id_tokens carry it and clients check it.
-        return json_response(
-            {
-                "issuer": ISSUER,
-                "authorization_endpoint": self.ctx.url(request, ACCOUNTS_HOST, GoogleConsent.path),
-                "token_endpoint": self.ctx.url(request, TOKEN_HOST, "/token"),
-                "userinfo_endpoint": self.ctx.url(request, USERINFO_HOST, "/v1/userinfo"),
-                "revocation_endpoint": self.ctx.url(request, TOKEN_HOST, "/revoke"),
-                "jwks_uri": self.ctx.url(request, WWW_HOST, "/oauth2/v3/certs"),
-                "response_types_supported": ["code"],
-                "subject_types_supported": ["public"],
-                "id_token_signing_alg_values_supported": ["RS256"],
-                "scopes_supported": ["openid", "email", "profile"],
-                "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
-                "code_challenge_methods_supported": ["plain", "S256"],
-                "grant_types_supported": ["authorization_code", "refresh_token"],
-            }
-        )
