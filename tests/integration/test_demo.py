@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 
 from local_stack.demo import run_demo
 from local_stack.server import RunningStack
+from tests.support.waiting import wait_until
 
 
 def _drain_sync_jobs(stack: RunningStack, *, within: float = 6.0) -> None:
     """Run what the demo left queued (Drive reports the last sync's own write, so one more sync is due a few
     seconds later): later tests that count the queue's messages must not see it arrive mid-test."""
-    deadline = time.monotonic() + within
-    while any(stack.stack.queue_depth("SyncJobsQueue").values()) and time.monotonic() < deadline:
-        stack.stack.run_queued_jobs()
-        time.sleep(0.1)
+    wait_until(
+        lambda: not any(stack.stack.queue_depth("SyncJobsQueue").values()),
+        "the demo's queued sync jobs to run",
+        within=within,
+        between=stack.stack.run_queued_jobs,
+    )
 
 
 def test_every_step_of_the_demo_script_passes(stack: RunningStack) -> None:
