@@ -1,0 +1,142 @@
+"""Contract tests: Airtable's meta API (bases, tables with fields, types, options and views) and who may call.
+
+pyairtable parses every answer into its own schema models, so a shape it does not expect fails here.
+"""
+
+import httpx
+import pytest
+import requests
+from pyairtable.models.schema import (
+    MultipleRecordLinksFieldConfig,
+    NumberFieldConfig,
+    SingleSelectFieldConfig,
+)
+
+from provider_sandbox import ProviderSandbox
+from tests.contract.sandbox.airtable_support import (
+    LOGIN,
+    OTHER_LOGIN,
+    STATUSES,
+    airtable_error,
+    airtable_sandbox,
+    campaign_base,
+    oauth_token,
+    pyairtable_api,
+)
+from tests.contract.sandbox.conftest import FakeClock
+
+
+@pytest.fixture
+def sandbox(fake_clock: FakeClock) -> ProviderSandbox:
+    return airtable_sandbox(fake_clock)
+
+
+def test_list_bases_shows_only_the_bases_the_login_collaborates_on(sandbox: ProviderSandbox, base: str) -> None:
+    # GIVEN a base for Dan and one for Eve
+    dans = campaign_base(sandbox)
+    campaign_base(sandbox, login=OTHER_LOGIN)
+    # WHEN Dan's personal access token lists bases through pyairtable
+    bases = pyairtable_api(base, sandbox.airtable.issue_token(LOGIN)).bases()
+    # THEN only Dan's base is there, with its name and permission level
+    assert [(b.id, b.name) for b in bases] == [(dans.id, "Agency")]
+    assert bases[0].permission_level == "create"
+
+
+def test_base_schema_has_tables_fields_with_types_and_options_and_views(sandbox: ProviderSandbox, base: str) -> None:
+    # GIVEN the campaign base (Campaigns, and Pitches linking to it)
+    created = campaign_base(sandbox)
+    api = pyairtable_api(base, sandbox.airtable.issue_token(LOGIN))
+    # WHEN pyairtable reads the base schema
+    schema = api.base(created.id).schema()
+    # THEN each table has its primary field, typed fields with options, and its views
+    campaigns, pitches = schema.tables
+    assert campaigns.name == "Campaigns"
+    assert campaigns.primary_field_id == campaigns.fields[0].id
+    types = {f.name: f.type for f in pitches.fields}
+    assert types == {
+        "Name": "singleLineText",
+        "Email": "email",
+        "Status": "singleSelect",
+        "Budget": "number",
+        "Sent": "date",
+        "Done": "checkbox",
+        "Notes": "multilineText",
+        "Campaign": "multipleRecordLinks",
+        "Updated": "lastModifiedTime",
+    }
+    status = pitches.field("Status")
+    assert isinstance(status, SingleSelectFieldConfig)
+    assert [c.name for c in status.options.choices] == STATUSES
+    assert all(c.id.startswith("sel") for c in status.options.choices)
+    link = pitches.field("Campaign")
+    assert isinstance(link, MultipleRecordLinksFieldConfig)
+    assert link.options.linked_table_id == campaigns.id
+    budget = pitches.field("Budget")
+    assert isinstance(budget, NumberFieldConfig)
+    assert budget.options.precision == 2
+    assert [(v.name, v.type) for v in pitches.views] == [("Grid view", "grid"), ("Open", "grid")]
+    assert all(v.id.startswith("viw") for v in pitches.views)
+
+
+def test_schema_needs_the_schema_scope(sandbox: ProviderSandbox, base: str, http: httpx.Client) -> None:
+    # GIVEN an OAuth token granted data.records:read only
+    created = campaign_base(sandbox)
+    api = pyairtable_api(base, oauth_token(base, http, "data.records:read"))
+    # WHEN it reads the schema; THEN 403 INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND, while records still read
+    with pytest.raises(requests.HTTPError) as raised:
+        api.base(created.id).schema()
+    status, body = airtable_error(raised)
+    assert status == 403
+    assert body["error"]["type"] == "INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND"
+    assert api.table(created.id, "Campaigns").all()[0]["fields"] == {"Name": "Spring launch"}
+
+
+def test_another_logins_base_and_an_unknown_base_answer_403_alike(sandbox: ProviderSandbox, base: str) -> None:
+    # GIVEN Eve's base
+    eves = campaign_base(sandbox, login=OTHER_LOGIN)
+    api = pyairtable_api(base, sandbox.airtable.issue_token(LOGIN))
+    # WHEN Dan reads it, and a base that does not exist
+    answers = []
+    for base_id in (eves.id, "appDoesNotExist00"):
+        with pytest.raises(requests.HTTPError) as raised:
+            api.table(base_id, "Campaigns").all()
+        answers.append(airtable_error(raised))
+    # THEN both are the same 403: Airtable does not reveal which bases exist
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 403
+
+
+def test_no_or_unknown_token_answers_401(sandbox: ProviderSandbox, base: str, http: httpx.Client) -> None:
+    # GIVEN a base
+    created = campaign_base(sandbox)
+    url = f"{base}/api.airtable.com/v0/{created.id}/Campaigns"
+    # WHEN records are listed without a token and with a made-up one
+    missing = http.get(url)
+    unknown = http.get(url, headers={"Authorization": "Bearer patMadeUp.0000"})
+    # THEN both are 401 AUTHENTICATION_REQUIRED
+    for response in (missing, unknown):
+        assert response.status_code == 401
+        assert response.json()["error"]["type"] == "AUTHENTICATION_REQUIRED"
+
+
+def test_unknown_table_answers_404_naming_it(sandbox: ProviderSandbox, base: str) -> None:
+    # GIVEN a base
+    created = campaign_base(sandbox)
+    api = pyairtable_api(base, sandbox.airtable.issue_token(LOGIN))
+    # WHEN a table it lacks is listed
+    with pytest.raises(requests.HTTPError) as raised:
+        api.table(created.id, "Deleted table").all()
+    # THEN 404 with Airtable's envelope naming the table
+    status, body = airtable_error(raised)
+    assert status == 404
+    assert body["error"]["type"] == "TABLE_NOT_FOUND"
+    assert "Deleted table" in body["error"]["message"]
+
+
+def test_unknown_path_answers_not_found(sandbox: ProviderSandbox, base: str, http: httpx.Client) -> None:
+    # GIVEN a token; WHEN a path Airtable does not serve is called
+    token = sandbox.airtable.issue_token(LOGIN)
+    response = http.get(f"{base}/api.airtable.com/v1/nothing", headers={"Authorization": f"Bearer {token}"})
+    # THEN Airtable's bare 404
+    assert response.status_code == 404
+    assert response.json() == {"error": "NOT_FOUND"}
