@@ -1,5 +1,6 @@
 """Helpers for the Airtable contract tests: a campaign base, pyairtable pointed at the sandbox, OAuth tokens."""
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -49,6 +50,14 @@ def campaign_base(sandbox: ProviderSandbox, *, login: str = LOGIN, pitches: list
 def pyairtable_api(base_url: str, token: str) -> Api:
     """The official client against the sandbox; no retries, so a 429 reaches the test."""
     return Api(token, endpoint_url=f"{base_url}/api.airtable.com", retry_strategy=None)
+
+
+def airtable_failure(call: Callable[[], object]) -> tuple[int, str, str]:
+    """Make a pyairtable call that must fail: its status, and Airtable's error type and message."""
+    with pytest.raises(requests.HTTPError) as raised:
+        call()
+    status, body = airtable_error(raised)
+    return status, body["error"]["type"], body["error"]["message"]
 
 
 def airtable_error(raised: pytest.ExceptionInfo[requests.HTTPError]) -> tuple[int, dict[str, Any]]:

@@ -5,7 +5,6 @@ from typing import Any
 
 import httpx
 import pytest
-import requests
 from pyairtable import Table
 from pyairtable.formulas import AND, EQ, GT, LAST_MODIFIED_TIME, OR, RECORD_ID, Field, match, to_formula_str
 
@@ -13,7 +12,7 @@ from provider_sandbox import ProviderSandbox
 from provider_sandbox.airtable_store import Base
 from tests.contract.sandbox.airtable_support import (
     LOGIN,
-    airtable_error,
+    airtable_failure,
     airtable_sandbox,
     campaign_base,
     oauth_token,
@@ -45,13 +44,6 @@ def pitches(sandbox: ProviderSandbox, base: str, agency: Base) -> Table:
 
 def names(records: list[Any]) -> list[str]:
     return [r["fields"]["Name"] for r in records]
-
-
-def failure(call: Any) -> tuple[int, str, str]:
-    with pytest.raises(requests.HTTPError) as raised:
-        call()
-    status, body = airtable_error(raised)
-    return status, body["error"]["type"], body["error"]["message"]
 
 
 # Listing ------------------------------------------------------------------------------------------
@@ -137,9 +129,9 @@ def test_list_records_by_post_takes_the_same_parameters(
 
 def test_invalid_formula_unknown_field_and_unknown_view_answer_422(pitches: Table) -> None:
     # GIVEN the pitches; WHEN listed with a broken formula, an unknown field, an unknown view
-    bad_formula = failure(lambda: pitches.all(formula="AND({Name}='Ann'"))
-    unknown_field = failure(lambda: pitches.all(fields=["Nope"]))
-    unknown_view = failure(lambda: pitches.all(view="Nope"))
+    bad_formula = airtable_failure(lambda: pitches.all(formula="AND({Name}='Ann'"))
+    unknown_field = airtable_failure(lambda: pitches.all(fields=["Nope"]))
+    unknown_view = airtable_failure(lambda: pitches.all(view="Nope"))
     # THEN Airtable's 422 types
     assert bad_formula[:2] == (422, "INVALID_FILTER_BY_FORMULA")
     assert unknown_field[:2] == (422, "UNKNOWN_FIELD_NAME")
@@ -151,7 +143,7 @@ def test_get_one_record_and_an_unknown_one(pitches: Table) -> None:
     ann = pitches.all(formula=match({"Name": "Ann"}))[0]
     # WHEN she is fetched, and a record that does not exist
     fetched = pitches.get(ann["id"])
-    missing = failure(lambda: pitches.get("recDoesNotExist00"))
+    missing = airtable_failure(lambda: pitches.get("recDoesNotExist00"))
     # THEN the same record; and 404 for the other
     assert fetched == ann
     assert missing[:2] == (404, "MODEL_ID_NOT_FOUND")
@@ -186,7 +178,7 @@ def test_create_in_batches_of_ten_and_more_than_ten_is_refused(
 def test_unknown_select_option_is_refused_unless_typecast(pitches: Table) -> None:
     # GIVEN Status offers Pitched, Replied and Placed
     # WHEN a pitch is created with "Declined", without and then with typecast
-    refused = failure(lambda: pitches.create({"Name": "Dee", "Status": "Declined"}))
+    refused = airtable_failure(lambda: pitches.create({"Name": "Dee", "Status": "Declined"}))
     created = pitches.create({"Name": "Dee", "Status": "Declined", "Budget": "1,200", "Done": "true"}, typecast=True)
     # THEN the first is INVALID_MULTIPLE_CHOICE_OPTIONS; typecast adds the option and converts the values
     assert refused[:2] == (422, "INVALID_MULTIPLE_CHOICE_OPTIONS")
@@ -199,9 +191,9 @@ def test_unknown_select_option_is_refused_unless_typecast(pitches: Table) -> Non
 
 def test_wrong_values_unknown_fields_and_computed_fields_are_refused(pitches: Table) -> None:
     # GIVEN the pitches; WHEN a text goes to a number, an unknown field and a computed field are written
-    wrong = failure(lambda: pitches.create({"Name": "Eve", "Budget": "lots"}))
-    unknown = failure(lambda: pitches.create({"Name": "Eve", "Mood": "good"}))
-    computed = failure(lambda: pitches.create({"Name": "Eve", "Updated": "2026-01-01T00:00:00.000Z"}))
+    wrong = airtable_failure(lambda: pitches.create({"Name": "Eve", "Budget": "lots"}))
+    unknown = airtable_failure(lambda: pitches.create({"Name": "Eve", "Mood": "good"}))
+    computed = airtable_failure(lambda: pitches.create({"Name": "Eve", "Updated": "2026-01-01T00:00:00.000Z"}))
     # THEN each is Airtable's 422, and nothing was created
     assert wrong[:2] == (422, "INVALID_VALUE_FOR_COLUMN")
     assert unknown[:2] == (422, "UNKNOWN_FIELD_NAME")
@@ -230,7 +222,7 @@ def test_batch_update_of_an_unknown_record_changes_nothing(pitches: Table) -> No
         {"id": "recDoesNotExist00", "fields": {"Budget": 2}},
     ]
     # WHEN both are updated in one request
-    refused = failure(lambda: pitches.batch_update(updates))
+    refused = airtable_failure(lambda: pitches.batch_update(updates))
     # THEN 422 ROW_DOES_NOT_EXIST, and Ann's budget is unchanged (a request applies whole or not at all)
     assert refused[:2] == (422, "ROW_DOES_NOT_EXIST")
     assert pitches.get(ann["id"])["fields"]["Budget"] == 100
@@ -280,6 +272,6 @@ def test_writes_need_the_write_scope(sandbox: ProviderSandbox, base: str, agency
     # GIVEN an OAuth token granted data.records:read only
     table = pyairtable_api(base, oauth_token(base, http, "data.records:read")).table(agency.id, "Pitches")
     # WHEN it creates a record; THEN 403 and nothing is created
-    refused = failure(lambda: table.create({"Name": "Ivy"}))
+    refused = airtable_failure(lambda: table.create({"Name": "Ivy"}))
     assert refused[:2] == (403, "INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND")
     assert names(table.all()) == ["Ann", "Bob", "Cy"]
