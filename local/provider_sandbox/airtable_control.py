@@ -1,5 +1,6 @@
-"""Control routes under /_control/airtable/: personal access tokens, bases laid out for a login, the rate
-limit. They call the same `AirtableWorkspace` methods tests use from Python (`sandbox.airtable`).
+"""Control routes under /_control/airtable/: personal access tokens, bases laid out for a login, the user's
+edits in Airtable's UI, the rate limit. They call the same `AirtableWorkspace` methods tests use from Python
+(`sandbox.airtable`).
 """
 
 from collections.abc import Mapping
@@ -7,7 +8,14 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from provider_sandbox.airtable_workspace import AirtableWorkspace, CreateBaseBody, IssueTokenBody, RateLimit
+from provider_sandbox.airtable_store import StoreError
+from provider_sandbox.airtable_workspace import (
+    AirtableWorkspace,
+    CreateBaseBody,
+    IssueTokenBody,
+    RateLimit,
+    UserEditsBody,
+)
 from provider_sandbox.responses import json_response
 from provider_sandbox.routing import ControlError, Router, SandboxContext, parse_control_body
 
@@ -22,6 +30,7 @@ class AirtableControls:
         router.add_control(f"{PREFIX}/tokens", "POST", self.issue_token)
         router.add_control(f"{PREFIX}/bases", "POST", self.create_base)
         router.add_control(f"{PREFIX}/bases/<base_id>/tables/<table>/records", "GET", self.records)
+        router.add_control(f"{PREFIX}/bases/<base_id>/tables/<table>/edits", "POST", self.edit)
         router.add_control(f"{PREFIX}/rate-limit", "PUT", self.set_rate_limit)
         router.add_control(f"{PREFIX}/rate-limit", "DELETE", self.remove_rate_limit)
 
@@ -42,6 +51,16 @@ class AirtableControls:
             return json_response({"records": self.workspace.records(values["base_id"], values["table"])})
         except KeyError as exc:
             raise ControlError(404, f"no base {values['base_id']} or table {values['table']}") from exc
+
+    def edit(self, request: Request, values: Mapping[str, Any]) -> Response:
+        body = parse_control_body(UserEditsBody, request)
+        try:
+            written = self.workspace.edit(body.login, values["base_id"], values["table"], body.records, body.delete)
+        except KeyError as exc:
+            raise ControlError(404, f"no base {values['base_id']} or table {values['table']}") from exc
+        except StoreError as exc:
+            raise ControlError(exc.status, exc.message, {"type": exc.error_type}) from exc
+        return json_response({"records": list(written)})
 
     def set_rate_limit(self, request: Request, _values: Mapping[str, Any]) -> Response:
         limit = parse_control_body(RateLimit, request)

@@ -8,6 +8,7 @@ consent; the sandbox's consent page offers no base picker, so they too reach eve
 
 import secrets
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -92,6 +93,25 @@ class CreateBaseBody(BaseModel):
     login: str = PydanticField(min_length=1)
     name: str = PydanticField(min_length=1)
     tables: list[TableSpec] = PydanticField(min_length=1)
+
+
+class UserEdit(BaseModel):
+    """One record the user creates (no id) or changes in Airtable's UI: fields by name, None clears one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | None = None
+    fields: dict[str, Any]
+
+
+class UserEditsBody(BaseModel):
+    """Body of POST /_control/airtable/bases/{base_id}/tables/{table}/edits."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    login: str = PydanticField(min_length=1)
+    records: list[UserEdit] = PydanticField(default_factory=list)
+    delete: list[str] = PydanticField(default_factory=list)
 
 
 class IssueTokenBody(BaseModel):
@@ -193,6 +213,22 @@ class AirtableWorkspace:
             linked_table_id=linked.id if linked else None,
             precision=spec.precision,
         )
+
+    def edit(
+        self, login: str, base_id: str, table: str, records: list[UserEdit], delete: Sequence[str] = ()
+    ) -> list[str]:
+        """The user edits in Airtable's UI (webhook source "client"): one transaction for the edits, one for the
+        deletions. Returns the ids of the records written. Raises StoreError as the API would answer."""
+        with self.lock:
+            base, found = self.base(base_id), self.table(base_id, table)
+            written: list[str] = []
+            if records:
+                items = [WriteItem(r.id, r.fields) for r in records]
+                done, _, _ = self.store.write(base, found, items, typecast=True, source="client", login=login)
+                written = [r.id for r in done]
+            if delete:
+                self.store.delete(base, found, list(delete), source="client", login=login)
+            return written
 
     def base(self, base_id: str) -> Base:
         with self.lock:

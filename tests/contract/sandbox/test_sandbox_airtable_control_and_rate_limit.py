@@ -139,3 +139,32 @@ def test_rate_limit_control_sets_and_removes_the_limit(sandbox: ProviderSandbox,
     assert limit_after_set == RateLimit(per_second=2, penalty_seconds=30)
     assert removed.status_code == 200
     assert sandbox.airtable.rate_limit is None
+
+
+def test_an_edit_in_airtables_ui_is_a_client_change_for_webhooks(
+    sandbox: ProviderSandbox, base: str, http: httpx.Client
+) -> None:
+    # GIVEN the app's webhook for changes made in Airtable's UI only
+    agency = campaign_base(sandbox, pitches=[{"Name": "Ann"}, {"Name": "Bob"}])
+    app = pyairtable_api(base, oauth_token(base, http, SCOPES))
+    spec = {"options": {"filters": {"dataTypes": ["tableData"], "fromSources": ["client"]}}}
+    hook = app.base(agency.id).add_webhook("http://127.0.0.1:9/api/webhooks/airtable", spec)
+    ann, bob = (r["id"] for r in app.table(agency.id, "Pitches").all())
+    # WHEN the user, in the UI, sets Ann's status and deletes Bob; and types into a field that does not exist
+    edits = {"login": LOGIN, "records": [{"id": ann, "fields": {"Status": "Placed"}}], "delete": [bob]}
+    edited = control(http, base, "POST", f"/bases/{agency.id}/tables/Pitches/edits", edits)
+    unknown = control(
+        http,
+        base,
+        "POST",
+        f"/bases/{agency.id}/tables/Pitches/edits",
+        {"login": LOGIN, "records": [{"fields": {"Mood": 1}}]},
+    )
+    # THEN two client payloads (the change, the deletion); the unknown field is Airtable's 422 and changes nothing
+    assert edited.json() == {"records": [ann]}
+    payloads = list(app.base(agency.id).webhook(hook.id).payloads())
+    assert [p.action_metadata.source for p in payloads if p.action_metadata] == ["client", "client"]
+    assert payloads[1].changed_tables_by_id[agency.tables[1].id].destroyed_record_ids == [bob]
+    assert unknown.status_code == 422
+    assert unknown.json()["details"] == {"type": "UNKNOWN_FIELD_NAME"}
+    assert len(sandbox.airtable.records(agency.id, "Pitches")) == 1
