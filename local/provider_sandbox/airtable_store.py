@@ -338,7 +338,8 @@ class AirtableStore:
             if chosen is None:
                 raise StoreError(422, "VIEW_NAME_NOT_FOUND", f'Could not find view "{view}"')
             if chosen.formula:
-                records = [r for r in records if table.matcher(chosen.formula)(r)]
+                in_view = table.matcher(chosen.formula)
+                records = [r for r in records if in_view(r)]
         if formula:
             try:
                 matches = table.matcher(formula)
