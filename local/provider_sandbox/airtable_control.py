@@ -3,7 +3,7 @@ edits in Airtable's UI, the rate limit. They call the same `AirtableWorkspace` m
 (`sandbox.airtable`).
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
@@ -31,6 +31,9 @@ class AirtableControls:
         router.add_control(f"{PREFIX}/bases", "POST", self.create_base)
         router.add_control(f"{PREFIX}/bases/<base_id>/tables/<table>/records", "GET", self.records)
         router.add_control(f"{PREFIX}/bases/<base_id>/tables/<table>/edits", "POST", self.edit)
+        router.add_control(f"{PREFIX}/bases/<base_id>", "DELETE", self.delete_base)
+        router.add_control(f"{PREFIX}/bases/<base_id>/tables/<table>", "DELETE", self.delete_table)
+        router.add_control(f"{PREFIX}/bases/<base_id>/tables/<table>/fields/<field>", "DELETE", self.delete_field)
         router.add_control(f"{PREFIX}/rate-limit", "PUT", self.set_rate_limit)
         router.add_control(f"{PREFIX}/rate-limit", "DELETE", self.remove_rate_limit)
 
@@ -61,6 +64,25 @@ class AirtableControls:
         except StoreError as exc:
             raise ControlError(exc.status, exc.message, {"type": exc.error_type}) from exc
         return json_response({"records": list(written)})
+
+    def delete_base(self, _request: Request, values: Mapping[str, Any]) -> Response:
+        return self._deleted(lambda: self.workspace.delete_base(values["base_id"]), values)
+
+    def delete_table(self, _request: Request, values: Mapping[str, Any]) -> Response:
+        return self._deleted(lambda: self.workspace.delete_table(values["base_id"], values["table"]), values)
+
+    def delete_field(self, _request: Request, values: Mapping[str, Any]) -> Response:
+        return self._deleted(
+            lambda: self.workspace.delete_field(values["base_id"], values["table"], values["field"]), values
+        )
+
+    @staticmethod
+    def _deleted(delete: Callable[[], None], values: Mapping[str, Any]) -> Response:
+        try:
+            delete()
+        except (KeyError, ValueError) as exc:
+            raise ControlError(404, f"nothing to delete at {dict(values)}") from exc
+        return json_response({"deleted": dict(values)})
 
     def set_rate_limit(self, request: Request, _values: Mapping[str, Any]) -> Response:
         limit = parse_control_body(RateLimit, request)

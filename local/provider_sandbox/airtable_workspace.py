@@ -230,6 +230,29 @@ class AirtableWorkspace:
                 self.store.delete(base, found, list(delete), source="client", login=login)
             return written
 
+    def delete_base(self, base_id: str) -> None:
+        """The user deletes the base: every call on it then answers 403, as for a base never shared."""
+        with self.lock:
+            del self.store.bases[base_id]
+
+    def delete_table(self, base_id: str, table: str) -> None:
+        """The user deletes a table: calls naming it answer 404 TABLE_NOT_FOUND."""
+        with self.lock:
+            base = self.base(base_id)
+            base.tables.remove(self.table(base_id, table))
+
+    def delete_field(self, base_id: str, table: str, field_key: str) -> None:
+        """The user deletes a field (not the primary one): its values go, and naming it answers 422
+        UNKNOWN_FIELD_NAME."""
+        with self.lock:
+            found = self.table(base_id, table)
+            fld = found.field(field_key)
+            if fld is None or fld is found.primary_field:
+                raise KeyError(field_key)
+            found.fields.remove(fld)
+            for record in found.records.values():
+                record.cells.pop(fld.id, None)
+
     def base(self, base_id: str) -> Base:
         with self.lock:
             return self.store.bases[base_id]

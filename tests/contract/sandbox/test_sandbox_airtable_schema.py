@@ -129,3 +129,26 @@ def test_unknown_path_answers_not_found(sandbox: ProviderSandbox, base: str, htt
     # THEN Airtable's bare 404
     assert response.status_code == 404
     assert response.json() == {"error": "NOT_FOUND"}
+
+
+def test_a_deleted_field_table_or_base_answers_as_airtable_does(
+    sandbox: ProviderSandbox, base: str, http: httpx.Client
+) -> None:
+    # GIVEN a base whose Pitches have a Status, and pyairtable reading them
+    created = campaign_base(sandbox, pitches=[{"Name": "Ann", "Status": "Pitched"}])
+    api = pyairtable_api(base, sandbox.airtable.issue_token(LOGIN))
+    pitches = api.table(created.id, "Pitches")
+    controls = f"{base}/_control/airtable/bases/{created.id}"
+    # WHEN the user deletes the Status field
+    assert http.delete(f"{controls}/tables/Pitches/fields/Status").status_code == 200
+    # THEN it is gone from records and the schema, and naming it is UNKNOWN_FIELD_NAME
+    assert set(pitches.all()[0]["fields"]) == {"Name", "Updated"}
+    assert "Status" not in [f.name for f in api.base(created.id).schema(force=True).table("Pitches").fields]
+    assert airtable_failure(lambda: pitches.all(fields=["Status"]))[:2] == (422, "UNKNOWN_FIELD_NAME")
+    # WHEN the table goes; THEN 404 TABLE_NOT_FOUND
+    assert http.delete(f"{controls}/tables/Pitches").status_code == 200
+    assert airtable_failure(pitches.all)[:2] == (404, "TABLE_NOT_FOUND")
+    # WHEN the base goes; THEN 403, and it is no longer listed
+    assert http.delete(controls).status_code == 200
+    assert airtable_failure(api.table(created.id, "Campaigns").all)[0] == 403
+    assert api.bases(force=True) == []
