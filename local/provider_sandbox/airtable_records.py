@@ -294,7 +294,7 @@ class AirtableRecordsApi:
         def body() -> Response:
             call, table, payload = self._write_call(request, values)
             single = "records" not in payload
-            items = [WriteItem(None, fields) for fields in self._items(payload, single, with_id=False)]
+            items = [WriteItem(None, fields) for fields in self._new_fields(payload, single)]
             records, _, _ = self.workspace.store.write(
                 call.base, table, items, typecast=_flag(payload.get("typecast")), login=call.caller.login
             )
@@ -317,7 +317,7 @@ class AirtableRecordsApi:
             if not isinstance(raw, list):
                 raise ApiError(422, "INVALID_REQUEST_UNKNOWN", "records must be an array")
             items = [self._update_item(entry, needs_id=merge_on is None) for entry in raw]
-            self._check_count(items)
+            self._check_count(items, "updated")
             records, created, updated = self.workspace.store.write(
                 call.base,
                 table,
@@ -360,8 +360,7 @@ class AirtableRecordsApi:
             call = self.gate.call(request, values["base_id"], WRITE)
             table = table_of(call.base, values["table"])
             ids = request.args.getlist("records[]") or request.args.getlist("records")
-            if not ids or len(ids) > MAX_RECORDS_PER_REQUEST:
-                raise ApiError(422, "INVALID_RECORDS", f"Provide 1 to {MAX_RECORDS_PER_REQUEST} records[] to delete")
+            self._check_count(ids, "deleted")
             self.workspace.store.delete(call.base, table, ids, login=call.caller.login)
             return json_response({"records": [{"id": r, "deleted": True} for r in ids]})
 
@@ -383,7 +382,7 @@ class AirtableRecordsApi:
         table = table_of(call.base, values["table"])
         return call, table, json_body(request)
 
-    def _items(self, payload: Mapping[str, Any], single: bool, *, with_id: bool) -> list[Mapping[str, Any]]:
+    def _new_fields(self, payload: Mapping[str, Any], single: bool) -> list[Mapping[str, Any]]:
         entries = [payload] if single else payload.get("records")
         if not isinstance(entries, list):
             raise ApiError(422, "INVALID_REQUEST_UNKNOWN", "records must be an array")
@@ -393,18 +392,19 @@ class AirtableRecordsApi:
             if not isinstance(fields, dict):
                 raise ApiError(422, "INVALID_REQUEST_UNKNOWN", "Each record needs a fields object")
             fields_list.append(fields)
-        self._check_count(fields_list)
+        self._check_count(fields_list, "created")
         return fields_list
 
     @staticmethod
-    def _check_count(items: list[Any]) -> None:
+    def _check_count(items: list[Any], verb: str) -> None:
         if not items:
             raise ApiError(422, "INVALID_REQUEST_MISSING_FIELDS", 'Could not find field "records" in the request body')
         if len(items) > MAX_RECORDS_PER_REQUEST:
             raise ApiError(
                 422,
                 "INVALID_RECORDS",
-                f"You can update, create or delete at most {MAX_RECORDS_PER_REQUEST} records a request",
+                f"A maximum of {MAX_RECORDS_PER_REQUEST} records can be {verb} per request"
+                f" but you have provided {len(items)}.",
             )
 
     @staticmethod

@@ -171,7 +171,10 @@ def test_create_in_batches_of_ten_and_more_than_ten_is_refused(
     assert names(created) == [f"P{i}" for i in range(12)]
     assert requests_for_twelve == 2
     assert too_many.status_code == 422
-    assert too_many.json()["error"]["type"] == "INVALID_RECORDS"
+    assert too_many.json()["error"] == {
+        "type": "INVALID_RECORDS",
+        "message": "A maximum of 10 records can be created per request but you have provided 11.",
+    }
     assert len(pitches.all()) == 3 + 12
 
 
@@ -275,3 +278,20 @@ def test_writes_need_the_write_scope(sandbox: ProviderSandbox, base: str, agency
     refused = airtable_failure(lambda: table.create({"Name": "Ivy"}))
     assert refused[:2] == (403, "INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND")
     assert names(table.all()) == ["Ann", "Bob", "Cy"]
+
+
+def test_more_than_ten_updates_or_deletes_in_one_request_are_refused(
+    sandbox: ProviderSandbox, base: str, agency: Base, http: httpx.Client
+) -> None:
+    # GIVEN the three pitches' ids, repeated past ten
+    ids = list(agency.tables[1].records) * 4
+    headers = {"Authorization": f"Bearer {sandbox.airtable.issue_token(LOGIN)}"}
+    url = f"{base}/api.airtable.com/v0/{agency.id}/Pitches"
+    # WHEN 12 updates and 12 deletions are each sent in one request
+    updates = http.patch(url, json={"records": [{"id": r, "fields": {"Budget": 1}} for r in ids]}, headers=headers)
+    deletes = http.delete(url, params={"records[]": ids}, headers=headers)
+    # THEN both are 422 INVALID_RECORDS naming the count, and nothing changed
+    assert updates.status_code == deletes.status_code == 422
+    assert updates.json()["error"]["message"].endswith("updated per request but you have provided 12.")
+    assert deletes.json()["error"]["message"].endswith("deleted per request but you have provided 12.")
+    assert len(sandbox.airtable.records(agency.id, "Pitches")) == 3
