@@ -89,7 +89,7 @@ class AirtableGate:
 def table_of(base: Base, key: str) -> Table:
     table = base.table(key)
     if table is None:
-        raise ApiError(404, "TABLE_NOT_FOUND", f"Could not find table {key} in application {base.id}")
+        raise ApiError(404, "NOT_FOUND", f"Could not find table {key} in application {base.id}")
     return table
 
 
@@ -283,7 +283,7 @@ class AirtableRecordsApi:
             table = table_of(call.base, values["table"])
             record = table.records.get(values["record_id"])
             if record is None:
-                raise ApiError(404, "MODEL_ID_NOT_FOUND", f"Could not find record {values['record_id']}")
+                raise ApiError(404, "MODEL_ID_NOT_FOUND", "Record not found")
             return json_response(table.record_json(record, by_id=_flag(request.args.get("returnFieldsByFieldId"))))
 
         return self.gate.serve(body)
@@ -342,7 +342,7 @@ class AirtableRecordsApi:
             if not isinstance(fields, dict):
                 raise ApiError(422, "INVALID_REQUEST_UNKNOWN", "fields must be an object")
             if values["record_id"] not in table.records:
-                raise ApiError(404, "MODEL_ID_NOT_FOUND", f"Could not find record {values['record_id']}")
+                raise ApiError(404, "MODEL_ID_NOT_FOUND", "Record not found")
             records, _, _ = self.workspace.store.write(
                 call.base,
                 table,

@@ -316,7 +316,7 @@ class AirtableStore:
     ) -> None:
         missing = [r for r in record_ids if r not in table.records]
         if missing:
-            raise StoreError(404, "MODEL_ID_NOT_FOUND", f"Could not find record {missing[0]}")
+            raise StoreError(404, "MODEL_ID_NOT_FOUND", "Record not found")
         for record_id in record_ids:
             del table.records[record_id]
         self._announce(Transaction(base.id, table.id, self.clock(), source, login, [], [], list(record_ids)))

@@ -236,7 +236,7 @@ class AirtableWorkspace:
             del self.store.bases[base_id]
 
     def delete_table(self, base_id: str, table: str) -> None:
-        """The user deletes a table: calls naming it answer 404 TABLE_NOT_FOUND."""
+        """The user deletes a table: calls naming it answer 404 NOT_FOUND."""
         with self.lock:
             base = self.base(base_id)
             base.tables.remove(self.table(base_id, table))

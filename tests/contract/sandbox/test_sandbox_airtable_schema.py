@@ -118,7 +118,7 @@ def test_unknown_table_answers_404_naming_it(sandbox: ProviderSandbox, base: str
     # WHEN a table it lacks is listed
     status, error_type, message = airtable_failure(lambda: api.table(created.id, "Deleted table").all())
     # THEN 404 with Airtable's envelope naming the table
-    assert (status, error_type) == (404, "TABLE_NOT_FOUND")
+    assert (status, error_type) == (404, "NOT_FOUND")
     assert "Deleted table" in message
 
 
@@ -145,9 +145,9 @@ def test_a_deleted_field_table_or_base_answers_as_airtable_does(
     assert set(pitches.all()[0]["fields"]) == {"Name", "Updated"}
     assert "Status" not in [f.name for f in api.base(created.id).schema(force=True).table("Pitches").fields]
     assert airtable_failure(lambda: pitches.all(fields=["Status"]))[:2] == (422, "UNKNOWN_FIELD_NAME")
-    # WHEN the table goes; THEN 404 TABLE_NOT_FOUND
+    # WHEN the table goes; THEN 404 NOT_FOUND
     assert http.delete(f"{controls}/tables/Pitches").status_code == 200
-    assert airtable_failure(pitches.all)[:2] == (404, "TABLE_NOT_FOUND")
+    assert airtable_failure(pitches.all)[:2] == (404, "NOT_FOUND")
     # WHEN the base goes; THEN 403, and it is no longer listed
     assert http.delete(controls).status_code == 200
     assert airtable_failure(api.table(created.id, "Campaigns").all)[0] == 403
