@@ -1,9 +1,10 @@
 """Airtable's Web API for bases and records, on api.airtable.com/v0.
 
-Served: GET /v0/meta/bases, GET /v0/meta/bases/{baseId}/tables, and on /v0/{baseId}/{tableIdOrName}:
-GET (list), POST /listRecords (the same list, parameters in the body), GET /{recordId}, POST (create),
-PATCH and PUT (update, or upsert with performUpsert), PATCH and PUT /{recordId}, DELETE (records[]) and
-DELETE /{recordId}. Every call checks the token, its scope and the per-base rate limit first.
+Served: GET /v0/meta/whoami, GET /v0/meta/bases, GET /v0/meta/bases/{baseId}/tables, and on
+/v0/{baseId}/{tableIdOrName}: GET (list), POST /listRecords (the same list, parameters in the body),
+GET /{recordId}, POST (create), PATCH and PUT (update, or upsert with performUpsert), PATCH and PUT
+/{recordId}, DELETE (records[]) and DELETE /{recordId}. Every call checks the token, its scope and the
+per-base rate limit first.
 """
 
 import json
@@ -15,7 +16,7 @@ from typing import Any
 from pydantic import JsonValue
 from werkzeug.wrappers import Request, Response
 
-from provider_sandbox.airtable import API_HOST, airtable_api_error
+from provider_sandbox.airtable import API_HOST, airtable_api_error, airtable_user_id
 from provider_sandbox.airtable_cells import Field
 from provider_sandbox.airtable_store import MAX_RECORDS_PER_REQUEST, Base, Record, StoreError, Table, WriteItem, new_id
 from provider_sandbox.airtable_workspace import AirtableWorkspace, Caller
@@ -195,6 +196,7 @@ class AirtableRecordsApi:
 
     def install(self, router: Router) -> None:
         routes: list[tuple[str, list[str], Handler]] = [
+            ("/v0/meta/whoami", ["GET"], self.whoami),
             ("/v0/meta/bases", ["GET"], self.list_bases),
             ("/v0/meta/bases/<base_id>/tables", ["GET"], self.base_schema),
             ("/v0/<base_id>/<table>", ["GET"], self.list_records),
@@ -210,6 +212,21 @@ class AirtableRecordsApi:
             router.add(API_HOST, path, methods, handler)
 
     # Meta -----------------------------------------------------------------------------------------
+
+    def whoami(self, request: Request, _values: Mapping[str, Any]) -> Response:
+        """The token's user (OAuth or personal access token): id, scopes, and email with user.email:read."""
+
+        def body() -> Response:
+            caller = self.workspace.caller(request)
+            if caller is None:
+                raise ApiError(401)
+            scopes: list[JsonValue] = [*sorted(caller.scopes)]
+            answer: dict[str, JsonValue] = {"id": airtable_user_id(caller.login), "scopes": scopes}
+            if "user.email:read" in caller.scopes:
+                answer["email"] = caller.login
+            return json_response(answer)
+
+        return self.gate.serve(body)
 
     def list_bases(self, request: Request, _values: Mapping[str, Any]) -> Response:
         def body() -> Response:

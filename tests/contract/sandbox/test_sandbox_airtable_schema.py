@@ -152,3 +152,26 @@ def test_a_deleted_field_table_or_base_answers_as_airtable_does(
     assert http.delete(controls).status_code == 200
     assert airtable_failure(api.table(created.id, "Campaigns").all)[0] == 403
     assert api.bases(force=True) == []
+
+
+def test_whoami_answers_for_a_personal_access_token(sandbox: ProviderSandbox, base: str) -> None:
+    # GIVEN Dan's personal access token; WHEN pyairtable asks who it is
+    me = pyairtable_api(base, sandbox.airtable.issue_token(LOGIN)).whoami()
+    # THEN his Airtable user id and the token's scopes (no email: the token lacks user.email:read)
+    assert me["id"].startswith("usr")
+    assert set(me["scopes"]) == {"data.records:read", "data.records:write", "schema.bases:read", "webhook:manage"}
+    assert "email" not in me
+
+
+def test_a_revoked_grant_answers_401_while_the_users_own_token_still_works(
+    sandbox: ProviderSandbox, base: str, http: httpx.Client
+) -> None:
+    # GIVEN the app's OAuth token and the user's own token on the same base
+    created = campaign_base(sandbox)
+    app = pyairtable_api(base, oauth_token(base, http, "data.records:read"))
+    user = pyairtable_api(base, sandbox.airtable.issue_token(LOGIN))
+    # WHEN the user removes the app from their Airtable account
+    sandbox.revoke_user_grants(provider="airtable", login=LOGIN)
+    # THEN the app's calls are 401 AUTHENTICATION_REQUIRED; the user's token is untouched
+    assert airtable_failure(app.table(created.id, "Campaigns").all)[:2] == (401, "AUTHENTICATION_REQUIRED")
+    assert user.table(created.id, "Campaigns").all() != []
