@@ -295,3 +295,29 @@ def test_more_than_ten_updates_or_deletes_in_one_request_are_refused(
     assert updates.json()["error"]["message"].endswith("updated per request but you have provided 12.")
     assert deletes.json()["error"]["message"].endswith("deleted per request but you have provided 12.")
     assert len(sandbox.airtable.records(agency.id, "Pitches")) == 3
+
+
+def test_sort_and_max_records(pitches: Table) -> None:
+    # GIVEN Ann, Bob and Cy; WHEN sorted by name descending, and capped at two records a listing
+    descending = pitches.all(sort=["-Name"])
+    capped = pitches.all(sort=["Name"], max_records=2, page_size=1)
+    # THEN the order follows the sort, and the cap holds across pages
+    assert names(descending) == ["Cy", "Bob", "Ann"]
+    assert names(capped) == ["Ann", "Bob"]
+
+
+def test_formula_text_functions_blanks_quotes_and_dates(pitches: Table) -> None:
+    # GIVEN a pitch whose name has a quote
+    pitches.create({"Name": "D'Arcy", "Email": "DARCY@Mail.example", "Sent": "2026-04-01"})
+    # WHEN filtered by an escaped quote, a lower-cased email, a blank date and a date comparison
+    quoted = pitches.all(formula=match({"Name": "D'Arcy"}))
+    lowered = pitches.all(formula="LOWER({Email})='darcy@mail.example'")
+    undated = pitches.all(formula="{Sent}=BLANK()")
+    after_march = pitches.all(formula="IS_AFTER({Sent}, DATETIME_PARSE('2026-03-15'))")
+    joined = pitches.all(formula="{Name}&'/'&{Status}='Bob/Replied'")
+    # THEN each formula keeps the records it is true for
+    assert names(quoted) == ["D'Arcy"]
+    assert names(lowered) == ["D'Arcy"]
+    assert names(undated) == ["Ann", "Bob"]
+    assert names(after_march) == ["D'Arcy"]
+    assert names(joined) == ["Bob"]
