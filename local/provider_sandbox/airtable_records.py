@@ -434,15 +434,17 @@ class AirtableRecordsApi:
         return WriteItem(record_id if isinstance(record_id, str) else None, entry["fields"])
 
     @staticmethod
-    def _records_body(table: Table, records: list[Any], payload: Mapping[str, Any]) -> dict[str, JsonValue]:
+    def _records_body(table: Table, records: list[Record], payload: Mapping[str, Any]) -> dict[str, JsonValue]:
         by_id = _flag(payload.get("returnFieldsByFieldId"))
         return {"records": [table.record_json(r, by_id=by_id) for r in records]}
 
-    def _records_response(self, table: Table, records: list[Any], payload: Mapping[str, Any], single: bool) -> Response:
-        body = self._records_body(table, records, payload)
+    def _records_response(
+        self, table: Table, records: list[Record], payload: Mapping[str, Any], single: bool
+    ) -> Response:
+        """A single-record write answers the record itself; a batch answers {"records": [...]}."""
         if single:
             return json_response(table.record_json(records[0], by_id=_flag(payload.get("returnFieldsByFieldId"))))
-        return json_response(body)
+        return json_response(self._records_body(table, records, payload))
 
 
 def _cell_sort_key(table: Table, fld: Field, record: Record) -> tuple[int, Any]:
