@@ -321,3 +321,12 @@ def test_formula_text_functions_blanks_quotes_and_dates(pitches: Table) -> None:
     assert names(undated) == ["Ann", "Bob"]
     assert names(after_march) == ["D'Arcy"]
     assert names(joined) == ["Bob"]
+
+
+def test_cell_format_json_is_served_and_string_is_refused(pitches: Table) -> None:
+    # GIVEN the pitches; WHEN listed with cellFormat=json, and with cellFormat=string
+    as_json = pitches.all(cell_format="json", formula=match({"Name": "Ann"}))
+    as_string = airtable_failure(lambda: pitches.all(cell_format="string", time_zone="utc", user_locale="en-gb"))
+    # THEN json is the default shape; string (not imitated) is a 422 rather than a silently different shape
+    assert as_json[0]["fields"]["Budget"] == 100
+    assert as_string[:2] == (422, "INVALID_REQUEST_UNKNOWN")
