@@ -1,13 +1,13 @@
-"""Airtable's OAuth (PKCE and state mandatory, rotating refresh tokens) and the whoami endpoint.
+"""Airtable's OAuth (PKCE and state mandatory, rotating refresh tokens).
 
-Served: airtable.com/oauth2/v1/authorize (consent), airtable.com/oauth2/v1/token,
-api.airtable.com/v0/meta/whoami. Airtable publishes no revocation endpoint, so none is served.
+Served: airtable.com/oauth2/v1/authorize (consent) and airtable.com/oauth2/v1/token. Airtable publishes no
+revocation endpoint, so none is served. The Web API, whoami included, is in airtable_records.py.
 """
 
 import hmac
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from pydantic import JsonValue
 from werkzeug.wrappers import Request, Response
@@ -17,7 +17,6 @@ from provider_sandbox.identity import stable_alphanumeric
 from provider_sandbox.models import OAuthClientRegistration, Provider
 from provider_sandbox.oauth import GrantErrorKind, IssuedTokens, TokenPolicy, random_token
 from provider_sandbox.responses import (
-    bearer_token,
     json_response,
     oauth_error,
     reason,
@@ -168,7 +167,6 @@ class AirtableOAuth(TokenEndpoint):
         router.host_style(API_HOST, airtable_api_error_style)
         self.consent.install(router)
         super().install(router)
-        router.add(API_HOST, "/v0/meta/whoami", ["GET"], self.whoami)
 
     def authenticate_client(self, request: Request) -> str | Response:
         """Confidential clients use HTTP Basic; public clients send client_id in the body."""
@@ -194,12 +192,3 @@ class AirtableOAuth(TokenEndpoint):
             "expires_in": ACCESS_TOKEN_SECONDS,
             "refresh_expires_in": REFRESH_TOKEN_SECONDS,
         }
-
-    def whoami(self, request: Request, _values: Mapping[str, Any]) -> Response:
-        access = self.ctx.store.authenticate(PROVIDER, bearer_token(request))
-        if access is None:
-            return airtable_api_error(401)
-        body: dict[str, JsonValue] = {"id": airtable_user_id(access.login), "scopes": list(access.scopes)}
-        if "user.email:read" in access.scopes:
-            body["email"] = access.login
-        return json_response(body)

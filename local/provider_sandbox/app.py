@@ -17,6 +17,10 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.wrappers import Request, Response
 
 from provider_sandbox.airtable import AirtableOAuth
+from provider_sandbox.airtable_control import AirtableControls
+from provider_sandbox.airtable_records import AirtableRecordsApi
+from provider_sandbox.airtable_webhooks import AirtableWebhooks
+from provider_sandbox.airtable_workspace import AirtableWorkspace
 from provider_sandbox.control import ControlApi
 from provider_sandbox.drive import DriveApi
 from provider_sandbox.drive_channels import DriveChannels
@@ -41,6 +45,9 @@ logger = logging.getLogger(__name__)
 DEFAULT_MODULES: list[ModuleFactory] = [
     GoogleOAuth,
     AirtableOAuth,
+    AirtableRecordsApi,
+    AirtableWebhooks.of,
+    AirtableControls,
     MailchimpOAuth,
     SheetsApi,
     DriveApi,
@@ -122,6 +129,16 @@ class ProviderSandbox:
     def sheets(self) -> GoogleWorkspace:
         """Google spreadsheets (Drive files): the user's controls and readers, and the Sheets quotas."""
         return GoogleWorkspace.of(self.context)
+
+    @property
+    def airtable(self) -> AirtableWorkspace:
+        """Airtable bases, personal access tokens for a login, and the per-base rate limit."""
+        return AirtableWorkspace.of(self.context)
+
+    @property
+    def airtable_webhooks(self) -> AirtableWebhooks:
+        """Airtable webhooks of every base, with their MAC secrets and payloads."""
+        return AirtableWebhooks.of(self.context)
 
     @property
     def gmail(self) -> GmailService:

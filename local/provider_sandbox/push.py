@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 
 PUSH_TIMEOUT_SECONDS = 10.0
 
-PushKind = Literal["drive", "pubsub"]
+PushKind = Literal["drive", "pubsub", "airtable"]
 
 
 class PushFault(BaseModel):
