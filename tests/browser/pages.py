@@ -1,0 +1,28 @@
+"""What a user does on the integrations page, in the words of its controls (their accessible names)."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Locator, Page, expect
+
+
+def sign_in(page: Page, user: str, *, plan: str = "free", role: str = "owner") -> None:
+    page.goto("/app")
+    page.get_by_label("User").fill(user)
+    page.get_by_label("Plan").select_option(plan)
+    page.get_by_label("Role").select_option(role)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("status").filter(has_text="Signed in as")).to_contain_text(user)
+
+
+def card(page: Page, name: str) -> Locator:
+    return page.get_by_role("listitem").filter(has=page.get_by_role("heading", name=name, exact=True))
+
+
+def allow_in_popup(page: Page, login: str, *, allow: bool = True) -> None:
+    """Connect from the connect screen: the consent popup, as `login`, Continue (or Cancel)."""
+    with page.expect_popup() as opened:
+        page.get_by_role("button", name="Connect with Google").click()
+    popup = opened.value
+    popup.get_by_label("Signed in as").fill(login)
+    popup.get_by_role("button", name="Continue" if allow else "Cancel").click()
+    popup.wait_for_event("close")
