@@ -52,11 +52,46 @@ function el(tag, attrs = {}, ...children) {
   node.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
   return node;
 }
+// A control inside its label: a select's (or a filled input's) own text would otherwise join its name, so a
+// screen reader read "Spreadsheet Choose a spreadsheet…" and "Spreadsheet" matched nothing exactly.
+function field(text, control) {
+  control.setAttribute("aria-label", text);
+  return el("label", {}, text, control);
+}
 function banner(kind, text) { $("banner").replaceChildren(el("div", {class: "banner " + kind, role: kind === "fail" ? "alert" : "status"}, text)); }
 function guarded(run) {
   return async (event) => { event?.preventDefault?.(); try { await run(event); } catch (e) { banner("fail", e.message); } };
 }
 function go(path) { history.pushState({}, "", path); route(); }
+
+// The dashboard, campaigns and activity screens refresh themselves, so a sync, a sheet edit or a reply shows up
+// without a reload. A refresh repaints only when something changed, and never while the user is typing,
+// choosing or confirming (that would throw their input away).
+const REFRESH_MS = 2000;
+let refreshScreen = null;
+let painted = "";
+const focusables = () => [...main().querySelectorAll("a[href], button, input, select, textarea")];
+function paint(data, ...nodes) {
+  const holder = document.createElement("div");
+  holder.append(...nodes.flat().filter(Boolean));
+  const signature = JSON.stringify(data) + holder.innerHTML;
+  delete main().dataset.dirty;
+  if (signature === painted) return;
+  const focused = main().contains(document.activeElement) ? controlKey(document.activeElement) : null;
+  painted = signature;
+  main().replaceChildren(...holder.childNodes);
+  // A keyboard user keeps their place: the same control (by kind and name), if the new screen still has it.
+  if (focused) focusables().find((node) => controlKey(node) === focused)?.focus();
+}
+const controlKey = (node) => `${node.tagName}|${node.getAttribute("aria-label") || node.getAttribute("name") || node.textContent}`;
+function busy() {
+  const active = document.activeElement;
+  return Boolean(document.querySelector("dialog[open]") || main().dataset.dirty ||
+    (main().contains(active) && active.matches("input, select, textarea")));
+}
+setInterval(() => {
+  if (refreshScreen && !busy() && document.visibilityState === "visible") refreshScreen().catch(() => {});
+}, REFRESH_MS);
 const words = (s) => String(s).replaceAll("_", " ");
 
 export function ago(iso, now = Date.now()) {
@@ -66,12 +101,13 @@ export function ago(iso, now = Date.now()) {
   for (const [size, name] of units) {
     if (seconds >= size) { const n = Math.floor(seconds / size); return `${n} ${name}${n === 1 ? "" : "s"} ago`; }
   }
-  return seconds < 10 ? "just now" : `${seconds} seconds ago`;
+  return "just now";  // not "12 seconds ago": a refresh would repaint the card every time
 }
 
 // The state a card shows: the API's status, sharpened by the last error's code where that says more.
-export function cardState(card) {
+export function cardState(card, atPlanLimit = false) {
   const code = card.last_error && card.last_error.code;
+  if (card.status === "not_connected" && atPlanLimit) return "plan_limit";
   if (code === "quota_reached") return "quota_reached";
   if (code === "plan_limit" || code === "plan_limit_reached") return "plan_limit";
   return card.status;
@@ -91,9 +127,12 @@ window.addEventListener("message", (event) => {
   go(event.data.path);
 });
 
-function cardView(card) {
+const PLAN_LIMIT = {free: 1, pro: 3, agency: Infinity};
+const UPGRADE = {free: "Upgrade to pro for 3 integrations, or disconnect one first.",
+  pro: "Upgrade to agency for unlimited integrations, or disconnect one first."};
+function cardView(card, atPlanLimit) {
   const about = ABOUT[card.provider] || {view: "View"};
-  const state = cardState(card);
+  const state = cardState(card, atPlanLimit);
   const p = card.provider;
   const connected = card.status !== "not_connected";
   const err = card.last_error;
@@ -105,12 +144,17 @@ function cardView(card) {
     connected && el("div", {}, `Last sync: ${ago(card.last_sync_at)}`),
     connected && el("div", {}, `Records synced: ${card.records_synced ?? 0}`),
     err && el("div", {class: "error-box", role: "note"}, err.message, " ", el("strong", {}, err.action || ""), fix ? " " : "", fix),
+    state === "plan_limit" && el("div", {class: "error-box", role: "note"},
+      `Your ${session().plan} plan includes ${PLAN_LIMIT[session().plan]} integration${PLAN_LIMIT[session().plan] === 1 ? "" : "s"}. `,
+      el("strong", {}, UPGRADE[session().plan] || "")),
     el("div", {class: "actions"},
-      !connected && can("connect") && el("button", {class: "primary", onclick: () => go(`/app/integrations/${p}/connect`)}, "Connect"),
+      !connected && state !== "plan_limit" && can("connect") && el("button", {class: "primary", onclick: () => go(`/app/integrations/${p}/connect`)}, "Connect"),
       connected && can("configure") && el("button", {onclick: () => go(`/app/integrations/${p}/configure`)}, "Configure"),
       connected && can("sync") && state !== "needs_reauth" && el("button", {onclick: guarded(async () => {
         banner("ok", (await api("POST", `/api/integrations/${p}/sync`)).message); await dashboard(); })}, "Sync now"),
       connected && el("button", {onclick: () => go(`/app/integrations/${p}/activity`)}, "Activity"),
+      connected && can("configure") && state !== "needs_reauth" && state !== "quota_reached" &&
+        el("button", {onclick: guarded(() => setPaused(card, state !== "paused"))}, state === "paused" ? "Resume sync" : "Pause sync"),
       connected && sheetUrl(card) && el("a", {class: "button", href: sheetUrl(card), target: "_blank", rel: "noopener"}, about.view),
       connected && can("disconnect") && el("button", {class: "danger", onclick: () => confirmDisconnect(card)}, "Disconnect"),
     ));
@@ -143,7 +187,15 @@ function confirmDisconnect(card) {
   dialog.showModal();
 }
 
+async function setPaused(card, paused) {
+  const {version} = await api("GET", `/api/integrations/${card.provider}`);
+  await api("PUT", `/api/integrations/${card.provider}/settings`, {version, paused});
+  banner("ok", `${card.name}: sync ${paused ? "paused" : "resumed"}.`);
+  await dashboard();
+}
+
 async function dashboard() {
+  const at = location.href;
   const data = await api("GET", "/api/integrations");
   await Promise.all(data.integrations.filter((c) => c.provider === "google-sheets" && c.configured).map(async (c) => {
     const detail = await api("GET", `/api/integrations/${c.provider}`);
@@ -152,17 +204,18 @@ async function dashboard() {
   }));
   const plan = session().plan;
   const used = data.integrations.filter((c) => c.status !== "not_connected").length;
-  const limit = {free: 1, pro: 3, agency: Infinity}[plan];
-  main().replaceChildren(
+  const limit = PLAN_LIMIT[plan];
+  if (location.href !== at) return;  // the user moved on while this loaded
+  paint([data, spreadsheetLinks],
     el("h1", {}, "Integrations"),
     el("p", {class: "muted"}, `Plan: ${plan} · ${used} of ${limit === Infinity ? "unlimited" : limit} integrations in use`,
       used >= limit ? " · The pro plan allows 3, agency unlimited." : ""),
-    el("ul", {class: "cards", "aria-label": "Integrations"}, data.integrations.map(cardView)));
+    el("ul", {class: "cards", "aria-label": "Integrations"}, data.integrations.map((c) => cardView(c, used >= limit))));
 }
 
 function connectScreen(provider) {
   const about = ABOUT[provider] || {button: "Connect", does: "", will: "", wont: ""};
-  main().replaceChildren(
+  paint(provider,
     el("h1", {}, `Connect ${words(provider)}`),
     el("p", {}, about.does),
     el("h2", {}, "What Tracker will access"), el("p", {}, about.will),
@@ -193,8 +246,8 @@ async function configureScreen(provider) {
     const tab = el("input", {id: "tab", name: "tab", value: target.tab || target.sheet_name || ""});
     parts.push(el("fieldset", {}, el("legend", {}, "Spreadsheet"),
       el("div", {class: "stack"},
-        el("label", {}, "Spreadsheet", choose),
-        el("label", {}, "Sheet name", tab),
+        field("Spreadsheet", choose),
+        field("Sheet name", tab),
         el("button", {onclick: guarded(async () => {
           if (choose.value === "__new__") {
             const made = await api("POST", "/api/integrations/google-sheets/spreadsheets", {title: "Tracker pitches", tab: tab.value || undefined});
@@ -239,7 +292,7 @@ async function configureScreen(provider) {
           })}, "Import these rows"));
       })}, "Preview import"), el("div", {id: "preview", "aria-live": "polite"})));
   }
-  parts.push(el("fieldset", {}, el("legend", {}, "Frequency"), el("label", {}, "Sync frequency", frequency),
+  parts.push(el("fieldset", {}, el("legend", {}, "Frequency"), field("Sync frequency", frequency),
     plan !== "agency" ? el("p", {class: "muted"}, plan === "free" ? "Pro syncs every 15 minutes; agency in real time." : "Agency syncs in real time.") : null));
   parts.push(el("div", {class: "actions"},
     el("button", {class: "primary", onclick: guarded(async () => {
@@ -256,16 +309,19 @@ async function configureScreen(provider) {
       go("/app");
     })}, "Save & Start Sync"),
     el("a", {class: "button", href: "/app"}, "Cancel")));
-  main().replaceChildren(...parts);
+  paint(detail, ...parts);
 }
 
 async function activityScreen(provider) {
+  const at = location.href;
   const cards = (await api("GET", "/api/integrations")).integrations.filter((c) => c.status !== "not_connected");
   const shown = provider ? cards.filter((c) => c.provider === provider) : cards;
+  const seen = [cards];
   const sections = await Promise.all(shown.map(async (card) => {
     const logs = (await api("GET", `/api/integrations/${card.provider}/logs?limit=10`)).logs;
     const pending = card.provider === "google-sheets"
       ? (await api("GET", `/api/integrations/${card.provider}/pending-deletions`)).pending_deletions : [];
+    seen.push(logs, pending);
     return el("section", {"aria-labelledby": `act-${card.provider}`},
       el("h2", {id: `act-${card.provider}`}, `${card.name}: sync log`),
       logs.length ? el("div", {class: "table-wrap"}, el("table", {},
@@ -283,7 +339,8 @@ async function activityScreen(provider) {
         can("decide") && el("button", {onclick: guarded(async () => { await api("POST", `/api/integrations/${card.provider}/pending-deletions/${d.record_id}`, {decision: "reject"}); await activityScreen(provider); })}, "Keep the row"))))) : null);
   }));
   const notes = (await api("GET", "/api/notifications")).notifications;
-  main().replaceChildren(el("h1", {}, "Activity"), ...sections,
+  if (location.href !== at) return;
+  paint([seen, notes], el("h1", {}, "Activity"), ...sections,
     el("section", {"aria-labelledby": "notes"}, el("h2", {id: "notes"}, "Notifications"),
       notes.length ? el("ul", {}, notes.map((n) => el("li", {}, `${ago(n.at)}: ${n.message} `, n.action ? el("strong", {}, n.action) : ""))) : el("p", {}, "Nothing to report.")));
 }
@@ -308,29 +365,36 @@ function pitchRow(campaign, pitch, reload) {
       reply.open_in_gmail_url ? el("a", {href: reply.open_in_gmail_url, target: "_blank", rel: "noopener"}, "Open in Gmail") : null] : "—"));
 }
 async function campaignsScreen() {
+  const at = location.href;
   const campaigns = (await api("GET", "/api/campaigns")).campaigns;
+  const seen = [campaigns];
   const blocks = await Promise.all(campaigns.map(async (c) => {
     const pitches = (await api("GET", `/api/campaigns/${c.campaign_id}/pitches`)).pitches;
+    seen.push(pitches);
     const addForm = el("form", {class: "actions", "aria-label": `Add a pitch to ${c.title}`, onsubmit: guarded(async (ev) => {
       const f = new FormData(ev.target);
-      await api("POST", `/api/campaigns/${c.campaign_id}/pitches`, {contact_name: f.get("contact_name"), email: f.get("email"), outlet: f.get("outlet") || undefined, status: "sent"});
+      await api("POST", `/api/campaigns/${c.campaign_id}/pitches`, {contact_name: f.get("contact_name"), email: f.get("email"), outlet: f.get("outlet") || undefined,
+        subject: f.get("subject") || undefined, status: "sent"});
       await campaignsScreen();
-    })}, el("label", {}, "Contact", el("input", {name: "contact_name", required: true})),
-      el("label", {}, "E-mail", el("input", {name: "email", type: "email", required: true})),
-      el("label", {}, "Outlet", el("input", {name: "outlet"})), el("button", {}, "Add pitch"));
+    })}, field("Contact", el("input", {name: "contact_name", required: true})),
+      field("E-mail", el("input", {name: "email", type: "email", required: true})),
+      field("Outlet", el("input", {name: "outlet"})),
+      // Gmail finds a pitch's thread by its contact and this subject (or the campaign's title).
+      field("E-mail subject", el("input", {name: "subject"})), el("button", {}, "Add pitch"));
     return el("section", {"aria-labelledby": `c-${c.campaign_id}`},
       el("h2", {id: `c-${c.campaign_id}`}, c.title), el("p", {class: "muted"}, `${c.artist || ""} · ${words(c.status)}`),
       el("div", {class: "table-wrap"}, el("table", {}, el("thead", {}, el("tr", {}, ["Contact", "Status", "Reply", "Preview"].map((h) => el("th", {scope: "col"}, h)))),
         el("tbody", {}, pitches.map((p) => pitchRow(c, p, campaignsScreen))))),
       can("edit") ? addForm : null);
   }));
-  main().replaceChildren(el("h1", {}, "Campaigns"),
+  if (location.href !== at) return;
+  paint(seen, el("h1", {}, "Campaigns"),
     can("edit") && el("form", {class: "actions", "aria-label": "Create campaign", onsubmit: guarded(async (ev) => {
       const f = new FormData(ev.target);
       await api("POST", "/api/campaigns", {title: f.get("title"), artist: f.get("artist") || undefined});
       banner("ok", `Campaign ${f.get("title")} created.`); await campaignsScreen();
-    })}, el("label", {}, "Campaign title", el("input", {name: "title", required: true})),
-      el("label", {}, "Artist", el("input", {name: "artist"})), el("button", {}, "Create campaign")),
+    })}, field("Campaign title", el("input", {name: "title", required: true})),
+      field("Artist", el("input", {name: "artist"})), el("button", {}, "Create campaign")),
     ...blocks);
 }
 
@@ -345,16 +409,16 @@ export async function route() {
   }
   if (query.get("status") === "connected") banner("ok", "Connected. Choose what to sync next.");
   if (query.get("status") === "error") banner("fail", query.get("message") || "The connection failed; nothing was stored.");
-  if (!session().token) { main().replaceChildren(el("h1", {}, "Integrations"), el("p", {}, "Sign in above to see your integrations.")); return; }
+  refreshScreen = null;
+  if (!session().token) { paint(null, el("h1", {}, "Integrations"), el("p", {}, "Sign in above to see your integrations.")); return; }
   $("who").textContent = `Signed in as ${session().user} (${session().plan}, ${session().role})`;
   const match = path.match(/^\/app\/integrations\/([a-z-]+)\/(connect|configure|activity)$/);
   try {
     if (match && match[2] === "connect") connectScreen(match[1]);
     else if (match && match[2] === "configure") await configureScreen(match[1]);
-    else if (match) await activityScreen(match[1]);
-    else if (path === "/app/activity") await activityScreen(null);
-    else if (path === "/app/campaigns") await campaignsScreen();
-    else await dashboard();
+    else refreshScreen = match ? () => activityScreen(match[1]) : path === "/app/activity" ? () => activityScreen(null)
+      : path === "/app/campaigns" ? campaignsScreen : dashboard;
+    if (refreshScreen) await refreshScreen();
   } catch (e) { banner("fail", e.message); }
 }
 
@@ -375,6 +439,7 @@ function start() {
     if (link && !link.target && !event.metaKey && !event.ctrlKey) { event.preventDefault(); go(link.getAttribute("href")); }
   });
   window.addEventListener("popstate", route);
+  main().addEventListener("input", () => { main().dataset.dirty = "1"; });
   route();
 }
 start();
