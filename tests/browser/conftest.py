@@ -53,6 +53,13 @@ def playwright_driver() -> Iterator[Playwright]:
         yield driver
 
 
+@pytest.fixture(scope="session", autouse=True)
+def fresh_screens() -> None:
+    """The screens folder holds one run's screens: none left over from an earlier run to mislead a reviewer."""
+    for old in SCREENS.glob("*.png"):
+        old.unlink()
+
+
 @pytest.fixture(scope="session")
 def browser(playwright_driver: Playwright) -> Iterator[Browser]:
     launched = playwright_driver.chromium.launch(executable_path=_chromium(), headless=True)

@@ -150,7 +150,8 @@ function cardView(card, atPlanLimit) {
     el("div", {class: "actions"},
       !connected && state !== "plan_limit" && can("connect") && el("button", {class: "primary", onclick: () => go(`/app/integrations/${p}/connect`)}, "Connect"),
       connected && can("configure") && el("button", {onclick: () => go(`/app/integrations/${p}/configure`)}, "Configure"),
-      connected && can("sync") && state !== "needs_reauth" && el("button", {onclick: guarded(async () => {
+      // Not offered where the API would refuse it: a dead grant, a paused sync, the month's records used.
+      connected && can("sync") && !["needs_reauth", "paused", "quota_reached"].includes(state) && el("button", {onclick: guarded(async () => {
         banner("ok", (await api("POST", `/api/integrations/${p}/sync`)).message); await dashboard(); })}, "Sync now"),
       connected && el("button", {onclick: () => go(`/app/integrations/${p}/activity`)}, "Activity"),
       connected && can("configure") && state !== "needs_reauth" && state !== "quota_reached" &&
@@ -163,7 +164,8 @@ const spreadsheetLinks = {};
 function sheetUrl(card) { return card.provider === "gmail" ? "https://mail.google.com/" : spreadsheetLinks[card.provider]; }
 function fixAction(card, err) {
   if (card.status === "needs_reauth") return el("button", {class: "primary", onclick: guarded(() => connect(card.provider))}, "Reconnect");
-  if (/header/i.test(err.code + err.message) && spreadsheetLinks[card.provider])
+  // A renamed, deleted or doubled column (column_missing, column_duplicated) is fixed in the sheet's header row.
+  if (/^column_|header/i.test(err.code) && spreadsheetLinks[card.provider])
     return el("a", {class: "button", href: spreadsheetLinks[card.provider], target: "_blank", rel: "noopener"}, "Fix header");
   if (spreadsheetLinks[card.provider] && /sheet/i.test(err.message))
     return el("a", {class: "button", href: spreadsheetLinks[card.provider], target: "_blank", rel: "noopener"}, "Open sheet");
