@@ -26,3 +26,15 @@ def allow_in_popup(page: Page, login: str, *, allow: bool = True) -> None:
     popup.get_by_label("Signed in as").fill(login)
     popup.get_by_role("button", name="Continue" if allow else "Cancel").click()
     popup.wait_for_event("close")
+
+
+def press_tab_until_focused(page: Page, target: Locator, *, limit: int = 80) -> None:
+    """Move the focus with Tab alone until it is on `target`; fail if Tab never gets there."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if target.evaluate("node => node === document.activeElement"):
+            # WCAG 2.4.7: where the focus is must be visible.
+            outline = target.evaluate("node => getComputedStyle(node).outlineStyle")
+            assert outline != "none", f"the focus on {target} is not visible"
+            return
+    raise AssertionError(f"Tab never reached {target} in {limit} presses")

@@ -5,17 +5,17 @@ const main = () => $("main");
 
 // What each integration does and reaches, as the product plan's connect screen says it.
 const ABOUT = {
-  "google-sheets": {button: "Connect with Google", view: "View in Sheets",
+  "google-sheets": {name: "Google Sheets", button: "Connect with Google", view: "View in Sheets",
     does: "Keeps a Google Sheet and your campaigns in step: pitches become rows, edits in the sheet come back.",
     will: "Only the spreadsheets you create with Tracker or pick yourself.", wont: "Any other file in your Drive."},
-  gmail: {button: "Connect with Google", view: "Open Gmail",
+  gmail: {name: "Gmail", button: "Connect with Google", view: "Open Gmail",
     does: "Spots replies, bounces and out-of-office answers to your pitches and puts them on the pitch.",
     will: "Messages in threads with your pitched contacts (read only).", wont: "Sending mail, or any other message."},
-  "google-drive": {button: "Connect with Google", view: "View in Drive",
+  "google-drive": {name: "Google Drive", button: "Connect with Google", view: "View in Drive",
     does: "Attaches press kits and tracks from your Drive to campaigns.", will: "Files you choose.", wont: "The rest of your Drive."},
-  airtable: {button: "Connect with Airtable", view: "View in Airtable",
+  airtable: {name: "Airtable", button: "Connect with Airtable", view: "View in Airtable",
     does: "Syncs campaigns and pitches with a base and table of yours.", will: "The bases you grant.", wont: "Other bases."},
-  mailchimp: {button: "Connect with Mailchimp", view: "View in Mailchimp",
+  mailchimp: {name: "Mailchimp", button: "Connect with Mailchimp", view: "View in Mailchimp",
     does: "Brings campaign opens and clicks back to your pitches.", will: "Audience and report data.", wont: "Sending campaigns."},
 };
 // Sync frequency per plan (the API checks this too; the page offers only what the plan allows).
@@ -62,7 +62,9 @@ function banner(kind, text) { $("banner").replaceChildren(el("div", {class: "ban
 function guarded(run) {
   return async (event) => { event?.preventDefault?.(); try { await run(event); } catch (e) { banner("fail", e.message); } };
 }
-function go(path) { history.pushState({}, "", path); route(); }
+// A new screen takes the focus (main is focusable), so a keyboard or screen-reader user starts at its top
+// instead of on a button that no longer exists.
+function go(path) { history.pushState({}, "", path); route().then(() => main().focus({preventScroll: true})); }
 
 // The dashboard, campaigns and activity screens refresh themselves, so a sync, a sheet edit or a reply shows up
 // without a reload. A refresh repaints only when something changed, and never while the user is typing,
@@ -77,7 +79,8 @@ function paint(data, ...nodes) {
   const signature = JSON.stringify(data) + holder.innerHTML;
   delete main().dataset.dirty;
   if (signature === painted) return;
-  const focused = main().contains(document.activeElement) ? controlKey(document.activeElement) : null;
+  const active = document.activeElement;
+  const focused = active !== main() && main().contains(active) ? controlKey(active) : null;
   painted = signature;
   main().replaceChildren(...holder.childNodes);
   // A keyboard user keeps their place: the same control (by kind and name), if the new screen still has it.
@@ -218,7 +221,7 @@ async function dashboard() {
 function connectScreen(provider) {
   const about = ABOUT[provider] || {button: "Connect", does: "", will: "", wont: ""};
   paint(provider,
-    el("h1", {}, `Connect ${words(provider)}`),
+    el("h1", {}, `Connect ${about.name || words(provider)}`),
     el("p", {}, about.does),
     el("h2", {}, "What Tracker will access"), el("p", {}, about.will),
     el("h2", {}, "What Tracker will not access"), el("p", {}, about.wont),
@@ -245,7 +248,7 @@ async function configureScreen(provider) {
       el("option", {value: ""}, "Choose a spreadsheet…"),
       list.spreadsheets.map((s) => el("option", {value: s.spreadsheet_id, selected: s.spreadsheet_id === target.spreadsheet_id}, s.name)),
       el("option", {value: "__new__"}, "+ Create New"));
-    const tab = el("input", {id: "tab", name: "tab", value: target.tab || target.sheet_name || ""});
+    const tab = el("input", {id: "tab", name: "tab", value: target.tab_title || target.tab || ""});
     parts.push(el("fieldset", {}, el("legend", {}, "Spreadsheet"),
       el("div", {class: "stack"},
         field("Spreadsheet", choose),
