@@ -17,6 +17,7 @@ from playwright.sync_api import Page, Route, expect
 
 from local_stack.server import RunningStack
 from provider_sandbox import Fault
+from tests.browser.axe import axe_violations
 from tests.browser.conftest import screenshot
 from tests.browser.pages import card, sign_in
 from tests.support.api import LocalUser, connect
@@ -150,6 +151,8 @@ def test_each_card_state_is_shown_with_its_actions(
     for action in arranged.withholds:
         expect(shown.get_by_role("button", name=action, exact=True)).to_have_count(0)
     screenshot(page, f"card-{state}")
+    # AND the card in this state is as accessible as the rest (its error and limit boxes meet contrast AA)
+    assert axe_violations(page) == []
 
 
 def test_a_card_shows_syncing_while_the_api_says_so(page: Page, http: httpx.Client, user_name: str) -> None:

@@ -141,7 +141,7 @@ function cardView(card, atPlanLimit) {
   const err = card.last_error;
   const fix = err && fixAction(card, err);
   return el("li", {class: "card", "data-provider": p, "aria-labelledby": `card-${p}`},
-    el("h3", {id: `card-${p}`}, card.name),
+    el("h2", {id: `card-${p}`}, card.name),
     el("div", {class: "state " + state, "data-state": state}, STATE_LABEL[state] || words(state)),
     el("div", {class: "muted"}, card.connected_account ? `Connected by ${card.connected_account}` : card.description),
     connected && el("div", {}, `Last sync: ${ago(card.last_sync_at)}`),
