@@ -110,3 +110,8 @@ def test_demo_script_from_connecting_sheets_to_a_reply_on_the_pitch(
         "href", re.compile(r"^https://mail\.google\.com/")
     )
     screenshot(page, "demo-06-reply-on-pitch")
+
+    # WHEN he corrects the reply's category THEN the pitch keeps his choice, marked as corrected
+    page.get_by_label(f"Reply category of {ANNIE.name}").select_option("not_interested")
+    expect(annie).to_contain_text("corrected")
+    expect(page.get_by_label(f"Reply category of {ANNIE.name}")).to_have_value("not_interested")

@@ -284,16 +284,31 @@ async function configureScreen(provider) {
       el("label", {class: "inline"}, el("input", {type: "checkbox", checked: true, disabled: true}), "Status updates → update rows"),
       el("label", {class: "inline"}, sheetEdits, "Sheet edits → update Tracker")));
     mappingRows.sheetEdits = sheetEdits;
+    // Rows that name no campaign of their own go where the user says: a new campaign named after the sheet
+    // (the API's default), one of theirs, or nowhere (only rows with a Campaign column are imported).
+    const campaigns = (await api("GET", "/api/campaigns")).campaigns;
+    const into = el("select", {name: "import-into"},
+      el("option", {value: "__new__"}, "A new campaign named after the sheet"),
+      campaigns.map((c) => el("option", {value: c.campaign_id}, c.title)),
+      el("option", {value: "__none__"}, "Only rows that name their campaign"));
+    const importBody = (dryRun) => ({dry_run: dryRun,
+      ...(into.value === "__none__" ? {} : {campaign: into.value === "__new__" ? {} : {campaign_id: into.value}})});
     parts.push(el("fieldset", {}, el("legend", {}, "Import preview"),
       el("p", {}, "See what bringing the sheet's rows into Tracker would do, before anything is written."),
+      field("Rows without a campaign go to", into),
       el("button", {onclick: guarded(async () => {
-        const r = await api("POST", "/api/integrations/google-sheets/import", {dry_run: true});
-        $("preview").replaceChildren(el("p", {}, `${r.created} to create, ${r.updated} to update, ${r.skipped} to skip`),
-          el("div", {class: "table-wrap"}, el("table", {}, el("tbody", {}, r.rows.map((row) =>
-            el("tr", {}, el("td", {}, `Row ${row.row}`), el("td", {}, row.action), el("td", {}, row.contact || ""), el("td", {}, row.reason || "")))))),
-          el("button", {onclick: guarded(async () => {
-            const done = await api("POST", "/api/integrations/google-sheets/import", {dry_run: false});
+        const r = await api("POST", "/api/integrations/google-sheets/import", importBody(true));
+        const target = r.campaigns.map((c) => `${c.title}${c.created ? " (new)" : ""}`).join(", ");
+        $("preview").replaceChildren(
+          el("p", {}, `${r.created} to create, ${r.updated} to update, ${r.skipped} to skip${target ? ` · into ${target}` : ""}. Nothing is written yet.`),
+          el("div", {class: "table-wrap"}, el("table", {},
+            el("thead", {}, el("tr", {}, ["Row", "Action", "Contact", "Why"].map((h) => el("th", {scope: "col"}, h)))),
+            el("tbody", {}, r.rows.map((row) =>
+              el("tr", {}, el("td", {}, `Row ${row.row}`), el("td", {}, row.action), el("td", {}, row.contact || ""), el("td", {}, row.reason || "")))))),
+          el("button", {class: "primary", onclick: guarded(async () => {
+            const done = await api("POST", "/api/integrations/google-sheets/import", importBody(false));
             banner("ok", `Imported: ${done.created} created, ${done.updated} updated, ${done.skipped} skipped.`);
+            $("preview").replaceChildren();
           })}, "Import these rows"));
       })}, "Preview import"), el("div", {id: "preview", "aria-live": "polite"})));
   }
