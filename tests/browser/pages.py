@@ -18,14 +18,17 @@ def card(page: Page, name: str) -> Locator:
     return page.get_by_role("listitem").filter(has=page.get_by_role("heading", name=name, exact=True))
 
 
-def allow_in_popup(page: Page, login: str, *, allow: bool = True) -> None:
-    """Connect from the connect screen: the consent popup, as `login`, Continue (or Cancel)."""
+def allow_in_popup(
+    page: Page, login: str, *, allow: bool = True, button: str = "Connect with Google", allow_label: str = "Continue"
+) -> None:
+    """Connect from the connect screen: the consent popup, as `login`, its allow button (or Cancel)."""
     with page.expect_popup() as opened:
-        page.get_by_role("button", name="Connect with Google").click()
+        page.get_by_role("button", name=button).click()
     popup = opened.value
     popup.get_by_label("Signed in as").fill(login)
-    popup.get_by_role("button", name="Continue" if allow else "Cancel").click()
-    popup.wait_for_event("close")
+    # Listening before the click: the popup may close before a wait that starts after it (a race seen under load).
+    with popup.expect_event("close"):
+        popup.get_by_role("button", name=allow_label if allow else "Cancel").click()
 
 
 def press_tab_until_focused(page: Page, target: Locator, *, limit: int = 80) -> None:

@@ -1,5 +1,6 @@
 """Connecting Google Sheets from the dashboard: the connect screen, consent in a popup, back on Configure."""
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import screenshot
@@ -20,3 +21,27 @@ def test_connect_sheets_in_a_popup_lands_on_configure(page: Page, user_name: str
     expect(page.get_by_role("heading", name="Configure Google Sheets")).to_be_visible()
     screenshot(page, "configure-sheets")
     assert errors == []
+
+
+@pytest.mark.parametrize(
+    ("name", "button", "allow_label"),
+    [
+        ("Gmail", "Connect with Google", "Continue"),
+        ("Airtable", "Connect with Airtable", "Grant access"),
+        ("Mailchimp", "Connect with Mailchimp", "Allow"),
+        ("Google Drive", "Connect with Google", "Continue"),
+    ],
+)
+def test_every_integration_connects_through_its_consent_page(
+    page: Page, user_name: str, name: str, button: str, allow_label: str
+) -> None:
+    # GIVEN an agency user; WHEN they connect the integration on its provider's consent page
+    sign_in(page, user_name, plan="agency")
+    card(page, name).get_by_role("button", name="Connect").click()
+    expect(page.get_by_role("heading", name=f"Connect {name}")).to_be_visible()
+    allow_in_popup(page, f"{user_name}@example.com", button=button, allow_label=allow_label)
+    # THEN they are on its Configure screen, and its card says connected
+    expect(page.get_by_role("heading", name=f"Configure {name}")).to_be_visible()
+    screenshot(page, f"configure-{name.lower().replace(' ', '-')}")
+    page.get_by_role("link", name="Integrations").click()
+    expect(card(page, name).locator("[data-state]")).to_have_text("Connected")

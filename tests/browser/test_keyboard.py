@@ -25,8 +25,8 @@ def test_connect_and_configure_sheets_with_the_keyboard_only(page: Page, stack: 
     consent = opened.value
     # (the provider's own page: Enter in its sign-in field submits with its first button, Continue)
     consent.get_by_label("Signed in as").fill(login)
-    consent.get_by_role("button", name="Continue").click()
-    consent.wait_for_event("close")
+    with consent.expect_event("close"):
+        consent.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", name="Configure Google Sheets")).to_be_visible()
     # WHEN they choose the spreadsheet with the arrow keys, name the tab and confirm, all from the keyboard
     choose = page.get_by_label("Spreadsheet", exact=True)

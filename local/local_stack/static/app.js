@@ -353,10 +353,13 @@ async function activityScreen(provider) {
             el("div", {class: "muted"}, `${c.field}${c.where ? " at " + c.where : ""}: ${words(c.winner)} kept; other value ${JSON.stringify(c.losing_value)}`))),
           el("td", {}, (l.errors || []).map((e) => el("div", {}, `${e.where ? e.where + ": " : ""}${e.message}`)))))))) :
         el("p", {}, "No sync yet."),
-      pending.length ? el("div", {}, el("h3", {}, "Pending deletions"), el("ul", {}, pending.map((d) => el("li", {},
-        `${Object.values(d.values || {}).filter(Boolean).slice(0, 3).join(" — ")} `,
-        can("decide") && el("button", {onclick: guarded(async () => { await api("POST", `/api/integrations/${card.provider}/pending-deletions/${d.record_id}`, {decision: "approve"}); await activityScreen(provider); })}, "Approve deletion"),
-        can("decide") && el("button", {onclick: guarded(async () => { await api("POST", `/api/integrations/${card.provider}/pending-deletions/${d.record_id}`, {decision: "reject"}); await activityScreen(provider); })}, "Keep the row"))))) : null);
+      pending.length ? el("div", {}, el("h3", {}, "Pending deletions"), el("ul", {}, pending.map((d) => {
+        const what = Object.values(d.values || {}).filter(Boolean).slice(0, 3).join(" — ");
+        // Each button names its row, so a screen reader's list of buttons says which row each decides.
+        return el("li", {}, `${what} `,
+        can("decide") && el("button", {"aria-label": `Approve deletion: ${what}`, onclick: guarded(async () => { await api("POST", `/api/integrations/${card.provider}/pending-deletions/${d.record_id}`, {decision: "approve"}); await activityScreen(provider); })}, "Approve deletion"),
+        can("decide") && el("button", {"aria-label": `Keep the row: ${what}`, onclick: guarded(async () => { await api("POST", `/api/integrations/${card.provider}/pending-deletions/${d.record_id}`, {decision: "reject"}); await activityScreen(provider); })}, "Keep the row"));
+      }))) : null);
   }));
   const notes = (await api("GET", "/api/notifications")).notifications;
   if (location.href !== at) return;
