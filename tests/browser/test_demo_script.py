@@ -115,3 +115,10 @@ def test_demo_script_from_connecting_sheets_to_a_reply_on_the_pitch(
     page.get_by_label(f"Reply category of {ANNIE.name}").select_option("not_interested")
     expect(annie).to_contain_text("corrected")
     expect(page.get_by_label(f"Reply category of {ANNIE.name}")).to_have_value("not_interested")
+
+    # AND Gmail's activity lists the replies it detected
+    page.get_by_role("link", name="Activity").click()
+    gmail = page.get_by_role("region", name="Gmail: sync log")
+    expect(gmail.get_by_role("heading", name="Replies detected")).to_be_visible()
+    expect(gmail.get_by_role("row").filter(has_text=ANNIE.name)).to_contain_text("Love this one!")
+    screenshot(page, "demo-07-gmail-activity")

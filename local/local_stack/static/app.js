@@ -341,7 +341,9 @@ async function activityScreen(provider) {
     const logs = (await api("GET", `/api/integrations/${card.provider}/logs?limit=10`)).logs;
     const pending = card.provider === "google-sheets"
       ? (await api("GET", `/api/integrations/${card.provider}/pending-deletions`)).pending_deletions : [];
-    seen.push(logs, pending);
+    const replies = card.provider === "gmail" ? await repliesDetected() : [];
+    seen.push(logs, pending, replies);
+    const reload = () => activityScreen(provider);
     return el("section", {"aria-labelledby": `act-${card.provider}`},
       el("h2", {id: `act-${card.provider}`}, `${card.name}: sync log`),
       logs.length ? el("div", {class: "table-wrap"}, el("table", {},
@@ -359,7 +361,10 @@ async function activityScreen(provider) {
         return el("li", {}, `${what} `,
         can("decide") && el("button", {"aria-label": `Approve deletion: ${what}`, onclick: guarded(async () => { await api("POST", `/api/integrations/${card.provider}/pending-deletions/${d.record_id}`, {decision: "approve"}); await activityScreen(provider); })}, "Approve deletion"),
         can("decide") && el("button", {"aria-label": `Keep the row: ${what}`, onclick: guarded(async () => { await api("POST", `/api/integrations/${card.provider}/pending-deletions/${d.record_id}`, {decision: "reject"}); await activityScreen(provider); })}, "Keep the row"));
-      }))) : null);
+      }))) : null,
+      replies.length ? el("div", {}, el("h3", {}, "Replies detected"), el("div", {class: "table-wrap"}, el("table", {},
+        el("thead", {}, el("tr", {}, ["Contact", "Status", "Reply", "Preview"].map((h) => el("th", {scope: "col"}, h)))),
+        el("tbody", {}, replies.map(({campaign, pitch}) => pitchRow(campaign, pitch, reload)))))) : null);
   }));
   const notes = (await api("GET", "/api/notifications")).notifications;
   if (location.href !== at) return;
@@ -387,6 +392,15 @@ function pitchRow(campaign, pitch, reload) {
     el("td", {}, reply ? [el("div", {class: "preview"}, reply.preview || ""),
       reply.open_in_gmail_url ? el("a", {href: reply.open_in_gmail_url, target: "_blank", rel: "noopener"}, "Open in Gmail") : null] : "—"));
 }
+// Gmail's activity: the pitches a reply, bounce or out-of-office was matched to, newest first. The API has no
+// list of replies, so this reads every campaign's pitches.
+async function repliesDetected() {
+  const campaigns = (await api("GET", "/api/campaigns")).campaigns;
+  const lists = await Promise.all(campaigns.map(async (campaign) =>
+    (await api("GET", `/api/campaigns/${campaign.campaign_id}/pitches`)).pitches.filter((p) => p.reply).map((pitch) => ({campaign, pitch}))));
+  return lists.flat().sort((a, b) => String(b.pitch.reply.received_at).localeCompare(String(a.pitch.reply.received_at)));
+}
+
 async function campaignsScreen() {
   const at = location.href;
   const campaigns = (await api("GET", "/api/campaigns")).campaigns;
