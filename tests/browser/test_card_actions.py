@@ -36,7 +36,7 @@ def test_the_import_is_previewed_before_anything_is_written(page: Page, stack: R
     card(page, "Google Sheets").get_by_role("button", name="Connect").click()
     allow_in_popup(page, login)
     page.get_by_label("Spreadsheet", exact=True).select_option(label="Old promo")
-    page.get_by_label("Sheet name").fill("Pitches")
+    page.get_by_label("Sheet name", exact=True).fill("Pitches")
     page.get_by_role("button", name="Use this spreadsheet").click()
     expect(page.get_by_label("Tracker field for column Email")).to_have_value("pitch.email")
     # WHEN they preview the import into a new campaign

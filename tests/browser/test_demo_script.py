@@ -51,7 +51,7 @@ def test_demo_script_from_connecting_sheets_to_a_reply_on_the_pitch(
 
     # WHEN he chooses his spreadsheet THEN its columns are matched to Tracker's fields by name
     page.get_by_label("Spreadsheet", exact=True).select_option(label=SHEET_TITLE)
-    page.get_by_label("Sheet name").fill(SHEET_TAB)
+    page.get_by_label("Sheet name", exact=True).fill(SHEET_TAB)
     page.get_by_role("button", name="Use this spreadsheet").click()
     expect(page.get_by_label("Tracker field for column Email")).to_have_value("pitch.email")
     expect(page.get_by_label("Tracker field for column Status")).to_have_value("pitch.status")

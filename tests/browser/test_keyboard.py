@@ -33,7 +33,7 @@ def test_connect_and_configure_sheets_with_the_keyboard_only(page: Page, stack: 
     press_tab_until_focused(page, choose)
     page.keyboard.press("ArrowDown")
     expect(choose).to_have_value(spreadsheet_id)
-    press_tab_until_focused(page, page.get_by_label("Sheet name"))
+    press_tab_until_focused(page, page.get_by_label("Sheet name", exact=True))
     page.keyboard.type("Sheet1")
     press_tab_until_focused(page, page.get_by_role("button", name="Use this spreadsheet"))
     page.keyboard.press("Enter")

@@ -249,13 +249,19 @@ async function configureScreen(provider) {
       list.spreadsheets.map((s) => el("option", {value: s.spreadsheet_id, selected: s.spreadsheet_id === target.spreadsheet_id}, s.name)),
       el("option", {value: "__new__"}, "+ Create New"));
     const tab = el("input", {id: "tab", name: "tab", value: target.tab_title || target.tab || ""});
+    // Only for "+ Create New": the name Tracker gives the spreadsheet it makes.
+    const title = el("input", {id: "new-title", name: "new-title", value: "Tracker pitches"});
+    const titleField = field("New spreadsheet name", title);
+    titleField.hidden = true;
+    choose.addEventListener("change", () => { titleField.hidden = choose.value !== "__new__"; });
     parts.push(el("fieldset", {}, el("legend", {}, "Spreadsheet"),
       el("div", {class: "stack"},
         field("Spreadsheet", choose),
+        titleField,
         field("Sheet name", tab),
         el("button", {onclick: guarded(async () => {
           if (choose.value === "__new__") {
-            const made = await api("POST", "/api/integrations/google-sheets/spreadsheets", {title: "Tracker pitches", tab: tab.value || undefined});
+            const made = await api("POST", "/api/integrations/google-sheets/spreadsheets", {title: title.value || undefined, tab: tab.value || undefined});
             banner("ok", `Created ${made.settings.sheet.target.spreadsheet_name}.`);
           } else if (choose.value) {
             await api("PUT", "/api/integrations/google-sheets/settings", {version, spreadsheet_id: choose.value, tab: tab.value || undefined});
