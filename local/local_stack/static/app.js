@@ -243,7 +243,11 @@ async function configureScreen(provider) {
   if (provider === "google-sheets") {
     const sheet = settings.sheet || {};
     const target = sheet.target || {};
-    const list = await api("GET", "/api/integrations/google-sheets/spreadsheets").catch(() => ({spreadsheets: []}));
+    // The list failing (a dead grant, Google down) still leaves + Create New; the user is told why it is empty.
+    const list = await api("GET", "/api/integrations/google-sheets/spreadsheets").catch((e) => {
+      banner("fail", `Your spreadsheets could not be listed: ${e.message}`);
+      return {spreadsheets: []};
+    });
     const choose = el("select", {id: "spreadsheet", name: "spreadsheet"},
       el("option", {value: ""}, "Choose a spreadsheet…"),
       list.spreadsheets.map((s) => el("option", {value: s.spreadsheet_id, selected: s.spreadsheet_id === target.spreadsheet_id}, s.name)),
