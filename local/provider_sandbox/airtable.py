@@ -7,7 +7,7 @@ api.airtable.com/v0/meta/whoami. Airtable publishes no revocation endpoint, so n
 import hmac
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import JsonValue
 from werkzeug.wrappers import Request, Response
@@ -15,16 +15,15 @@ from werkzeug.wrappers import Request, Response
 from provider_sandbox.consent import AuthorizeProblem, Brand, ConsentFlow
 from provider_sandbox.identity import stable_alphanumeric
 from provider_sandbox.models import OAuthClientRegistration, Provider
-from provider_sandbox.oauth import GrantError, GrantErrorKind, IssuedTokens, TokenPolicy, random_token
+from provider_sandbox.oauth import GrantErrorKind, IssuedTokens, TokenPolicy, random_token
 from provider_sandbox.responses import (
     bearer_token,
     json_response,
     oauth_error,
-    oauth_error_style,
     reason,
-    token_response,
 )
 from provider_sandbox.routing import Router, SandboxContext
+from provider_sandbox.token_endpoint import TokenEndpoint, client_credentials
 
 PROVIDER: Provider = "airtable"
 WEB_HOST = "airtable.com"
@@ -152,73 +151,41 @@ _GRANT_ERRORS: dict[GrantErrorKind, tuple[str, str]] = {
 }
 
 
-class AirtableOAuth:
+class AirtableOAuth(TokenEndpoint):
+    provider = PROVIDER
+    host = WEB_HOST
+    path = "/oauth2/v1/token"
+    policy = _TOKEN_POLICY
+    grant_errors = _GRANT_ERRORS
+    missing: ClassVar[Mapping[str, str]] = {"code": "code is required", "refresh_token": "refresh_token is required"}
+    rotate_refresh = True  # the response carries a new refresh token and the one just used dies
+
     def __init__(self, ctx: SandboxContext) -> None:
-        self.ctx = ctx
+        super().__init__(ctx)
         self.consent = AirtableConsent(ctx)
 
     def install(self, router: Router) -> None:
         router.host_style(API_HOST, airtable_api_error_style)
         self.consent.install(router)
-        router.add(WEB_HOST, "/oauth2/v1/token", ["POST"], self.token, oauth_error_style)
+        super().install(router)
         router.add(API_HOST, "/v0/meta/whoami", ["GET"], self.whoami)
 
-    def _authenticate_client(self, request: Request) -> tuple[str | None, Response | None]:
+    def authenticate_client(self, request: Request) -> str | Response:
         """Confidential clients use HTTP Basic; public clients send client_id in the body."""
-        basic = request.authorization if request.authorization and request.authorization.type == "basic" else None
-        client_id = basic.username if basic else request.form.get("client_id")
+        client_id, secret, basic = client_credentials(request)
         if not client_id:
-            return None, oauth_error("invalid_client", "client_id is required", 401)
+            return oauth_error("invalid_client", "client_id is required", 401)
         client = self.ctx.store.client(PROVIDER, client_id)
         if client is None:
-            return None, oauth_error("invalid_client", "Unknown client_id", 401)
+            return oauth_error("invalid_client", "Unknown client_id", 401)
         if client.client_secret is None:
-            if basic is not None and basic.password:
-                return None, oauth_error("invalid_client", "This client has no secret", 401)
-        elif basic is None or not hmac.compare_digest(basic.password or "", client.client_secret):
-            return None, oauth_error("invalid_client", "Invalid client credentials", 401)
-        return client_id, None
+            if basic and secret:
+                return oauth_error("invalid_client", "This client has no secret", 401)
+        elif not basic or not hmac.compare_digest(secret or "", client.client_secret):
+            return oauth_error("invalid_client", "Invalid client credentials", 401)
+        return client_id
 
-    def token(self, request: Request, _values: Mapping[str, Any]) -> Response:
-        client_id, failure = self._authenticate_client(request)
-        if failure is not None or client_id is None:
-            return failure or oauth_error("invalid_client", "client_id is required", 401)
-        grant_type = request.form.get("grant_type")
-        try:
-            if grant_type == "authorization_code":
-                return self._exchange_code(request, client_id)
-            if grant_type == "refresh_token":
-                return self._refresh(request, client_id)
-        except GrantError as error:
-            return oauth_error(*_GRANT_ERRORS[error.kind])
-        return oauth_error("unsupported_grant_type", f"Unsupported grant_type: {grant_type}")
-
-    def _exchange_code(self, request: Request, client_id: str) -> Response:
-        code = request.form.get("code")
-        if not code:
-            return oauth_error("invalid_request", "code is required")
-        issued = self.ctx.store.redeem_code(
-            provider=PROVIDER,
-            code=code,
-            client_id=client_id,
-            redirect_uri=request.form.get("redirect_uri"),
-            code_verifier=request.form.get("code_verifier"),
-            policy=_TOKEN_POLICY,
-        )
-        return token_response(self._token_body(issued))
-
-    def _refresh(self, request: Request, client_id: str) -> Response:
-        refresh_token = request.form.get("refresh_token")
-        if not refresh_token:
-            return oauth_error("invalid_request", "refresh_token is required")
-        # Rotation: the response carries a new refresh token and the one just used dies.
-        issued = self.ctx.store.refresh(
-            provider=PROVIDER, refresh_token=refresh_token, client_id=client_id, policy=_TOKEN_POLICY, rotate=True
-        )
-        return token_response(self._token_body(issued))
-
-    @staticmethod
-    def _token_body(issued: IssuedTokens) -> dict[str, JsonValue]:
+    def token_body(self, issued: IssuedTokens) -> dict[str, JsonValue]:
         return {
             "access_token": issued.access.token,
             "refresh_token": issued.refresh_token,

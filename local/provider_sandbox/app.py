@@ -7,7 +7,7 @@ for https://oauth2.googleapis.com/token. `/_control/...` is the control API (see
 import logging
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from fnmatch import fnmatchcase
@@ -83,10 +83,13 @@ class ProviderSandbox:
         *,
         clock: Clock | None = None,
         modules: Sequence[ModuleFactory] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         # One lock guards everything: the grant store, the request log and the faults.
         self._lock = threading.RLock()
         self._clock = clock or _utc_now
+        # How a delay fault waits; tests pass a recorder so they need not wait.
+        self._sleep = sleep
         self.store = GrantStore(self._lock, self._clock)
         self.context = SandboxContext(
             store=self.store, clock=self._clock, public_base_url=public_base_url, lock=self._lock
@@ -96,7 +99,7 @@ class ProviderSandbox:
             factory(self.context).install(self.router)
         self._requests: list[RecordedRequest] = []
         self._faults: list[_ActiveFault] = []
-        self._control = ControlApi(self)
+        self._control = ControlApi(self, self.router)
 
     # Configuration -----------------------------------------------------------------------------
 
@@ -216,7 +219,7 @@ class ProviderSandbox:
         fault = self._take_fault(host, path, method)
         if fault is not None:
             if fault.delay_seconds:
-                time.sleep(fault.delay_seconds)
+                self._sleep(fault.delay_seconds)
             if fault.status is not None:
                 response = self._fault_response(fault, host, path, method)
         if response is None:

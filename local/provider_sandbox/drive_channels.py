@@ -21,7 +21,7 @@ from werkzeug.wrappers import Request, Response
 from provider_sandbox.drive import BASE, HOSTS, SCOPES
 from provider_sandbox.google import google_api_error_style
 from provider_sandbox.google_api import GoogleApiError, api_handler, authenticate
-from provider_sandbox.push import PushSender
+from provider_sandbox.push import PushSender, install_push_controls
 from provider_sandbox.responses import json_response
 from provider_sandbox.routing import Router, SandboxContext
 from provider_sandbox.workspace import GoogleWorkspace, SpreadsheetFile
@@ -84,6 +84,7 @@ class DriveChannels:
         for host in HOSTS:
             router.add(host, f"{BASE}/files/<file_id>/watch", ["POST"], api_handler(self.watch), google_api_error_style)
             router.add(host, f"{BASE}/channels/stop", ["POST"], api_handler(self.stop), google_api_error_style)
+        install_push_controls(router, PushSender.of(self.ctx))
 
     # -- controls for tests ----------------------------------------------------------------------
 

@@ -42,10 +42,10 @@ from werkzeug.wrappers import Request, Response
 
 from provider_sandbox import gmail_mime
 from provider_sandbox.fieldmask import Mask, apply_mask
+from provider_sandbox.gmail_control import GmailControl
 from provider_sandbox.gmail_mailbox import (
     HISTORY_TYPES,
     SYSTEM_LABEL_IDS,
-    SYSTEM_LABELS,
     WATCH_LIFETIME,
     FilterBehavior,
     GmailService,
@@ -82,7 +82,6 @@ READONLY = SCOPE_PREFIX + "gmail.readonly"
 METADATA = SCOPE_PREFIX + "gmail.metadata"
 READ_SCOPES = frozenset({MAIL, MODIFY, READONLY, METADATA})
 PROFILE_SCOPES = READ_SCOPES | {SCOPE_PREFIX + "gmail.compose"}
-LABEL_SCOPES = READ_SCOPES | {SCOPE_PREFIX + "gmail.labels"}
 GET_SCOPES = READ_SCOPES | {
     SCOPE_PREFIX + "gmail.addons.current.message.action",
     SCOPE_PREFIX + "gmail.addons.current.message.metadata",
@@ -93,14 +92,9 @@ _RPC = "gmail.googleapis.com/caribou.api.proto.MailboxService."
 # Quota units per method (Gmail's usage table).
 UNITS = {
     "getProfile": 1,
-    "labels.list": 1,
-    "labels.get": 1,
     "history.list": 2,
     "messages.list": 5,
     "messages.get": 5,
-    "attachments.get": 5,
-    "threads.list": 10,
-    "threads.get": 10,
     "watch": 100,
     "stop": 50,
 }
@@ -227,16 +221,6 @@ def history_json(record: HistoryRecord) -> dict[str, JsonValue]:
     return {"id": str(record.history_id), "messages": [_brief(record)], _HISTORY_KEYS[record.kind]: [change]}
 
 
-def _label_json(label_id: str, name: str, kind: str, visibility: tuple[str | None, str | None]) -> dict[str, JsonValue]:
-    body: dict[str, JsonValue] = {"id": label_id, "name": name}
-    if visibility[0] is not None:
-        body["messageListVisibility"] = visibility[0]
-    if visibility[1] is not None:
-        body["labelListVisibility"] = visibility[1]
-    body["type"] = kind
-    return body
-
-
 # The API --------------------------------------------------------------------------------------------------
 
 
@@ -247,15 +231,11 @@ class GmailApi:
 
     def install(self, router: Router) -> None:
         router.host_style("gmail.googleapis.com", google_api_error_style)
+        GmailControl(self.service).install(router)
         routes: list[tuple[str, str, Callable[[Request, Mapping[str, Any]], Response]]] = [
             ("GET", "/profile", self.get_profile),
             ("GET", "/messages", self.list_messages),
             ("GET", "/messages/<message_id>", self.get_message),
-            ("GET", "/messages/<message_id>/attachments/<attachment_id>", self.get_attachment),
-            ("GET", "/threads", self.list_threads),
-            ("GET", "/threads/<thread_id>", self.get_thread),
-            ("GET", "/labels", self.list_labels),
-            ("GET", "/labels/<label_id>", self.get_label),
             ("GET", "/history", self.list_history),
             ("POST", "/watch", self.watch),
             ("POST", "/stop", self.stop),
@@ -370,98 +350,6 @@ class GmailApi:
             message = self._message(mailbox, str(values["message_id"]))
             body = message_json(message, fmt, request.args.getlist("metadataHeaders"))
         return _answer(request, body, "Message")
-
-    def get_attachment(self, request: Request, values: Mapping[str, Any]) -> Response:
-        access, mailbox = self._begin(request, values, GET_SCOPES, "GetAttachment", UNITS["attachments.get"])
-        check_params(request, ())
-        if METADATA in access.scopes:
-            raise GoogleApiError(403, "Metadata scope doesn't allow format FULL", reason="forbidden")
-        with self.ctx.lock:
-            message = self._message(mailbox, str(values["message_id"]))
-            data = gmail_mime.attachments(message.parsed, message.message_id).get(str(values["attachment_id"]))
-        if data is None:
-            raise bad_request("Invalid attachment token", reason="invalidArgument")
-        return _answer(request, {"size": len(data), "data": gmail_mime.b64url(data)}, "MessagePartBody")
-
-    # users.threads
-
-    def list_threads(self, request: Request, values: Mapping[str, Any]) -> Response:
-        access, mailbox = self._begin(request, values, READ_SCOPES, "ListThreads", UNITS["threads.list"])
-        check_params(request, ("q", "labelIds", "maxResults", "pageToken", "includeSpamTrash"))
-        fingerprint = _fingerprint(request, access, "q", "labelIds", "includeSpamTrash")
-        with self.ctx.lock:
-            # A thread is listed once, placed by its newest matching message.
-            latest: dict[str, StoredMessage] = {}
-            for message in self._matching(request, access, mailbox):
-                latest.setdefault(message.thread_id, message)
-            threads = mailbox.threads()
-            ordered = list(latest.values())
-            page, next_token = self._page(request, ordered, _message_key, fingerprint)
-            body: dict[str, JsonValue] = {}
-            if page:
-                body["threads"] = [
-                    {
-                        "id": m.thread_id,
-                        "snippet": gmail_mime.snippet(threads[m.thread_id][-1].parsed),
-                        "historyId": str(max(x.history_id for x in threads[m.thread_id])),
-                    }
-                    for m in page
-                ]
-            if next_token:
-                body["nextPageToken"] = next_token
-            body["resultSizeEstimate"] = len(ordered)
-        return _answer(request, body, "ListThreadsResponse")
-
-    def get_thread(self, request: Request, values: Mapping[str, Any]) -> Response:
-        access, mailbox = self._begin(request, values, GET_SCOPES, "GetThread", UNITS["threads.get"])
-        check_params(request, ("format", "metadataHeaders"))
-        fmt = _format(request, access, ("full", "metadata", "minimal"))
-        thread_id = str(values["thread_id"])
-        if not _ID.fullmatch(thread_id):
-            raise bad_request("Invalid id value", reason="invalidArgument")
-        with self.ctx.lock:
-            messages = mailbox.threads().get(thread_id)
-            if not messages:
-                raise not_found(NOT_FOUND_MESSAGE)
-            wanted = request.args.getlist("metadataHeaders")
-            body: dict[str, JsonValue] = {
-                "id": thread_id,
-                "historyId": str(max(m.history_id for m in messages)),
-                "messages": [message_json(m, fmt, wanted) for m in messages],
-            }
-        return _answer(request, body, "Thread")
-
-    # users.labels
-
-    def _labels(self, mailbox: Mailbox) -> list[dict[str, JsonValue]]:
-        labels = [_label_json(i, i, "system", (m, v)) for i, m, v in SYSTEM_LABELS]
-        labels += [_label_json(i, n, "user", ("show", "labelShow")) for i, n in mailbox.user_labels.items()]
-        return labels
-
-    def list_labels(self, request: Request, values: Mapping[str, Any]) -> Response:
-        _access, mailbox = self._begin(request, values, LABEL_SCOPES, "ListLabels", UNITS["labels.list"])
-        check_params(request, ())
-        with self.ctx.lock:
-            body: dict[str, JsonValue] = {"labels": list[JsonValue](self._labels(mailbox))}
-        return _answer(request, body, "ListLabelsResponse")
-
-    def get_label(self, request: Request, values: Mapping[str, Any]) -> Response:
-        _access, mailbox = self._begin(request, values, LABEL_SCOPES, "GetLabel", UNITS["labels.get"])
-        check_params(request, ())
-        label_id = str(values["label_id"])
-        with self.ctx.lock:
-            label = next((x for x in self._labels(mailbox) if x["id"] == label_id), None)
-            if label is None:
-                raise not_found(NOT_FOUND_MESSAGE)
-            tagged = [m for m in mailbox.messages.values() if label_id in m.labels]
-            unread = [m for m in tagged if "UNREAD" in m.labels]
-            label.update(
-                messagesTotal=len(tagged),
-                messagesUnread=len(unread),
-                threadsTotal=len({m.thread_id for m in tagged}),
-                threadsUnread=len({m.thread_id for m in unread}),
-            )
-        return _answer(request, label, "Label")
 
     # users.history
 

@@ -11,7 +11,7 @@ import base64
 import binascii
 from collections.abc import Callable, Mapping
 from dataclasses import asdict
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 from werkzeug.wrappers import Request, Response
@@ -20,9 +20,7 @@ from provider_sandbox.gmail_mailbox import DEFAULT_RECEIVED_LABELS, GmailService
 from provider_sandbox.pubsub import PUSH_SERVICE_ACCOUNT, PushSubscription, rfc3339_ms
 from provider_sandbox.push import PushDelivery
 from provider_sandbox.responses import json_response
-
-if TYPE_CHECKING:
-    from provider_sandbox.control import ControlApi
+from provider_sandbox.routing import Router, parse_control_body
 
 PREFIX = "/_control/gmail"
 RFC822 = "message/rfc822"
@@ -121,13 +119,12 @@ def delivery_json(delivery: PushDelivery) -> dict[str, JsonValue]:
 
 
 class GmailControl:
-    """Adds the /_control/gmail/... routes to the control API."""
+    """Adds the /_control/gmail/... routes; its provider module installs it."""
 
-    def __init__(self, api: "ControlApi", service: GmailService) -> None:
-        self.api = api
+    def __init__(self, service: GmailService) -> None:
         self.service = service
 
-    def install(self) -> None:
+    def install(self, router: Router) -> None:
         mailbox = f"{PREFIX}/mailboxes/<login>"
         message = f"{mailbox}/messages/<message_id>"
         routes: list[tuple[str, str, Callable[[Request, Mapping[str, Any]], JsonValue]]] = [
@@ -155,7 +152,7 @@ class GmailControl:
             (f"{PREFIX}/quota", "DELETE", self.reset_quota),
         ]
         for path, method, action in routes:
-            self.api.add_route(path, method, self._wrap(action, 201 if method == "POST" else 200))
+            router.add_control(path, method, self._wrap(action, 201 if method == "POST" else 200))
 
     @staticmethod
     def _wrap(
@@ -177,7 +174,7 @@ class GmailControl:
             labels = request.args.getlist("label_ids") or list(DEFAULT_RECEIVED_LABELS)
             data = base64.b64encode(request.get_data()).decode("ascii")
             return MessageBody(login=login, raw_base64=data, label_ids=labels)
-        return self.api.parse(MessageBody, request)
+        return parse_control_body(MessageBody, request)
 
     def _added(self, login: str, message_id: str) -> JsonValue:
         info = next(m for m in self.service.messages(login) if m.id == message_id)
@@ -205,7 +202,7 @@ class GmailControl:
         return [message_info_json(m) for m in self.service.messages(str(values["login"]))]
 
     def labels(self, request: Request, values: Mapping[str, Any]) -> JsonValue:
-        body = self.api.parse(LabelsBody, request)
+        body = parse_control_body(LabelsBody, request)
         labels = self.service.modify_labels(
             str(values["login"]), str(values["message_id"]), add=body.add, remove=body.remove
         )
@@ -220,7 +217,7 @@ class GmailControl:
         return {"raw_base64": base64.b64encode(data).decode("ascii")}
 
     def create_label(self, request: Request, values: Mapping[str, Any]) -> JsonValue:
-        body = self.api.parse(CreateLabelBody, request)
+        body = parse_control_body(CreateLabelBody, request)
         return {"id": self.service.create_label(str(values["login"]), body.name), "name": body.name}
 
     def expire_history(self, _request: Request, values: Mapping[str, Any]) -> JsonValue:
@@ -230,11 +227,11 @@ class GmailControl:
         return {"expired": self.service.expire_watches(str(values["login"]))}
 
     def create_topic(self, request: Request, _values: Mapping[str, Any]) -> JsonValue:
-        body = self.api.parse(TopicBody, request)
+        body = parse_control_body(TopicBody, request)
         return asdict(self.service.create_topic(body.name, gmail_can_publish=body.gmail_can_publish))
 
     def create_subscription(self, request: Request, _values: Mapping[str, Any]) -> JsonValue:
-        body = self.api.parse(SubscriptionBody, request)
+        body = parse_control_body(SubscriptionBody, request)
         subscription = self.service.create_push_subscription(
             body.topic, body.endpoint, body.audience, body.service_account_email, name=body.name
         )
@@ -249,7 +246,7 @@ class GmailControl:
         return {"user_units_per_second": self.service.user_units_per_second}
 
     def set_quota(self, request: Request, _values: Mapping[str, Any]) -> JsonValue:
-        body = self.api.parse(GmailQuotaBody, request)
+        body = parse_control_body(GmailQuotaBody, request)
         if "user_units_per_second" in body.model_fields_set:
             self.service.user_units_per_second = body.user_units_per_second
         return self._quota_json()

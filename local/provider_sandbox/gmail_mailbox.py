@@ -153,12 +153,6 @@ class Mailbox:
                 return label_id
         return None
 
-    def threads(self) -> dict[str, list[StoredMessage]]:
-        found: dict[str, list[StoredMessage]] = {}
-        for message in sorted(self.messages.values(), key=lambda m: (m.internal_date_ms, m.message_id)):
-            found.setdefault(message.thread_id, []).append(message)
-        return found
-
 
 @dataclass(frozen=True)
 class MessageInfo:

@@ -154,19 +154,3 @@ def _part(part: Message, part_id: str, message_id: str) -> dict[str, JsonValue]:
     else:
         node["body"] = {"size": 0}
     return node
-
-
-def attachments(message: Message, message_id: str) -> dict[str, bytes]:
-    """attachmentId -> decoded bytes, for messages.attachments.get."""
-    found: dict[str, bytes] = {}
-
-    def walk(part: Message, part_id: str) -> None:
-        if part.is_multipart():
-            prefix = f"{part_id}." if part_id else ""
-            for i, child in enumerate(_children(part)):
-                walk(child, f"{prefix}{i}")
-        elif _filename(part):
-            found[attachment_id(message_id, part_id)] = _decoded(part)
-
-    walk(message, "")
-    return found

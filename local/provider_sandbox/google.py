@@ -1,8 +1,7 @@
 """Google's OAuth 2.0 web-server flow and OpenID Connect endpoints.
 
 Served: accounts.google.com/o/oauth2/v2/auth (consent), oauth2.googleapis.com/token and /revoke,
-openidconnect.googleapis.com/v1/userinfo, www.googleapis.com/oauth2/v3/certs (JWKS for id_tokens) and
-accounts.google.com/.well-known/openid-configuration.
+openidconnect.googleapis.com/v1/userinfo, www.googleapis.com/oauth2/v3/certs (JWKS for id_tokens).
 """
 
 import base64
@@ -12,28 +11,29 @@ import re
 from collections.abc import Mapping
 from datetime import timedelta
 from functools import cache
-from typing import Any
+from typing import Any, ClassVar
 
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 from pydantic import JsonValue
+from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Request, Response
 
 from provider_sandbox.consent import AuthorizeProblem, Brand, ConsentFlow, ScopeLine
 from provider_sandbox.identity import display_name, stable_digits
 from provider_sandbox.models import OAuthClientRegistration, Provider
-from provider_sandbox.oauth import AccessToken, GrantError, GrantErrorKind, IssuedTokens, TokenPolicy, random_token
+from provider_sandbox.oauth import AccessToken, GrantErrorKind, IssuedTokens, TokenPolicy, random_token
 from provider_sandbox.responses import (
     bearer_token,
     json_response,
     oauth_error,
     oauth_error_style,
     reason,
-    token_response,
 )
 from provider_sandbox.routing import Router, SandboxContext
+from provider_sandbox.token_endpoint import TokenEndpoint, client_credentials
 
 PROVIDER: Provider = "google"
 ISSUER = "https://accounts.google.com"
@@ -303,9 +303,23 @@ _GRANT_ERRORS: dict[GrantErrorKind, tuple[str, str]] = {
 }
 
 
-class GoogleOAuth:
+class GoogleOAuth(TokenEndpoint):
+    provider = PROVIDER
+    host = TOKEN_HOST
+    path = "/token"
+    policy = _TOKEN_POLICY
+    grant_errors = _GRANT_ERRORS
+    missing: ClassVar[Mapping[str, str]] = {
+        "grant_type": "Missing required parameter: grant_type",
+        "code": "Missing required parameter: code",
+        "redirect_uri": "Missing parameter: redirect_uri",
+        "refresh_token": "Missing required parameter: refresh_token",
+    }
+    unsupported_grant = "Invalid grant_type: {}"
+    rotate_refresh = False  # Google keeps the refresh token; a refresh response carries none
+
     def __init__(self, ctx: SandboxContext) -> None:
-        self.ctx = ctx
+        super().__init__(ctx)
         self.consent = GoogleConsent(ctx)
 
     def install(self, router: Router) -> None:
@@ -313,79 +327,30 @@ class GoogleOAuth:
         router.host_style(USERINFO_HOST, google_api_error_style)
         router.host_style(WWW_HOST, google_api_error_style)
         self.consent.install(router)
-        router.add(ACCOUNTS_HOST, "/.well-known/openid-configuration", ["GET"], self.discovery, google_api_error_style)
-        router.add(TOKEN_HOST, "/token", ["POST"], self.token)
+        super().install(router)
         router.add(TOKEN_HOST, "/revoke", ["POST"], self.revoke)
-        router.add(USERINFO_HOST, "/v1/userinfo", ["GET", "POST"], self.userinfo)
+        router.add(USERINFO_HOST, "/v1/userinfo", ["GET"], self.userinfo)
         router.add(WWW_HOST, "/oauth2/v3/certs", ["GET"], self.certs)
 
-    def _authenticate_client(self, request: Request) -> tuple[str, Response | None]:
-        form = request.form
-        client_id, secret = form.get("client_id", ""), form.get("client_secret")
+    def authenticate_client(self, request: Request) -> str | Response:
         # client_secret_basic is accepted as well as client_secret_post.
-        if request.authorization is not None and request.authorization.type == "basic":
-            client_id, secret = request.authorization.username or "", request.authorization.password
+        client_id, secret, _ = client_credentials(request)
         if not client_id:
-            return client_id, oauth_error("invalid_request", "Could not determine client ID from request.")
+            return oauth_error("invalid_request", "Could not determine client ID from request.")
         client = self.ctx.store.client(PROVIDER, client_id)
         if client is None:
-            return client_id, oauth_error("invalid_client", "The OAuth client was not found.", 401)
+            return oauth_error("invalid_client", "The OAuth client was not found.", 401)
         if client.client_secret is not None and not secret:
-            return client_id, oauth_error("invalid_request", "client_secret is missing.")
+            return oauth_error("invalid_request", "client_secret is missing.")
         if client.client_secret is not None and not hmac.compare_digest(secret or "", client.client_secret):
-            return client_id, oauth_error("invalid_client", "Unauthorized", 401)
-        return client_id, None
+            return oauth_error("invalid_client", "Unauthorized", 401)
+        return client_id
 
-    def token(self, request: Request, _values: Mapping[str, Any]) -> Response:
-        client_id, failure = self._authenticate_client(request)
-        if failure is not None:
-            return failure
-        grant_type = request.form.get("grant_type")
-        try:
-            if grant_type == "authorization_code":
-                return self._exchange_code(request, client_id)
-            if grant_type == "refresh_token":
-                return self._refresh(request, client_id)
-        except GrantError as error:
-            return oauth_error(*_GRANT_ERRORS[error.kind])
-        if not grant_type:
-            return oauth_error("invalid_request", "Missing required parameter: grant_type")
-        return oauth_error("unsupported_grant_type", f"Invalid grant_type: {grant_type}")
+    def refresh_scopes(self, form: "MultiDict[str, str]") -> tuple[str, ...] | None:
+        requested = form.get("scope")
+        return tuple(normalise_scope(s) for s in requested.split()) if requested else None
 
-    def _exchange_code(self, request: Request, client_id: str) -> Response:
-        code = request.form.get("code")
-        if not code:
-            return oauth_error("invalid_request", "Missing required parameter: code")
-        redirect_uri = request.form.get("redirect_uri")
-        if not redirect_uri:
-            return oauth_error("invalid_request", "Missing parameter: redirect_uri")
-        issued = self.ctx.store.redeem_code(
-            provider=PROVIDER,
-            code=code,
-            client_id=client_id,
-            redirect_uri=redirect_uri,
-            code_verifier=request.form.get("code_verifier"),
-            policy=_TOKEN_POLICY,
-        )
-        return token_response(self._token_body(issued))
-
-    def _refresh(self, request: Request, client_id: str) -> Response:
-        refresh_token = request.form.get("refresh_token")
-        if not refresh_token:
-            return oauth_error("invalid_request", "Missing required parameter: refresh_token")
-        requested = request.form.get("scope")
-        issued = self.ctx.store.refresh(
-            provider=PROVIDER,
-            refresh_token=refresh_token,
-            client_id=client_id,
-            policy=_TOKEN_POLICY,
-            rotate=False,  # Google keeps the refresh token; the response carries none
-            scopes=tuple(normalise_scope(s) for s in requested.split()) if requested else None,
-        )
-        return token_response(self._token_body(issued))
-
-    @staticmethod
-    def _token_body(issued: IssuedTokens) -> dict[str, JsonValue]:
+    def token_body(self, issued: IssuedTokens) -> dict[str, JsonValue]:
         access = issued.access
         body: dict[str, JsonValue] = {
             "access_token": access.token,
@@ -432,23 +397,3 @@ class GoogleOAuth:
 
     def certs(self, _request: Request, _values: Mapping[str, Any]) -> Response:
         return json_response(jwks(), headers={"Cache-Control": "public, max-age=3600"})
-
-    def discovery(self, request: Request, _values: Mapping[str, Any]) -> Response:
-        # The issuer stays Google's real one: id_tokens carry it and clients check it.
-        return json_response(
-            {
-                "issuer": ISSUER,
-                "authorization_endpoint": self.ctx.url(request, ACCOUNTS_HOST, GoogleConsent.path),
-                "token_endpoint": self.ctx.url(request, TOKEN_HOST, "/token"),
-                "userinfo_endpoint": self.ctx.url(request, USERINFO_HOST, "/v1/userinfo"),
-                "revocation_endpoint": self.ctx.url(request, TOKEN_HOST, "/revoke"),
-                "jwks_uri": self.ctx.url(request, WWW_HOST, "/oauth2/v3/certs"),
-                "response_types_supported": ["code"],
-                "subject_types_supported": ["public"],
-                "id_token_signing_alg_values_supported": ["RS256"],
-                "scopes_supported": ["openid", "email", "profile"],
-                "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
-                "code_challenge_methods_supported": ["plain", "S256"],
-                "grant_types_supported": ["authorization_code", "refresh_token"],
-            }
-        )

@@ -8,7 +8,7 @@ import hmac
 import secrets
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import JsonValue
 from werkzeug.wrappers import Request, Response
@@ -16,16 +16,16 @@ from werkzeug.wrappers import Request, Response
 from provider_sandbox.consent import AuthorizeProblem, Brand, ConsentFlow
 from provider_sandbox.identity import display_name, stable_digits
 from provider_sandbox.models import OAuthClientRegistration, Provider
-from provider_sandbox.oauth import GrantError, GrantErrorKind, TokenPolicy
+from provider_sandbox.oauth import GrantErrorKind, IssuedTokens, TokenPolicy
 from provider_sandbox.responses import (
     bearer_token,
     json_response,
     oauth_error,
     oauth_error_style,
     reason,
-    token_response,
 )
 from provider_sandbox.routing import Router, SandboxContext
+from provider_sandbox.token_endpoint import TokenEndpoint, client_credentials
 
 PROVIDER: Provider = "mailchimp"
 LOGIN_HOST = "login.mailchimp.com"
@@ -112,47 +112,37 @@ _GRANT_ERRORS: dict[GrantErrorKind, tuple[str, str]] = {
 }
 
 
-class MailchimpOAuth:
+class MailchimpOAuth(TokenEndpoint):
+    provider = PROVIDER
+    host = LOGIN_HOST
+    path = "/oauth2/token"
+    policy = _TOKEN_POLICY
+    grant_errors = _GRANT_ERRORS
+    missing: ClassVar[Mapping[str, str]] = {"code": "code is required"}
+    rotate_refresh = None  # tokens never expire, so there is no refresh grant
+
     def __init__(self, ctx: SandboxContext) -> None:
-        self.ctx = ctx
+        super().__init__(ctx)
         self.consent = MailchimpConsent(ctx)
 
     def install(self, router: Router) -> None:
         router.host_style(API_HOST, mailchimp_problem_style)
         self.consent.install(router)
-        router.add(LOGIN_HOST, "/oauth2/token", ["POST"], self.token, oauth_error_style)
+        super().install(router)
         router.add(LOGIN_HOST, "/oauth2/metadata", ["GET"], self.metadata, oauth_error_style)
         router.add(API_HOST, "/3.0/ping", ["GET"], self.ping)
 
-    def token(self, request: Request, _values: Mapping[str, Any]) -> Response:
-        form = request.form
-        client_id, secret = form.get("client_id"), form.get("client_secret")
-        if request.authorization is not None and request.authorization.type == "basic":
-            client_id, secret = request.authorization.username, request.authorization.password
-        client = self.ctx.store.client(PROVIDER, client_id or "")
+    def authenticate_client(self, request: Request) -> str | Response:
+        client_id, secret, _ = client_credentials(request)
+        client = self.ctx.store.client(PROVIDER, client_id)
         if client is None:
             return oauth_error("invalid_client", "Invalid client_id", 401)
         if client.client_secret is not None and not hmac.compare_digest(secret or "", client.client_secret):
             return oauth_error("invalid_client", "Invalid client_secret", 401)
-        grant_type = form.get("grant_type")
-        if grant_type != "authorization_code":
-            # Tokens never expire, so there is no refresh grant.
-            return oauth_error("unsupported_grant_type", f"Unsupported grant_type: {grant_type}")
-        code = form.get("code")
-        if not code:
-            return oauth_error("invalid_request", "code is required")
-        try:
-            issued = self.ctx.store.redeem_code(
-                provider=PROVIDER,
-                code=code,
-                client_id=client.client_id,
-                redirect_uri=form.get("redirect_uri"),
-                code_verifier=form.get("code_verifier"),
-                policy=_TOKEN_POLICY,
-            )
-        except GrantError as error:
-            return oauth_error(*_GRANT_ERRORS.get(error.kind, ("invalid_grant", "Invalid grant")))
-        return token_response({"access_token": issued.access.token, "expires_in": 0, "scope": None})
+        return client_id
+
+    def token_body(self, issued: IssuedTokens) -> dict[str, JsonValue]:
+        return {"access_token": issued.access.token, "expires_in": 0, "scope": None}
 
     def metadata(self, request: Request, _values: Mapping[str, Any]) -> Response:
         access = self.ctx.store.authenticate(PROVIDER, bearer_token(request, scheme="OAuth"))

@@ -35,7 +35,7 @@ from werkzeug.wrappers import Request, Response
 
 from provider_sandbox.google import ISSUER, WWW_HOST, _key_id, _signing_key, google_api_error_style
 from provider_sandbox.identity import stable_digits
-from provider_sandbox.push import PushDelivery, PushSender
+from provider_sandbox.push import PushDelivery, PushSender, install_push_controls
 from provider_sandbox.responses import json_response
 from provider_sandbox.routing import Router, SandboxContext
 
@@ -277,6 +277,7 @@ class PubSubApi:
 
     def install(self, router: Router) -> None:
         router.add(WWW_HOST, "/oauth2/v1/certs", ["GET"], self.certs, google_api_error_style)
+        install_push_controls(router, PushSender.of(self.ctx))
 
     def certs(self, _request: Request, _values: Mapping[str, Any]) -> Response:
         return json_response(certificates(), headers={"Cache-Control": "public, max-age=3600"})

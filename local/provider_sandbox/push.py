@@ -17,12 +17,14 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from werkzeug.wrappers import Request, Response
 
-from provider_sandbox.routing import SandboxContext
+from provider_sandbox.responses import json_response
+from provider_sandbox.routing import Router, SandboxContext, parse_control_body
 
 logger = logging.getLogger(__name__)
 
@@ -211,3 +213,25 @@ class PushSender:
         self._deliveries.append(
             PushDelivery(url=pending.url, headers=pending.headers, body=pending.body, at=at, status=status, error=error)
         )
+
+
+def install_push_controls(router: Router, sender: PushSender) -> None:
+    """Late, repeated or lost pushes (/_control/push...); Drive channels and Pub/Sub both install them."""
+
+    def state(_request: Request, _values: Mapping[str, Any]) -> Response:
+        faults, counts = sender.state()
+        return json_response(
+            {"faults": [f.model_dump(mode="json") for f in faults], "counts": counts.model_dump(mode="json")}
+        )
+
+    def add_fault(request: Request, _values: Mapping[str, Any]) -> Response:
+        fault = parse_control_body(PushFault, request)
+        sender.add_fault(fault)
+        return json_response(fault.model_dump(mode="json"), 201)
+
+    def clear_faults(_request: Request, _values: Mapping[str, Any]) -> Response:
+        return json_response({"cleared": sender.clear_faults()})
+
+    router.add_control("/_control/push", "GET", state)
+    router.add_control("/_control/push/faults", "POST", add_fault)
+    router.add_control("/_control/push/faults", "DELETE", clear_faults)

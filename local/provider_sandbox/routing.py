@@ -1,8 +1,9 @@
 """How provider modules plug into the sandbox.
 
 A provider module is any object with `install(router)`; it is built from the shared `SandboxContext`
-and registers its routes (host + path + handler + error style). Adding a provider (Sheets, Gmail, Drive,
-Airtable records, Mailchimp reports...) means writing one module and listing it in `app.DEFAULT_MODULES`.
+and registers its routes (host + path + handler + error style) and its own test controls (under
+/_control/) on the same router. Adding a provider (Sheets, Gmail, Drive, Airtable records, Mailchimp
+reports...) means writing one module and listing it in `app.DEFAULT_MODULES`; nothing else lists them.
 """
 
 import threading
@@ -10,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
 
+from pydantic import BaseModel, JsonValue, ValidationError
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
@@ -19,6 +21,27 @@ from provider_sandbox.responses import ErrorStyle, generic_error_style
 
 # (request, URL values from the rule's converters) -> response
 Handler = Callable[[Request, Mapping[str, Any]], Response]
+
+
+class ControlError(Exception):
+    """A control request the sandbox refuses: answered as {"error", "details"} with `status`."""
+
+    def __init__(self, status: int, message: str, details: JsonValue = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.details = details
+
+
+def parse_control_body[M: BaseModel](model: type[M], request: Request) -> M:
+    """The control request's JSON body as `model`; ControlError 400 with the validation errors otherwise."""
+    try:
+        return model.model_validate_json(request.get_data() or b"{}")
+    except ValidationError as exc:
+        details: JsonValue = [
+            {"loc": ".".join(str(part) for part in error["loc"]), "msg": error["msg"]} for error in exc.errors()
+        ]
+        raise ControlError(400, f"invalid {model.__name__} body", details) from exc
 
 
 @dataclass
@@ -74,12 +97,29 @@ class Router:
 
     _map: Map = field(default_factory=lambda: Map(strict_slashes=False, merge_slashes=False))
     _host_styles: dict[str, ErrorStyle] = field(default_factory=dict)
+    _controls: Map = field(default_factory=lambda: Map(strict_slashes=False))
+    _control_keys: set[tuple[str, str]] = field(default_factory=set)
 
     def add(
         self, host: str, path: str, methods: Iterable[str], handler: Handler, error_style: ErrorStyle | None = None
     ) -> None:
         route = Route(host, path, tuple(m.upper() for m in methods), handler, error_style)
         self._map.add(Rule(f"/{host}{path}", methods=list(route.methods), endpoint=route))
+
+    def add_control(self, path: str, method: str, handler: Handler) -> None:
+        """Serve the control `method path` (werkzeug rule syntax); modules sharing a control add it once."""
+        if (path, method) in self._control_keys:
+            return
+        self._control_keys.add((path, method))
+        self._controls.add(Rule(path, methods=[method], endpoint=handler))
+
+    def match_control(self, path: str, method: str) -> tuple[Handler, Mapping[str, Any]]:
+        """Raises werkzeug's NotFound or MethodNotAllowed."""
+        handler, values = self._controls.bind("sandbox").match(path, method)
+        return cast("Handler", handler), values
+
+    def control_endpoints(self) -> list[str]:
+        return sorted(f"{method} {rule.rule}" for rule in self._controls.iter_rules() for method in rule.methods or ())
 
     def host_style(self, host: str, style: ErrorStyle) -> None:
         """How unknown paths and faults on `host` are answered when no route says otherwise."""

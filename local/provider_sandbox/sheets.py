@@ -50,6 +50,7 @@ from provider_sandbox.sheet_values import (
     resolve,
     value_range,
 )
+from provider_sandbox.sheets_control import SheetsControl
 from provider_sandbox.sheets_requests import (
     Problem,
     Requester,
@@ -95,6 +96,7 @@ class SheetsApi:
 
     def install(self, router: Router) -> None:
         router.host_style(HOST, google_api_error_style)
+        SheetsControl(self.workspace).install(router)
         base = "/v4/spreadsheets"
         sid = "<sid>"
         routes: list[tuple[str, list[str], Any]] = [
@@ -103,7 +105,6 @@ class SheetsApi:
             (f"{base}/{sid}:batchUpdate", ["POST"], self.batch_update),
             (f"{base}/{sid}/values:batchGet", ["GET"], self.values_batch_get),
             (f"{base}/{sid}/values:batchUpdate", ["POST"], self.values_batch_update),
-            (f"{base}/{sid}/values:batchClear", ["POST"], self.values_batch_clear),
             (f"{base}/{sid}/values/<path:range>", ["GET"], self.values_get),
             (f"{base}/{sid}/values/<path:range>", ["PUT"], self.values_update),
             (f"{base}/{sid}/values/<path:range>", ["POST"], self.values_post),
@@ -434,7 +435,7 @@ class SheetsApi:
             reply["updates"] = self._updated(file, append.write, include, response_render)
             return self._respond(request, reply, "AppendValuesResponse")
 
-    # values.clear / batchClear --------------------------------------------------------------------------
+    # values.clear --------------------------------------------------------------------------------------
 
     def _clear(self, request: Request, sid: str, range_text: str) -> Response:
         access = self._access(request, "write", "ClearValues", WRITE_SCOPES)
@@ -448,27 +449,6 @@ class SheetsApi:
             self.workspace.touch(file)
             body: dict[str, JsonValue] = {"spreadsheetId": file.file_id, "clearedRange": file.workbook.a1(sheet, span)}
             return self._respond(request, body, "ClearValuesResponse")
-
-    def values_batch_clear(self, request: Request, values: Mapping[str, Any]) -> Response:
-        access = self._access(request, "write", "BatchClearValues", WRITE_SCOPES)
-        check_params(request, ())
-        ranges = json_body(request).get("ranges") or []
-        with self.ctx.lock:
-            file = self.workspace.open(access, values["sid"])
-            draft = file.workbook.clone()
-            cleared: list[JsonValue] = []
-            try:
-                for text in ranges:
-                    sheet, span = clear(draft, str(text))
-                    cleared.append(draft.a1(sheet, span))
-            except InvalidRequest as exc:
-                raise _invalid(exc) from exc
-            file.workbook = draft
-            self.workspace.touch(file)
-            body: dict[str, JsonValue] = {"spreadsheetId": file.file_id}
-            if cleared:
-                body["clearedRanges"] = cleared
-            return self._respond(request, body, "BatchClearValuesResponse")
 
     # developerMetadata.get / search ---------------------------------------------------------------------
 

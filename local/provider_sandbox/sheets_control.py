@@ -5,18 +5,15 @@ the control API they are not recorded, faults do not touch them and they use no 
 """
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from werkzeug.wrappers import Request, Response
 
 from provider_sandbox.cells import ValueRender
 from provider_sandbox.responses import json_response
-from provider_sandbox.workspace import ControlError as WorkspaceError
+from provider_sandbox.routing import ControlError, Router, parse_control_body
 from provider_sandbox.workspace import GoogleWorkspace, SpreadsheetInfo
-
-if TYPE_CHECKING:
-    from provider_sandbox.control import ControlApi
 
 CellInput = str | int | float | bool | None
 Rows = list[list[CellInput]]
@@ -114,13 +111,12 @@ def info_json(info: SpreadsheetInfo) -> dict[str, JsonValue]:
 
 
 class SheetsControl:
-    """Adds the /_control/google/spreadsheets... routes to the control API."""
+    """Adds the /_control/google/spreadsheets... routes; its provider module installs it."""
 
-    def __init__(self, api: "ControlApi", workspace: GoogleWorkspace) -> None:
-        self.api = api
+    def __init__(self, workspace: GoogleWorkspace) -> None:
         self.workspace = workspace
 
-    def install(self) -> None:
+    def install(self, router: Router) -> None:
         sid = f"{PREFIX}/spreadsheets/<sid>"
         posts: dict[str, Callable[[Request, str], JsonValue]] = {
             "pick": self.pick,
@@ -142,7 +138,7 @@ class SheetsControl:
             "frozen-rows": self.set_frozen_rows,
         }
         for name, action in posts.items():
-            self.api.add_route(f"{sid}/{name}", "POST", self._action(action))
+            router.add_control(f"{sid}/{name}", "POST", self._action(action))
         gets: dict[str, Callable[[Request, str], JsonValue]] = {
             "grid": self.read_grid,
             "formulas": self._reader("formula_cells"),
@@ -151,37 +147,31 @@ class SheetsControl:
             "frozen-rows": self._reader("frozen_rows"),
         }
         for name, reader in gets.items():
-            self.api.add_route(f"{sid}/{name}", "GET", self._action(reader))
-        self.api.add_route(sid, "GET", self._action(lambda _r, s: info_json(self.workspace.info(s))))
-        self.api.add_route(
+            router.add_control(f"{sid}/{name}", "GET", self._action(reader))
+        router.add_control(sid, "GET", self._action(lambda _r, s: info_json(self.workspace.info(s))))
+        router.add_control(
             f"{sid}/developer-metadata",
             "GET",
             self._action(lambda _r, s: list[JsonValue](self.workspace.developer_metadata(s))),
         )
-        self.api.add_route(f"{PREFIX}/spreadsheets", "GET", self.list_spreadsheets)
-        self.api.add_route(f"{PREFIX}/spreadsheets", "POST", self.create)
-        self.api.add_route(f"{PREFIX}/sheets-quota", "GET", self.quota)
-        self.api.add_route(f"{PREFIX}/sheets-quota", "PUT", self.set_quota)
-        self.api.add_route(f"{PREFIX}/sheets-quota", "DELETE", self.reset_quota)
+        router.add_control(f"{PREFIX}/spreadsheets", "GET", self.list_spreadsheets)
+        router.add_control(f"{PREFIX}/spreadsheets", "POST", self.create)
+        router.add_control(f"{PREFIX}/sheets-quota", "GET", self.quota)
+        router.add_control(f"{PREFIX}/sheets-quota", "PUT", self.set_quota)
+        router.add_control(f"{PREFIX}/sheets-quota", "DELETE", self.reset_quota)
 
     def _action(self, action: Callable[[Request, str], JsonValue]) -> Callable[[Request, Mapping[str, Any]], Response]:
+        # A ControlError raised here is answered by the control API as {"error", "details"}.
         def handle(request: Request, values: Mapping[str, Any]) -> Response:
-            try:
-                result = action(request, str(values["sid"]))
-            except WorkspaceError as exc:
-                return json_response({"error": exc.message}, exc.status)
-            return json_response(result)
+            return json_response(action(request, str(values["sid"])))
 
         return handle
-
-    def _parse[M: BaseModel](self, model: type[M], request: Request) -> M:
-        return self.api.parse(model, request)
 
     @staticmethod
     def _sheet_arg(request: Request) -> SheetRef:
         sheet = request.args.get("sheet")
         if sheet is None:
-            raise WorkspaceError(400, "the sheet query parameter (title or sheetId) is required")
+            raise ControlError(400, "the sheet query parameter (title or sheetId) is required")
         return sheet
 
     # Collection -----------------------------------------------------------------------------------------
@@ -191,22 +181,19 @@ class SheetsControl:
         return json_response([info_json(i) for i in infos])
 
     def create(self, request: Request, _values: Mapping[str, Any]) -> Response:
-        body = self._parse(CreateSpreadsheetBody, request)
-        try:
-            spreadsheet_id = self.workspace.create_user_spreadsheet(body.login, body.title, body.rows, tab=body.tab)
-        except WorkspaceError as exc:
-            return json_response({"error": exc.message}, exc.status)
+        body = parse_control_body(CreateSpreadsheetBody, request)
+        spreadsheet_id = self.workspace.create_user_spreadsheet(body.login, body.title, body.rows, tab=body.tab)
         return json_response(info_json(self.workspace.info(spreadsheet_id)), 201)
 
     # Actions --------------------------------------------------------------------------------------------
 
     def pick(self, request: Request, sid: str) -> JsonValue:
-        body = self._parse(PickBody, request)
+        body = parse_control_body(PickBody, request)
         self.workspace.pick(body.login, sid, body.client_id)
         return info_json(self.workspace.info(sid))
 
     def unshare(self, request: Request, sid: str) -> JsonValue:
-        body = self._parse(UnshareBody, request)
+        body = parse_control_body(UnshareBody, request)
         self.workspace.unshare(sid, body.client_id)
         return info_json(self.workspace.info(sid))
 
@@ -219,18 +206,18 @@ class SheetsControl:
         return info_json(self.workspace.info(sid))
 
     def set_cells(self, request: Request, sid: str) -> JsonValue:
-        body = self._parse(SetCellsBody, request)
+        body = parse_control_body(SetCellsBody, request)
         self.workspace.set_cells(sid, body.range, body.rows, as_user_entered=body.as_user_entered)
         return {"updated": True}
 
     def append_rows(self, request: Request, sid: str) -> JsonValue:
-        body = self._parse(AppendRowsBody, request)
+        body = parse_control_body(AppendRowsBody, request)
         self.workspace.append_rows(sid, body.sheet, body.rows)
         return {"appended": len(body.rows)}
 
     def _dimension(self, method: str) -> Callable[[Request, str], JsonValue]:
         def act(request: Request, sid: str) -> JsonValue:
-            body = self._parse(DimensionBody, request)
+            body = parse_control_body(DimensionBody, request)
             getattr(self.workspace, method)(sid, body.sheet, body.at_index, body.count)
             return {"done": method}
 
@@ -238,35 +225,35 @@ class SheetsControl:
 
     def _move(self, method: str) -> Callable[[Request, str], JsonValue]:
         def act(request: Request, sid: str) -> JsonValue:
-            body = self._parse(MoveBody, request)
+            body = parse_control_body(MoveBody, request)
             getattr(self.workspace, method)(sid, body.sheet, body.from_index, body.count, body.to_index)
             return {"done": method}
 
         return act
 
     def sort_rows(self, request: Request, sid: str) -> JsonValue:
-        body = self._parse(SortBody, request)
+        body = parse_control_body(SortBody, request)
         self.workspace.sort_rows(
             sid, body.sheet, body.column_index, descending=body.descending, header_rows=body.header_rows
         )
         return {"done": "sort_rows"}
 
     def add_tab(self, request: Request, sid: str) -> JsonValue:
-        body = self._parse(AddTabBody, request)
+        body = parse_control_body(AddTabBody, request)
         return {"sheet_id": self.workspace.add_tab(sid, body.title, body.rows)}
 
     def rename_tab(self, request: Request, sid: str) -> JsonValue:
-        body = self._parse(RenameTabBody, request)
+        body = parse_control_body(RenameTabBody, request)
         self.workspace.rename_tab(sid, body.sheet, body.new_title)
         return info_json(self.workspace.info(sid))
 
     def delete_tab(self, request: Request, sid: str) -> JsonValue:
-        body = self._parse(SheetBody, request)
+        body = parse_control_body(SheetBody, request)
         self.workspace.delete_tab(sid, body.sheet)
         return info_json(self.workspace.info(sid))
 
     def set_frozen_rows(self, request: Request, sid: str) -> JsonValue:
-        body = self._parse(FrozenRowsBody, request)
+        body = parse_control_body(FrozenRowsBody, request)
         self.workspace.set_frozen_rows(sid, body.sheet, body.count)
         return {"frozen_rows": body.count}
 
@@ -280,7 +267,7 @@ class SheetsControl:
                 render = option
                 break
         else:
-            raise WorkspaceError(400, f"render must be FORMATTED_VALUE, UNFORMATTED_VALUE or FORMULA, not {wanted}")
+            raise ControlError(400, f"render must be FORMATTED_VALUE, UNFORMATTED_VALUE or FORMULA, not {wanted}")
         grid = self.workspace.read_grid(sid, self._sheet_arg(request), render)
         return {"values": [list[JsonValue](row) for row in grid]}
 
@@ -307,7 +294,7 @@ class SheetsControl:
 
     def set_quota(self, request: Request, _values: Mapping[str, Any]) -> Response:
         """Set limits: each field given (null = unlimited) replaces the current one."""
-        body = self._parse(QuotaBody, request)
+        body = parse_control_body(QuotaBody, request)
         for name in body.model_fields_set:
             setattr(self.workspace, name, getattr(body, name))
         return json_response(self._quota_json())

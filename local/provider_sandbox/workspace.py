@@ -39,7 +39,7 @@ from provider_sandbox.google_api import (
     quota_exceeded,
 )
 from provider_sandbox.oauth import AccessToken
-from provider_sandbox.routing import SandboxContext
+from provider_sandbox.routing import ControlError, SandboxContext
 from provider_sandbox.sheet_values import InvalidRequest, apply_append, plan_append, plan_write, render
 from provider_sandbox.spreadsheet import DEFAULT_COLUMNS, DEFAULT_ROWS, Dimension, Sheet, Workbook, new_int_id
 
@@ -55,15 +55,6 @@ _DRIVE_ALL_FILES = frozenset({DRIVE, DRIVE_READONLY, DRIVE_METADATA, DRIVE_METAD
 Cells = Sequence[Sequence[str | int | float | bool | None]]
 SheetRef = str | int
 _ID_CHARS = string.ascii_letters + string.digits + "-_"
-
-
-class ControlError(Exception):
-    """A control call that cannot be done (unknown spreadsheet or sheet, bad range)."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 def new_spreadsheet_id() -> str:

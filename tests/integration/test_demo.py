@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 
 from local_stack.demo import run_demo
 from local_stack.server import RunningStack
+from tests.support.waiting import wait_until
 
 
 def _drain_sync_jobs(stack: RunningStack, *, within: float = 6.0) -> None:
     """Run what the demo left queued (Drive reports the last sync's own write, so one more sync is due a few
     seconds later): later tests that count the queue's messages must not see it arrive mid-test."""
-    deadline = time.monotonic() + within
-    while any(stack.stack.queue_depth("SyncJobsQueue").values()) and time.monotonic() < deadline:
-        stack.stack.run_queued_jobs()
-        time.sleep(0.1)
+    wait_until(
+        lambda: not any(stack.stack.queue_depth("SyncJobsQueue").values()),
+        "the demo's queued sync jobs to run",
+        within=within,
+        between=stack.stack.run_queued_jobs,
+    )
 
 
 def test_every_step_of_the_demo_script_passes(stack: RunningStack) -> None:
@@ -34,7 +36,7 @@ def test_every_step_of_the_demo_script_passes(stack: RunningStack) -> None:
     assert (
         titles.index("The first sync proposes an import") < titles.index("Preview the import") < titles.index("Import")
     )
-    # AND the changes that travel by themselves arrived within seconds
-    waits = {result.title: result.seconds for result in results if result.seconds is not None}
-    assert waits, transcript
-    assert all(seconds < 10 for seconds in waits.values()), waits
+    # AND the changes that travel by themselves (pushes, the stream) arrived while the demo waited, with no
+    # scheduled sync; how many seconds they took is the demo's printed figure, not asserted on a shared machine
+    waited = {result.title for result in results if result.seconds is not None}
+    assert {"Tracker knows", "Annie Mac replies", "A pitch bounces"} <= waited, transcript

@@ -7,7 +7,6 @@ edit, apply none twice, and catch a lost push by the reconciliation polling behi
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 
@@ -21,6 +20,7 @@ from tests.integration.test_gmail_replies import ANNIE, SUBJECT, GmailUser, gmai
 from tests.support.api import LocalUser
 from tests.support.schedule import is_due
 from tests.support.sheets import SheetsUser, make_sheets_user
+from tests.support.waiting import deliver_pushes_and_run_jobs, wait_until
 from tracker_integrations import wiring
 from tracker_integrations.jobs import SyncJob
 from tracker_integrations.models.common import new_id, utcnow
@@ -57,18 +57,8 @@ def _changed(sender: PushSender, before: PushCounts) -> dict[str, int]:
     return {name: getattr(after, name) - getattr(before, name) for name in ("delayed", "duplicated", "dropped")}
 
 
-def _wait_for(condition: Callable[[], bool], stack: RunningStack, *, within: float = 20.0) -> None:
-    """Let pushes arrive and the queue poller run until `condition` holds."""
-    deadline = time.monotonic() + within
-    sender = PushSender.of(stack.stack.sandbox.context)
-    while True:
-        sender.flush()
-        stack.stack.run_queued_jobs()
-        if condition():
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {within} s")
-        time.sleep(0.2)
+def _wait_for(condition: Callable[[], bool], stack: RunningStack) -> None:
+    wait_until(condition, "pushes to be delivered and acted on", within=20, between=deliver_pushes_and_run_jobs(stack))
 
 
 def _reconciliation_tick(user_id: str, provider: ProviderKey, cadence: str) -> None:

@@ -15,6 +15,7 @@ from local_stack.server import RunningStack
 from provider_sandbox import Fault
 from tests.support.api import LocalUser, card
 from tests.support.sheets import SHEETS_HOST, SheetsUser, make_sheets_user
+from tests.support.waiting import wait_until
 from tracker_integrations import wiring
 from tracker_integrations.config import get_settings
 from tracker_integrations.errors import SyncInProgress
@@ -116,7 +117,7 @@ def test_sync_now_pressed_during_a_running_sync_runs_seconds_after_it_once(sheet
     assert sheets_user.http.post("/api/integrations/google-sheets/sync", headers=sheets_user.user.headers).is_success
     first_worker = threading.Thread(target=sheets_user.stack.stack.run_queued_jobs)
     first_worker.start()
-    _wait_for(lambda: sheets_user.sandbox.faults == [], "the first run to reach Google")
+    wait_until(lambda: sheets_user.sandbox.faults == [], "the first run to reach Google")
     # WHEN the user presses Sync now three more times meanwhile, and other workers take those jobs at once
     # (the API's own service: the local stack runs one handler at a time, so an HTTP press would wait)
     for _ in range(3):
@@ -125,7 +126,7 @@ def test_sync_now_pressed_during_a_running_sync_runs_seconds_after_it_once(sheet
     first_worker.join()
     first = sheets_user.logs()[len(sheets_user.logs()) - runs - 1]  # newest first: the oldest new run
     # THEN one more run starts within 30 seconds of the first one's end (the queue's poller keeps delivering)
-    _wait_for(lambda: _runs_after_delivery(sheets_user) >= runs + 2, "a run after the first", seconds=30)
+    wait_until(lambda: _runs_after_delivery(sheets_user) >= runs + 2, "a run after the first", within=30)
     after = sheets_user.logs()[0]
     assert datetime.fromisoformat(after["started_at"]) - datetime.fromisoformat(first["finished_at"]) < timedelta(
         seconds=30
@@ -138,11 +139,3 @@ def test_sync_now_pressed_during_a_running_sync_runs_seconds_after_it_once(sheet
 def _runs_after_delivery(sheets_user: SheetsUser) -> int:
     sheets_user.stack.stack.run_queued_jobs()
     return len(sheets_user.logs())
-
-
-def _wait_for(condition: Callable[[], bool], what: str, *, seconds: float = 10) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting for {what} after {seconds} s")
-        time.sleep(0.1)

@@ -1,4 +1,4 @@
-"""Contract tests: Gmail v1 profile, messages, threads and labels through google-api-python-client.
+"""Contract tests: Gmail v1 profile and messages through google-api-python-client.
 
 Every response body is checked against the bundled discovery document's schema (no extra properties).
 """
@@ -113,15 +113,6 @@ def test_a_delivered_message_is_listed_and_read_in_full_format(sandbox: Provider
     assert plain["body"]["size"] == len(decode(plain["body"]["data"]))
     assert (attachment["partId"], attachment["filename"], attachment["body"]["size"]) == ("1", "rider.pdf", 9)
     assert "data" not in attachment["body"]
-
-    # AND the attachment comes by its id
-    fetched = run(
-        api.users()
-        .messages()
-        .attachments()
-        .get(userId="me", messageId=message_id, id=attachment["body"]["attachmentId"])
-    )
-    assert decode(fetched["data"]) == b"%PDF-1.4\n"
 
 
 def test_raw_format_returns_the_delivered_bytes_exactly(sandbox: ProviderSandbox, api: Any) -> None:
@@ -244,42 +235,23 @@ def test_threads_follow_gmails_rules(sandbox: ProviderSandbox, api: Any) -> None
     renamed = sandbox.gmail.deliver(LOGIN, email("Another topic", in_reply_to="<pitch@t>"))
     lookalike = sandbox.gmail.deliver(LOGIN, email("Re: New single: Night Drive"))
 
-    # WHEN the app reads the pitch's thread and lists threads
-    thread = run(api.users().threads().get(userId="me", id=pitch, format="minimal"))
-    threads = run(api.users().threads().list(userId="me"))
+    # WHEN the app reads each message's thread id (threads.* is not imitated: the product never calls it)
+    thread_of = {
+        m: run(api.users().messages().get(userId="me", id=m, format="minimal"))["threadId"]
+        for m in (pitch, reply, renamed, lookalike)
+    }
 
     # THEN only the matching reply joined; the thread id is the pitch's id; the others started their own
-    assert [m["id"] for m in thread["messages"]] == [pitch, reply]
-    assert {m["threadId"] for m in thread["messages"]} == {pitch}
-    assert thread["historyId"] == max(m["historyId"] for m in thread["messages"])
-    assert {t["id"] for t in threads["threads"]} == {pitch, renamed, lookalike}
-    full = run(api.users().threads().get(userId="me", id=pitch))
-    assert full["messages"][1]["payload"]["mimeType"] == "text/plain"
-    assert fail(api.users().threads().get(userId="me", id="0000000000000000")).status == 404
+    assert thread_of == {pitch: pitch, reply: pitch, renamed: renamed, lookalike: lookalike}
 
 
-def test_labels_list_has_the_system_labels(sandbox: ProviderSandbox, api: Any) -> None:
-    # GIVEN a user label
+def test_a_user_label_can_be_searched_by_its_hyphenated_name(sandbox: ProviderSandbox, api: Any) -> None:
+    # GIVEN a message carrying a user label
     label = sandbox.gmail.create_label(LOGIN, "Promo/Radio")
-    sandbox.gmail.deliver(LOGIN, email("Tagged"), label_ids=("INBOX", "UNREAD", label))
-
-    # WHEN the app lists labels and reads INBOX and the user label
-    labels = run(api.users().labels().list(userId="me"))["labels"]
-    inbox = run(api.users().labels().get(userId="me", id="INBOX"))
-
-    # THEN system labels are there with type system, and the user label with type user
-    by_id = {x["id"]: x for x in labels}
-    for system in ("INBOX", "SENT", "UNREAD", "SPAM", "TRASH", "IMPORTANT", "CATEGORY_PERSONAL"):
-        assert by_id[system]["type"] == "system"
-    assert by_id[label] == {
-        "id": label,
-        "name": "Promo/Radio",
-        "messageListVisibility": "show",
-        "labelListVisibility": "labelShow",
-        "type": "user",
-    }
-    assert (inbox["messagesTotal"], inbox["messagesUnread"]) == (1, 1)
-    assert ids(run(api.users().messages().list(userId="me", q="label:promo-radio"))) != []
+    tagged = sandbox.gmail.deliver(LOGIN, email("Tagged"), label_ids=("INBOX", "UNREAD", label))
+    # WHEN the app searches with Gmail's label: syntax THEN the message is found, with the label
+    assert ids(run(api.users().messages().list(userId="me", q="label:promo-radio"))) == [tagged]
+    assert label in run(api.users().messages().get(userId="me", id=tagged, format="minimal"))["labelIds"]
 
 
 def test_unknown_and_malformed_message_ids(api: Any) -> None:

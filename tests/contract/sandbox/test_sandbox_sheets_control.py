@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from provider_sandbox import ProviderSandbox
-from provider_sandbox.workspace import ControlError
+from provider_sandbox.routing import ControlError
 
 if TYPE_CHECKING:
     from tests.contract.sandbox.conftest import FakeClock, GoogleApis
