@@ -12,7 +12,6 @@ import os
 import shutil
 import subprocess
 import threading
-import time
 import uuid
 from collections.abc import Generator, Iterator
 from pathlib import Path
@@ -21,6 +20,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
 from local_stack.server import RunningStack
+from tests.support.waiting import wait_until
 
 SCREENS = Path(__file__).resolve().parents[2] / ".artefacts" / "screens"
 # Long enough for a sync queued through moto's SQS and a sandbox round trip; short enough to fail quickly.
@@ -122,7 +122,9 @@ def pollers(stack: RunningStack) -> Iterator[RunningStack]:
     stop.set()
     thread.join()
     # Later tests count the queues' messages: nothing this test queued may arrive in the middle of theirs.
-    deadline = time.monotonic() + DRAIN_SECONDS
-    while any(stack.stack.queue_depth("SyncJobsQueue").values()) and time.monotonic() < deadline:
-        stack.stack.run_queued_jobs()
-        time.sleep(POLL_SECONDS)
+    wait_until(
+        lambda: not any(stack.stack.queue_depth("SyncJobsQueue").values()),
+        "the test's queued sync jobs to run",
+        within=DRAIN_SECONDS,
+        between=stack.stack.run_queued_jobs,
+    )

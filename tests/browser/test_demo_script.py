@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Callable
 
 from playwright.sync_api import Page, expect
 
@@ -12,19 +10,10 @@ from local_stack.demo import ANNIE, LAUREN, PITCH_SUBJECT, pitch_email, reply_em
 from local_stack.server import LOCAL_CLIENTS, RunningStack
 from tests.browser.conftest import TIMEOUT_MS, screenshot
 from tests.browser.pages import allow_in_popup, card, sign_in
+from tests.support.waiting import wait_until
 
 SHEET_TITLE = "Radio promo"
 SHEET_TAB = "Pitches"
-
-
-def _eventually[T](what: str, probe: Callable[[], T | None]) -> T:
-    """Poll something outside the page (the sandbox's sheet) until it holds, or fail saying what was awaited."""
-    deadline = time.monotonic() + TIMEOUT_MS / 1000
-    while (seen := probe()) is None:
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
-    return seen
 
 
 def test_demo_script_from_connecting_sheets_to_a_reply_on_the_pitch(
@@ -82,7 +71,8 @@ def test_demo_script_from_connecting_sheets_to_a_reply_on_the_pitch(
         found = {row[emails]: number for number, row in enumerate(grid[1:], start=2) if len(row) > emails}
         return found if {ANNIE.email, LAUREN.email} <= found.keys() else None
 
-    row_of = _eventually("a row per pitch in the sheet", rows)
+    wait_until(lambda: rows() is not None, "a row per pitch in the sheet", within=TIMEOUT_MS / 1000)
+    row_of = rows() or {}
 
     # WHEN the VA types "Replied" in Lauren's row THEN Tracker shows her pitch replied
     sandbox.sheets.set_cells(spreadsheet_id, f"'{SHEET_TAB}'!D{row_of[LAUREN.email]}", [["Replied"]])
