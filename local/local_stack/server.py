@@ -36,7 +36,7 @@ from local_stack.events import LambdaContextStub, http_api_event, sqs_event
 from local_stack.openapi import OPENAPI_PATH
 from local_stack.streams import StreamPump
 from local_stack.template import REPO_ROOT, Route, queue_consumers, routes, schedules
-from local_stack.webpage import render_app_page
+from local_stack.webpage import app_response
 from provider_sandbox import OAuthClientRegistration, Provider, ProviderSandbox
 from tracker_integrations import wiring
 from tracker_integrations.models.account import Account, Plan
@@ -303,7 +303,7 @@ class LocalStack:
                 return self._api(request)
             return self.cors.preflight(request) or self.cors.decorate(request, self._api(request))
         if path in {"/", "/app"} or path.startswith("/app/"):
-            return Response(render_app_page(self.public_base), mimetype="text/html")
+            return app_response(path, self.public_base)
         return _json(404, {"message": "Not Found"})
 
     def _local_token(self, request: Request) -> Response:

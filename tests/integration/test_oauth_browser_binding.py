@@ -169,11 +169,11 @@ def consent_form_data(html: str) -> dict[str, list[str]]:
 
 
 def test_the_web_pages_api_calls_carry_credentials_so_the_binding_cookie_is_kept(http: httpx.Client) -> None:
-    # GIVEN the local web page (the app), whose Connect button POSTs to connect through `api()`
-    page = http.get("/app")
+    # GIVEN the local web page (the app), whose Connect button POSTs to connect through `api()` (in its module)
+    page = http.get("/app/static/app.js")
     assert page.status_code == 200
     calls = re.findall(r"fetch\(API \+ path, \{(.*?)\}\);", page.text, flags=re.DOTALL)
     # THEN that fetch sends and keeps cookies even when the API is on another origin of the site
     assert calls, "the page's api() helper was not found"
     assert all('credentials: "include"' in options for options in calls)
-    assert 'api("POST", `/api/integrations/${c.provider}/connect`)' in page.text
+    assert 'api("POST", `/api/integrations/${provider}/connect`)' in page.text
