@@ -2,12 +2,13 @@
 
 - The shared corpus (real messages from many mail servers, see its README) is read in place and never
   copied into the repository; it defaults to ``<repo>/../shared/corpora/email-bounces`` and can be
-  moved with ``EMAIL_CORPUS_DIR``. Goals: accuracy >= 99%, no bounce taken for an auto-reply, hard/soft
-  agreement >= 95% where the corpus states it.
+  moved with ``EMAIL_CORPUS_DIR``. Goals: accuracy >= 99.5%, no bounce taken for an auto-reply, no false
+  bounce, hard/soft agreement >= 95% where the corpus states it.
 - Our own replies (bench/reply_sets.py): the train split the model and rules are fitted on, and the
   dev-held-out split only reported on, each overall and per language, with a confusion matrix.
 - The lead's held-out sets, never read while the classifier is changed, only here: replies in seven
-  languages (tests/fixtures/replies/heldout/labels.csv: file,category,language; goals >= 95% overall,
+  languages (tests/fixtures/replies/heldout/ and heldout2/, each labels.csv: file,category,language,
+  each reported on its own; goals >= 95% overall,
   >= 90% per language) and the other half of the public corpus (bench/data/heldout-corpus-labels.csv:
   file,category,detail, paths under maildir/bsd of a set-of-emails checkout, ``HELDOUT_CORPUS_DIR``;
   goals >= 99.5%, 0 bounces called auto-replies, 0 false bounces). Absent, they print as missed with
@@ -30,11 +31,13 @@ from tracker_integrations.replies import ReplyClassification, classify_raw
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "corpora" / "email-bounces"
-HELDOUT_INTENT_DIR = FIXTURES / "heldout"
+# The lead's two held-out reply sets, each reported on its own (same labels.csv format).
+HELDOUT_INTENT_DIRS = (("held-out", FIXTURES / "heldout"), ("held-out-2", FIXTURES / "heldout2"))
 HELDOUT_CORPUS_LABELS = REPO_ROOT / "bench" / "data" / "heldout-corpus-labels.csv"
 DEFAULT_HELDOUT_CORPUS = Path("/work/.mirror/sisimai+set-of-emails/repo")
 HELDOUT_CORPUS_SUBDIR = "maildir/bsd"
 THROUGHPUT_GOAL = 200.0
+CORPUS_GOAL = 99.5  # real bounces and machine mail, the shared half as the held-out half
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +81,7 @@ def _corpus_figures(messages: list[Labelled]) -> list[Figure]:
     results = [(m, classify_raw(m.raw)) for m in messages]
     correct = sum(corpus_verdict_ok(m, r) for m, r in results)
     bounce_as_auto = sum(m.category == "bounce" and r.category == "auto_reply" for m, r in results)
+    false_bounces = sum(m.category != "bounce" and r.category == "bounce" for m, r in results)
     with_detail = [(m, r) for m, r in results if m.category == "bounce" and m.detail in {"hard", "soft"}]
     agreeing = sum(m.detail == r.bounce_type for m, r in with_detail)
     accuracy = 100.0 * correct / len(results)
@@ -87,10 +91,11 @@ def _corpus_figures(messages: list[Labelled]) -> list[Figure]:
             name=f"replies: corpus accuracy ({correct}/{len(results)} real messages)",
             value=round(accuracy, 1),
             unit="%",
-            goal=">= 99 %",
-            met=accuracy >= 99.0,
+            goal=f">= {CORPUS_GOAL:g} %",
+            met=accuracy >= CORPUS_GOAL,
         ),
         none_figure("replies: corpus bounces taken for auto_reply", bounce_as_auto),
+        none_figure("replies: corpus false bounces", false_bounces),
         Figure(
             name=f"replies: bounce hard/soft agreement ({agreeing}/{len(with_detail)})",
             value=round(agreement, 1),
@@ -105,8 +110,11 @@ def _missing_corpus_figures(directory: Path) -> list[Figure]:
     print(f"replies: no corpus at {directory} (set EMAIL_CORPUS_DIR); corpus figures reported as missed")
     reason = "no corpus; set EMAIL_CORPUS_DIR"
     return [
-        Figure(name=f"replies: corpus accuracy ({reason})", value=0.0, unit="%", goal=">= 99 %", met=False),
+        Figure(
+            name=f"replies: corpus accuracy ({reason})", value=0.0, unit="%", goal=f">= {CORPUS_GOAL:g} %", met=False
+        ),
         Figure(name=f"replies: bounces as auto_reply ({reason})", value=0.0, unit="msgs", goal="= 0", met=False),
+        Figure(name=f"replies: false bounces ({reason})", value=0.0, unit="msgs", goal="= 0", met=False),
         Figure(name=f"replies: hard/soft agreement ({reason})", value=0.0, unit="%", goal=">= 95 %", met=False),
     ]
 
@@ -196,13 +204,13 @@ def _missing(name: str, reason: str, unit: str, goal: str) -> Figure:
     return Figure(name=f"{name} (missing: {reason})", value=0.0, unit=unit, goal=goal, met=False)
 
 
-def heldout_intent_figures() -> list[Figure]:
-    labels = HELDOUT_INTENT_DIR / "labels.csv"
+def heldout_intent_figures(label: str, directory: Path) -> list[Figure]:
+    labels = directory / "labels.csv"
     if not labels.is_file():
         reason = f"no {labels.relative_to(REPO_ROOT)}"
-        print(f"replies: held-out intent set missing: {reason}")
-        return [_missing("replies: held-out intent, all languages", reason, "%", ">= 95 %")] + [
-            _missing(f"replies: held-out intent, {language}", reason, "%", ">= 90 %") for language in LANGUAGES
+        print(f"replies: {label} intent set missing: {reason}")
+        return [_missing(f"replies: {label} intent, all languages", reason, "%", ">= 95 %")] + [
+            _missing(f"replies: {label} intent, {language}", reason, "%", ">= 90 %") for language in LANGUAGES
         ]
     with labels.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
@@ -211,11 +219,11 @@ def heldout_intent_figures() -> list[Figure]:
             row["file"],
             (row.get("language") or Path(row["file"]).name.split("-", 1)[0]).strip().lower(),
             normalise_category(row["category"]),
-            (HELDOUT_INTENT_DIR / row["file"]).read_bytes(),
+            (directory / row["file"]).read_bytes(),
         )
         for row in rows
     ]
-    return intent_set_figures("held-out", replies, goals=True)
+    return intent_set_figures(label, replies, goals=True)
 
 
 def _heldout_corpus_dir() -> Path:
@@ -287,9 +295,15 @@ def run() -> list[Figure]:
     own = development_replies()
     figures += intent_set_figures("train", [r for r in own if r.split == "train"], goals=False)
     figures += intent_set_figures("dev-held-out", [r for r in own if r.split == "devheldout"], goals=True)
-    figures += heldout_intent_figures()
+    for label, directory in HELDOUT_INTENT_DIRS:
+        figures += heldout_intent_figures(label, directory)
     figures += heldout_corpus_figures()
     figures += corrections.run()
     # Throughput on real machine mail and whole fixture replies (the written ones are all short).
     figures.append(_throughput_figure([m.raw for m in corpus] + [r.raw for r in own if r.id.startswith("f-")]))
     return figures
+
+
+if __name__ == "__main__":  # `python -m bench.replies`: only this benchmark, printed, not written
+    for figure in run():
+        print(figure.line())
