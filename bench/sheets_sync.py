@@ -3,7 +3,8 @@
 Runs the real worker path (sync service, Sheets client over HTTP, moto, the sandbox) in the
 local stack. Goals: a sync with no changes makes exactly 1 Sheets read; a sync with changes on both
 sides makes 1 read and at most 1 write whatever the number of rows changed. An import of an existing
-sheet's rows: 1 read to preview, 1 read and 1 write to import, and a second import creates nothing.
+sheet's rows: 1 read to preview, 1 read and 1 write to import, pitches written 99 to a DynamoDB
+transaction, and a second import creates nothing.
 """
 
 from __future__ import annotations
@@ -245,7 +246,9 @@ def _measure_import(base: str, stack: Any) -> list[Figure]:
     before = calls()
     preview = http.post(path, headers=headers, json={"dry_run": True, "campaign": {}}).json()
     previewed = calls()
+    aws = AwsCallCounter()
     imported = http.post(path, headers=headers, json={"campaign": {}}).json()
+    import_aws = dict(aws.calls)
     after = calls()
     again = http.post(path, headers=headers, json={"campaign": {}}).json()
     http.close()
@@ -253,6 +256,10 @@ def _measure_import(base: str, stack: Any) -> list[Figure]:
         f"  import: previewed {preview['created']} to create, created {imported['created']}, again {again['created']}"
     )
     import_calls = (after[0] - previewed[0], after[1] - previewed[1])
+    print(f"  import AWS calls: {dict(sorted(import_aws.items()))}")
+    transactions = import_aws.get("dynamodb:TransactWriteItems", 0)
+    # DynamoDB takes at most 100 writes per transaction; the import keeps one slot for the campaign.
+    fewest_transactions = -(-IMPORTED // 99)
     return [
         Figure(
             name=f"Sheets reads, import preview ({IMPORTED:,} rows)",
@@ -267,6 +274,13 @@ def _measure_import(base: str, stack: Any) -> list[Figure]:
             unit="calls",
             goal="= 2",
             met=import_calls == (1, 1) and imported["created"] == IMPORTED,
+        ),
+        Figure(
+            name=f"AWS calls, import ({IMPORTED:,} rows)",
+            value=sum(import_aws.values()),
+            unit="calls",
+            goal=f"{fewest_transactions} transactions + < 30 other",
+            met=transactions == fewest_transactions and sum(import_aws.values()) - transactions < 30,
         ),
         Figure(
             name="pitches created by a second import",

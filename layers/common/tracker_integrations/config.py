@@ -46,6 +46,8 @@ class Settings(BaseModel):
     mailchimp_client_secret: SecretStr = SecretStr("")
     # Deployed stacks keep client secrets in one Secrets Manager secret (JSON: {"google": "...", ...}).
     provider_secrets_arn: str = ""
+    # How long a fetched secret is trusted; a rotated secret is picked up within this many seconds.
+    provider_secrets_max_age_seconds: int = Field(default=300, ge=0, le=3600)
 
     endpoint_google_accounts: str = "https://accounts.google.com"
     endpoint_google_oauth2: str = "https://oauth2.googleapis.com"
@@ -104,19 +106,20 @@ class Settings(BaseModel):
         }[app].get_secret_value()
         if local or not self.provider_secrets_arn:
             return local
-        return _secrets_from_manager(self.provider_secrets_arn).get(app, "")
+        return _secrets_from_manager(self.provider_secrets_arn, self.provider_secrets_max_age_seconds).get(app, "")
 
 
 class ConfigurationError(RuntimeError):
     """The function's environment is incomplete: a deployment fault, not a user error."""
 
 
-@lru_cache(maxsize=4)
-def _secrets_from_manager(secret_arn: str) -> dict[str, str]:
+def _secrets_from_manager(secret_arn: str, max_age_seconds: int) -> dict[str, str]:
     # Imported here so functions that never talk to a provider do not pay for it at cold start.
     from aws_lambda_powertools.utilities import parameters
 
-    raw = parameters.get_secret(secret_arn, max_age=300)
+    # Powertools keeps the fetched value for max_age and fetches again after it, so a rotated secret is
+    # picked up; no cache of our own on top, which would keep the old secret for the container's life.
+    raw = parameters.get_secret(secret_arn, max_age=max_age_seconds)
     data = json.loads(raw if isinstance(raw, str) else raw.decode())
     if not isinstance(data, dict):
         raise ConfigurationError("provider secrets must be a JSON object of provider -> client secret")
