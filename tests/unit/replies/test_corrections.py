@@ -32,3 +32,16 @@ def test_agreeing_with_a_correction_raises_the_confidence() -> None:
     learned = memory.reconsider("interested", 0.55, STOCK, "ben@radio.example")
     assert learned is not None
     assert (learned.category, learned.confidence) == ("interested", 0.95)
+
+
+def test_a_sure_verdict_is_not_overturned_by_a_loosely_similar_correction() -> None:
+    # GIVEN the user corrected a stock answer from radio.example to interested
+    memory = CorrectionMemory([CorrectionExample("radio.example", STOCK, "interested")])
+    # WHEN the classifier is sure a half-similar message from that domain is a plain reply
+    learned = memory.reconsider(
+        "replied", 0.97, "Thanks, this goes to the Tuesday music meeting.", "ben@radio.example"
+    )
+    # THEN its answer stands, less sure than it was
+    assert learned is not None
+    assert learned.category == "replied"
+    assert learned.confidence < 0.97
