@@ -232,7 +232,7 @@ def threshold_figure(replies: list[Reply]) -> Figure:
         left = len(said) - right - wrong
         costs[threshold] = WRONG_CATEGORY_COST * wrong + left
         print(f"  {threshold:>9.2f}  {right:>5}  {wrong:>14}  {left:>15}  {costs[threshold]:>4}")
-    chosen = min(THRESHOLDS, key=lambda t: (costs[t], t))
+    chosen = min(THRESHOLDS, key=lambda t: (costs[t], -t))  # a tie goes to fewer wrong categories
     print()
     return Figure(
         name="replies: needs-a-look threshold the dev split chooses (a wrong category costs 2)",

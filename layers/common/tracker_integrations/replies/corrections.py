@@ -6,8 +6,8 @@ already; :class:`CorrectionMemory` holds one account's examples and reconsiders 
 message from the same domain whose wording is close to one of them (word overlap, Jaccard, at least
 :data:`MIN_SIMILARITY`). The user's category wins when its confidence (growing with the likeness)
 is above the classifier's; otherwise the classifier's answer stands with its confidence lowered, so a
-sure verdict is not overturned by a loosely similar correction but a shaky one is. Bounces are never reconsidered (a delivery report is a hard signal), and nothing is learned across
-accounts or domains.
+sure verdict is not overturned by a loosely similar correction but a shaky one is. Bounces are never
+reconsidered (a delivery report is a hard signal), and nothing is learned across accounts or domains.
 """
 
 from __future__ import annotations
