@@ -134,7 +134,11 @@ _ABSENCE = re.compile(
     r"licenca (?:de )?(?:maternidade|paternidade)|baixa medica|de ferias|em viagem|regresso|acesso limitado|"
     r"sem acesso|fora do escritorio|"
     r"zwangerschapsverlof|ouderschapsverlof|met vakantie|op vakantie|afwezig|niet bereikbaar|op reis|"
-    r"ben er weer|terug op|beperkte toegang|geen toegang|\bziek\b"
+    r"ben er weer|terug op|beperkte toegang|geen toegang|\bziek\b|"
+    # Training courses and conferences, and replies announced as late.
+    r"\bat a (?:conference|training|course)\b|replies? (?:will|may) be (?:delayed|slow)|en formation|"
+    r"fortbildung|schulung|en una formacion|de formacion|in formazione|em formacao|op cursus|op een congres|"
+    r"na (?:mijn )?terugkomst|no longer check(?:ing)? (?:this|my) (?:inbox|e-?mail)"
 )
 
 
