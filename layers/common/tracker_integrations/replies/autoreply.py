@@ -151,6 +151,7 @@ _ABSENCE = re.compile(
     r"bridge day|brugdag|bruckentag|\bde pont\b|\bpuente\b|"
     r"not in the office|je ne suis pas au bureau|nicht im (?:buro|haus)|no estoy en la oficina|"
     r"non sono in ufficio|nao estou no escritorio|niet op (?:kantoor|de zaak)|(?:ben|is) (?:ik )?er (?:weer|terug)|"
+    r"desconectad[oa]|\boffline\b|hors ligne|nicht erreichbar|non raggiungibile|sem rede|"
     # An inbox read only now and then.
     rf"{_WEEKLY}[^.]{{0,60}}{_INBOX}|{_INBOX}[^.]{{0,60}}{_WEEKLY}"
 )
