@@ -47,3 +47,11 @@ def test_a_sure_verdict_is_not_overturned_by_a_loosely_similar_correction() -> N
     assert learned is not None
     assert learned.category == "replied"
     assert learned.confidence < 0.97
+
+
+def test_nearly_the_same_words_take_the_users_category_however_sure_the_classifier_is() -> None:
+    learned = corrected_to_interested().reconsider(
+        "replied", 0.99, "Thanks, this goes to the Tuesday music meeting and we'll let you know.", "ben@radio.example"
+    )
+    assert learned is not None
+    assert learned.category == "interested"
