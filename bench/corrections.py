@@ -18,12 +18,14 @@ from tracker_integrations.replies.corrections import CorrectionExample, Correcti
 
 def run() -> list[Figure]:
     memory = CorrectionMemory()
-    corrections = changed_right = changed_wrong = 0
+    corrections = changed_right = changed_wrong = reweighed = 0
     for reply in sorted(development_replies(), key=lambda r: r.id):
         sender = f"contact@{reply.language}.station.example"
         verdict = classify_raw(reply.raw)
         learned = memory.reconsider(verdict.category, verdict.confidence, verdict.reply_text, sender)
         final = learned.category if learned else verdict.category
+        if learned and final == verdict.category and learned.confidence != verdict.confidence:
+            reweighed += 1
         if final != verdict.category:
             changed_right += final == reply.category
             changed_wrong += verdict.category == reply.category
@@ -32,7 +34,7 @@ def run() -> list[Figure]:
             memory.add(CorrectionExample(sender.split("@")[1], verdict.reply_text, reply.category))  # type: ignore[arg-type]
     print(
         f"replies: {corrections} corrections made; later results changed: {changed_right} to right, "
-        f"{changed_wrong} from right to wrong"
+        f"{changed_wrong} from right to wrong; {reweighed} kept their category with another confidence"
     )
     return [
         Figure(

@@ -2,16 +2,17 @@
 
 - The shared corpus (real messages from many mail servers, see its README) is read in place and never
   copied into the repository; it defaults to ``<repo>/../shared/corpora/email-bounces`` and can be
-  moved with ``EMAIL_CORPUS_DIR``. Goals: accuracy >= 99%, no bounce taken for an auto-reply, hard/soft
-  agreement >= 95% where the corpus states it.
+  moved with ``EMAIL_CORPUS_DIR``. Goals: accuracy >= 99.5%, no bounce taken for an auto-reply, no false
+  bounce, hard/soft agreement >= 95% where the corpus states it.
 - Our own replies (bench/reply_sets.py): the train split the model and rules are fitted on, and the
   dev-held-out split only reported on, each overall and per language, with a confusion matrix.
-- The lead's held-out sets, never read while the classifier is changed, only here: replies in seven
-  languages (tests/fixtures/replies/heldout/labels.csv: file,category,language; goals >= 95% overall,
-  >= 90% per language) and the other half of the public corpus (bench/data/heldout-corpus-labels.csv:
-  file,category,detail, paths under maildir/bsd of a set-of-emails checkout, ``HELDOUT_CORPUS_DIR``;
-  goals >= 99.5%, 0 bounces called auto-replies, 0 false bounces). Absent, they print as missed with
-  the reason.
+- The lead's held-out sets, never read while the classifier is changed (``python -m bench.replies
+  --dev`` leaves them out), only here: replies in seven languages (tests/fixtures/replies/heldout/
+  and heldout2/, each labels.csv: file,category,language, each reported on its own; goals >= 95%
+  overall, >= 90% per language) and the other half of the public corpus
+  (bench/data/heldout-corpus-labels.csv: file,category,detail, paths under maildir/bsd of a
+  set-of-emails checkout, ``HELDOUT_CORPUS_DIR``; goals >= 99.5%, 0 bounces called auto-replies, 0
+  false bounces). Absent, they print as missed with the reason.
 - Learning from corrections (bench/corrections.py) and throughput (>= 200 messages a second).
 """
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 import csv
 import os
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,14 +29,17 @@ from pathlib import Path
 from bench.reply_sets import CATEGORIES, FIXTURES, LANGUAGES, Reply, development_replies
 from bench.results import Figure
 from tracker_integrations.replies import ReplyClassification, classify_raw
+from tracker_integrations.replies.intent import MIN_CONFIDENCE
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "corpora" / "email-bounces"
-HELDOUT_INTENT_DIR = FIXTURES / "heldout"
+# The lead's two held-out reply sets, each reported on its own (same labels.csv format).
+HELDOUT_INTENT_DIRS = (("held-out", FIXTURES / "heldout"), ("held-out-2", FIXTURES / "heldout2"))
 HELDOUT_CORPUS_LABELS = REPO_ROOT / "bench" / "data" / "heldout-corpus-labels.csv"
 DEFAULT_HELDOUT_CORPUS = Path("/work/.mirror/sisimai+set-of-emails/repo")
 HELDOUT_CORPUS_SUBDIR = "maildir/bsd"
 THROUGHPUT_GOAL = 200.0
+CORPUS_GOAL = 99.5  # real bounces and machine mail, the shared half as the held-out half
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +83,7 @@ def _corpus_figures(messages: list[Labelled]) -> list[Figure]:
     results = [(m, classify_raw(m.raw)) for m in messages]
     correct = sum(corpus_verdict_ok(m, r) for m, r in results)
     bounce_as_auto = sum(m.category == "bounce" and r.category == "auto_reply" for m, r in results)
+    false_bounces = sum(m.category != "bounce" and r.category == "bounce" for m, r in results)
     with_detail = [(m, r) for m, r in results if m.category == "bounce" and m.detail in {"hard", "soft"}]
     agreeing = sum(m.detail == r.bounce_type for m, r in with_detail)
     accuracy = 100.0 * correct / len(results)
@@ -87,10 +93,11 @@ def _corpus_figures(messages: list[Labelled]) -> list[Figure]:
             name=f"replies: corpus accuracy ({correct}/{len(results)} real messages)",
             value=round(accuracy, 1),
             unit="%",
-            goal=">= 99 %",
-            met=accuracy >= 99.0,
+            goal=f">= {CORPUS_GOAL:g} %",
+            met=accuracy >= CORPUS_GOAL,
         ),
         none_figure("replies: corpus bounces taken for auto_reply", bounce_as_auto),
+        none_figure("replies: corpus false bounces", false_bounces),
         Figure(
             name=f"replies: bounce hard/soft agreement ({agreeing}/{len(with_detail)})",
             value=round(agreement, 1),
@@ -105,8 +112,11 @@ def _missing_corpus_figures(directory: Path) -> list[Figure]:
     print(f"replies: no corpus at {directory} (set EMAIL_CORPUS_DIR); corpus figures reported as missed")
     reason = "no corpus; set EMAIL_CORPUS_DIR"
     return [
-        Figure(name=f"replies: corpus accuracy ({reason})", value=0.0, unit="%", goal=">= 99 %", met=False),
+        Figure(
+            name=f"replies: corpus accuracy ({reason})", value=0.0, unit="%", goal=f">= {CORPUS_GOAL:g} %", met=False
+        ),
         Figure(name=f"replies: bounces as auto_reply ({reason})", value=0.0, unit="msgs", goal="= 0", met=False),
+        Figure(name=f"replies: false bounces ({reason})", value=0.0, unit="msgs", goal="= 0", met=False),
         Figure(name=f"replies: hard/soft agreement ({reason})", value=0.0, unit="%", goal=">= 95 %", met=False),
     ]
 
@@ -192,17 +202,58 @@ def intent_set_figures(label: str, replies: list[Reply], *, goals: bool) -> list
     return figures
 
 
+# Thresholds tried for "needs a look", and what a wrong category costs against a reply left as "replied"
+# (a wrong category misleads the user; "replied" with "needs a look" only asks for a glance).
+THRESHOLDS = tuple(round(0.3 + 0.05 * step, 2) for step in range(11))
+WRONG_CATEGORY_COST = 2
+
+
+def answer_at(threshold: float, verdict: ReplyClassification) -> str:
+    """What the classifier would have said with another needs-a-look threshold (the model's pick is in reasons)."""
+    if "ooo_wording_unconfirmed" in verdict.reasons:
+        return verdict.category  # an out-of-office pick without absence wording is never taken
+    for reason in verdict.reasons:
+        if reason.startswith(("model:", "model_unsure:")):
+            pick = reason.split(":", 1)[1]
+            return pick if verdict.confidence >= threshold else "replied"
+    return verdict.category
+
+
+def threshold_figure(replies: list[Reply]) -> Figure:
+    """The needs-a-look threshold the dev split chooses: fewest misses, a wrong category counting double."""
+    verdicts = [(reply.category, classify_raw(reply.raw)) for reply in replies]
+    print(f"needs-a-look threshold on the dev split ({len(verdicts)} replies; shipped {MIN_CONFIDENCE:g}):")
+    print("  threshold  right  wrong category  left as replied  cost")
+    costs: dict[float, int] = {}
+    for threshold in THRESHOLDS:
+        said = [(expected, answer_at(threshold, verdict)) for expected, verdict in verdicts]
+        right = sum(e == g for e, g in said)
+        wrong = sum(g not in {e, "replied"} for e, g in said)
+        left = len(said) - right - wrong
+        costs[threshold] = WRONG_CATEGORY_COST * wrong + left
+        print(f"  {threshold:>9.2f}  {right:>5}  {wrong:>14}  {left:>15}  {costs[threshold]:>4}")
+    chosen = min(THRESHOLDS, key=lambda t: (costs[t], -t))  # a tie goes to fewer wrong categories
+    print()
+    return Figure(
+        name="replies: needs-a-look threshold the dev split chooses (a wrong category costs 2)",
+        value=round(100 * chosen),
+        unit="%",
+        goal=f"= {100 * MIN_CONFIDENCE:.0f} % shipped",
+        met=chosen == MIN_CONFIDENCE,
+    )
+
+
 def _missing(name: str, reason: str, unit: str, goal: str) -> Figure:
     return Figure(name=f"{name} (missing: {reason})", value=0.0, unit=unit, goal=goal, met=False)
 
 
-def heldout_intent_figures() -> list[Figure]:
-    labels = HELDOUT_INTENT_DIR / "labels.csv"
+def heldout_intent_figures(label: str, directory: Path) -> list[Figure]:
+    labels = directory / "labels.csv"
     if not labels.is_file():
         reason = f"no {labels.relative_to(REPO_ROOT)}"
-        print(f"replies: held-out intent set missing: {reason}")
-        return [_missing("replies: held-out intent, all languages", reason, "%", ">= 95 %")] + [
-            _missing(f"replies: held-out intent, {language}", reason, "%", ">= 90 %") for language in LANGUAGES
+        print(f"replies: {label} intent set missing: {reason}")
+        return [_missing(f"replies: {label} intent, all languages", reason, "%", ">= 95 %")] + [
+            _missing(f"replies: {label} intent, {language}", reason, "%", ">= 90 %") for language in LANGUAGES
         ]
     with labels.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
@@ -211,11 +262,11 @@ def heldout_intent_figures() -> list[Figure]:
             row["file"],
             (row.get("language") or Path(row["file"]).name.split("-", 1)[0]).strip().lower(),
             normalise_category(row["category"]),
-            (HELDOUT_INTENT_DIR / row["file"]).read_bytes(),
+            (directory / row["file"]).read_bytes(),
         )
         for row in rows
     ]
-    return intent_set_figures("held-out", replies, goals=True)
+    return intent_set_figures(label, replies, goals=True)
 
 
 def _heldout_corpus_dir() -> Path:
@@ -275,7 +326,8 @@ def heldout_corpus_figures() -> list[Figure]:
     ]
 
 
-def run() -> list[Figure]:
+def run(*, heldout: bool = True) -> list[Figure]:
+    """Every figure; ``heldout=False`` (``--dev``) leaves the held-out sets unread, for working on the classifier."""
     from bench import corrections
 
     directory = corpus_dir()
@@ -286,10 +338,19 @@ def run() -> list[Figure]:
     figures = _corpus_figures(corpus) if corpus else _missing_corpus_figures(directory)
     own = development_replies()
     figures += intent_set_figures("train", [r for r in own if r.split == "train"], goals=False)
-    figures += intent_set_figures("dev-held-out", [r for r in own if r.split == "devheldout"], goals=True)
-    figures += heldout_intent_figures()
-    figures += heldout_corpus_figures()
+    dev = [r for r in own if r.split == "devheldout"]
+    figures += intent_set_figures("dev-held-out", dev, goals=True)
+    figures.append(threshold_figure(dev))
+    if heldout:
+        for label, directory in HELDOUT_INTENT_DIRS:
+            figures += heldout_intent_figures(label, directory)
+        figures += heldout_corpus_figures()
     figures += corrections.run()
     # Throughput on real machine mail and whole fixture replies (the written ones are all short).
     figures.append(_throughput_figure([m.raw for m in corpus] + [r.raw for r in own if r.id.startswith("f-")]))
     return figures
+
+
+if __name__ == "__main__":  # `python -m bench.replies [--dev]`: only this benchmark, printed, not written
+    for figure in run(heldout="--dev" not in sys.argv[1:]):
+        print(figure.line())

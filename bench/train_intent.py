@@ -3,8 +3,9 @@
 Multinomial logistic regression (softmax) over the features of
 ``tracker_integrations.replies.features``, fitted by AdaGrad with L2 regularisation, in pure Python:
 a thousand replies train in well under a minute, and inference needs nothing but a dict lookup per
-feature. Features seen in fewer than two training replies are dropped, which keeps the shipped file
-small and the model from learning one reply by heart. Only the ``train`` split is read; the
+feature. Every feature seen in training is kept (``MIN_DOCUMENTS``): dropping those of a single reply
+cost about a point on the dev split, since in a set this small a rare word is still evidence; L2 keeps
+their weights small. Only the ``train`` split is read; the
 ``devheldout`` split and the lead's held-out sets are never used here.
 """
 
@@ -27,8 +28,10 @@ from tracker_integrations.replies.quotes import reply_text
 EPOCHS = 8
 LEARNING_RATE = 0.1
 L2 = 1e-3
-MIN_DOCUMENTS = 2
-SEED = 14
+MIN_DOCUMENTS = 1
+# Fitted once per shuffling seed and averaged: one AdaGrad run's weights depend on the order it saw the
+# replies in; the average of ten is steadier (dev split 91.1% -> 94.4%, at the threshold each chooses).
+SEEDS = tuple(range(14, 24))
 
 
 def reply_features(raw: bytes) -> dict[str, float]:
@@ -36,14 +39,16 @@ def reply_features(raw: bytes) -> dict[str, float]:
     return intent_features(text, rule_intent(text))
 
 
-def fit(examples: Sequence[tuple[dict[str, float], str]], labels: Sequence[str]) -> dict[str, list[float]]:
+def fit(
+    examples: Sequence[tuple[dict[str, float], str]], labels: Sequence[str], seed: int = SEEDS[0]
+) -> dict[str, list[float]]:
     document_counts = Counter(name for features, _ in examples for name in features)
     kept = {name for name, count in document_counts.items() if count >= MIN_DOCUMENTS}
     data = [({n: v for n, v in features.items() if n in kept}, labels.index(label)) for features, label in examples]
     classes = len(labels)
     weights: dict[str, list[float]] = {name: [0.0] * classes for name in kept}
     squares: dict[str, list[float]] = {name: [1e-8] * classes for name in kept}
-    rng = random.Random(SEED)  # noqa: S311 - a reproducible shuffle, not a secret
+    rng = random.Random(seed)  # noqa: S311 - a reproducible shuffle, not a secret
     for _ in range(EPOCHS):
         rng.shuffle(data)
         for features, target in data:
@@ -67,8 +72,11 @@ def fit(examples: Sequence[tuple[dict[str, float], str]], labels: Sequence[str])
 
 def train(replies: Sequence[Reply]) -> IntentModelFile:
     examples = [(reply_features(r.raw), r.category) for r in replies]
-    weights = fit(examples, CATEGORIES)
-    rounded = {name: tuple(round(w, 4) for w in row) for name, row in sorted(weights.items())}
+    runs = [fit(examples, CATEGORIES, seed) for seed in SEEDS]
+    rounded = {
+        name: tuple(round(sum(run[name][k] for run in runs) / len(runs), 4) for k in range(len(CATEGORIES)))
+        for name in sorted(runs[0])
+    }
     return IntentModelFile(version=1, labels=CATEGORIES, weights=rounded, trained_on=len(replies))
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tracker_integrations.replies import classify_raw
+from tracker_integrations.replies.autoreply import has_out_of_office_wording
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "replies"
 RETURN_DATES: dict[str, str] = json.loads((FIXTURES / "ooo-return-dates.json").read_text())
@@ -95,3 +96,22 @@ def test_a_person_mentioning_a_holiday_is_still_a_human_reply() -> None:
     raw = _message("", "Back from holiday now - love the track, we'll play it on Friday's show!")
     # THEN the interest is what counts
     assert classify_raw(raw).category == "interested"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm on sabbatical until the summer.",
+        "Il venerdì non sono in ufficio. Risponderò lunedì.",
+        "Brugdag, dinsdag ben ik er weer.",
+        "Estoy de permiso hasta el verano.",
+        "Estou em licença parental até setembro.",
+        "Bis Ende März schaue ich nur einmal pro Woche in dieses Postfach.",
+    ],
+)
+def test_absence_wording_confirms_an_out_of_office_the_model_reads(text: str) -> None:
+    assert has_out_of_office_wording(text)
+
+
+def test_a_weekly_show_is_no_absence() -> None:
+    assert not has_out_of_office_wording("Love it, we play new music once a week on the show.")

@@ -59,6 +59,10 @@ def test_interleaved_quoted_lines_are_dropped_but_the_answers_kept() -> None:
         "Enviado do meu iPhone",
         "Verzonden vanaf mijn iPhone",
         "Alex\nEvening Show | North Radio",
+        "Enviado do Yahoo Mail no Android",
+        "Best regards,\nAlex Morgan\nHead of Music | North Radio\nM: +44 7700 900000\nwww.north.example",
+        "Viele Grüße\nAlex Morgan\nMusikredaktion\nTel. 030 000000",
+        "Met vriendelijke groet,\nAlex Morgan\nMuziekredactie | Radio Noord",
     ],
 )
 def test_signatures_are_removed(signature: str) -> None:
@@ -67,4 +71,5 @@ def test_signatures_are_removed(signature: str) -> None:
 
 def test_a_one_line_reply_is_never_taken_for_a_signature() -> None:
     assert reply_text("Unsubscribe") == "Unsubscribe"
+    assert reply_text("Cheers!") == "Cheers!"
     assert reply_text("Great, thanks.\nAlex") == "Great, thanks."

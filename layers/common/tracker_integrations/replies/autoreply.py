@@ -118,6 +118,12 @@ def detect_auto_reply(mail: ParsedMail, text: str, *, states_return: bool) -> Au
     return AutoReplyVerdict(True, tuple(reasons), round(min(confidence, 0.99), 2))
 
 
+_WEEKLY = (
+    r"(?:once|one time|une fois|einmal|una vez|una volta|uma vez|een keer|eenmaal) (?:a|par|pro|por|per|in de|alla|la) "
+    r"(?:week|semaine|woche|semana|settimana)"
+)
+_INBOX = r"(?:inbox|mailbox|e-?mails?|boite|postfach|buzon|correo|casella|posta|caixa)"
+
 # Wider absence wording (leave, sickness, travel, "back on", no access to mail), accent-folded: read
 # only to confirm the intent model's out-of-office, never as a verdict on its own.
 _ABSENCE = re.compile(
@@ -134,7 +140,20 @@ _ABSENCE = re.compile(
     r"licenca (?:de )?(?:maternidade|paternidade)|baixa medica|de ferias|em viagem|regresso|acesso limitado|"
     r"sem acesso|fora do escritorio|"
     r"zwangerschapsverlof|ouderschapsverlof|met vakantie|op vakantie|afwezig|niet bereikbaar|op reis|"
-    r"ben er weer|terug op|beperkte toegang|geen toegang|\bziek\b"
+    r"ben er weer|terug op|beperkte toegang|geen toegang|\bziek\b|"
+    # Training courses and conferences, and replies announced as late.
+    r"\bat a (?:conference|training|course)\b|replies? (?:will|may) be (?:delayed|slow)|en formation|"
+    r"fortbildung|schulung|en una formacion|de formacion|in formazione|em formacao|op cursus|op een congres|"
+    r"na (?:mijn )?terugkomst|no longer check(?:ing)? (?:this|my) (?:inbox|e-?mail)|"
+    # Leave of any kind, days off, and not being at the office, in each language.
+    r"sabbati(?:cal|que|cal year|jahr|co|ca)|\bverlof\b|licenca (?:parental|sem vencimento)|"
+    r"\bde (?:permiso|baja|licencia)\b|\bin congedo\b|\bconge (?:sabbatique|sans solde)|"
+    r"bridge day|brugdag|bruckentag|\bde pont\b|\bpuente\b|"
+    r"not in the office|je ne suis pas au bureau|nicht im (?:buro|haus)|no estoy en la oficina|"
+    r"non sono in ufficio|nao estou no escritorio|niet op (?:kantoor|de zaak)|(?:ben|is) (?:ik )?er (?:weer|terug)|"
+    r"desconectad[oa]|\boffline\b|hors ligne|nicht erreichbar|non raggiungibile|sem rede|"
+    # An inbox read only now and then.
+    rf"{_WEEKLY}[^.]{{0,60}}{_INBOX}|{_INBOX}[^.]{{0,60}}{_WEEKLY}"
 )
 
 

@@ -4,9 +4,11 @@ A user who corrects a reply's category (``PUT .../reply-category``) says how *th
 Each corrected reply (the sender's domain, its text, the category the user chose) is kept on the pitch
 already; :class:`CorrectionMemory` holds one account's examples and reconsiders a later verdict on a
 message from the same domain whose wording is close to one of them (word overlap, Jaccard, at least
-:data:`MIN_SIMILARITY`): the user's category wins, with a confidence that grows with the likeness.
-Bounces are never reconsidered (a delivery report is a hard signal), and nothing is learned across
-accounts or domains.
+:data:`MIN_SIMILARITY`). The user's category wins for nearly the same words (at least
+:data:`CLOSE_SIMILARITY`: a station's stock answer), or when its confidence (growing with the likeness)
+is above the classifier's; otherwise the classifier's answer stands with its confidence lowered, so a
+sure verdict is not overturned by a loosely similar correction but a shaky one is. Bounces are never
+reconsidered (a delivery report is a hard signal), and nothing is learned across accounts or domains.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from tracker_integrations.replies.dates import fold
 from tracker_integrations.replies.model import ReplyCategory
 
 MIN_SIMILARITY = 0.5
+CLOSE_SIMILARITY = 0.75
 MAX_TEXT = 200  # the stored preview's length: both sides are compared on the same footing
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -74,5 +77,8 @@ class CorrectionMemory:
             return None
         similarity, corrected = best
         learned = round(0.5 + 0.45 * similarity, 2)
-        new_confidence = max(confidence, learned) if corrected == category else learned
-        return Reconsidered(corrected, new_confidence, round(similarity, 2))
+        if corrected == category:
+            return Reconsidered(category, max(confidence, learned), round(similarity, 2))
+        if similarity >= CLOSE_SIMILARITY or learned > confidence:
+            return Reconsidered(corrected, learned, round(similarity, 2))
+        return Reconsidered(category, round(confidence * (1 - similarity / 2), 2), round(similarity, 2))

@@ -9,6 +9,8 @@ always matches the code that reads it. Pure Python and stdlib only.
 - ``n:`` words inside a negation's scope (up to three words after not / pas / nicht / no / niet ...,
   stopped by punctuation), in place of their ``w:`` and ``c:`` features, so "not interested" and
   "interested" are different evidence;
+- ``a:`` words after a contrast ("but", "mais", "aber", "pero", "ma", "mas", "maar" ...) up to the
+  sentence's end: in "not my usual style but I'm playing it" the words after "but" carry the answer;
 - ``c:`` character 3- to 5-grams inside words (with boundary marks), which carry inflections,
   compounds and spelling variants ("interessiert", "interessante", "interesse") across languages;
 - ``len:`` a coarse length bucket: one-line answers and long letters read differently.
@@ -38,6 +40,18 @@ _NEGATORS = frozenset(
     )
 )
 _SCOPE = 3
+_CONTRASTS = frozenset(
+    (
+        *("but", "however", "though", "although", "still"),
+        *("mais", "cependant", "pourtant", "toutefois"),
+        *("aber", "doch", "jedoch", "allerdings", "trotzdem"),
+        *("pero", "aunque", "embargo"),
+        *("ma", "tuttavia", "invece"),  # "però" folds to the Spanish "pero"
+        *("mas", "porem", "contudo", "todavia"),
+        *("maar", "toch", "echter", "wel"),
+    )
+)
+_SENTENCE_END = re.compile(r"[.;!?\n]")
 
 
 def _negates(token: str) -> bool:
@@ -53,6 +67,18 @@ def _tokens_with_scope(text: str) -> list[tuple[str, bool]]:
             out.append((token, remaining > 0))
             remaining = _SCOPE if _negates(token) else max(0, remaining - 1)
     return out
+
+
+def _after_contrast(text: str) -> set[str]:
+    """Words that follow a contrast in their sentence."""
+    found: set[str] = set()
+    for sentence in _SENTENCE_END.split(text):
+        seen = False
+        for token in _TOKEN.findall(sentence):
+            if seen:
+                found.add(token)
+            seen = seen or token in _CONTRASTS
+    return found
 
 
 def _length_bucket(words: int) -> str:
@@ -75,6 +101,8 @@ def text_features(text: str, extra: Iterable[str] = ()) -> dict[str, float]:
     for token, negated in scoped:
         # A negated word is different evidence from the word: "not interested" is no sign of interest.
         bag[f"n:{token}" if negated else f"w:{token}"] = 1.0
+    for token in _after_contrast(folded):
+        bag[f"a:{token}"] = 1.0
     for first, second in itertools.pairwise(words):
         bag[f"b:{first}_{second}"] = 1.0
     for token, negated in scoped:

@@ -44,9 +44,23 @@ _SIGNATURE = re.compile(
     r"sent from my \w+.*|sent from (?:outlook|yahoo mail|mail for windows).*|get outlook for \w+.*|"
     r"envoy[ée] (?:de|depuis) mon \w+.*|von meinem \w+ gesendet.*|gesendet von meinem \w+.*|"
     r"enviado desde mi \w+.*|inviato da(?:l mio)? \w+.*|enviado do meu \w+.*|enviado de meu \w+.*|"
-    r"verzonden (?:vanaf|met) mijn \w+.*|verstuurd vanaf mijn \w+.*)$",
+    r"verzonden (?:vanaf|met) mijn \w+.*|verstuurd vanaf mijn \w+.*|"
+    r"(?:sent|envoy[ée]|gesendet|enviado|inviato|verzonden|verstuurd) (?:from|de|depuis|von|desde|do|da|dal|"
+    r"met|vanaf|via) (?:yahoo|outlook|gmail|proton|samsung|android|ios|libero|aol|icloud|mail)\b.*)$",
     _I,
 )
+# The closing line a desk signature starts with ("Best regards,", "Viele Grüße", "Un saludo" ...).
+_CLOSING = re.compile(
+    r"^(?:(?:best|kind|warm|many)(?: regards| wishes)?|regards|best wishes|cheers|thanks(?: again)?|many thanks|"
+    r"all the best|speak soon|ta|cordialement|bien (?:a|à) (?:vous|toi)|bonne (?:journ[ée]e|soir[ée]e)|"
+    r"bien cordialement|amiti[ée]s|(?:viele|beste|liebe|sch[öo]ne|freundliche) gr[üu](?:ß|ss)e|"
+    r"mit freundlichen gr[üu](?:ß|ss)en|"
+    r"lg|vg|gru(?:ß|ss)|un saludo|saludos(?: cordiales)?|un abrazo|atentamente|un saluto|saluti|cordiali saluti|"
+    r"a presto|cumprimentos|abra[çc]o|atenciosamente|beijinhos|(?:met )?vriendelijke groet(?:en)?|groet(?:en|jes)?|"
+    r"mvg|hartelijke groet(?:en)?)[,.!]?(?:\s+\S+)?$",
+    _I,
+)
+_SIGNATURE_LINES = 8
 
 
 def _quote_follows(lines: list[str], start: int) -> bool:
@@ -81,11 +95,25 @@ _SIGN_OFF_LINE = re.compile(r"^[^\s.?!:;]?[^.?!:;]{0,40}$")
 _NAME_LINE = re.compile(r"[^\W\d_][\w'-]*(?: [^\W\d_][\w'-]*){0,2}")
 
 
+def _drop_closing_block(lines: list[str]) -> list[str]:
+    """Drop a closing line and the few short lines under it (name, title, phone, website)."""
+    for i in range(len(lines) - 1, max(-1, len(lines) - _SIGNATURE_LINES - 2), -1):
+        if _CLOSING.match(lines[i].strip()):
+            below = [line for line in lines[i + 1 :] if line.strip()]
+            if all(len(line.strip()) <= 60 for line in below) and any(line.strip() for line in lines[:i]):
+                return lines[:i]
+            break
+    return lines
+
+
 def _drop_sign_off(lines: list[str]) -> list[str]:
-    """Drop an undelimited signature: a lone name line right under the text, or a short trailing
-    block of name/title lines after a blank line. Only when text stays above it, so a one-line
-    reply ("Unsubscribe") is never emptied.
+    """Drop an undelimited signature: a closing line and what follows it, a lone name line right
+    under the text, or a short trailing block of name/title lines after a blank line. Only when text
+    stays above it, so a one-line reply ("Unsubscribe") is never emptied.
     """
+    while lines and not lines[-1].strip():
+        lines = lines[:-1]
+    lines = _drop_closing_block(lines)
     while lines and not lines[-1].strip():
         lines = lines[:-1]
     start = len(lines)
