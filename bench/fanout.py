@@ -20,8 +20,9 @@ from tracker_integrations import wiring
 from tracker_integrations.models.connection import Connection, ConnectionStatus
 from tracker_integrations.observability import logger
 from tracker_integrations.services.fanout import ScheduleTick
+from tracker_integrations.services.scheduling import next_due, schedule_of
 from tracker_integrations.store.dynamo import serialize
-from tracker_integrations.store.integrations import next_due, schedule_key, schedule_of, user_pk
+from tracker_integrations.store.integrations import schedule_key, user_pk
 
 CONNECTIONS = 10_000
 REGION = "eu-west-2"

@@ -95,7 +95,7 @@ def test_swapping_two_connections_ciphertexts_makes_decryption_fail(
     assert connect(http, alice, "google-sheets").connected
     assert connect(http, bob, "google-sheets").connected
     a, b = _connection(alice, "google-sheets"), _connection(bob, "google-sheets")
-    wiring.token_cipher.cache_clear()
+    wiring.token_cipher().forget_keys()
     # WHEN someone with table access swaps their credentials
     store = wiring.integrations_store()
     store.save_connection(

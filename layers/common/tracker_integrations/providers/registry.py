@@ -7,11 +7,13 @@ endpoints and hooks, each with the narrowest scopes its flow needs (see README, 
 from __future__ import annotations
 
 import importlib
+from datetime import timedelta
 from typing import cast
 
 from tracker_integrations.errors import NotFound
 from tracker_integrations.models.connection import PROVIDER_KEYS, ProviderKey
-from tracker_integrations.providers.base import Endpoint, OAuthSpec, ProviderHooks, ProviderSpec
+from tracker_integrations.models.sheets import SheetsConnectionSettings
+from tracker_integrations.providers.base import Endpoint, OAuthSpec, ProviderHooks, ProviderSpec, SyncPolicy
 
 _GOOGLE_IDENTITY = ("openid", "email")
 DRIVE_FILE = "https://www.googleapis.com/auth/drive.file"
@@ -43,6 +45,16 @@ PROVIDERS: dict[ProviderKey, ProviderSpec] = {
         oauth=_google((DRIVE_FILE,)),
         hooks_module="tracker_integrations.providers.google.oauth",
         manage_access_hint=_GOOGLE_MANAGE,
+        # Drive push channels report edits, so a full pass is only a backstop twice a day.
+        sync=SyncPolicy(
+            directions=frozenset({"to_provider", "from_provider"}),
+            available=True,
+            imports=True,
+            reconcile_every=timedelta(hours=12),
+        ),
+        settings_model=SheetsConnectionSettings,
+        setup_hint="choose or create a spreadsheet before syncing",
+        integration_module="tracker_integrations.services.sheets_integration",
     ),
     "gmail": ProviderSpec(
         key="gmail",
@@ -51,6 +63,14 @@ PROVIDERS: dict[ProviderKey, ProviderSpec] = {
         oauth=_google((GMAIL_READONLY,)),
         hooks_module="tracker_integrations.providers.google.oauth",
         manage_access_hint=_GOOGLE_MANAGE,
+        # The poll is the backstop behind Gmail's push for replies, so it is shorter than Sheets'.
+        sync=SyncPolicy(
+            directions=frozenset({"from_provider"}),
+            available=True,
+            ready_on_connect=True,
+            reconcile_every=timedelta(hours=2),
+        ),
+        integration_module="tracker_integrations.services.gmail_integration",
     ),
     "google-drive": ProviderSpec(
         key="google-drive",
@@ -79,6 +99,8 @@ PROVIDERS: dict[ProviderKey, ProviderSpec] = {
             client_auth="basic",
         ),
         hooks_module="tracker_integrations.providers.airtable.oauth",
+        # Two-way by design; its sync is not built yet, but Tracker's changes already mark it due.
+        sync=SyncPolicy(directions=frozenset({"to_provider", "from_provider"})),
         manage_access_hint="Airtable has no revocation API: remove Tracker under Airtable > Builder hub > "
         "Integrations > Third-party integrations.",
     ),
@@ -103,8 +125,12 @@ if set(PROVIDERS) != set(PROVIDER_KEYS):
     raise RuntimeError("the provider registry and ProviderKey must list the same providers")
 
 
+def find_spec(provider: str) -> ProviderSpec | None:
+    return PROVIDERS.get(cast(ProviderKey, provider))
+
+
 def get_spec(provider: str) -> ProviderSpec:
-    spec = PROVIDERS.get(cast(ProviderKey, provider))
+    spec = find_spec(provider)
     if spec is None:
         raise NotFound(f"unknown integration '{provider}': use one of {', '.join(PROVIDER_KEYS)}")
     return spec

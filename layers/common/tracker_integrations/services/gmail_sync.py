@@ -36,10 +36,11 @@ from tracker_integrations.services.gmail_effects import ReplyEvent, apply_reply,
 from tracker_integrations.services.gmail_matching import MailHeaders, PitchIndex, parse_headers
 from tracker_integrations.services.notifications import Notifier
 from tracker_integrations.services.quotas import Quotas
+from tracker_integrations.services.scheduling import schedule_of
 from tracker_integrations.services.sync_frame import Notice, ProviderRun, SyncFrame, SyncProfile
 from tracker_integrations.services.tokens import TokenService
 from tracker_integrations.store.gmail import GmailStore
-from tracker_integrations.store.integrations import IntegrationsStore, schedule_of
+from tracker_integrations.store.integrations import IntegrationsStore
 from tracker_integrations.store.leases import LeaseStore
 from tracker_integrations.store.tracker import TrackerStore
 

@@ -6,24 +6,19 @@ is shared (`sync.importer`), so Google Sheets and, later, Airtable answer in the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Protocol
-
 from tracker_integrations.errors import NotFound
 from tracker_integrations.models.imports import ImportRequest, ImportResult
-
-
-class RowImport(Protocol):
-    def import_rows(self, user_id: str, request: ImportRequest) -> ImportResult: ...
+from tracker_integrations.providers.registry import PROVIDERS, find_spec
+from tracker_integrations.services.integration_hooks import HooksOf
 
 
 class Imports:
-    def __init__(self, providers: Mapping[str, Callable[[], RowImport]]) -> None:
-        self._providers = providers
+    def __init__(self, hooks: HooksOf) -> None:
+        self._hooks = hooks
 
     def run(self, user_id: str, provider: str, request: ImportRequest) -> ImportResult:
-        build = self._providers.get(provider)
-        if build is None:
-            offered = ", ".join(sorted(self._providers))
+        spec = find_spec(provider)
+        if spec is None or not spec.sync.imports:
+            offered = ", ".join(sorted(key for key, spec in PROVIDERS.items() if spec.sync.imports))
             raise NotFound(f"Import is offered for {offered}; '{provider}' has no import (yet).")
-        return build().import_rows(user_id, request)
+        return self._hooks(spec.key).importer().import_rows(user_id, request)

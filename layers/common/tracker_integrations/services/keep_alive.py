@@ -7,7 +7,7 @@ connection needs_reauth and tells the user, as any refresh does.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
@@ -16,6 +16,8 @@ from tracker_integrations.errors import ProviderError, TrackerError
 from tracker_integrations.models.common import utcnow
 from tracker_integrations.models.connection import PROVIDER_KEYS
 from tracker_integrations.observability import logger, metrics
+from tracker_integrations.providers.registry import PROVIDERS
+from tracker_integrations.services.integration_hooks import HooksOf
 from tracker_integrations.services.tokens import TokenService
 from tracker_integrations.store.integrations import IntegrationsStore
 
@@ -37,13 +39,12 @@ class KeepAlive:
         integrations: IntegrationsStore,
         tokens: TokenService,
         *,
-        renewals: Sequence[Callable[[], int]] = (),
+        hooks: HooksOf,
         now: Callable[[], datetime] = utcnow,
     ) -> None:
         self._integrations = integrations
         self._tokens = tokens
-        # Daily renewals of push registrations that lapse (each returns how many it renewed).
-        self._renewals = renewals
+        self._hooks = hooks
         self._now = now
 
     def run(self) -> KeepAliveResult:
@@ -62,9 +63,12 @@ class KeepAlive:
                 # needs_reauth is recorded by the token service; a transient failure is retried tomorrow.
                 failed += 1
         renewed = 0
-        for renew in self._renewals:
+        # Daily renewals of push registrations that lapse (Gmail watches).
+        for spec in PROVIDERS.values():
+            if not spec.sync.push_watched:
+                continue
             try:
-                renewed += renew()
+                renewed += self._hooks(spec.key).renew_push()
             except (ProviderError, TrackerError):
                 logger.exception("a push renewal failed; it runs again tomorrow")
         metrics.add_metric(name="KeepAliveRefreshed", unit="Count", value=refreshed)

@@ -415,7 +415,7 @@ class OAuthService:
             and other.external_account_id == account
             for other in self._store.list_connections(connection.user_id)
         )
-        return same_user or self._lifecycle().mailbox_shared(connection)
+        return same_user or self._lifecycle().account_shared(connection)
 
     def _require_configured(self, spec: ProviderSpec) -> None:
         app = spec.oauth.app

@@ -19,13 +19,12 @@ from tracker_integrations.models.common import new_id, utcnow
 from tracker_integrations.models.connection import Connection, ProviderKey
 from tracker_integrations.models.push import TrackerChange
 from tracker_integrations.observability import logger, metrics
+from tracker_integrations.providers.registry import get_spec
+from tracker_integrations.services.integration_hooks import HooksOf
+from tracker_integrations.services.scheduling import schedule_of
 from tracker_integrations.store.changes import ChangeMarkers
-from tracker_integrations.store.channels import ChannelStore
-from tracker_integrations.store.gmail import GmailStore
-from tracker_integrations.store.integrations import RECONCILE_EVERY, IntegrationsStore, schedule_of
+from tracker_integrations.store.integrations import IntegrationsStore
 
-# Integrations whose sync carries Tracker's campaigns and pitches out to the provider.
-TRACKER_DRIVEN: frozenset[ProviderKey] = frozenset({"google-sheets", "airtable"})
 # A burst of edits within this window shares one sync, which starts when the window closes.
 COLLAPSE_WINDOW = timedelta(seconds=3)
 
@@ -43,16 +42,14 @@ class RealTime:
         self,
         integrations: IntegrationsStore,
         markers: ChangeMarkers,
-        channels: ChannelStore,
-        gmail: GmailStore,
+        hooks: HooksOf,
         queue: Callable[[], SyncJobQueue],
         *,
         now: Callable[[], datetime] = utcnow,
     ) -> None:
         self._integrations = integrations
         self._markers = markers
-        self._channels = channels
-        self._gmail = gmail
+        self._hooks = hooks
         self._queue = queue
         self._now = now
 
@@ -64,7 +61,7 @@ class RealTime:
         for user_id, wrote in writers.items():
             for connection in self._integrations.list_connections(user_id):
                 # A sync's own writes are news to every other integration, but not to itself.
-                if connection.provider not in TRACKER_DRIVEN or not wrote - {connection.provider}:
+                if not get_spec(connection.provider).sync.tracker_driven or not wrote - {connection.provider}:
                     continue
                 if schedule_of(connection) is None:
                     continue
@@ -84,8 +81,8 @@ class RealTime:
     def synced(self, connection: Connection, started_at: datetime) -> None:
         """A sync that started at `started_at` finished: what changed before it is synced. Without a live push
         channel nobody would report the provider's changes, so the connection stays due at every tick."""
-        if connection.provider in PUSH_WATCHED:
-            live_until = self._push_live_until(connection)
+        if get_spec(connection.provider).sync.push_watched:
+            live_until = self._hooks(connection.provider).push_live_until(connection)
             if live_until is None or live_until <= self._now():
                 self.still_due(connection, started_at)
                 return
@@ -94,14 +91,6 @@ class RealTime:
     def still_due(self, connection: Connection, started_at: datetime) -> None:
         """A run that synced nothing leaves the connection due at the next tick of its cadence."""
         self._markers.mark(connection.user_id, connection.provider, started_at, cadence=schedule_of(connection))
-
-    def _push_live_until(self, connection: Connection) -> datetime | None:
-        """Until when the provider reports this connection's changes to Tracker (None: it does not)."""
-        if connection.provider == "gmail":
-            watch = self._gmail.watch(connection.user_id)
-            return None if watch is None else watch.expires_at
-        channel = self._channels.current(connection.user_id, connection.provider)
-        return None if channel is None else channel.expires_at
 
     def _changed(self, connection: Connection) -> bool:
         now = self._now()
@@ -122,8 +111,3 @@ class RealTime:
         )
         self._queue().enqueue(job, delay_seconds=int(COLLAPSE_WINDOW.total_seconds()))
         return True
-
-
-# Integrations whose provider side reports changes to Tracker (Drive channels, Gmail watches): exactly the ones
-# that may wait for a reconciliation time between changes, while that push is live.
-PUSH_WATCHED: frozenset[ProviderKey] = frozenset(RECONCILE_EVERY)

@@ -9,7 +9,13 @@ from tracker_integrations.errors import NotFound, ValidationFailed
 from tracker_integrations.models.campaign import PitchStatus
 from tracker_integrations.models.connection import Connection, ConnectionStatus
 from tracker_integrations.models.settings import SettingsUpdate
-from tracker_integrations.models.sheets import CreateSpreadsheet, SheetsSettings, SheetsSettingsUpdate, SheetTarget
+from tracker_integrations.models.sheets import (
+    CreateSpreadsheet,
+    SheetsConnectionSettings,
+    SheetsSettings,
+    SheetsSettingsUpdate,
+    SheetTarget,
+)
 from tracker_integrations.providers.google.sheets import (
     InvalidPageToken,
     SheetsClient,
@@ -136,9 +142,7 @@ class SheetsSetup:
         """Choose a spreadsheet and tab and/or change the mapping; checked against the sheet's real headers."""
         connection, client = self._client(user_id)
         self._cards.check_version(connection, update.version)  # and again by the conditional write
-        current = (
-            SheetsSettings.model_validate(connection.settings["sheet"]) if "sheet" in connection.settings else None
-        )
+        current = SheetsConnectionSettings.model_validate(connection.settings).sheet
         spreadsheet_id = update.spreadsheet_id or (current.target.spreadsheet_id if current else None)
         if spreadsheet_id is None:
             raise ValidationFailed("spreadsheet_id: choose a spreadsheet first")

@@ -23,7 +23,7 @@ from tracker_integrations.models.campaign import Campaign, CampaignCreate, Pitch
 from tracker_integrations.models.common import new_id, utcnow
 from tracker_integrations.models.connection import Connection, ConnectionStatus, LastError, ProviderKey
 from tracker_integrations.models.imports import ImportRequest, ImportResult
-from tracker_integrations.models.sheets import SheetsSettings, SheetTarget
+from tracker_integrations.models.sheets import SheetsConnectionSettings, SheetsSettings, SheetTarget
 from tracker_integrations.models.sync_log import ConflictDetail, SyncLog, SyncLogError, SyncOutcome
 from tracker_integrations.providers.google.errors import GoogleRefused
 from tracker_integrations.providers.google.sheets import (
@@ -71,15 +71,15 @@ PROVIDER: ProviderKey = "google-sheets"
 
 
 def _sheets_settings(connection: Connection) -> SheetsSettings:
-    raw = connection.settings.get("sheet")
-    if raw is None:
+    sheet = SheetsConnectionSettings.model_validate(connection.settings).sheet
+    if sheet is None:
         raise SyncStopped(
             "not_configured",
             "No spreadsheet is chosen yet, so there is nothing to sync.",
             "Choose or create a spreadsheet in the Google Sheets settings.",
             status=ConnectionStatus.CONNECTED,
         )
-    return SheetsSettings.model_validate(raw)
+    return sheet
 
 
 def _too_long(header: str, length: int, where: str) -> SyncLogError:
@@ -663,7 +663,7 @@ class SheetsSync:
         connection = self._integrations.get_connection(user_id, PROVIDER)
         if connection is None:
             raise NotFound("Google Sheets is not connected: connect it first")
-        if "sheet" not in connection.settings:
+        if not SheetsConnectionSettings.model_validate(connection.settings).is_configured():
             raise ValidationFailed("No spreadsheet is chosen yet: choose or create one in the Google Sheets settings")
         if request.dry_run:
             return self._preview(connection, request)
@@ -675,7 +675,7 @@ class SheetsSync:
         return results[0]
 
     def _preview(self, connection: Connection, request: ImportRequest) -> ImportResult:
-        sheets = SheetsSettings.model_validate(connection.settings["sheet"])
+        sheets = _sheets_settings(connection)
         access = self._tokens.current_tokens(connection).access_token.get_secret_value()
         client = SheetsClient(self._settings, access)
         try:
@@ -752,7 +752,7 @@ class SheetsSync:
             )
             if chosen is not None:
                 current = self._integrations.get_connection(user_id, PROVIDER) or connection
-                settings = SheetsSettings.model_validate(current.settings["sheet"])
+                settings = _sheets_settings(current)
                 self._update_settings(current, settings.model_copy(update={"import_campaign_id": chosen}))
         results.append(self._describe(request, replace(sheet, campaigns=campaigns), plan, placed, failed))
         return list(placed.items())

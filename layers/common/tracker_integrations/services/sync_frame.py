@@ -34,6 +34,7 @@ from tracker_integrations.models.common import new_id, utcnow
 from tracker_integrations.models.connection import Connection, ConnectionStatus, LastError, ProviderKey
 from tracker_integrations.models.sync_log import SyncDirection, SyncLog, SyncLogError
 from tracker_integrations.observability import logger, metrics
+from tracker_integrations.providers.registry import get_spec
 from tracker_integrations.services.notifications import Notifier
 from tracker_integrations.services.quotas import Quotas
 from tracker_integrations.store.integrations import IntegrationsStore
@@ -251,7 +252,7 @@ class SyncFrame:
             and current.status == ConnectionStatus.NEEDS_REAUTH
         ):
             status = ConnectionStatus.NEEDS_REAUTH
-        if current.settings.get("paused") and status != ConnectionStatus.NEEDS_REAUTH:
+        if get_spec(current.provider).settings_of(current).paused and status != ConnectionStatus.NEEDS_REAUTH:
             status = ConnectionStatus.PAUSED  # the user paused it: a finished run does not resume it
         succeeded = log.outcome != "failed"
         updated = current.model_copy(

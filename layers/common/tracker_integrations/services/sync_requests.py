@@ -11,16 +11,13 @@ from pydantic import BaseModel, ConfigDict
 from tracker_integrations.errors import NotFound, PlanLimitReached, ValidationFailed, VersionConflict
 from tracker_integrations.jobs import SyncJob, SyncJobQueue
 from tracker_integrations.models.common import new_id, utcnow
-from tracker_integrations.models.connection import ConnectionStatus, ProviderKey
+from tracker_integrations.models.connection import ConnectionStatus
 from tracker_integrations.providers.registry import get_spec
 from tracker_integrations.services.quotas import Quotas
 from tracker_integrations.store.integrations import IntegrationsStore
 from tracker_integrations.store.sync_state import SyncStateStore
 from tracker_integrations.store.tracker import TrackerStore
 from tracker_integrations.sync.codec import decode_state, encode_state, stored_fields
-
-# Providers whose two-way sync exists today; the others connect but have nothing to run yet.
-SYNCABLE: tuple[ProviderKey, ...] = ("google-sheets", "gmail")
 
 
 class QueuedSync(BaseModel):
@@ -76,17 +73,18 @@ class SyncRequests:
         connection = self._integrations.get_connection(user_id, spec.key)
         if connection is None:
             raise NotFound(f"{spec.name} is not connected: connect it first")
-        if spec.key not in SYNCABLE:
+        if not spec.sync.available:
             raise ValidationFailed(f"{spec.name} has nothing to sync yet: its sync is not available in this version")
         if connection.status == ConnectionStatus.NEEDS_REAUTH:
             raise VersionConflict(f"{spec.name} needs to be reconnected before it can sync: reconnect it first")
-        if connection.settings.get("paused"):
+        settings = spec.settings_of(connection)
+        if settings.paused:
             raise VersionConflict(f"{spec.name} sync is paused: resume it in its settings first")
         exhausted = self._quotas.exhausted(user_id, self._now())
         if exhausted is not None:
             raise PlanLimitReached(f"{exhausted.message} {exhausted.action}")
-        if spec.key == "google-sheets" and "sheet" not in connection.settings:
-            raise ValidationFailed(f"{spec.name}: choose or create a spreadsheet before syncing")
+        if not settings.is_configured():
+            raise ValidationFailed(f"{spec.name}: {spec.setup_hint}")
         job = SyncJob(
             job_id=new_id("job"), user_id=user_id, provider=spec.key, reason="manual", requested_at=self._now()
         )

@@ -17,36 +17,26 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
-from typing import Protocol
+from collections.abc import Callable
 
 from tracker_integrations.errors import NotFound, RateLimited, SyncInProgress
 from tracker_integrations.jobs import SyncJob, SyncJobQueue
 from tracker_integrations.models.common import utcnow
-from tracker_integrations.models.connection import ProviderKey
 from tracker_integrations.models.sync_log import SyncLog
 from tracker_integrations.observability import logger, metrics
+from tracker_integrations.providers.registry import get_spec
+from tracker_integrations.services.integration_hooks import HooksOf
 from tracker_integrations.services.realtime import RealTime
 from tracker_integrations.services.sync_frame import sync_lease
 from tracker_integrations.store.integrations import IntegrationsStore
 from tracker_integrations.store.leases import LeaseStore
 
 
-class SyncService(Protocol):
-    """What each provider's sync offers the runner (SheetsSync, GmailReplySync, ...)."""
-
-    def run(self, user_id: str) -> SyncLog: ...
-
-
-# provider -> a builder of its sync service, called only when a job for that provider runs.
-SyncServices = Mapping[ProviderKey, Callable[[], SyncService]]
-
-
 class SyncRunner:
     def __init__(
         self,
         integrations: IntegrationsStore,
-        services: SyncServices,
+        hooks: HooksOf,
         queue: Callable[[], SyncJobQueue],
         leases: LeaseStore,
         *,
@@ -55,12 +45,11 @@ class SyncRunner:
         self._realtime = realtime
         self._leases = leases
         self._integrations = integrations
-        self._services = services
+        self._hooks = hooks
         self._queue = queue
 
     def run(self, job: SyncJob) -> SyncLog | None:
-        build = self._services.get(job.provider)
-        if build is None:
+        if not get_spec(job.provider).sync.available:
             logger.warning("no sync exists for this provider yet; job dropped")
             return None
         connection = self._integrations.get_connection(job.user_id, job.provider)
@@ -74,7 +63,7 @@ class SyncRunner:
             return None
         held_lease = True
         try:
-            log = build().run(job.user_id)
+            log = self._hooks(job.provider).sync().run(job.user_id)
         except SyncInProgress:
             held_lease = False
             self._wait_for_running_sync(job)

@@ -1,0 +1,78 @@
+"""Google Sheets' part in the platform: its services, built from the root, and its hooks into the generic ones.
+
+Its own settings (spreadsheet, tab, mapping) are checked against the sheet itself; its push is a Drive
+channel on the synced spreadsheet, closed at disconnect.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from tracker_integrations.models.connection import Connection
+from tracker_integrations.models.sheets import SheetsSettingsUpdate
+from tracker_integrations.services.integration_hooks import IntegrationHooks
+from tracker_integrations.validation import parse_model
+
+if TYPE_CHECKING:
+    from tracker_integrations.services.drive_watch import DriveWatches
+    from tracker_integrations.services.integrations import IntegrationDetail
+    from tracker_integrations.services.sheets_setup import SheetsSetup
+    from tracker_integrations.services.sheets_sync import SheetsSync
+    from tracker_integrations.wiring import Root
+
+
+class SheetsIntegration(IntegrationHooks):
+    def __init__(self, root: Root) -> None:
+        self._root = root
+
+    # -- services (per call) ----------------------------------------------------------------------
+
+    def sync(self) -> SheetsSync:
+        from tracker_integrations.services.sheets_sync import SheetsSync
+        from tracker_integrations.store.journal import CreationJournal
+
+        root = self._root
+        return SheetsSync(
+            root.integrations_store,
+            root.tracker_store,
+            root.campaigns_service(),
+            root.sync_state_store,
+            root.token_service(),
+            root.lease_store,
+            root.quotas(),
+            root.notifier(),
+            root.settings,
+            CreationJournal(root.dynamodb, root.settings.integrations_table),
+            self.drive_watches(),
+        )
+
+    def importer(self) -> SheetsSync:
+        return self.sync()
+
+    def setup(self) -> SheetsSetup:
+        from tracker_integrations.services.sheets_setup import SheetsSetup
+
+        root = self._root
+        return SheetsSetup(root.integrations_store, root.token_service(), root.integrations_service(), root.settings)
+
+    def drive_watches(self) -> DriveWatches:
+        from tracker_integrations.services.drive_watch import DriveWatches
+
+        return DriveWatches(self._root.channel_store, self._root.realtime, self._root.settings)
+
+    # -- hooks ------------------------------------------------------------------------------------
+
+    def configure(self, user_id: str, body: dict[str, Any]) -> IntegrationDetail:
+        return self.setup().configure(user_id, parse_model(SheetsSettingsUpdate, body))
+
+    def push_live_until(self, connection: Connection) -> datetime | None:
+        channel = self._root.channel_store.current(connection.user_id, connection.provider)
+        return None if channel is None else channel.expires_at
+
+    def disconnecting(self, connection: Connection, access_token: str | None) -> None:
+        self.drive_watches().close(connection, access_token)
+
+
+def build(root: Root) -> SheetsIntegration:
+    return SheetsIntegration(root)
