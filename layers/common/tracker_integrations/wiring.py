@@ -30,12 +30,17 @@ if TYPE_CHECKING:
     from tracker_integrations.crypto.envelope import TokenCipher
     from tracker_integrations.jobs import SyncJobQueue
     from tracker_integrations.models.connection import ProviderKey
+    from tracker_integrations.providers.google.gmail.integration import GmailIntegration
+    from tracker_integrations.providers.google.gmail.push import GmailPushReceiver
+    from tracker_integrations.providers.google.gmail.reply_categories import ReplyCategories
+    from tracker_integrations.providers.google.gmail.store import GmailStore
+    from tracker_integrations.providers.google.sheets.channels import ChannelStore
+    from tracker_integrations.providers.google.sheets.drive_watch import DriveWatches
+    from tracker_integrations.providers.google.sheets.integration import SheetsIntegration
+    from tracker_integrations.providers.google.sheets.setup import SheetsSetup
+    from tracker_integrations.providers.google.sheets.sync import SheetsSync
     from tracker_integrations.services.campaigns import CampaignsService
-    from tracker_integrations.services.drive_watch import DriveWatches
     from tracker_integrations.services.fanout import Fanout
-    from tracker_integrations.services.gmail_integration import GmailIntegration
-    from tracker_integrations.services.gmail_push import GmailPushReceiver
-    from tracker_integrations.services.gmail_reply_categories import ReplyCategories
     from tracker_integrations.services.imports import Imports
     from tracker_integrations.services.integration_hooks import IntegrationHooks
     from tracker_integrations.services.integrations import IntegrationsService
@@ -47,15 +52,10 @@ if TYPE_CHECKING:
     from tracker_integrations.services.rate_limits import RateLimits
     from tracker_integrations.services.realtime import RealTime
     from tracker_integrations.services.settings_updates import SettingsUpdates
-    from tracker_integrations.services.sheets_integration import SheetsIntegration
-    from tracker_integrations.services.sheets_setup import SheetsSetup
-    from tracker_integrations.services.sheets_sync import SheetsSync
     from tracker_integrations.services.sync_requests import SyncRequests
     from tracker_integrations.services.sync_runner import SyncRunner
     from tracker_integrations.services.tokens import TokenService
     from tracker_integrations.store.changes import ChangeMarkers
-    from tracker_integrations.store.channels import ChannelStore
-    from tracker_integrations.store.gmail import GmailStore
     from tracker_integrations.store.integrations import IntegrationsStore
     from tracker_integrations.store.leases import LeaseStore
     from tracker_integrations.store.rate_limits import RateCounterStore
@@ -139,7 +139,7 @@ class Root:
 
     @cached_property
     def channel_store(self) -> ChannelStore:
-        from tracker_integrations.store.channels import ChannelStore
+        from tracker_integrations.providers.google.sheets.channels import ChannelStore
 
         return ChannelStore(self.dynamodb, self.settings.integrations_table)
 

@@ -46,11 +46,16 @@ class OAuthSpec(BaseModel):
     scopes: tuple[str, ...]
     # Scopes the integration cannot work without; Google lets users untick scopes on its consent page.
     required_scopes: tuple[str, ...] = ()
+    # What each required scope lets Tracker do, for the message when a user unticks it at the provider.
+    scope_purposes: tuple[tuple[str, str], ...] = ()
     pkce: bool
     client_auth: Literal["body", "basic"]
     extra_authorize_params: tuple[tuple[str, str], ...] = ()
     issuer: str | None = None  # RFC 9207 `iss` the provider adds to the redirect, when it does
     scope_separator: str = " "
+
+    def purpose_of(self, scope: str) -> str:
+        return dict(self.scope_purposes).get(scope, scope)
 
 
 # Which way records flow: Tracker's campaigns and pitches out to the provider, the provider's side back in.

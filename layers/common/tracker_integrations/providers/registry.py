@@ -18,16 +18,18 @@ from tracker_integrations.providers.base import Endpoint, OAuthSpec, ProviderHoo
 _GOOGLE_IDENTITY = ("openid", "email")
 DRIVE_FILE = "https://www.googleapis.com/auth/drive.file"
 GMAIL_READONLY = "https://www.googleapis.com/auth/gmail.readonly"
+_DRIVE_FILE_PURPOSE = "create and edit the spreadsheets and files you choose"
 _GOOGLE_MANAGE = "Remove Tracker at https://myaccount.google.com/connections if it is still listed."
 
 
-def _google(scopes: tuple[str, ...]) -> OAuthSpec:
+def _google(scopes: tuple[str, ...], purpose: str) -> OAuthSpec:
     return OAuthSpec(
         app="google",
         authorize=Endpoint(host="endpoint_google_accounts", path="/o/oauth2/v2/auth"),
         token=Endpoint(host="endpoint_google_oauth2", path="/token"),
         scopes=_GOOGLE_IDENTITY + scopes,
         required_scopes=scopes,
+        scope_purposes=tuple((scope, purpose) for scope in scopes),
         pkce=True,
         client_auth="body",
         # offline: a refresh token; consent: a fresh refresh token on every reconnect, since Google
@@ -42,7 +44,7 @@ PROVIDERS: dict[ProviderKey, ProviderSpec] = {
         key="google-sheets",
         name="Google Sheets",
         description="Campaigns and pitches as rows in your spreadsheet, edits flowing both ways.",
-        oauth=_google((DRIVE_FILE,)),
+        oauth=_google((DRIVE_FILE,), _DRIVE_FILE_PURPOSE),
         hooks_module="tracker_integrations.providers.google.oauth",
         manage_access_hint=_GOOGLE_MANAGE,
         # Drive push channels report edits, so a full pass is only a backstop twice a day.
@@ -54,13 +56,13 @@ PROVIDERS: dict[ProviderKey, ProviderSpec] = {
         ),
         settings_model=SheetsConnectionSettings,
         setup_hint="choose or create a spreadsheet before syncing",
-        integration_module="tracker_integrations.services.sheets_integration",
+        integration_module="tracker_integrations.providers.google.sheets.integration",
     ),
     "gmail": ProviderSpec(
         key="gmail",
         name="Gmail",
         description="Replies from pitched contacts mark the pitch replied, with a preview and a link.",
-        oauth=_google((GMAIL_READONLY,)),
+        oauth=_google((GMAIL_READONLY,), "read replies to your pitches"),
         hooks_module="tracker_integrations.providers.google.oauth",
         manage_access_hint=_GOOGLE_MANAGE,
         # The poll is the backstop behind Gmail's push for replies, so it is shorter than Sheets'.
@@ -70,13 +72,13 @@ PROVIDERS: dict[ProviderKey, ProviderSpec] = {
             ready_on_connect=True,
             reconcile_every=timedelta(hours=2),
         ),
-        integration_module="tracker_integrations.services.gmail_integration",
+        integration_module="tracker_integrations.providers.google.gmail.integration",
     ),
     "google-drive": ProviderSpec(
         key="google-drive",
         name="Google Drive",
         description="Scheduled CSV exports uploaded to a Drive folder.",
-        oauth=_google((DRIVE_FILE,)),
+        oauth=_google((DRIVE_FILE,), _DRIVE_FILE_PURPOSE),
         hooks_module="tracker_integrations.providers.google.oauth",
         manage_access_hint=_GOOGLE_MANAGE,
     ),

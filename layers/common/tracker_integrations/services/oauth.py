@@ -63,12 +63,6 @@ from tracker_integrations.store.integrations import IntegrationsStore
 if TYPE_CHECKING:
     from tracker_integrations.services.lifecycle import ConnectionLifecycle
 
-# What each required scope lets Tracker do, for the message when a user unticks it at Google.
-_SCOPE_PURPOSE = {
-    "https://www.googleapis.com/auth/drive.file": "create and edit the spreadsheets and files you choose",
-    "https://www.googleapis.com/auth/gmail.readonly": "read replies to your pitches",
-}
-
 
 class CallbackParams(BaseModel):
     """The query string the provider redirects back with."""
@@ -357,7 +351,7 @@ class OAuthService:
         missing = [s for s in spec.oauth.required_scopes if s not in tokens.scopes]
         if not missing:
             return
-        purposes = ", ".join(_SCOPE_PURPOSE.get(s, s) for s in missing)
+        purposes = ", ".join(spec.oauth.purpose_of(s) for s in missing)
         # The grant is useless without those scopes: give it back rather than keep a half connection.
         load_hooks(spec).revoke(spec, self._settings, tokens)
         raise OAuthFlowError(

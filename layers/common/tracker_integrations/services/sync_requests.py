@@ -4,50 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict
 
 from tracker_integrations.errors import NotFound, PlanLimitReached, ValidationFailed, VersionConflict
 from tracker_integrations.jobs import SyncJob, SyncJobQueue
 from tracker_integrations.models.common import new_id, utcnow
 from tracker_integrations.models.connection import ConnectionStatus
+from tracker_integrations.models.sync_requests import (
+    DeletionDecision,
+    PendingDeletionList,
+    PendingDeletionView,
+    QueuedSync,
+)
 from tracker_integrations.providers.registry import get_spec
 from tracker_integrations.services.quotas import Quotas
 from tracker_integrations.store.integrations import IntegrationsStore
 from tracker_integrations.store.sync_state import SyncStateStore
 from tracker_integrations.store.tracker import TrackerStore
 from tracker_integrations.sync.codec import decode_state, encode_state, stored_fields
-
-
-class QueuedSync(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    status: str = "queued"
-    job_id: str
-    message: str
-
-
-class PendingDeletionView(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    record_id: str
-    values: dict[str, str]
-    detected_at: datetime
-
-
-class PendingDeletionList(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    pending_deletions: list[PendingDeletionView]
-
-
-class DeletionDecision(BaseModel):
-    """'approve' deletes the pitch in Tracker; 'reject' puts the row back in the sheet."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    decision: Literal["approve", "reject"]
 
 
 class SyncRequests:

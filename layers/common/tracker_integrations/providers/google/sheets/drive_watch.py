@@ -21,9 +21,9 @@ from tracker_integrations.models.common import new_id, utcnow
 from tracker_integrations.models.connection import Connection
 from tracker_integrations.models.push import DriveNotification, PushChannel, PushOutcome
 from tracker_integrations.observability import logger, metrics
-from tracker_integrations.providers.google.sheets import SheetsClient
+from tracker_integrations.providers.google.sheets.channels import ChannelStore
+from tracker_integrations.providers.google.sheets.client import SheetsClient
 from tracker_integrations.services.realtime import RealTime
-from tracker_integrations.store.channels import ChannelStore
 
 WATCH_LIFETIME = timedelta(days=1)  # Drive's longest for a file channel
 RENEW_BEFORE = timedelta(hours=8)

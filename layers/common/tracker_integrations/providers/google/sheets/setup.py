@@ -16,15 +16,15 @@ from tracker_integrations.models.sheets import (
     SheetsSettingsUpdate,
     SheetTarget,
 )
-from tracker_integrations.providers.google.sheets import (
+from tracker_integrations.providers.google.sheets.client import (
     InvalidPageToken,
     SheetsClient,
     SpreadsheetInfo,
     SpreadsheetSummary,
     SpreadsheetUnavailable,
 )
+from tracker_integrations.providers.google.sheets.sync import PROVIDER
 from tracker_integrations.services.integrations import IntegrationDetail, IntegrationsService
-from tracker_integrations.services.sheets_sync import PROVIDER
 from tracker_integrations.services.tokens import TokenService
 from tracker_integrations.store.integrations import IntegrationsStore
 from tracker_integrations.sync.fields import FIELDS, label_for, normalise_header

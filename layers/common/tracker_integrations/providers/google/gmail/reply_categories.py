@@ -13,7 +13,7 @@ from datetime import datetime
 from tracker_integrations.errors import NotFound, ValidationFailed
 from tracker_integrations.models.campaign import Pitch, UserReplyCategory
 from tracker_integrations.models.common import utcnow
-from tracker_integrations.services.gmail_effects import override
+from tracker_integrations.providers.google.gmail.effects import override
 from tracker_integrations.store.tracker import TrackerStore
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from tracker_integrations.models.campaign import Pitch, PitchStatus
 from tracker_integrations.models.gmail import BounceType, ReplyCategory
-from tracker_integrations.services.gmail_effects import PREVIEW_CHARS, ReplyEvent, apply_reply, override
+from tracker_integrations.providers.google.gmail.effects import PREVIEW_CHARS, ReplyEvent, apply_reply, override
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 

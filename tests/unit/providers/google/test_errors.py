@@ -17,7 +17,7 @@ from tracker_integrations.providers.google.errors import (
     GoogleRefused,
     classify_google_response,
 )
-from tracker_integrations.providers.google.sheets import SpreadsheetUnavailable, _classify
+from tracker_integrations.providers.google.sheets.client import SpreadsheetUnavailable, _classify
 
 # google.rpc.Code names arrive in error.status; ErrorInfo reasons in error.details[]; the rest in errors[].
 STATUS_NAMES = {

@@ -31,15 +31,15 @@ from tracker_integrations.models.connection import Connection, ProviderKey
 from tracker_integrations.models.gmail import Classification, GmailCursor, GmailWatch, normalise_address
 from tracker_integrations.models.sync_log import SyncLog, SyncLogError
 from tracker_integrations.observability import logger, metrics
-from tracker_integrations.providers.google.gmail import GmailClient, HistoryExpired, MessageGone, RawMessage
-from tracker_integrations.services.gmail_effects import ReplyEvent, apply_reply, notification
-from tracker_integrations.services.gmail_matching import MailHeaders, PitchIndex, parse_headers
+from tracker_integrations.providers.google.gmail.client import GmailClient, HistoryExpired, MessageGone, RawMessage
+from tracker_integrations.providers.google.gmail.effects import ReplyEvent, apply_reply, notification
+from tracker_integrations.providers.google.gmail.matching import MailHeaders, PitchIndex, parse_headers
+from tracker_integrations.providers.google.gmail.store import GmailStore
 from tracker_integrations.services.notifications import Notifier
 from tracker_integrations.services.quotas import Quotas
 from tracker_integrations.services.scheduling import schedule_of
 from tracker_integrations.services.sync_frame import Notice, ProviderRun, SyncFrame, SyncProfile
 from tracker_integrations.services.tokens import TokenService
-from tracker_integrations.store.gmail import GmailStore
 from tracker_integrations.store.integrations import IntegrationsStore
 from tracker_integrations.store.leases import LeaseStore
 from tracker_integrations.store.tracker import TrackerStore

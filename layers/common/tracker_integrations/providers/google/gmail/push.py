@@ -27,9 +27,9 @@ from tracker_integrations.jobs import SyncJob, SyncJobQueue
 from tracker_integrations.models.common import new_id, utcnow
 from tracker_integrations.models.gmail import GmailNotification, PubSubPush, PushOutcome, PushStatus
 from tracker_integrations.observability import logger, metrics
-from tracker_integrations.providers.google.pubsub_push import InvalidPushToken, PushTokenVerifier
+from tracker_integrations.providers.google.gmail.pubsub_push import InvalidPushToken, PushTokenVerifier
+from tracker_integrations.providers.google.gmail.store import GmailStore
 from tracker_integrations.services.scheduling import schedule_of
-from tracker_integrations.store.gmail import GmailStore
 from tracker_integrations.store.integrations import IntegrationsStore
 from tracker_integrations.validation import describe, parse_json
 

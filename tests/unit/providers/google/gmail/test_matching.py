@@ -8,7 +8,7 @@ from email.message import EmailMessage
 import pytest
 
 from tracker_integrations.models.campaign import Campaign, Pitch, PitchStatus, PitchThread
-from tracker_integrations.services.gmail_matching import PitchIndex, normalise_subject, parse_headers
+from tracker_integrations.providers.google.gmail.matching import PitchIndex, normalise_subject, parse_headers
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 

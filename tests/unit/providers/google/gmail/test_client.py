@@ -11,7 +11,7 @@ import pytest
 
 from tests.support.settings import unit_settings
 from tracker_integrations.errors import PermanentProviderError, RateLimited
-from tracker_integrations.providers.google.gmail import GmailClient, HistoryExpired, MessageGone
+from tracker_integrations.providers.google.gmail.client import GmailClient, HistoryExpired, MessageGone
 
 SETTINGS = unit_settings(endpoint_google_gmail="https://gmail.test")
 

@@ -19,9 +19,9 @@ from tracker_integrations.models.common import utcnow
 from tracker_integrations.models.connection import ConnectionStatus
 from tracker_integrations.models.gmail import GmailWatch
 from tracker_integrations.observability import logger, metrics
-from tracker_integrations.providers.google.gmail import GmailClient
+from tracker_integrations.providers.google.gmail.client import GmailClient
+from tracker_integrations.providers.google.gmail.store import GmailStore
 from tracker_integrations.services.tokens import TokenService
-from tracker_integrations.store.gmail import GmailStore
 from tracker_integrations.store.integrations import IntegrationsStore
 
 RENEW_WITHIN = timedelta(days=2)

@@ -20,7 +20,11 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
 from tests.support.settings import unit_settings
-from tracker_integrations.providers.google.pubsub_push import GoogleCertificates, InvalidPushToken, PushTokenVerifier
+from tracker_integrations.providers.google.gmail.pubsub_push import (
+    GoogleCertificates,
+    InvalidPushToken,
+    PushTokenVerifier,
+)
 
 AUDIENCE = "https://api.example/api/webhooks/gmail"
 ACCOUNT = "gmail-push@tracker.iam.gserviceaccount.com"

@@ -15,10 +15,10 @@ from tracker_integrations.services.integration_hooks import IntegrationHooks
 from tracker_integrations.validation import parse_model
 
 if TYPE_CHECKING:
-    from tracker_integrations.services.drive_watch import DriveWatches
+    from tracker_integrations.providers.google.sheets.drive_watch import DriveWatches
+    from tracker_integrations.providers.google.sheets.setup import SheetsSetup
+    from tracker_integrations.providers.google.sheets.sync import SheetsSync
     from tracker_integrations.services.integrations import IntegrationDetail
-    from tracker_integrations.services.sheets_setup import SheetsSetup
-    from tracker_integrations.services.sheets_sync import SheetsSync
     from tracker_integrations.wiring import Root
 
 
@@ -29,7 +29,7 @@ class SheetsIntegration(IntegrationHooks):
     # -- services (per call) ----------------------------------------------------------------------
 
     def sync(self) -> SheetsSync:
-        from tracker_integrations.services.sheets_sync import SheetsSync
+        from tracker_integrations.providers.google.sheets.sync import SheetsSync
         from tracker_integrations.store.journal import CreationJournal
 
         root = self._root
@@ -51,13 +51,13 @@ class SheetsIntegration(IntegrationHooks):
         return self.sync()
 
     def setup(self) -> SheetsSetup:
-        from tracker_integrations.services.sheets_setup import SheetsSetup
+        from tracker_integrations.providers.google.sheets.setup import SheetsSetup
 
         root = self._root
         return SheetsSetup(root.integrations_store, root.token_service(), root.integrations_service(), root.settings)
 
     def drive_watches(self) -> DriveWatches:
-        from tracker_integrations.services.drive_watch import DriveWatches
+        from tracker_integrations.providers.google.sheets.drive_watch import DriveWatches
 
         return DriveWatches(self._root.channel_store, self._root.realtime, self._root.settings)
 

@@ -15,9 +15,9 @@ import pytest
 from tracker_integrations.jobs import SyncJob, SyncJobQueue
 from tracker_integrations.models.connection import Connection, ConnectionStatus, ProviderKey
 from tracker_integrations.models.gmail import GmailCursor, PushClaims
-from tracker_integrations.providers.google.pubsub_push import PushTokenVerifier
-from tracker_integrations.services.gmail_push import GmailPushReceiver
-from tracker_integrations.store.gmail import GmailStore
+from tracker_integrations.providers.google.gmail.pubsub_push import PushTokenVerifier
+from tracker_integrations.providers.google.gmail.push import GmailPushReceiver
+from tracker_integrations.providers.google.gmail.store import GmailStore
 from tracker_integrations.store.integrations import IntegrationsStore
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING
 from tracker_integrations.errors import ProviderError
 from tracker_integrations.models.connection import Connection
 from tracker_integrations.observability import logger
+from tracker_integrations.providers.google.gmail.store import GmailStore
 from tracker_integrations.services.integration_hooks import IntegrationHooks
-from tracker_integrations.store.gmail import GmailStore
 
 if TYPE_CHECKING:
-    from tracker_integrations.services.gmail_push import GmailPushReceiver
-    from tracker_integrations.services.gmail_reply_categories import ReplyCategories
-    from tracker_integrations.services.gmail_sync import GmailReplySync
-    from tracker_integrations.services.gmail_watch import GmailWatchRenewal
+    from tracker_integrations.providers.google.gmail.push import GmailPushReceiver
+    from tracker_integrations.providers.google.gmail.reply_categories import ReplyCategories
+    from tracker_integrations.providers.google.gmail.sync import GmailReplySync
+    from tracker_integrations.providers.google.gmail.watch import GmailWatchRenewal
     from tracker_integrations.wiring import Root
 
 
@@ -36,8 +36,8 @@ class GmailIntegration(IntegrationHooks):
         return GmailStore(self._root.dynamodb, self._root.settings.integrations_table)
 
     def sync(self) -> GmailReplySync:
+        from tracker_integrations.providers.google.gmail.sync import GmailReplySync
         from tracker_integrations.replies import classify_raw
-        from tracker_integrations.services.gmail_sync import GmailReplySync
 
         root = self._root
         return GmailReplySync(
@@ -53,20 +53,20 @@ class GmailIntegration(IntegrationHooks):
         )
 
     def push_receiver(self) -> GmailPushReceiver:
-        from tracker_integrations.providers.google.pubsub_push import PushTokenVerifier
-        from tracker_integrations.services.gmail_push import GmailPushReceiver
+        from tracker_integrations.providers.google.gmail.pubsub_push import PushTokenVerifier
+        from tracker_integrations.providers.google.gmail.push import GmailPushReceiver
 
         root = self._root
         return GmailPushReceiver(self.store, root.integrations_store, root.sync_queue, PushTokenVerifier(root.settings))
 
     def watch_renewal(self) -> GmailWatchRenewal:
-        from tracker_integrations.services.gmail_watch import GmailWatchRenewal
+        from tracker_integrations.providers.google.gmail.watch import GmailWatchRenewal
 
         root = self._root
         return GmailWatchRenewal(root.integrations_store, self.store, root.token_service(), root.settings)
 
     def reply_categories(self) -> ReplyCategories:
-        from tracker_integrations.services.gmail_reply_categories import ReplyCategories
+        from tracker_integrations.providers.google.gmail.reply_categories import ReplyCategories
 
         return ReplyCategories(self._root.tracker_store)
 
@@ -103,7 +103,7 @@ class GmailIntegration(IntegrationHooks):
         return any(self.store.watch(other) is not None for other in others)
 
     def _stop_watch(self, access_token: str) -> None:
-        from tracker_integrations.providers.google.gmail import GmailClient
+        from tracker_integrations.providers.google.gmail.client import GmailClient
 
         try:
             GmailClient(self._root.settings, access_token).stop()

@@ -26,7 +26,7 @@ from tracker_integrations.models.imports import ImportRequest, ImportResult
 from tracker_integrations.models.sheets import SheetsConnectionSettings, SheetsSettings, SheetTarget
 from tracker_integrations.models.sync_log import ConflictDetail, SyncLog, SyncLogError, SyncOutcome
 from tracker_integrations.providers.google.errors import GoogleRefused
-from tracker_integrations.providers.google.sheets import (
+from tracker_integrations.providers.google.sheets.client import (
     MAX_CELL_CHARACTERS,
     RangeNotFound,
     SheetsClient,
@@ -35,8 +35,8 @@ from tracker_integrations.providers.google.sheets import (
     a1_tab,
     column_letter,
 )
+from tracker_integrations.providers.google.sheets.drive_watch import DriveWatches
 from tracker_integrations.services.campaigns import CampaignsService
-from tracker_integrations.services.drive_watch import DriveWatches
 from tracker_integrations.services.notifications import Notifier
 from tracker_integrations.services.quotas import Quotas
 from tracker_integrations.services.sync_frame import Notice, ProviderRun, SyncFrame, SyncProfile, SyncStopped
