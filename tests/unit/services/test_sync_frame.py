@@ -7,60 +7,26 @@ subclass the real classes, so mypy checks them against the real signatures, and 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
+from tests.support.fakes import FakeIntegrations, FakeLeases
 from tracker_integrations.errors import (
     NotFound,
     PermanentProviderError,
     RateLimited,
     ReauthRequired,
     SyncInProgress,
-    VersionConflict,
 )
 from tracker_integrations.models.connection import Connection, ConnectionStatus, LastError, ProviderKey
 from tracker_integrations.models.sync_log import SyncLog, SyncLogError
 from tracker_integrations.services.notifications import Notifier
 from tracker_integrations.services.quotas import Quotas
 from tracker_integrations.services.sync_frame import Notice, ProviderRun, Sync, SyncFrame, SyncProfile, SyncStopped
-from tracker_integrations.store.integrations import IntegrationsStore
-from tracker_integrations.store.leases import Lease, LeaseStore
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 USER = "usr_1"
-
-
-class FakeIntegrations(IntegrationsStore):
-    def __init__(self) -> None:
-        self.connections: dict[tuple[str, ProviderKey], Connection] = {}
-        self.logs: list[SyncLog] = []
-
-    def get_connection(self, user_id: str, provider: ProviderKey) -> Connection | None:
-        return self.connections.get((user_id, provider))
-
-    def save_connection(self, connection: Connection, *, expected_version: int | None) -> None:
-        current = self.connections.get((connection.user_id, connection.provider))
-        if (current.version if current else None) != expected_version:
-            raise VersionConflict("the connection changed")
-        self.connections[(connection.user_id, connection.provider)] = connection
-
-    def add_sync_log(self, log: SyncLog) -> None:
-        self.logs.append(log)
-
-
-class FakeLeases(LeaseStore):
-    def __init__(self) -> None:
-        self.held: set[str] = set()
-
-    def acquire(self, user_id: str, name: str, *, owner: str, ttl: timedelta, now: datetime) -> Lease | None:
-        if name in self.held:
-            return None
-        self.held.add(name)
-        return Lease(name=name, owner=owner, fence=1, expires_at=now + ttl)
-
-    def release(self, user_id: str, lease: Lease) -> None:
-        self.held.discard(lease.name)
 
 
 class FakeQuotas(Quotas):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
@@ -134,6 +134,28 @@ def classify_token_response(provider: str, response: httpx.Response) -> Provider
     )
 
 
+class RefreshingBearer(httpx.Auth):
+    """Bearer auth with the one token-refresh rule: on a 401, refresh once and resend the request.
+
+    A 401 after that refresh (or a refresh the provider refuses) reaches the classifier as
+    ReauthRequired: the user must reconnect. One object serves one run, so a run refreshes at most once.
+    """
+
+    def __init__(self, access_token: str, refresh: Callable[[], str] | None = None) -> None:
+        self._token = access_token
+        self._refresh = refresh
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response]:
+        request.headers["Authorization"] = f"Bearer {self._token}"
+        response = yield request
+        if response.status_code != 401 or self._refresh is None:
+            return
+        refresh, self._refresh = self._refresh, None
+        self._token = refresh()
+        request.headers["Authorization"] = f"Bearer {self._token}"
+        yield request
+
+
 def send(
     request: httpx.Request,
     *,
@@ -141,6 +163,7 @@ def send(
     classify: Classifier = classify_api_response,
     policy: RetryPolicy = INTERACTIVE,
     client: httpx.Client | None = None,
+    auth: httpx.Auth | None = None,
     sleep: Callable[[float], None] = time.sleep,
     jitter: Callable[[], float] = random.random,
 ) -> httpx.Response:
@@ -151,7 +174,7 @@ def send(
         attempt += 1
         error: ProviderError | None
         try:
-            response = http.send(request)
+            response = http.send(request) if auth is None else http.send(request, auth=auth)
             error = classify(provider, response)
         except httpx.TimeoutException:
             error = TransientProviderError(f"{provider} did not answer in time", provider=provider)

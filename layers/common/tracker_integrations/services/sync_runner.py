@@ -1,4 +1,5 @@
-"""Runs one queued sync job with the provider's sync service, and decides what the queue does next.
+"""Runs one queued sync job with the provider's sync service; what a failure does to the queue is
+decided by one table (`queue_actions`).
 
 - A job requested before the connection's last sync started is a duplicate (a repeated message,
   or a burst of "sync now" clicks): it is dropped, so one request never syncs twice in a row.
@@ -19,13 +20,15 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from tracker_integrations.errors import NotFound, RateLimited, SyncInProgress
+from tracker_integrations.errors import RateLimited
 from tracker_integrations.jobs import SyncJob, SyncJobQueue
 from tracker_integrations.models.common import utcnow
+from tracker_integrations.models.connection import Connection
 from tracker_integrations.models.sync_log import SyncLog
 from tracker_integrations.observability import logger, metrics
 from tracker_integrations.providers.registry import get_spec
 from tracker_integrations.services.integration_hooks import HooksOf
+from tracker_integrations.services.queue_actions import DuplicateJob, QueueAction, queue_action
 from tracker_integrations.services.realtime import RealTime
 from tracker_integrations.services.sync_frame import sync_lease
 from tracker_integrations.store.integrations import IntegrationsStore
@@ -54,32 +57,13 @@ class SyncRunner:
             return None
         connection = self._integrations.get_connection(job.user_id, job.provider)
         if connection is None:
-            # Disconnected after the job was queued: nothing to do, and nothing to retry.
             logger.info("connection gone before its sync ran; job dropped")
             return None
-        if connection.last_sync_at is not None and connection.last_sync_at >= job.requested_at:
-            metrics.add_metric(name="SyncJobDeduplicated", unit="Count", value=1)
-            logger.info("a sync finished after this job was requested; job dropped as a duplicate")
-            return None
-        held_lease = True
         try:
-            log = self._hooks(job.provider).sync().run(job.user_id)
-        except SyncInProgress:
-            held_lease = False
-            self._wait_for_running_sync(job)
+            log = self._sync(job, connection)
+        except Exception as exc:
+            self._act(queue_action(exc), job, exc)
             return None
-        except NotFound:
-            logger.info("connection gone before its sync ran; job dropped")
-            return None
-        except RateLimited as exc:
-            wait = math.ceil(exc.retry_after)
-            self._queue().enqueue(job, delay_seconds=wait)
-            metrics.add_metric(name="SyncJobDelayedForRateLimit", unit="Count", value=1)
-            logger.info("rate limited; job re-queued", extra={"delay_seconds": wait})
-            return None
-        finally:
-            if held_lease:
-                self._queue_waiting_job(job)
         if self._realtime is not None:
             if log.outcome == "failed":
                 # Nothing was synced: the next tick tries again (the card already says what went wrong).
@@ -87,6 +71,37 @@ class SyncRunner:
             else:
                 self._realtime().synced(connection, log.started_at)
         return log
+
+    def _sync(self, job: SyncJob, connection: Connection) -> SyncLog:
+        if connection.last_sync_at is not None and connection.last_sync_at >= job.requested_at:
+            raise DuplicateJob("a sync finished after this job was requested")
+        held_lease = True
+        try:
+            return self._hooks(job.provider).sync().run(job.user_id)
+        except Exception as exc:
+            # A run already going holds the lease: the job waits on it rather than taking its rerun.
+            held_lease = queue_action(exc) != QueueAction.WAIT_FOR_RUN
+            raise
+        finally:
+            if held_lease:
+                self._queue_waiting_job(job)
+
+    def _act(self, action: QueueAction, job: SyncJob, failure: Exception) -> None:
+        match action:
+            case QueueAction.DROP if isinstance(failure, DuplicateJob):
+                metrics.add_metric(name="SyncJobDeduplicated", unit="Count", value=1)
+                logger.info("a sync finished after this job was requested; job dropped as a duplicate")
+            case QueueAction.DROP:
+                logger.info("job dropped", extra={"code": getattr(failure, "code", type(failure).__name__)})
+            case QueueAction.WAIT_FOR_RUN:
+                self._wait_for_running_sync(job)
+            case QueueAction.DELAY:
+                wait = math.ceil(failure.retry_after) if isinstance(failure, RateLimited) else 0
+                self._queue().enqueue(job, delay_seconds=wait)
+                metrics.add_metric(name="SyncJobDelayedForRateLimit", unit="Count", value=1)
+                logger.info("rate limited; job re-queued", extra={"delay_seconds": wait})
+            case QueueAction.RETRY:
+                raise failure
 
     def _wait_for_running_sync(self, job: SyncJob) -> None:
         if self._leases.request_rerun(job.user_id, sync_lease(job.provider), job.model_dump_json(), now=utcnow()):

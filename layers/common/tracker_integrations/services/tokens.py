@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from tracker_integrations.config import Settings
 from tracker_integrations.crypto.envelope import TokenCipher
 from tracker_integrations.errors import NotFound, ReauthRequired, TransientProviderError, VersionConflict
-from tracker_integrations.http.client import RetryPolicy
+from tracker_integrations.http.client import RefreshingBearer, RetryPolicy
 from tracker_integrations.models.audit import AuditEntry
 from tracker_integrations.models.common import new_id, utcnow
 from tracker_integrations.models.connection import Connection, ConnectionStatus, LastError, TokenSet
@@ -62,6 +62,17 @@ class TokenService:
         if fresh_enough and not force_refresh:
             return tokens
         return self.refresh(connection, tokens)
+
+    def auth(self, connection: Connection) -> RefreshingBearer:
+        """A run's bearer auth: the current access token, refreshed once when the provider answers 401 to it
+        (a token revoked or expired early at the provider although it looked fresh here)."""
+
+        def refresh() -> str:
+            # The refresh writes the connection: start from what is stored now, not what the run read.
+            current = self._store.get_connection(connection.user_id, connection.provider) or connection
+            return self.current_tokens(current, force_refresh=True).access_token.get_secret_value()
+
+        return RefreshingBearer(self.current_tokens(connection).access_token.get_secret_value(), refresh)
 
     def refresh(self, connection: Connection, tokens: TokenSet) -> TokenSet:
         """One refresh at a time per connection across every container: the others wait for its result

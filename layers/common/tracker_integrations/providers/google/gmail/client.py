@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tracker_integrations.config import Settings
 from tracker_integrations.errors import PermanentProviderError, ProviderError
-from tracker_integrations.http.client import RetryPolicy, send
+from tracker_integrations.http.client import RefreshingBearer, RetryPolicy, send
 from tracker_integrations.models.gmail import HistoryId
 from tracker_integrations.providers.google.errors import classify_google_response
 
@@ -116,16 +116,21 @@ def _classify(provider: str, response: httpx.Response) -> ProviderError | None:
 class GmailClient:
     """One mailbox (`me`) with one access token; `calls` counts the calls made, by method."""
 
-    def __init__(self, settings: Settings, access_token: str, *, client: httpx.Client | None = None) -> None:
+    def __init__(
+        self, settings: Settings, access: str | RefreshingBearer, *, client: httpx.Client | None = None
+    ) -> None:
         self._base = settings.endpoint_google_gmail.rstrip("/") + "/gmail/v1/users/me"
-        self._headers = {"Authorization": f"Bearer {access_token}"}
+        # A bare token is used as is; a run's clients pass the auth that refreshes once on a 401.
+        self._auth = RefreshingBearer(access) if isinstance(access, str) else access
         self._client = client
         self.calls: dict[str, int] = {"profile": 0, "history": 0, "list": 0, "get": 0, "watch": 0, "stop": 0}
 
     def _send(self, method: str, path: str, *, kind: str, **kwargs: Any) -> dict[str, Any]:
         self.calls[kind] += 1
-        request = httpx.Request(method, f"{self._base}{path}", headers=self._headers, **kwargs)
-        response = send(request, provider=PROVIDER, classify=_classify, policy=_POLICY, client=self._client)
+        request = httpx.Request(method, f"{self._base}{path}", **kwargs)
+        response = send(
+            request, provider=PROVIDER, classify=_classify, policy=_POLICY, client=self._client, auth=self._auth
+        )
         try:
             body = response.json() if response.content else {}
         except ValueError:

@@ -21,13 +21,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Concatenate
+from typing import Any
 
 from tracker_integrations.config import Settings
-from tracker_integrations.errors import NotFound, ReauthRequired, TransientProviderError, VersionConflict
+from tracker_integrations.errors import NotFound, TransientProviderError, VersionConflict
 from tracker_integrations.models.campaign import Pitch, PitchThread
 from tracker_integrations.models.common import utcnow
-from tracker_integrations.models.connection import Connection, ProviderKey
+from tracker_integrations.models.connection import ProviderKey
 from tracker_integrations.models.gmail import Classification, GmailCursor, GmailWatch, normalise_address
 from tracker_integrations.models.sync_log import SyncLog, SyncLogError
 from tracker_integrations.observability import logger, metrics
@@ -94,35 +94,6 @@ class _Run:
     errors: list[SyncLogError] = field(default_factory=list)
 
 
-class _Client:
-    """The Gmail client of a run, refreshing the token once when Google says 401."""
-
-    def __init__(
-        self, connection: Connection, tokens: TokenService, integrations: IntegrationsStore, settings: Settings
-    ) -> None:
-        self._connection = connection
-        self._tokens = tokens
-        self._integrations = integrations
-        self._settings = settings
-        self.api = GmailClient(settings, tokens.current_tokens(connection).access_token.get_secret_value())
-        self._refreshed = False
-
-    def call[**P, T](self, operation: Callable[Concatenate[GmailClient, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
-        try:
-            return operation(self.api, *args, **kwargs)
-        except ReauthRequired:
-            if self._refreshed:
-                raise
-            # 401 to a token we thought fresh: refresh once; only a refused refresh means reconnecting.
-            self._refreshed = True
-            current = self._integrations.get_connection(self._connection.user_id, PROVIDER) or self._connection
-            fresh = self._tokens.current_tokens(current, force_refresh=True).access_token.get_secret_value()
-            calls = self.api.calls
-            self.api = GmailClient(self._settings, fresh)
-            self.api.calls = calls
-            return operation(self.api, *args, **kwargs)
-
-
 class GmailReplySync:
     def __init__(
         self,
@@ -154,15 +125,15 @@ class GmailReplySync:
         return self._frame.run(user_id, self._run)
 
     def _run(self, run: ProviderRun) -> SyncLog:
-        client = _Client(run.connection, self._tokens, self._integrations, self._settings)
-        run.calls = client.api.calls
+        client = GmailClient(self._settings, self._tokens.auth(run.connection))
+        run.calls = client.calls
         # Push only serves connections that sync on their own; a manual (free) one is checked when asked.
         automatic = schedule_of(run.connection) is not None
         return self._sync(run.user_id, client, run.log, automatic=automatic)
 
     # -- the run ----------------------------------------------------------------------------------
 
-    def _sync(self, user_id: str, client: _Client, log: SyncLog, *, automatic: bool) -> SyncLog:
+    def _sync(self, user_id: str, client: GmailClient, log: SyncLog, *, automatic: bool) -> SyncLog:
         cursor = self._gmail.cursor(user_id)
         if cursor is None:
             new_cursor, ids = self._full_sync(user_id, client)
@@ -193,16 +164,14 @@ class GmailReplySync:
             }
         )
 
-    def _full_sync(self, user_id: str, client: _Client) -> tuple[GmailCursor, list[str]]:
+    def _full_sync(self, user_id: str, client: GmailClient) -> tuple[GmailCursor, list[str]]:
         """The mailbox's current historyId, then recent messages (bounded in time and count)."""
-        profile = client.call(GmailClient.profile)
+        profile = client.profile()
         self._gmail.link_address(profile.email_address, user_id)
         ids: list[str] = []
         page_token: str | None = None
         for _ in range(BACKFILL_PAGES):
-            page = client.call(
-                GmailClient.list_messages, BACKFILL_QUERY, page_token=page_token, max_results=BACKFILL_PAGE_SIZE
-            )
+            page = client.list_messages(BACKFILL_QUERY, page_token=page_token, max_results=BACKFILL_PAGE_SIZE)
             ids.extend(m.id for m in page.messages)
             page_token = page.next_page_token
             if not page_token:
@@ -215,12 +184,12 @@ class GmailReplySync:
         # messages.list is newest first; handle oldest first, like history.
         return cursor, list(dict.fromkeys(reversed(ids)))
 
-    def _history(self, client: _Client, start: int) -> tuple[int, list[str]]:
+    def _history(self, client: GmailClient, start: int) -> tuple[int, list[str]]:
         ids: list[str] = []
         latest = start
         page_token: str | None = None
         for _ in range(HISTORY_PAGES):
-            history = client.call(GmailClient.history, start, page_token=page_token)
+            history = client.history(start, page_token=page_token)
             ids.extend(m.id for m in history.added)
             latest = max(latest, history.history_id)
             page_token = history.next_page_token
@@ -228,7 +197,7 @@ class GmailReplySync:
                 break
         return latest, list(dict.fromkeys(ids))
 
-    def _ensure_watch(self, user_id: str, client: _Client, *, force: bool) -> None:
+    def _ensure_watch(self, user_id: str, client: GmailClient, *, force: bool) -> None:
         """Register users.watch on the first run, and again if it lapsed (the daily renewal missed it)."""
         topic = self._settings.gmail_pubsub_topic
         if not topic:
@@ -236,12 +205,12 @@ class GmailReplySync:
         current = self._gmail.watch(user_id)
         if not force and current is not None and current.topic == topic and current.expires_at > self._now():
             return
-        result = client.call(GmailClient.watch, topic)
+        result = client.watch(topic)
         self._gmail.save_watch(user_id, GmailWatch(topic=topic, expires_at=result.expires_at))
 
     # -- messages ---------------------------------------------------------------------------------
 
-    def _handle_all(self, user_id: str, client: _Client, ids: list[str], run: _Run) -> None:
+    def _handle_all(self, user_id: str, client: GmailClient, ids: list[str], run: _Run) -> None:
         fresh = [i for i in ids if not self._gmail.is_processed(user_id, i)]
         run.skipped += len(ids) - len(fresh)
         if not fresh:
@@ -249,7 +218,7 @@ class GmailReplySync:
         messages: list[RawMessage] = []
         for message_id in fresh:
             try:
-                messages.append(client.call(GmailClient.raw_message, message_id))
+                messages.append(client.raw_message(message_id))
             except MessageGone:
                 self._gmail.mark_processed(user_id, message_id, now=self._now())
         run.read += len(messages)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from tracker_integrations.config import Settings
-from tracker_integrations.errors import ProviderError, ReauthRequired, TrackerError
+from tracker_integrations.errors import ProviderError, TrackerError
 from tracker_integrations.models.common import utcnow
 from tracker_integrations.models.connection import ConnectionStatus
 from tracker_integrations.models.gmail import GmailWatch
@@ -84,12 +84,7 @@ class GmailWatchRenewal:
             # Another connection of this mailbox renewed its one watch already.
             self._gmail.save_watch(user_id, GmailWatch(topic=topic, expires_at=renewed_mailboxes[address]))
             return True
-        token = self._tokens.current_tokens(connection).access_token.get_secret_value()
-        try:
-            result = GmailClient(self._settings, token).watch(topic)
-        except ReauthRequired:
-            fresh = self._tokens.current_tokens(connection, force_refresh=True).access_token.get_secret_value()
-            result = GmailClient(self._settings, fresh).watch(topic)
+        result = GmailClient(self._settings, self._tokens.auth(connection)).watch(topic)
         self._gmail.save_watch(user_id, GmailWatch(topic=topic, expires_at=result.expires_at))
         if address is not None:
             renewed_mailboxes[address] = result.expires_at

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tracker_integrations.config import Settings
 from tracker_integrations.errors import PermanentProviderError, ProviderError
-from tracker_integrations.http.client import Classifier, RetryPolicy, send
+from tracker_integrations.http.client import Classifier, RefreshingBearer, RetryPolicy, send
 from tracker_integrations.providers.google.errors import classify_google_response
 from tracker_integrations.sync.fields import SheetMoment
 
@@ -190,10 +190,13 @@ def _cell(text: str | None) -> dict[str, Any]:
 
 
 class SheetsClient:
-    def __init__(self, settings: Settings, access_token: str, *, client: httpx.Client | None = None) -> None:
+    def __init__(
+        self, settings: Settings, access: str | RefreshingBearer, *, client: httpx.Client | None = None
+    ) -> None:
         self._sheets = settings.endpoint_google_sheets.rstrip("/")
         self._drive = settings.endpoint_google_drive.rstrip("/")
-        self._headers = {"Authorization": f"Bearer {access_token}"}
+        # A bare token is used as is; a run's clients pass the auth that refreshes once on a 401.
+        self._auth = RefreshingBearer(access) if isinstance(access, str) else access
         self._client = client
         self.calls: dict[str, int] = {"read": 0, "write": 0, "watch": 0}
 
@@ -201,8 +204,15 @@ class SheetsClient:
         self, method: str, url: str, *, kind: str, classify: Classifier | None = None, **kwargs: Any
     ) -> dict[str, Any]:
         self.calls[kind] += 1
-        request = httpx.Request(method, url, headers=self._headers, **kwargs)
-        response = send(request, provider="google", classify=classify or _classify, policy=_POLICY, client=self._client)
+        request = httpx.Request(method, url, **kwargs)
+        response = send(
+            request,
+            provider="google",
+            classify=classify or _classify,
+            policy=_POLICY,
+            client=self._client,
+            auth=self._auth,
+        )
         body = response.json() if response.content else {}
         if not isinstance(body, dict):
             raise PermanentProviderError(

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from tracker_integrations.config import Settings
-from tracker_integrations.errors import NotFound, ReauthRequired, TrackerError, ValidationFailed, VersionConflict
+from tracker_integrations.errors import NotFound, TrackerError, ValidationFailed, VersionConflict
 from tracker_integrations.models.campaign import Campaign, CampaignCreate, Pitch, PitchCreate, PitchUpdate
 from tracker_integrations.models.common import new_id, utcnow
 from tracker_integrations.models.connection import Connection, ConnectionStatus, LastError, ProviderKey
@@ -267,22 +267,13 @@ class SheetsSync:
         """A sync run, or an import run (`importing`): Google's refusals and a stale token handled alike."""
         connection = run.connection
         sheets = _sheets_settings(connection)
-        access = self._tokens.current_tokens(connection).access_token.get_secret_value()
-        client = SheetsClient(self._settings, access)
+        client = SheetsClient(self._settings, self._tokens.auth(connection))
         run.calls = client.calls
         try:
             return self._sync(run.user_id, connection, sheets, client, run.log, importing)
         except GoogleRefused as exc:
             # A refusal the user can act on (a full Drive, a Workspace policy): say so in Google's terms.
             raise SyncStopped(exc.code, exc.message, exc.action) from exc
-        except ReauthRequired:
-            # Google said 401 to a token we thought fresh: refresh once and go again; only a failed
-            # refresh (revoked access) means the user must reconnect.
-            current = self._integrations.get_connection(run.user_id, PROVIDER) or connection
-            fresh = self._tokens.current_tokens(current, force_refresh=True).access_token.get_secret_value()
-            retry = SheetsClient(self._settings, fresh)
-            retry.calls = client.calls
-            return self._sync(run.user_id, current, sheets, retry, run.log, importing)
 
     # -- the run ----------------------------------------------------------------------------------
 
