@@ -14,6 +14,7 @@ from tracker_integrations.models.connection import Connection, ProviderKey
 from tracker_integrations.models.sync_log import SyncLog
 from tracker_integrations.store.integrations import IntegrationsStore
 from tracker_integrations.store.leases import Lease, LeaseStore
+from tracker_integrations.store.tracker import TrackerStore
 
 
 class FakeIntegrations(IntegrationsStore):
@@ -59,6 +60,13 @@ class FakeLeases(LeaseStore):
 
     def take_rerun(self, user_id: str, name: str) -> str | None:
         return self.reruns.pop(name, None)
+
+
+class UnusedTracker(TrackerStore):
+    """A place holder where a collaborator is wired but the code under test never reads Tracker's data."""
+
+    def __init__(self) -> None:
+        pass
 
 
 class FakeQueue(SyncJobQueue):

@@ -52,7 +52,8 @@ if TYPE_CHECKING:
     from tracker_integrations.services.rate_limits import RateLimits
     from tracker_integrations.services.realtime import RealTime
     from tracker_integrations.services.settings_updates import SettingsUpdates
-    from tracker_integrations.services.sync_requests import SyncRequests
+    from tracker_integrations.services.sync_frame import RunServices
+    from tracker_integrations.services.sync_requests import DeletionApprovals, SyncRequests
     from tracker_integrations.services.sync_runner import SyncRunner
     from tracker_integrations.services.tokens import TokenService
     from tracker_integrations.store.changes import ChangeMarkers
@@ -178,6 +179,19 @@ class Root:
 
         return SyncJobQueue(self.sqs, self.settings.sync_queue_url)
 
+    def run_services(self) -> RunServices:
+        from tracker_integrations.services.sync_frame import RunServices
+
+        return RunServices(
+            integrations=self.integrations_store,
+            tracker=self.tracker_store,
+            tokens=self.token_service(),
+            leases=self.lease_store,
+            quotas=self.quotas(),
+            notifier=self.notifier(),
+            settings=self.settings,
+        )
+
     def oauth_service(self) -> OAuthService:
         from tracker_integrations.services.oauth import OAuthService
 
@@ -216,9 +230,12 @@ class Root:
     def sync_requests(self) -> SyncRequests:
         from tracker_integrations.services.sync_requests import SyncRequests
 
-        return SyncRequests(
-            self.integrations_store, self.tracker_store, self.sync_state_store, self.sync_queue, self.quotas()
-        )
+        return SyncRequests(self.integrations_store, self.sync_queue, self.quotas())
+
+    def deletion_approvals(self) -> DeletionApprovals:
+        from tracker_integrations.services.sync_requests import DeletionApprovals
+
+        return DeletionApprovals(self.tracker_store, self.sync_state_store)
 
     def quotas(self) -> Quotas:
         from tracker_integrations.services.quotas import Quotas
@@ -372,6 +389,10 @@ def settings_updates() -> SettingsUpdates:
 
 def sync_requests() -> SyncRequests:
     return root().sync_requests()
+
+
+def deletion_approvals() -> DeletionApprovals:
+    return root().deletion_approvals()
 
 
 def quotas() -> Quotas:

@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from tracker_integrations.errors import ReauthRequired
-from tracker_integrations.http.client import RefreshingBearer, send
+from tracker_integrations.http.client import ProviderApi, RefreshingBearer, send
 
 
 class TokenCheckingProvider:
@@ -35,7 +35,9 @@ class CountingRefresh:
 
 def _get(provider: TokenCheckingProvider, auth: RefreshingBearer) -> httpx.Response:
     with httpx.Client(transport=httpx.MockTransport(provider)) as client:
-        return send(httpx.Request("GET", "https://api.example/resource"), provider="example", client=client, auth=auth)
+        return send(
+            httpx.Request("GET", "https://api.example/resource"), api=ProviderApi("example"), client=client, auth=auth
+        )
 
 
 def test_a_valid_token_is_sent_without_a_refresh() -> None:

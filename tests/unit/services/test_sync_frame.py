@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.support.fakes import FakeIntegrations, FakeLeases
+from tests.support.fakes import FakeIntegrations, FakeLeases, UnusedTracker
+from tests.support.settings import unit_settings
 from tracker_integrations.errors import (
     NotFound,
     PermanentProviderError,
@@ -23,7 +24,16 @@ from tracker_integrations.models.connection import Connection, ConnectionStatus,
 from tracker_integrations.models.sync_log import SyncLog, SyncLogError
 from tracker_integrations.services.notifications import Notifier
 from tracker_integrations.services.quotas import Quotas
-from tracker_integrations.services.sync_frame import Notice, ProviderRun, Sync, SyncFrame, SyncProfile, SyncStopped
+from tracker_integrations.services.sync_frame import (
+    Notice,
+    ProviderRun,
+    RunServices,
+    Sync,
+    SyncFrame,
+    SyncProfile,
+    SyncStopped,
+)
+from tracker_integrations.services.tokens import TokenService
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 USER = "usr_1"
@@ -40,6 +50,13 @@ class FakeQuotas(Quotas):
     def count(self, user_id: str, now: datetime, records: int) -> int:
         self.counted += records
         return self.counted
+
+
+class UnusedTokens(TokenService):
+    """The frame itself never asks for tokens: the provider's sync does."""
+
+    def __init__(self) -> None:
+        pass
 
 
 class FakeNotifier(Notifier):
@@ -75,7 +92,16 @@ class Frame:
         self.leases = FakeLeases()
         self.quotas = FakeQuotas()
         self.notifier = FakeNotifier()
-        self.frame = SyncFrame(profile, self.integrations, self.leases, self.quotas, self.notifier, now=lambda: NOW)
+        services = RunServices(
+            integrations=self.integrations,
+            tracker=UnusedTracker(),
+            tokens=UnusedTokens(),
+            leases=self.leases,
+            quotas=self.quotas,
+            notifier=self.notifier,
+            settings=unit_settings(),
+        )
+        self.frame = SyncFrame(profile, services, now=lambda: NOW)
         self.integrations.connections[(USER, profile.provider)] = Connection(
             user_id=USER,
             provider=profile.provider,

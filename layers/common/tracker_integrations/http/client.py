@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Generator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
@@ -156,19 +157,37 @@ class RefreshingBearer(httpx.Auth):
         yield request
 
 
+@dataclass(frozen=True, slots=True)
+class ProviderApi:
+    """How to talk to one provider API: its name (in errors), how its answers are classified, how it is retried."""
+
+    provider: str
+    classify: Classifier = classify_api_response
+    policy: RetryPolicy = INTERACTIVE
+
+
+@dataclass(frozen=True, slots=True)
+class Pacing:
+    """How the retry loop waits: real sleeps and jitter, or a test's."""
+
+    sleep: Callable[[float], None] = time.sleep
+    jitter: Callable[[], float] = random.random
+
+
+REAL_PACING = Pacing()
+
+
 def send(
     request: httpx.Request,
     *,
-    provider: str,
-    classify: Classifier = classify_api_response,
-    policy: RetryPolicy = INTERACTIVE,
+    api: ProviderApi,
     client: httpx.Client | None = None,
     auth: httpx.Auth | None = None,
-    sleep: Callable[[float], None] = time.sleep,
-    jitter: Callable[[], float] = random.random,
+    pacing: Pacing = REAL_PACING,
 ) -> httpx.Response:
     """Send with retries; return a successful response or raise a classified ProviderError."""
     http = client or shared_client()
+    provider, classify, policy = api.provider, api.classify, api.policy
     attempt = 0
     while True:
         attempt += 1
@@ -184,17 +203,18 @@ def send(
             return response
         if attempt >= policy.max_attempts or not isinstance(error, TransientProviderError | RateLimited):
             raise error
-        backoff = jitter() * min(policy.max_delay, policy.base_delay * 2 ** (attempt - 1))
+        backoff = pacing.jitter() * min(policy.max_delay, policy.base_delay * 2 ** (attempt - 1))
         if isinstance(error, RateLimited):
             if error.retry_after > policy.max_wait:
                 raise error
             backoff = max(backoff, error.retry_after)
-        sleep(backoff)
+        pacing.sleep(backoff)
 
 
 def get_json(url: str, *, provider: str, token: str, scheme: str = "Bearer") -> dict[str, object]:
     """GET a provider resource with an access token; a non-object body is the provider's fault."""
-    response = send(httpx.Request("GET", url, headers={"Authorization": f"{scheme} {token}"}), provider=provider)
+    request = httpx.Request("GET", url, headers={"Authorization": f"{scheme} {token}"})
+    response = send(request, api=ProviderApi(provider))
     try:
         body = response.json()
     except ValueError:

@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from tracker_integrations.config import Settings
 from tracker_integrations.errors import (
     NotFound,
     PermanentProviderError,
@@ -37,8 +38,10 @@ from tracker_integrations.observability import logger, metrics
 from tracker_integrations.providers.registry import get_spec
 from tracker_integrations.services.notifications import Notifier
 from tracker_integrations.services.quotas import Quotas
+from tracker_integrations.services.tokens import TokenService
 from tracker_integrations.store.integrations import IntegrationsStore
 from tracker_integrations.store.leases import LeaseStore
+from tracker_integrations.store.tracker import TrackerStore
 
 # Longer than the worker's timeout (120 s): a killed run's lease lapses before its message returns.
 SYNC_LEASE = timedelta(seconds=180)
@@ -113,22 +116,26 @@ class ProviderRun:
 Sync = Callable[[ProviderRun], SyncLog]
 
 
+@dataclass(frozen=True, slots=True)
+class RunServices:
+    """What every provider's sync runs with: the platform's side of a run, passed as one."""
+
+    integrations: IntegrationsStore
+    tracker: TrackerStore
+    tokens: TokenService
+    leases: LeaseStore
+    quotas: Quotas
+    notifier: Notifier
+    settings: Settings
+
+
 class SyncFrame:
-    def __init__(
-        self,
-        profile: SyncProfile,
-        integrations: IntegrationsStore,
-        leases: LeaseStore,
-        quotas: Quotas,
-        notifier: Notifier,
-        *,
-        now: Callable[[], datetime] = utcnow,
-    ) -> None:
+    def __init__(self, profile: SyncProfile, services: RunServices, *, now: Callable[[], datetime] = utcnow) -> None:
         self._profile = profile
-        self._integrations = integrations
-        self._leases = leases
-        self._quotas = quotas
-        self._notifier = notifier
+        self._integrations = services.integrations
+        self._leases = services.leases
+        self._quotas = services.quotas
+        self._notifier = services.notifier
         self._now = now
 
     def run(self, user_id: str, sync: Sync) -> SyncLog:

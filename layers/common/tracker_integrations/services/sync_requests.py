@@ -1,4 +1,4 @@
-"""Sync now, and the deletions a sync is waiting for the user to approve."""
+"""Sync now (`SyncRequests`), and the deletions a sync is waiting for the user to approve (`DeletionApprovals`)."""
 
 from __future__ import annotations
 
@@ -27,16 +27,12 @@ class SyncRequests:
     def __init__(
         self,
         integrations: IntegrationsStore,
-        tracker: TrackerStore,
-        states: SyncStateStore,
         queue: Callable[[], SyncJobQueue],
         quotas: Quotas,
         *,
         now: Callable[[], datetime] = utcnow,
     ) -> None:
         self._integrations = integrations
-        self._tracker = tracker
-        self._states = states
         self._queue = queue
         self._quotas = quotas
         self._now = now
@@ -63,6 +59,14 @@ class SyncRequests:
         )
         self._queue().enqueue(job)
         return QueuedSync(job_id=job.job_id, message=f"{spec.name} sync is queued and starts within seconds.")
+
+
+class DeletionApprovals:
+    """Rows that disappeared from the provider's side wait here for the user: delete in Tracker, or put back."""
+
+    def __init__(self, tracker: TrackerStore, states: SyncStateStore) -> None:
+        self._tracker = tracker
+        self._states = states
 
     def pending_deletions(self, user_id: str, provider: str) -> PendingDeletionList:
         spec = get_spec(provider)

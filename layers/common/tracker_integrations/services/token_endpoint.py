@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 
 from tracker_integrations.config import Settings
 from tracker_integrations.errors import PermanentProviderError
-from tracker_integrations.http.client import INTERACTIVE, RetryPolicy, classify_token_response, send
+from tracker_integrations.http.client import INTERACTIVE, ProviderApi, RetryPolicy, classify_token_response, send
 from tracker_integrations.models.connection import TokenSet
 from tracker_integrations.providers.base import ProviderSpec
 
@@ -62,7 +62,7 @@ def request_tokens(
     else:
         form = {**form, "client_id": client_id, "client_secret": client_secret}
     request = httpx.Request("POST", spec.oauth.token.url(settings), data=form, headers=headers)
-    response = send(request, provider=app, classify=classify_token_response, policy=policy)
+    response = send(request, api=ProviderApi(app, classify=classify_token_response, policy=policy))
     try:
         return TokenResponse.model_validate_json(response.content)
     except ValidationError as exc:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tracker_integrations.config import Settings
@@ -33,6 +34,17 @@ _WAIT_STEP = 0.2
 _BACKGROUND = RetryPolicy(max_attempts=4, base_delay=0.5, max_delay=8.0, max_wait=30.0)
 
 
+@dataclass(frozen=True, slots=True)
+class Clock:
+    """Time as the token service reads it (expiry) and waits on it (another worker's refresh)."""
+
+    now: Callable[[], datetime] = utcnow
+    sleep: Callable[[float], None] = time.sleep
+
+
+SYSTEM_CLOCK = Clock()
+
+
 class TokenService:
     def __init__(
         self,
@@ -41,15 +53,14 @@ class TokenService:
         settings: Settings,
         leases: LeaseStore,
         *,
-        now: Callable[[], datetime] = utcnow,
-        sleep: Callable[[float], None] = time.sleep,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self._store = store
         self._cipher = cipher
         self._settings = settings
         self._leases = leases
-        self._now = now
-        self._sleep = sleep
+        self._now = clock.now
+        self._sleep = clock.sleep
 
     def current_tokens(self, connection: Connection, *, force_refresh: bool = False) -> TokenSet:
         """Tokens valid for at least REFRESH_MARGIN, refreshing (and persisting) when needed."""

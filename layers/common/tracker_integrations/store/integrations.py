@@ -21,7 +21,7 @@ from tracker_integrations.models.connection import Connection, ConnectionStatus,
 from tracker_integrations.models.notification import Notification
 from tracker_integrations.models.oauth import OAuthState
 from tracker_integrations.models.sync_log import SyncLog
-from tracker_integrations.store.dynamo import deserialize, query_all, query_page, serialize, value
+from tracker_integrations.store.dynamo import PageRequest, deserialize, query_all, query_page, serialize, value
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -230,15 +230,8 @@ class IntegrationsStore:
     def list_sync_logs(
         self, user_id: str, provider: ProviderKey, *, limit: int, cursor: str | None
     ) -> tuple[list[SyncLog], str | None]:
-        items, next_cursor = query_page(
-            self._db,
-            self._table,
-            user_pk(user_id),
-            f"SYNCLOG#{provider}#",
-            limit=limit,
-            cursor=cursor,
-            newest_first=True,
-        )
+        page = PageRequest(limit=limit, cursor=cursor, newest_first=True)
+        items, next_cursor = query_page(self._db, self._table, user_pk(user_id), f"SYNCLOG#{provider}#", page)
         return [SyncLog.model_validate(item["sync_log"]) for item in items], next_cursor
 
     def idle_since(self, cutoff: datetime) -> Iterator[tuple[str, str]]:
@@ -283,9 +276,8 @@ class IntegrationsStore:
     def list_notifications(
         self, user_id: str, *, limit: int, cursor: str | None
     ) -> tuple[list[Notification], str | None]:
-        items, next_cursor = query_page(
-            self._db, self._table, user_pk(user_id), "NOTIF#", limit=limit, cursor=cursor, newest_first=True
-        )
+        page = PageRequest(limit=limit, cursor=cursor, newest_first=True)
+        items, next_cursor = query_page(self._db, self._table, user_pk(user_id), "NOTIF#", page)
         return [Notification.model_validate(item["notification"]) for item in items], next_cursor
 
     def alert_state(self, user_id: str, provider: ProviderKey) -> str | None:

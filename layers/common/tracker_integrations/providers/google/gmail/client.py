@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tracker_integrations.config import Settings
 from tracker_integrations.errors import PermanentProviderError, ProviderError
-from tracker_integrations.http.client import RefreshingBearer, RetryPolicy, send
+from tracker_integrations.http.client import ProviderApi, RefreshingBearer, RetryPolicy, send
 from tracker_integrations.models.gmail import HistoryId
 from tracker_integrations.providers.google.errors import classify_google_response
 
@@ -113,6 +113,9 @@ def _classify(provider: str, response: httpx.Response) -> ProviderError | None:
     return classify_google_response(provider, response)
 
 
+_API = ProviderApi(PROVIDER, classify=_classify, policy=_POLICY)
+
+
 class GmailClient:
     """One mailbox (`me`) with one access token; `calls` counts the calls made, by method."""
 
@@ -128,9 +131,7 @@ class GmailClient:
     def _send(self, method: str, path: str, *, kind: str, **kwargs: Any) -> dict[str, Any]:
         self.calls[kind] += 1
         request = httpx.Request(method, f"{self._base}{path}", **kwargs)
-        response = send(
-            request, provider=PROVIDER, classify=_classify, policy=_POLICY, client=self._client, auth=self._auth
-        )
+        response = send(request, api=_API, client=self._client, auth=self._auth)
         try:
             body = response.json() if response.content else {}
         except ValueError:

@@ -39,18 +39,7 @@ class GmailIntegration(IntegrationHooks):
         from tracker_integrations.providers.google.gmail.sync import GmailReplySync
         from tracker_integrations.replies import classify_raw
 
-        root = self._root
-        return GmailReplySync(
-            root.integrations_store,
-            root.tracker_store,
-            self.store,
-            root.token_service(),
-            root.lease_store,
-            root.quotas(),
-            root.notifier(),
-            root.settings,
-            classify_raw,
-        )
+        return GmailReplySync(self._root.run_services(), self.store, classify_raw)
 
     def push_receiver(self) -> GmailPushReceiver:
         from tracker_integrations.providers.google.gmail.pubsub_push import PushTokenVerifier

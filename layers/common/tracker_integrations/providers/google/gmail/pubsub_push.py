@@ -28,7 +28,7 @@ from pydantic import ValidationError
 
 from tracker_integrations.config import Settings
 from tracker_integrations.errors import ProviderError
-from tracker_integrations.http.client import RetryPolicy, send
+from tracker_integrations.http.client import ProviderApi, RetryPolicy, send
 from tracker_integrations.models.gmail import PushClaims
 
 ISSUERS = frozenset({"https://accounts.google.com", "accounts.google.com"})
@@ -97,7 +97,7 @@ class GoogleCertificates:
         return certs
 
     def _fetch(self) -> tuple[dict[str, str], float]:
-        response = send(httpx.Request("GET", self.url), provider="google", policy=_POLICY, client=self._client)
+        response = send(httpx.Request("GET", self.url), api=ProviderApi("google", policy=_POLICY), client=self._client)
         try:
             body = response.json()
         except ValueError as exc:

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from tracker_integrations.config import Settings
 from tracker_integrations.errors import NotFound, TransientProviderError, VersionConflict
 from tracker_integrations.models.campaign import Pitch, PitchThread
 from tracker_integrations.models.common import utcnow
@@ -35,14 +34,9 @@ from tracker_integrations.providers.google.gmail.client import GmailClient, Hist
 from tracker_integrations.providers.google.gmail.effects import ReplyEvent, apply_reply, notification
 from tracker_integrations.providers.google.gmail.matching import MailHeaders, PitchIndex, parse_headers
 from tracker_integrations.providers.google.gmail.store import GmailStore
-from tracker_integrations.services.notifications import Notifier
-from tracker_integrations.services.quotas import Quotas
+from tracker_integrations.services.notifications import Draft
 from tracker_integrations.services.scheduling import schedule_of
-from tracker_integrations.services.sync_frame import Notice, ProviderRun, SyncFrame, SyncProfile
-from tracker_integrations.services.tokens import TokenService
-from tracker_integrations.store.integrations import IntegrationsStore
-from tracker_integrations.store.leases import LeaseStore
-from tracker_integrations.store.tracker import TrackerStore
+from tracker_integrations.services.sync_frame import Notice, ProviderRun, RunServices, SyncFrame, SyncProfile
 
 PROVIDER: ProviderKey = "gmail"
 BACKFILL_QUERY = "newer_than:30d"  # the bounded full sync: recent mail only ...
@@ -97,25 +91,19 @@ class _Run:
 class GmailReplySync:
     def __init__(
         self,
-        integrations: IntegrationsStore,
-        tracker: TrackerStore,
+        services: RunServices,
         gmail: GmailStore,
-        tokens: TokenService,
-        leases: LeaseStore,
-        quotas: Quotas,
-        notifier: Notifier,
-        settings: Settings,
         classify: Classifier,
         *,
         now: Callable[[], datetime] = utcnow,
     ) -> None:
-        self._frame = SyncFrame(PROFILE, integrations, leases, quotas, notifier, now=now)
-        self._integrations = integrations
-        self._tracker = tracker
+        self._frame = SyncFrame(PROFILE, services, now=now)
+        self._integrations = services.integrations
+        self._tracker = services.tracker
         self._gmail = gmail
-        self._tokens = tokens
-        self._notifier = notifier
-        self._settings = settings
+        self._tokens = services.tokens
+        self._notifier = services.notifier
+        self._settings = services.settings
         self._classify = classify
         self._now = now
 
@@ -289,9 +277,8 @@ class GmailReplySync:
         run.updated += 1
         metrics.add_metric(name=f"GmailReply_{event.category}", unit="Count", value=1)
         kind, text, action = notification(updated, index.campaign(updated), event)
-        self._notifier.pitch_event(
-            user_id, PROVIDER, kind, text, action, campaign_id=updated.campaign_id, pitch_id=updated.pitch_id
-        )
+        draft = Draft(kind, text, action, campaign_id=updated.campaign_id, pitch_id=updated.pitch_id)
+        self._notifier.pitch_event(user_id, PROVIDER, draft)
 
     def _remember_thread(
         self, user_id: str, pitch: Pitch, message: RawMessage, headers: MailHeaders, index: PitchIndex

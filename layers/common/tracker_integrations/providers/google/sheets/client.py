@@ -15,7 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tracker_integrations.config import Settings
 from tracker_integrations.errors import PermanentProviderError, ProviderError
-from tracker_integrations.http.client import Classifier, RefreshingBearer, RetryPolicy, send
+from tracker_integrations.http.client import Classifier, ProviderApi, RefreshingBearer, RetryPolicy, send
+from tracker_integrations.models.sheets import SheetTarget
 from tracker_integrations.providers.google.errors import classify_google_response
 from tracker_integrations.sync.fields import SheetMoment
 
@@ -205,14 +206,8 @@ class SheetsClient:
     ) -> dict[str, Any]:
         self.calls[kind] += 1
         request = httpx.Request(method, url, **kwargs)
-        response = send(
-            request,
-            provider="google",
-            classify=classify or _classify,
-            policy=_POLICY,
-            client=self._client,
-            auth=self._auth,
-        )
+        api = ProviderApi("google", classify=classify or _classify, policy=_POLICY)
+        response = send(request, api=api, client=self._client, auth=self._auth)
         body = response.json() if response.content else {}
         if not isinstance(body, dict):
             raise PermanentProviderError(
@@ -356,8 +351,7 @@ class SheetsClient:
 
     def write_cells(
         self,
-        spreadsheet_id: str,
-        sheet_id: int,
+        tab: SheetTarget,
         cells: list[tuple[int, int, str]],
         new_rows: list[list[str | None]],
         *,
@@ -368,16 +362,18 @@ class SheetsClient:
         inserted at `first_new_row` (right after the last row the read returned), so the grid grows as
         needed (values.update refuses ranges past the grid) and the new rows take the row above's
         formatting and validation. Values are `stringValue`s, never parsed: text starting with =, +, - or @
-        stays text."""
+        stays text. `tab` names the spreadsheet and the tab (by id)."""
         # https://developers.google.com/workspace/sheets/api/reference/rest/v4/spreadsheets/request#UpdateCellsRequest
         # https://developers.google.com/workspace/sheets/api/reference/rest/v4/spreadsheets/request#InsertDimensionRequest
         requests: list[dict[str, Any]] = []
         if add_columns:
-            requests.append({"appendDimension": {"sheetId": sheet_id, "dimension": "COLUMNS", "length": add_columns}})
+            requests.append(
+                {"appendDimension": {"sheetId": tab.sheet_id, "dimension": "COLUMNS", "length": add_columns}}
+            )
         requests.extend(
             {
                 "updateCells": {
-                    "start": {"sheetId": sheet_id, "rowIndex": row, "columnIndex": column},
+                    "start": {"sheetId": tab.sheet_id, "rowIndex": row, "columnIndex": column},
                     "rows": [{"values": [_cell(text)]}],
                     "fields": "userEnteredValue",
                 }
@@ -385,7 +381,7 @@ class SheetsClient:
             for row, column, text in cells
         )
         if new_rows:
-            span = {"sheetId": sheet_id, "dimension": "ROWS", "startIndex": first_new_row}
+            span = {"sheetId": tab.sheet_id, "dimension": "ROWS", "startIndex": first_new_row}
             requests.append(
                 {
                     "insertDimension": {
@@ -397,14 +393,14 @@ class SheetsClient:
             requests.append(
                 {
                     "updateCells": {
-                        "start": {"sheetId": sheet_id, "rowIndex": first_new_row, "columnIndex": 0},
+                        "start": {"sheetId": tab.sheet_id, "rowIndex": first_new_row, "columnIndex": 0},
                         "rows": [{"values": [_cell(text) for text in row]} for row in new_rows],
                         "fields": "userEnteredValue",
                     }
                 }
             )
         if requests:
-            self.batch_update(spreadsheet_id, requests)
+            self.batch_update(tab.spreadsheet_id, requests)
 
     def create_spreadsheet(self, title: str, tab: str, headers: list[str]) -> SpreadsheetInfo:
         # https://developers.google.com/workspace/sheets/api/reference/rest/v4/spreadsheets/create

@@ -29,23 +29,14 @@ class SheetsIntegration(IntegrationHooks):
     # -- services (per call) ----------------------------------------------------------------------
 
     def sync(self) -> SheetsSync:
-        from tracker_integrations.providers.google.sheets.sync import SheetsSync
+        from tracker_integrations.providers.google.sheets.sync import SheetsStorage, SheetsSync
         from tracker_integrations.store.journal import CreationJournal
 
         root = self._root
-        return SheetsSync(
-            root.integrations_store,
-            root.tracker_store,
-            root.campaigns_service(),
-            root.sync_state_store,
-            root.token_service(),
-            root.lease_store,
-            root.quotas(),
-            root.notifier(),
-            root.settings,
-            CreationJournal(root.dynamodb, root.settings.integrations_table),
-            self.drive_watches(),
+        storage = SheetsStorage(
+            states=root.sync_state_store, journal=CreationJournal(root.dynamodb, root.settings.integrations_table)
         )
+        return SheetsSync(root.run_services(), root.campaigns_service(), storage, self.drive_watches())
 
     def importer(self) -> SheetsSync:
         return self.sync()

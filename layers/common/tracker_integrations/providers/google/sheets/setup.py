@@ -168,9 +168,7 @@ class SheetsSetup:
             # The sync owns an id column; add it after the last used column (one write, once).
             tab = next(s for s in info.sheets if s.sheet_id == target.sheet_id)
             grow = 1 if len(headers) >= tab.column_count else 0
-            client.write_cells(
-                info.spreadsheet_id, target.sheet_id, [(0, len(headers), mapping.id_header)], [], add_columns=grow
-            )
+            client.write_cells(target, [(0, len(headers), mapping.id_header)], [], add_columns=grow)
         common = SettingsUpdate(version=update.version, sync_frequency=update.sync_frequency, paused=update.paused)
         return self._store(user_id, update.version, SheetsSettings(target=target, mapping=mapping), common)
 

@@ -17,7 +17,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from tracker_integrations.config import Settings
 from tracker_integrations.errors import NotFound, TrackerError, ValidationFailed, VersionConflict
 from tracker_integrations.models.campaign import Campaign, CampaignCreate, Pitch, PitchCreate, PitchUpdate
 from tracker_integrations.models.common import new_id, utcnow
@@ -37,15 +36,16 @@ from tracker_integrations.providers.google.sheets.client import (
 )
 from tracker_integrations.providers.google.sheets.drive_watch import DriveWatches
 from tracker_integrations.services.campaigns import CampaignsService
-from tracker_integrations.services.notifications import Notifier
-from tracker_integrations.services.quotas import Quotas
-from tracker_integrations.services.sync_frame import Notice, ProviderRun, SyncFrame, SyncProfile, SyncStopped
-from tracker_integrations.services.tokens import TokenService
-from tracker_integrations.store.integrations import IntegrationsStore
+from tracker_integrations.services.sync_frame import (
+    Notice,
+    ProviderRun,
+    RunServices,
+    SyncFrame,
+    SyncProfile,
+    SyncStopped,
+)
 from tracker_integrations.store.journal import CreationJournal
-from tracker_integrations.store.leases import LeaseStore
 from tracker_integrations.store.sync_state import SyncStateStore
-from tracker_integrations.store.tracker import TrackerStore
 from tracker_integrations.sync.codec import decode_state, encode_state
 from tracker_integrations.sync.engine import (
     CellWrite,
@@ -60,6 +60,7 @@ from tracker_integrations.sync.fields import FIELDS, DateReading, date_order_for
 from tracker_integrations.sync.importer import (
     CampaignChoice,
     ExistingPitch,
+    ImportOutcome,
     ImportPlan,
     ImportPlanner,
     campaign_for,
@@ -231,32 +232,33 @@ def _pitch_value(field: str, canonical: str) -> object:
     return canonical
 
 
+@dataclass(frozen=True, slots=True)
+class SheetsStorage:
+    """What Sheets keeps of its own between runs: the merge state and the journal of records it created."""
+
+    states: SyncStateStore
+    journal: CreationJournal
+
+
 class SheetsSync:
     def __init__(
         self,
-        integrations: IntegrationsStore,
-        tracker: TrackerStore,
+        services: RunServices,
         campaigns: CampaignsService,
-        states: SyncStateStore,
-        tokens: TokenService,
-        leases: LeaseStore,
-        quotas: Quotas,
-        notifier: Notifier,
-        settings: Settings,
-        journal: CreationJournal,
+        storage: SheetsStorage,
         watches: DriveWatches,
         *,
         now: Callable[[], datetime] = utcnow,
     ) -> None:
-        self._frame = SyncFrame(PROFILE, integrations, leases, quotas, notifier, now=now)
-        self._journal = journal
+        self._frame = SyncFrame(PROFILE, services, now=now)
+        self._journal = storage.journal
         self._watches = watches
-        self._integrations = integrations
-        self._tracker = tracker
+        self._integrations = services.integrations
+        self._tracker = services.tracker
         self._campaigns = campaigns
-        self._states = states
-        self._tokens = tokens
-        self._settings = settings
+        self._states = storage.states
+        self._tokens = services.tokens
+        self._settings = services.settings
         self._now = now
 
     def run(self, user_id: str) -> SyncLog:
@@ -270,7 +272,7 @@ class SheetsSync:
         client = SheetsClient(self._settings, self._tokens.auth(connection))
         run.calls = client.calls
         try:
-            return self._sync(run.user_id, connection, sheets, client, run.log, importing)
+            return self._sync(connection, sheets, client, run.log, importing)
         except GoogleRefused as exc:
             # A refusal the user can act on (a full Drive, a Workspace policy): say so in Google's terms.
             raise SyncStopped(exc.code, exc.message, exc.action) from exc
@@ -279,13 +281,13 @@ class SheetsSync:
 
     def _sync(
         self,
-        user_id: str,
         connection: Connection,
         sheets: SheetsSettings,
         client: SheetsClient,
         log: SyncLog,
         importing: _Importing | None = None,
     ) -> SyncLog:
+        user_id = connection.user_id
         sheet = self._load(user_id, connection, sheets, client, persist=True)
         target, mapping, columns = sheet.target, sheet.settings.mapping, sheet.columns
         stored = self._states.load(user_id, PROVIDER)
@@ -339,7 +341,7 @@ class SheetsSync:
             updated += importing[1][-1].updated
         cells, new_rows = self._sheet_writes(plan, columns, sheet.headers)
         if cells or new_rows:
-            client.write_cells(target.spreadsheet_id, target.sheet_id, cells, new_rows, first_new_row=len(sheet.grid))
+            client.write_cells(target, cells, new_rows, first_new_row=len(sheet.grid))
         if plan.state_changed or state is None or adopted:
             self._save_state(user_id, encode_state(plan.state, merger.fields), stored.generation)
         if promised or plan.creates:
@@ -758,8 +760,7 @@ class SheetsSync:
             dry_run=request.dry_run,
             source=f"'{target.spreadsheet_name or target.spreadsheet_id}' / '{target.tab_title}'",
             campaigns={c.campaign_id: c.title for c in sheet.campaigns.values()},
-            placed=placed,
-            failed=failed,
+            outcome=ImportOutcome(placed=placed, failed=failed),
         )
 
     def _apply_tracker_updates(
