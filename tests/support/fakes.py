@@ -6,12 +6,16 @@ real signatures; each keeps what it was told in plain attributes for the test to
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from tracker_integrations.errors import VersionConflict
 from tracker_integrations.jobs import SyncJob, SyncJobQueue
-from tracker_integrations.models.connection import Connection, ProviderKey
+from tracker_integrations.models.connection import Connection, ConnectionStatus, LastError, ProviderKey
 from tracker_integrations.models.sync_log import SyncLog
+from tracker_integrations.services.integration_hooks import IntegrationHooks
+from tracker_integrations.services.quotas import Quotas
+from tracker_integrations.store.changes import ChangeMarkers
 from tracker_integrations.store.integrations import IntegrationsStore
 from tracker_integrations.store.leases import Lease, LeaseStore
 from tracker_integrations.store.tracker import TrackerStore
@@ -79,3 +83,87 @@ class FakeQueue(SyncJobQueue):
     def enqueue_many(self, jobs: list[tuple[SyncJob, int]]) -> int:
         self.sent.extend(jobs)
         return (len(jobs) + self.BATCH - 1) // self.BATCH
+
+
+class FakeMarkers(ChangeMarkers):
+    """Change markers as (user, provider) -> (when, cadence); one real-time slot per connection until freed."""
+
+    def __init__(self) -> None:
+        self.marked: dict[tuple[str, ProviderKey], tuple[datetime, str | None]] = {}
+        self.settled: dict[tuple[str, ProviderKey], datetime] = {}
+        self.slots: set[tuple[str, ProviderKey]] = set()
+        self.forgotten: list[tuple[str, ProviderKey]] = []
+
+    def mark(self, user_id: str, provider: ProviderKey, at: datetime, *, cadence: str | None) -> None:
+        self.marked[(user_id, provider)] = (at, cadence)
+
+    def settle(self, user_id: str, provider: ProviderKey, *, synced_from: datetime) -> None:
+        self.settled[(user_id, provider)] = synced_from
+
+    def claim_slot(self, user_id: str, provider: ProviderKey, *, now: datetime, window: timedelta) -> bool:
+        if (user_id, provider) in self.slots:
+            return False
+        self.slots.add((user_id, provider))
+        return True
+
+    def forget(self, user_id: str, provider: ProviderKey) -> None:
+        self.forgotten.append((user_id, provider))
+
+
+@dataclass
+class RecordingHooks(IntegrationHooks):
+    """An integration's hooks that answer as set up and record what the platform asked of them."""
+
+    live_until: datetime | None = None
+    shared: bool = False
+    renewed: int = 0
+    disconnected: list[tuple[str, str | None]] = field(default_factory=list)
+
+    def push_live_until(self, connection: Connection) -> datetime | None:
+        return self.live_until
+
+    def shares_account(self, connection: Connection) -> bool:
+        return self.shared
+
+    def disconnecting(self, connection: Connection, access_token: str | None) -> None:
+        self.disconnected.append((connection.user_id, access_token))
+
+    def renew_push(self) -> int:
+        return self.renewed
+
+
+class FakeQuotas(Quotas):
+    def __init__(self) -> None:
+        self.full: LastError | None = None
+        self.counted = 0
+
+    def exhausted(self, user_id: str, now: datetime) -> LastError | None:
+        return self.full
+
+    def count(self, user_id: str, now: datetime, records: int) -> int:
+        self.counted += records
+        return self.counted
+
+
+CONNECTED_AT = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+
+
+def connection(
+    provider: ProviderKey,
+    *,
+    user_id: str = "usr_1",
+    status: ConnectionStatus = ConnectionStatus.CONNECTED,
+    **extra: object,
+) -> Connection:
+    """A connection as the store would hold it; `extra` sets any other field (settings, last_sync_at, ...)."""
+    return Connection.model_validate(
+        {
+            "user_id": user_id,
+            "provider": provider,
+            "connection_id": f"con_{provider}",
+            "status": status,
+            "connected_at": CONNECTED_AT,
+            "updated_at": CONNECTED_AT,
+            **extra,
+        }
+    )

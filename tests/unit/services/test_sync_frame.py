@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.support.fakes import FakeIntegrations, FakeLeases, UnusedTracker
+from tests.support.fakes import FakeIntegrations, FakeLeases, FakeQuotas, UnusedTracker
 from tests.support.settings import unit_settings
 from tracker_integrations.errors import (
     NotFound,
@@ -23,7 +23,6 @@ from tracker_integrations.errors import (
 from tracker_integrations.models.connection import Connection, ConnectionStatus, LastError, ProviderKey
 from tracker_integrations.models.sync_log import SyncLog, SyncLogError
 from tracker_integrations.services.notifications import Notifier
-from tracker_integrations.services.quotas import Quotas
 from tracker_integrations.services.sync_frame import (
     Notice,
     ProviderRun,
@@ -37,19 +36,6 @@ from tracker_integrations.services.tokens import TokenService
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 USER = "usr_1"
-
-
-class FakeQuotas(Quotas):
-    def __init__(self) -> None:
-        self.full: LastError | None = None
-        self.counted = 0
-
-    def exhausted(self, user_id: str, now: datetime) -> LastError | None:
-        return self.full
-
-    def count(self, user_id: str, now: datetime, records: int) -> int:
-        self.counted += records
-        return self.counted
 
 
 class UnusedTokens(TokenService):
