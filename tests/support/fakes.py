@@ -6,12 +6,14 @@ real signatures; each keeps what it was told in plain attributes for the test to
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from tracker_integrations.errors import VersionConflict
 from tracker_integrations.jobs import SyncJob, SyncJobQueue
 from tracker_integrations.models.connection import Connection, ConnectionStatus, LastError, ProviderKey
+from tracker_integrations.models.notification import Notification
 from tracker_integrations.models.sync_log import SyncLog
 from tracker_integrations.services.integration_hooks import IntegrationHooks
 from tracker_integrations.services.quotas import Quotas
@@ -25,6 +27,28 @@ class FakeIntegrations(IntegrationsStore):
     def __init__(self) -> None:
         self.connections: dict[tuple[str, ProviderKey], Connection] = {}
         self.logs: list[SyncLog] = []
+        self.due_pages: list[list[tuple[str, str]]] = []  # what the schedule index answers, page by page
+        self.idle: list[tuple[str, str]] = []  # what the refresh index answers
+        self.alerts: dict[tuple[str, ProviderKey], str] = {}
+        self.notifications: list[tuple[str, Notification]] = []
+
+    def scheduled(self, cadence: str, now: datetime) -> Iterator[list[tuple[str, str]]]:
+        yield from self.due_pages
+
+    def idle_since(self, cutoff: datetime) -> Iterator[tuple[str, str]]:
+        yield from self.idle
+
+    def alert_state(self, user_id: str, provider: ProviderKey) -> str | None:
+        return self.alerts.get((user_id, provider))
+
+    def set_alert_state(self, user_id: str, provider: ProviderKey, kind: str | None) -> None:
+        if kind is None:
+            self.alerts.pop((user_id, provider), None)
+        else:
+            self.alerts[(user_id, provider)] = kind
+
+    def add_notification(self, user_id: str, notification: Notification) -> None:
+        self.notifications.append((user_id, notification))
 
     def get_connection(self, user_id: str, provider: ProviderKey) -> Connection | None:
         return self.connections.get((user_id, provider))
