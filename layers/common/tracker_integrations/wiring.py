@@ -139,12 +139,6 @@ class Root:
         return ChangeMarkers(self.dynamodb, self.settings.integrations_table)
 
     @cached_property
-    def channel_store(self) -> ChannelStore:
-        from tracker_integrations.providers.google.sheets.channels import ChannelStore
-
-        return ChannelStore(self.dynamodb, self.settings.integrations_table)
-
-    @cached_property
     def rate_counter_store(self) -> RateCounterStore:
         from tracker_integrations.config import ConfigurationError
         from tracker_integrations.store.rate_limits import RateCounterStore
@@ -347,10 +341,6 @@ def change_markers() -> ChangeMarkers:
     return root().change_markers
 
 
-def channel_store() -> ChannelStore:
-    return root().channel_store
-
-
 def rate_counter_store() -> RateCounterStore:
     return root().rate_counter_store
 
@@ -440,6 +430,10 @@ def sheets_sync() -> SheetsSync:
 
 def sheets_setup() -> SheetsSetup:
     return _sheets().setup()
+
+
+def channel_store() -> ChannelStore:
+    return _sheets().channels
 
 
 def drive_watches() -> DriveWatches:

@@ -7,10 +7,12 @@ channel on the synced spreadsheet, closed at disconnect.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from tracker_integrations.models.connection import Connection
 from tracker_integrations.models.sheets import SheetsSettingsUpdate
+from tracker_integrations.providers.google.sheets.channels import ChannelStore
 from tracker_integrations.services.integration_hooks import IntegrationHooks
 from tracker_integrations.validation import parse_model
 
@@ -26,7 +28,11 @@ class SheetsIntegration(IntegrationHooks):
     def __init__(self, root: Root) -> None:
         self._root = root
 
-    # -- services (per call) ----------------------------------------------------------------------
+    # -- services (per process: the Drive channel store; the rest per call) -----------------------
+
+    @cached_property
+    def channels(self) -> ChannelStore:
+        return ChannelStore(self._root.dynamodb, self._root.settings.integrations_table)
 
     def sync(self) -> SheetsSync:
         from tracker_integrations.providers.google.sheets.sync import SheetsStorage, SheetsSync
@@ -50,7 +56,7 @@ class SheetsIntegration(IntegrationHooks):
     def drive_watches(self) -> DriveWatches:
         from tracker_integrations.providers.google.sheets.drive_watch import DriveWatches
 
-        return DriveWatches(self._root.channel_store, self._root.realtime, self._root.settings)
+        return DriveWatches(self.channels, self._root.realtime, self._root.settings)
 
     # -- hooks ------------------------------------------------------------------------------------
 
@@ -58,7 +64,7 @@ class SheetsIntegration(IntegrationHooks):
         return self.setup().configure(user_id, parse_model(SheetsSettingsUpdate, body))
 
     def push_live_until(self, connection: Connection) -> datetime | None:
-        channel = self._root.channel_store.current(connection.user_id, connection.provider)
+        channel = self.channels.current(connection.user_id, connection.provider)
         return None if channel is None else channel.expires_at
 
     def disconnecting(self, connection: Connection, access_token: str | None) -> None:
