@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from tracker_integrations.errors import VersionConflict
 from tracker_integrations.jobs import SyncJob, SyncJobQueue
+from tracker_integrations.models.account import Account, Plan
 from tracker_integrations.models.connection import Connection, ConnectionStatus, LastError, ProviderKey
 from tracker_integrations.models.notification import Notification
 from tracker_integrations.models.sync_log import SyncLog
@@ -31,6 +32,10 @@ class FakeIntegrations(IntegrationsStore):
         self.idle: list[tuple[str, str]] = []  # what the refresh index answers
         self.alerts: dict[tuple[str, ProviderKey], str] = {}
         self.notifications: list[tuple[str, Notification]] = []
+        self.plans: dict[str, Plan] = {}
+
+    def get_account(self, user_id: str) -> Account:
+        return Account(user_id=user_id, plan=self.plans.get(user_id, Plan.FREE))
 
     def scheduled(self, cadence: str, now: datetime) -> Iterator[list[tuple[str, str]]]:
         yield from self.due_pages
