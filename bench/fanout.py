@@ -19,8 +19,8 @@ from local_stack.aws import create_resources, function_environment
 from tracker_integrations import wiring
 from tracker_integrations.models.connection import Connection, ConnectionStatus
 from tracker_integrations.observability import logger
-from tracker_integrations.services.fanout import ScheduleTick
-from tracker_integrations.services.scheduling import next_due, schedule_of
+from tracker_integrations.services.scheduling.fanout import ScheduleTick
+from tracker_integrations.services.scheduling.policy import next_due, schedule_of
 from tracker_integrations.store.dynamo import serialize
 from tracker_integrations.store.integrations import schedule_key, user_pk
 

@@ -16,7 +16,7 @@ from tracker_integrations import wiring
 from tracker_integrations.crypto.envelope import DecryptionFailed
 from tracker_integrations.models.connection import Connection
 from tracker_integrations.observability import logger
-from tracker_integrations.services.credentials import unseal
+from tracker_integrations.services.connecting.credentials import unseal
 
 
 @pytest.fixture

@@ -40,22 +40,22 @@ if TYPE_CHECKING:
     from tracker_integrations.providers.google.sheets.setup import SheetsSetup
     from tracker_integrations.providers.google.sheets.sync import SheetsSync
     from tracker_integrations.services.campaigns import CampaignsService
-    from tracker_integrations.services.fanout import Fanout
-    from tracker_integrations.services.imports import Imports
+    from tracker_integrations.services.connecting.lifecycle import ConnectionLifecycle
+    from tracker_integrations.services.connecting.oauth import OAuthService
+    from tracker_integrations.services.connecting.tokens import TokenService
     from tracker_integrations.services.integration_hooks import IntegrationHooks
     from tracker_integrations.services.integrations import IntegrationsService
-    from tracker_integrations.services.keep_alive import KeepAlive
-    from tracker_integrations.services.lifecycle import ConnectionLifecycle
     from tracker_integrations.services.notifications import Notifier
-    from tracker_integrations.services.oauth import OAuthService
     from tracker_integrations.services.quotas import Quotas
     from tracker_integrations.services.rate_limits import RateLimits
-    from tracker_integrations.services.realtime import RealTime
+    from tracker_integrations.services.scheduling.fanout import Fanout
+    from tracker_integrations.services.scheduling.keep_alive import KeepAlive
+    from tracker_integrations.services.scheduling.realtime import RealTime
     from tracker_integrations.services.settings_updates import SettingsUpdates
-    from tracker_integrations.services.sync_frame import RunServices
-    from tracker_integrations.services.sync_requests import DeletionApprovals, SyncRequests
-    from tracker_integrations.services.sync_runner import SyncRunner
-    from tracker_integrations.services.tokens import TokenService
+    from tracker_integrations.services.syncing.imports import Imports
+    from tracker_integrations.services.syncing.sync_frame import RunServices
+    from tracker_integrations.services.syncing.sync_requests import DeletionApprovals, SyncRequests
+    from tracker_integrations.services.syncing.sync_runner import SyncRunner
     from tracker_integrations.store.changes import ChangeMarkers
     from tracker_integrations.store.integrations import IntegrationsStore
     from tracker_integrations.store.leases import LeaseStore
@@ -102,7 +102,7 @@ class Root:
 
     @cached_property
     def integrations_store(self) -> IntegrationsStore:
-        from tracker_integrations.services.scheduling import schedule_entry
+        from tracker_integrations.services.scheduling.policy import schedule_entry
         from tracker_integrations.store.integrations import IntegrationsStore
 
         return IntegrationsStore(self.dynamodb, self.settings.integrations_table, schedule_entry)
@@ -174,7 +174,7 @@ class Root:
         return SyncJobQueue(self.sqs, self.settings.sync_queue_url)
 
     def run_services(self) -> RunServices:
-        from tracker_integrations.services.sync_frame import RunServices
+        from tracker_integrations.services.syncing.sync_frame import RunServices
 
         return RunServices(
             integrations=self.integrations_store,
@@ -187,17 +187,17 @@ class Root:
         )
 
     def oauth_service(self) -> OAuthService:
-        from tracker_integrations.services.oauth import OAuthService
+        from tracker_integrations.services.connecting.oauth import OAuthService
 
         return OAuthService(self.integrations_store, self.token_cipher, self.settings, self.connection_lifecycle)
 
     def connection_lifecycle(self) -> ConnectionLifecycle:
-        from tracker_integrations.services.lifecycle import ConnectionLifecycle
+        from tracker_integrations.services.connecting.lifecycle import ConnectionLifecycle
 
         return ConnectionLifecycle(self.sync_queue, self.change_markers, self.hooks)
 
     def token_service(self) -> TokenService:
-        from tracker_integrations.services.tokens import TokenService
+        from tracker_integrations.services.connecting.tokens import TokenService
 
         return TokenService(self.integrations_store, self.token_cipher, self.settings, self.lease_store)
 
@@ -212,7 +212,7 @@ class Root:
         return CampaignsService(self.tracker_store)
 
     def realtime(self) -> RealTime:
-        from tracker_integrations.services.realtime import RealTime
+        from tracker_integrations.services.scheduling.realtime import RealTime
 
         return RealTime(self.integrations_store, self.change_markers, self.hooks, self.sync_queue)
 
@@ -222,12 +222,12 @@ class Root:
         return SettingsUpdates(self.integrations_service(), self.hooks, self.realtime)
 
     def sync_requests(self) -> SyncRequests:
-        from tracker_integrations.services.sync_requests import SyncRequests
+        from tracker_integrations.services.syncing.sync_requests import SyncRequests
 
         return SyncRequests(self.integrations_store, self.sync_queue, self.quotas())
 
     def deletion_approvals(self) -> DeletionApprovals:
-        from tracker_integrations.services.sync_requests import DeletionApprovals
+        from tracker_integrations.services.syncing.sync_requests import DeletionApprovals
 
         return DeletionApprovals(self.tracker_store, self.sync_state_store)
 
@@ -238,12 +238,12 @@ class Root:
         return Quotas(self.integrations_store, UsageStore(self.dynamodb, self.settings.integrations_table))
 
     def fanout(self) -> Fanout:
-        from tracker_integrations.services.fanout import Fanout
+        from tracker_integrations.services.scheduling.fanout import Fanout
 
         return Fanout(self.integrations_store, self.sync_queue())
 
     def keep_alive(self) -> KeepAlive:
-        from tracker_integrations.services.keep_alive import KeepAlive
+        from tracker_integrations.services.scheduling.keep_alive import KeepAlive
 
         return KeepAlive(self.integrations_store, self.token_service(), hooks=self.hooks)
 
@@ -253,14 +253,14 @@ class Root:
         return Notifier(self.integrations_store)
 
     def sync_runner(self) -> SyncRunner:
-        from tracker_integrations.services.sync_runner import SyncRunner
+        from tracker_integrations.services.syncing.sync_runner import SyncRunner
 
         return SyncRunner(
             self.integrations_store, self.hooks, self.sync_queue, self.lease_store, realtime=self.realtime
         )
 
     def imports(self) -> Imports:
-        from tracker_integrations.services.imports import Imports
+        from tracker_integrations.services.syncing.imports import Imports
 
         return Imports(self.hooks)
 

@@ -11,10 +11,10 @@ from tracker_integrations.errors import NotFound
 from tracker_integrations.models.connection import ProviderKey
 from tracker_integrations.models.imports import ImportRequest, ImportResult
 from tracker_integrations.models.settings import SettingsUpdate
-from tracker_integrations.services.imports import Imports
 from tracker_integrations.services.integrations import IntegrationDetail, IntegrationsService
-from tracker_integrations.services.realtime import RealTime
+from tracker_integrations.services.scheduling.realtime import RealTime
 from tracker_integrations.services.settings_updates import SettingsUpdates
+from tracker_integrations.services.syncing.imports import Imports
 
 
 class RecordingImport:

@@ -9,7 +9,7 @@ from tracker_integrations.models.settings import SettingsUpdate
 from tracker_integrations.providers.registry import get_spec
 from tracker_integrations.services.integration_hooks import HooksOf
 from tracker_integrations.services.integrations import IntegrationDetail, IntegrationsService
-from tracker_integrations.services.realtime import RealTime
+from tracker_integrations.services.scheduling.realtime import RealTime
 from tracker_integrations.validation import parse_model
 
 _COMMON = set(SettingsUpdate.model_fields)

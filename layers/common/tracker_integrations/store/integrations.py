@@ -39,7 +39,7 @@ class ScheduleEntry:
     due: str  # ISO time, or DUE_NOW
 
 
-# The scheduling policy (services.scheduling) decides the entry; the store only writes it.
+# The scheduling policy (services.scheduling.policy) decides the entry; the store only writes it.
 type SchedulePolicy = Callable[[Connection], ScheduleEntry | None]
 
 DUE_NOW = "0000"  # sorts before every timestamp: due at the next tick

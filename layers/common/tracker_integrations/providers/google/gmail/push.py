@@ -29,7 +29,7 @@ from tracker_integrations.models.gmail import GmailNotification, PubSubPush, Pus
 from tracker_integrations.observability import logger, metrics
 from tracker_integrations.providers.google.gmail.pubsub_push import InvalidPushToken, PushTokenVerifier
 from tracker_integrations.providers.google.gmail.store import GmailStore
-from tracker_integrations.services.scheduling import schedule_of
+from tracker_integrations.services.scheduling.policy import schedule_of
 from tracker_integrations.store.integrations import IntegrationsStore
 from tracker_integrations.validation import describe, parse_json
 

@@ -35,8 +35,8 @@ from tracker_integrations.providers.google.gmail.effects import ReplyEvent, appl
 from tracker_integrations.providers.google.gmail.matching import MailHeaders, PitchIndex, parse_headers
 from tracker_integrations.providers.google.gmail.store import GmailStore
 from tracker_integrations.services.notifications import Draft
-from tracker_integrations.services.scheduling import schedule_of
-from tracker_integrations.services.sync_frame import Notice, ProviderRun, RunServices, SyncFrame, SyncProfile
+from tracker_integrations.services.scheduling.policy import schedule_of
+from tracker_integrations.services.syncing.sync_frame import Notice, ProviderRun, RunServices, SyncFrame, SyncProfile
 
 PROVIDER: ProviderKey = "gmail"
 BACKFILL_QUERY = "newer_than:30d"  # the bounded full sync: recent mail only ...

@@ -21,7 +21,7 @@ from tracker_integrations.models.gmail import GmailWatch
 from tracker_integrations.observability import logger, metrics
 from tracker_integrations.providers.google.gmail.client import GmailClient
 from tracker_integrations.providers.google.gmail.store import GmailStore
-from tracker_integrations.services.tokens import TokenService
+from tracker_integrations.services.connecting.tokens import TokenService
 from tracker_integrations.store.integrations import IntegrationsStore
 
 RENEW_WITHIN = timedelta(days=2)

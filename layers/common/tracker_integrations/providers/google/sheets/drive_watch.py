@@ -23,7 +23,7 @@ from tracker_integrations.models.push import DriveNotification, PushChannel, Pus
 from tracker_integrations.observability import logger, metrics
 from tracker_integrations.providers.google.sheets.channels import ChannelStore
 from tracker_integrations.providers.google.sheets.client import SheetsClient
-from tracker_integrations.services.realtime import RealTime
+from tracker_integrations.services.scheduling.realtime import RealTime
 
 WATCH_LIFETIME = timedelta(days=1)  # Drive's longest for a file channel
 RENEW_BEFORE = timedelta(hours=8)

@@ -24,8 +24,8 @@ from tracker_integrations.providers.google.sheets.client import (
     SpreadsheetUnavailable,
 )
 from tracker_integrations.providers.google.sheets.sync import PROVIDER
+from tracker_integrations.services.connecting.tokens import TokenService
 from tracker_integrations.services.integrations import IntegrationDetail, IntegrationsService
-from tracker_integrations.services.tokens import TokenService
 from tracker_integrations.store.integrations import IntegrationsStore
 from tracker_integrations.sync.fields import FIELDS, label_for, normalise_header
 from tracker_integrations.sync.mapping import DEFAULT_ID_HEADER, ColumnMapping, SyncMapping, auto_map

@@ -36,7 +36,7 @@ from tracker_integrations.providers.google.sheets.client import (
 )
 from tracker_integrations.providers.google.sheets.drive_watch import DriveWatches
 from tracker_integrations.services.campaigns import CampaignsService
-from tracker_integrations.services.sync_frame import (
+from tracker_integrations.services.syncing.sync_frame import (
     Notice,
     ProviderRun,
     RunServices,

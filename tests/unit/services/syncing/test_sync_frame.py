@@ -22,8 +22,9 @@ from tracker_integrations.errors import (
 )
 from tracker_integrations.models.connection import Connection, ConnectionStatus, LastError, ProviderKey
 from tracker_integrations.models.sync_log import SyncLog, SyncLogError
+from tracker_integrations.services.connecting.tokens import TokenService
 from tracker_integrations.services.notifications import Notifier
-from tracker_integrations.services.sync_frame import (
+from tracker_integrations.services.syncing.sync_frame import (
     Notice,
     ProviderRun,
     RunServices,
@@ -32,7 +33,6 @@ from tracker_integrations.services.sync_frame import (
     SyncProfile,
     SyncStopped,
 )
-from tracker_integrations.services.tokens import TokenService
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 USER = "usr_1"

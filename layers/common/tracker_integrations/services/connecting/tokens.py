@@ -23,8 +23,8 @@ from tracker_integrations.models.common import new_id, utcnow
 from tracker_integrations.models.connection import Connection, ConnectionStatus, LastError, TokenSet
 from tracker_integrations.observability import logger, metrics
 from tracker_integrations.providers.registry import get_spec
-from tracker_integrations.services.credentials import context_for, seal, unseal
-from tracker_integrations.services.token_endpoint import request_tokens
+from tracker_integrations.services.connecting.credentials import context_for, seal, unseal
+from tracker_integrations.services.connecting.token_endpoint import request_tokens
 from tracker_integrations.store.integrations import IntegrationsStore
 from tracker_integrations.store.leases import LeaseStore
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tracker_integrations.services.oauth import pkce_challenge
+from tracker_integrations.services.connecting.oauth import pkce_challenge
 
 
 def test_s256_challenge_matches_rfc_7636_appendix_b() -> None:

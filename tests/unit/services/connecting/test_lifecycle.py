@@ -6,7 +6,7 @@ from pydantic import SecretStr
 
 from tests.support.fakes import FakeMarkers, FakeQueue, RecordingHooks, connection
 from tracker_integrations.models.connection import ProviderKey, TokenSet
-from tracker_integrations.services.lifecycle import ConnectionLifecycle
+from tracker_integrations.services.connecting.lifecycle import ConnectionLifecycle
 
 
 class Lifecycle:

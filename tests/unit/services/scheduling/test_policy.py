@@ -9,7 +9,7 @@ import pytest
 from tests.support.fakes import connection
 from tracker_integrations.models.connection import ConnectionStatus, ProviderKey
 from tracker_integrations.providers.registry import get_spec
-from tracker_integrations.services.scheduling import next_due, schedule_entry, schedule_of
+from tracker_integrations.services.scheduling.policy import next_due, schedule_entry, schedule_of
 from tracker_integrations.store.integrations import DUE_NOW
 
 SYNCED_AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -21,7 +21,7 @@ from tracker_integrations.models.push import TrackerChange
 from tracker_integrations.observability import logger, metrics
 from tracker_integrations.providers.registry import get_spec
 from tracker_integrations.services.integration_hooks import HooksOf
-from tracker_integrations.services.scheduling import schedule_of
+from tracker_integrations.services.scheduling.policy import schedule_of
 from tracker_integrations.store.changes import ChangeMarkers
 from tracker_integrations.store.integrations import IntegrationsStore
 

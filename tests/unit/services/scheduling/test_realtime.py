@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from tests.support.fakes import FakeIntegrations, FakeMarkers, FakeQueue, RecordingHooks, connection
 from tracker_integrations.models.connection import Connection
 from tracker_integrations.models.push import TrackerChange
-from tracker_integrations.services.realtime import COLLAPSE_WINDOW, RealTime
+from tracker_integrations.services.scheduling.realtime import COLLAPSE_WINDOW, RealTime
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SHEET = {

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from tests.support.fakes import FakeIntegrations, FakeQueue, RecordingHooks, connection
 from tracker_integrations.errors import ReauthRequired
 from tracker_integrations.models.connection import PROVIDER_KEYS, Connection, ProviderKey, TokenSet
-from tracker_integrations.services.fanout import Fanout, ScheduleTick
-from tracker_integrations.services.keep_alive import KeepAlive
-from tracker_integrations.services.tokens import TokenService
+from tracker_integrations.services.connecting.tokens import TokenService
+from tracker_integrations.services.scheduling.fanout import Fanout, ScheduleTick
+from tracker_integrations.services.scheduling.keep_alive import KeepAlive
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 TICK = ScheduleTick(cadence="every_15_minutes", interval_seconds=900)

@@ -36,9 +36,9 @@ from tracker_integrations.models.connection import Connection, ConnectionStatus,
 from tracker_integrations.models.sync_log import SyncDirection, SyncLog, SyncLogError
 from tracker_integrations.observability import logger, metrics
 from tracker_integrations.providers.registry import get_spec
+from tracker_integrations.services.connecting.tokens import TokenService
 from tracker_integrations.services.notifications import Notifier
 from tracker_integrations.services.quotas import Quotas
-from tracker_integrations.services.tokens import TokenService
 from tracker_integrations.store.integrations import IntegrationsStore
 from tracker_integrations.store.leases import LeaseStore
 from tracker_integrations.store.tracker import TrackerStore

@@ -50,18 +50,18 @@ from tracker_integrations.models.oauth import OAuthState
 from tracker_integrations.observability import logger, metrics
 from tracker_integrations.providers.base import ProviderSpec, RevocationOutcome
 from tracker_integrations.providers.registry import get_spec, load_hooks
-from tracker_integrations.services.credentials import (
+from tracker_integrations.services.connecting.credentials import (
     context_for,
     seal,
     seal_verifier,
     unseal,
     unseal_verifier,
 )
-from tracker_integrations.services.token_endpoint import request_tokens
+from tracker_integrations.services.connecting.token_endpoint import request_tokens
 from tracker_integrations.store.integrations import IntegrationsStore
 
 if TYPE_CHECKING:
-    from tracker_integrations.services.lifecycle import ConnectionLifecycle
+    from tracker_integrations.services.connecting.lifecycle import ConnectionLifecycle
 
 
 class CallbackParams(BaseModel):

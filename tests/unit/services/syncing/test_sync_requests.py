@@ -9,7 +9,7 @@ import pytest
 from tests.support.fakes import FakeIntegrations, FakeQueue, FakeQuotas, connection
 from tracker_integrations.errors import NotFound, PlanLimitReached, TrackerError, ValidationFailed, VersionConflict
 from tracker_integrations.models.connection import Connection, ConnectionStatus, LastError
-from tracker_integrations.services.sync_requests import SyncRequests
+from tracker_integrations.services.syncing.sync_requests import SyncRequests
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SHEET = {

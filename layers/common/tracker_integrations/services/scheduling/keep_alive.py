@@ -17,8 +17,8 @@ from tracker_integrations.models.common import utcnow
 from tracker_integrations.models.connection import PROVIDER_KEYS
 from tracker_integrations.observability import logger, metrics
 from tracker_integrations.providers.registry import PROVIDERS
+from tracker_integrations.services.connecting.tokens import TokenService
 from tracker_integrations.services.integration_hooks import HooksOf
-from tracker_integrations.services.tokens import TokenService
 from tracker_integrations.store.integrations import IntegrationsStore
 
 IDLE_AFTER = timedelta(days=1)

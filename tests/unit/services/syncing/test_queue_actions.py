@@ -19,9 +19,9 @@ from tracker_integrations.jobs import SyncJob
 from tracker_integrations.models.connection import Connection, ConnectionStatus, ProviderKey
 from tracker_integrations.models.sync_log import SyncLog
 from tracker_integrations.services.integration_hooks import IntegrationHooks, SyncService
-from tracker_integrations.services.queue_actions import QUEUE_ACTIONS, DuplicateJob, QueueAction, queue_action
-from tracker_integrations.services.sync_frame import sync_lease
-from tracker_integrations.services.sync_runner import SyncRunner
+from tracker_integrations.services.syncing.queue_actions import QUEUE_ACTIONS, DuplicateJob, QueueAction, queue_action
+from tracker_integrations.services.syncing.sync_frame import sync_lease
+from tracker_integrations.services.syncing.sync_runner import SyncRunner
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 USER = "usr_1"

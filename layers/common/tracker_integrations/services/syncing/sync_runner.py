@@ -28,9 +28,9 @@ from tracker_integrations.models.sync_log import SyncLog
 from tracker_integrations.observability import logger, metrics
 from tracker_integrations.providers.registry import get_spec
 from tracker_integrations.services.integration_hooks import HooksOf
-from tracker_integrations.services.queue_actions import DuplicateJob, QueueAction, queue_action
-from tracker_integrations.services.realtime import RealTime
-from tracker_integrations.services.sync_frame import sync_lease
+from tracker_integrations.services.scheduling.realtime import RealTime
+from tracker_integrations.services.syncing.queue_actions import DuplicateJob, QueueAction, queue_action
+from tracker_integrations.services.syncing.sync_frame import sync_lease
 from tracker_integrations.store.integrations import IntegrationsStore
 from tracker_integrations.store.leases import LeaseStore
 
