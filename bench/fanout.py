@@ -28,6 +28,13 @@ CONNECTIONS = 10_000
 REGION = "eu-west-2"
 
 
+# A chosen spreadsheet as Sheets stores it: settings are read through its typed model, so a stand-in must be valid.
+_SHEET = {
+    "target": {"spreadsheet_id": "bench_spreadsheet_01", "sheet_id": 0, "tab_title": "Pitches"},
+    "mapping": {"columns": [{"header": "Contact", "field": "pitch.contact_name"}]},
+}
+
+
 def _seed() -> None:
     now = datetime(2026, 11, 27, tzinfo=UTC)
     table = _table()
@@ -38,7 +45,7 @@ def _seed() -> None:
             provider="google-sheets",
             connection_id=f"con_{n:05d}",
             status=ConnectionStatus.CONNECTED,
-            settings={"sync_frequency": "every_15_minutes", "sheet": {"placeholder": True}},
+            settings={"sync_frequency": "every_15_minutes", "sheet": _SHEET},
             connected_at=now,
             updated_at=now,
         )

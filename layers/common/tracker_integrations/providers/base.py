@@ -77,6 +77,9 @@ class SyncPolicy(BaseModel):
     # Its provider pushes changes to Tracker, so while that push is live a connection may go this long
     # without a full sync; None: due at every tick of its cadence (nothing reports the provider's changes).
     reconcile_every: timedelta | None = None
+    # Its push registrations lapse unless renewed by the daily keep-alive (Gmail watches; Drive channels are
+    # renewed by the syncs themselves).
+    renews_push: bool = False
 
     @property
     def tracker_driven(self) -> bool:

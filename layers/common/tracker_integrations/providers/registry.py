@@ -71,6 +71,7 @@ PROVIDERS: dict[ProviderKey, ProviderSpec] = {
             available=True,
             ready_on_connect=True,
             reconcile_every=timedelta(hours=2),
+            renews_push=True,
         ),
         integration_module="tracker_integrations.providers.google.gmail.integration",
     ),

@@ -65,7 +65,7 @@ class KeepAlive:
         renewed = 0
         # Daily renewals of push registrations that lapse (Gmail watches).
         for spec in PROVIDERS.values():
-            if not spec.sync.push_watched:
+            if not spec.sync.renews_push:
                 continue
             try:
                 renewed += self._hooks(spec.key).renew_push()
