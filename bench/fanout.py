@@ -19,12 +19,20 @@ from local_stack.aws import create_resources, function_environment
 from tracker_integrations import wiring
 from tracker_integrations.models.connection import Connection, ConnectionStatus
 from tracker_integrations.observability import logger
-from tracker_integrations.services.fanout import ScheduleTick
+from tracker_integrations.services.scheduling.fanout import ScheduleTick
+from tracker_integrations.services.scheduling.policy import next_due, schedule_of
 from tracker_integrations.store.dynamo import serialize
-from tracker_integrations.store.integrations import next_due, schedule_key, schedule_of, user_pk
+from tracker_integrations.store.integrations import schedule_key, user_pk
 
 CONNECTIONS = 10_000
 REGION = "eu-west-2"
+
+
+# A chosen spreadsheet as Sheets stores it: settings are read through its typed model, so a stand-in must be valid.
+_SHEET = {
+    "target": {"spreadsheet_id": "bench_spreadsheet_01", "sheet_id": 0, "tab_title": "Pitches"},
+    "mapping": {"columns": [{"header": "Contact", "field": "pitch.contact_name"}]},
+}
 
 
 def _seed() -> None:
@@ -37,7 +45,7 @@ def _seed() -> None:
             provider="google-sheets",
             connection_id=f"con_{n:05d}",
             status=ConnectionStatus.CONNECTED,
-            settings={"sync_frequency": "every_15_minutes", "sheet": {"placeholder": True}},
+            settings={"sync_frequency": "every_15_minutes", "sheet": _SHEET},
             connected_at=now,
             updated_at=now,
         )

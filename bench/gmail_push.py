@@ -24,7 +24,7 @@ from local_stack.server import LocalStack, serve_local_stack
 from provider_sandbox.pubsub import PUSH_SERVICE_ACCOUNT
 from provider_sandbox.testing import approve
 from tracker_integrations.observability import logger
-from tracker_integrations.providers.google.pubsub_push import forget_certificates
+from tracker_integrations.providers.google.gmail.pubsub_push import forget_certificates
 
 MAILBOX = "shared-inbox@example.com"
 FORGED = 500

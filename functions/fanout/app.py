@@ -8,7 +8,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from tracker_integrations import wiring
 from tracker_integrations.observability import logger, metrics
-from tracker_integrations.services.fanout import ScheduleTick
+from tracker_integrations.services.scheduling.fanout import ScheduleTick
 from tracker_integrations.validation import parse_model
 
 

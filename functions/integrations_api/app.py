@@ -22,8 +22,8 @@ from tracker_integrations.api import (
 from tracker_integrations.browser_binding import binding_cookie, browser_binding
 from tracker_integrations.models.imports import ImportRequest
 from tracker_integrations.models.sheets import CreateSpreadsheet
+from tracker_integrations.models.sync_requests import DeletionDecision
 from tracker_integrations.observability import logger, metrics
-from tracker_integrations.services.sync_requests import DeletionDecision
 
 app = APIGatewayHttpResolver()
 install_error_handlers(app)
@@ -68,13 +68,13 @@ def sync_now(provider: str) -> Response[str]:
 
 @app.get("/api/integrations/<provider>/pending-deletions")
 def pending_deletions(provider: str) -> Response[str]:
-    return json_response(200, wiring.sync_requests().pending_deletions(current_user(app), provider))
+    return json_response(200, wiring.deletion_approvals().pending_deletions(current_user(app), provider))
 
 
 @app.post("/api/integrations/<provider>/pending-deletions/<record_id>")
 def decide_deletion(provider: str, record_id: str) -> Response[str]:
     decision = parse_body(app, DeletionDecision)
-    return json_response(200, wiring.sync_requests().decide(current_user(app), provider, record_id, decision))
+    return json_response(200, wiring.deletion_approvals().decide(current_user(app), provider, record_id, decision))
 
 
 @app.get("/api/notifications")

@@ -13,7 +13,7 @@ from tracker_integrations import wiring
 from tracker_integrations.api import install_error_handlers, query_model
 from tracker_integrations.browser_binding import browser_binding
 from tracker_integrations.observability import logger, metrics
-from tracker_integrations.services.oauth import CallbackParams
+from tracker_integrations.services.connecting.oauth import CallbackParams
 
 app = APIGatewayHttpResolver()
 install_error_handlers(app)

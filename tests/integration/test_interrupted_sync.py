@@ -21,7 +21,7 @@ from tests.support.sheets import HEADERS, SHEETS_HOST, SheetsUser, make_sheets_u
 from tracker_integrations import wiring
 from tracker_integrations.errors import SyncInProgress
 from tracker_integrations.models.common import utcnow
-from tracker_integrations.providers.google.sheets import SheetsClient
+from tracker_integrations.providers.google.sheets.client import SheetsClient
 from tracker_integrations.store.leases import LeaseStore
 
 

@@ -16,7 +16,7 @@ from tracker_integrations import wiring
 from tracker_integrations.crypto.envelope import DecryptionFailed
 from tracker_integrations.models.connection import Connection
 from tracker_integrations.observability import logger
-from tracker_integrations.services.credentials import unseal
+from tracker_integrations.services.connecting.credentials import unseal
 
 
 @pytest.fixture
@@ -95,7 +95,7 @@ def test_swapping_two_connections_ciphertexts_makes_decryption_fail(
     assert connect(http, alice, "google-sheets").connected
     assert connect(http, bob, "google-sheets").connected
     a, b = _connection(alice, "google-sheets"), _connection(bob, "google-sheets")
-    wiring.token_cipher.cache_clear()
+    wiring.token_cipher().forget_keys()
     # WHEN someone with table access swaps their credentials
     store = wiring.integrations_store()
     store.save_connection(

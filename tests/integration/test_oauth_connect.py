@@ -13,8 +13,8 @@ from tests.support.api import LocalUser, card, connect, put_settings, start_conn
 from tracker_integrations import wiring
 from tracker_integrations.crypto.envelope import DecryptionFailed
 from tracker_integrations.models.connection import EncryptedBlob
-from tracker_integrations.services.credentials import unseal_verifier
-from tracker_integrations.services.oauth import pkce_challenge
+from tracker_integrations.services.connecting.credentials import unseal_verifier
+from tracker_integrations.services.connecting.oauth import pkce_challenge
 
 ALL_PROVIDERS = ["google-sheets", "gmail", "google-drive", "airtable", "mailchimp"]
 

@@ -25,7 +25,7 @@ from tracker_integrations import wiring
 from tracker_integrations.jobs import SyncJob
 from tracker_integrations.models.common import new_id, utcnow
 from tracker_integrations.models.connection import ProviderKey
-from tracker_integrations.store.integrations import RECONCILE_EVERY
+from tracker_integrations.providers.registry import get_spec
 
 __all__ = ["gmail_user"]  # the Gmail tests' fixture, shared
 
@@ -63,7 +63,9 @@ def _wait_for(condition: Callable[[], bool], stack: RunningStack) -> None:
 
 def _reconciliation_tick(user_id: str, provider: ProviderKey, cadence: str) -> None:
     """The tier's tick once the reconciliation time has come: what the fan-out queues for this connection."""
-    later = utcnow() + RECONCILE_EVERY[provider] + timedelta(minutes=1)
+    reconcile_every = get_spec(provider).sync.reconcile_every
+    assert reconcile_every is not None
+    later = utcnow() + reconcile_every + timedelta(minutes=1)
     assert is_due(user_id, provider, cadence, at=later)
     job = SyncJob(job_id=new_id("job"), user_id=user_id, provider=provider, reason="schedule", requested_at=utcnow())
     wiring.sync_queue().enqueue(job)

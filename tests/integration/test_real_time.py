@@ -26,7 +26,7 @@ from tracker_integrations import wiring
 from tracker_integrations.jobs import SyncJob
 from tracker_integrations.models.common import new_id, utcnow
 from tracker_integrations.models.push import PushChannel, TrackerChange
-from tracker_integrations.services.realtime import COLLAPSE_WINDOW
+from tracker_integrations.services.scheduling.realtime import COLLAPSE_WINDOW
 
 WEBHOOK = "/api/webhooks/google-drive"
 

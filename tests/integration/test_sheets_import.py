@@ -19,7 +19,7 @@ from tests.support.api import LocalUser, card, connect, put_settings
 from tests.support.sheets import SHEETS_HOST
 from tracker_integrations import wiring
 from tracker_integrations.config import get_settings
-from tracker_integrations.providers.google.sheets import SheetsClient
+from tracker_integrations.providers.google.sheets.client import SheetsClient
 
 TAB = "Sheet1"
 TITLE = "My radio promo"

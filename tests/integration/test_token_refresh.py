@@ -13,7 +13,7 @@ from tracker_integrations import wiring
 from tracker_integrations.errors import ReauthRequired
 from tracker_integrations.models.common import utcnow
 from tracker_integrations.models.connection import Connection, ConnectionStatus
-from tracker_integrations.services.credentials import unseal
+from tracker_integrations.services.connecting.credentials import unseal
 
 
 def _connection(user: LocalUser, provider: str) -> Connection:

@@ -1,16 +1,26 @@
-"""Builds the services from settings, once per container (Lambda reuses them across invocations).
+"""The composition root: builds the services from settings, with each object's lifetime stated.
+
+Two lifetimes, no others:
+- per process: AWS clients, stores, the token cipher and each integration's hooks. They live on one
+  `Root`, built on first use; Lambda reuses them across invocations. `reset()` replaces the whole
+  root, so no cache can be forgotten (tests and the local stack change the environment).
+- per call: services. They hold no state of their own, so building one is a few attribute sets.
 
 Everything is built on first use: a handler module imports this file for free, and each function
-pays only for the clients and services its routes touch (the campaigns API never loads httpx,
-KMS or a provider module).
+pays only for the clients and services its routes touch (the campaigns API never loads httpx, KMS or
+a provider module). Integrations plug in through the registry: a spec names the module whose
+`build(root)` returns its hooks, so this file lists no providers; the few factories below named after
+an integration serve that integration's own handlers.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+import importlib
+from collections.abc import Callable
+from functools import cached_property
 from typing import TYPE_CHECKING, cast
 
-from tracker_integrations.config import get_settings
+from tracker_integrations.config import Settings, get_settings
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -19,31 +29,34 @@ if TYPE_CHECKING:
 
     from tracker_integrations.crypto.envelope import TokenCipher
     from tracker_integrations.jobs import SyncJobQueue
+    from tracker_integrations.models.connection import ProviderKey
+    from tracker_integrations.providers.google.gmail.integration import GmailIntegration
+    from tracker_integrations.providers.google.gmail.push import GmailPushReceiver
+    from tracker_integrations.providers.google.gmail.reply_categories import ReplyCategories
+    from tracker_integrations.providers.google.gmail.store import GmailStore
+    from tracker_integrations.providers.google.sheets.channels import ChannelStore
+    from tracker_integrations.providers.google.sheets.drive_watch import DriveWatches
+    from tracker_integrations.providers.google.sheets.integration import SheetsIntegration
+    from tracker_integrations.providers.google.sheets.setup import SheetsSetup
+    from tracker_integrations.providers.google.sheets.sync import SheetsSync
     from tracker_integrations.services.campaigns import CampaignsService
-    from tracker_integrations.services.drive_watch import DriveWatches
-    from tracker_integrations.services.fanout import Fanout
-    from tracker_integrations.services.gmail_push import GmailPushReceiver
-    from tracker_integrations.services.gmail_reply_categories import ReplyCategories
-    from tracker_integrations.services.gmail_sync import GmailReplySync
-    from tracker_integrations.services.gmail_watch import GmailWatchRenewal
-    from tracker_integrations.services.imports import Imports
+    from tracker_integrations.services.connecting.lifecycle import ConnectionLifecycle
+    from tracker_integrations.services.connecting.oauth import OAuthService
+    from tracker_integrations.services.connecting.tokens import TokenService
+    from tracker_integrations.services.integration_hooks import IntegrationHooks
     from tracker_integrations.services.integrations import IntegrationsService
-    from tracker_integrations.services.keep_alive import KeepAlive
-    from tracker_integrations.services.lifecycle import ConnectionLifecycle
     from tracker_integrations.services.notifications import Notifier
-    from tracker_integrations.services.oauth import OAuthService
     from tracker_integrations.services.quotas import Quotas
     from tracker_integrations.services.rate_limits import RateLimits
-    from tracker_integrations.services.realtime import RealTime
+    from tracker_integrations.services.scheduling.fanout import Fanout
+    from tracker_integrations.services.scheduling.keep_alive import KeepAlive
+    from tracker_integrations.services.scheduling.realtime import RealTime
     from tracker_integrations.services.settings_updates import SettingsUpdates
-    from tracker_integrations.services.sheets_setup import SheetsSetup
-    from tracker_integrations.services.sheets_sync import SheetsSync
-    from tracker_integrations.services.sync_requests import SyncRequests
-    from tracker_integrations.services.sync_runner import SyncRunner
-    from tracker_integrations.services.tokens import TokenService
+    from tracker_integrations.services.syncing.imports import Imports
+    from tracker_integrations.services.syncing.sync_frame import RunServices
+    from tracker_integrations.services.syncing.sync_requests import DeletionApprovals, SyncRequests
+    from tracker_integrations.services.syncing.sync_runner import SyncRunner
     from tracker_integrations.store.changes import ChangeMarkers
-    from tracker_integrations.store.channels import ChannelStore
-    from tracker_integrations.store.gmail import GmailStore
     from tracker_integrations.store.integrations import IntegrationsStore
     from tracker_integrations.store.leases import LeaseStore
     from tracker_integrations.store.rate_limits import RateCounterStore
@@ -51,306 +64,389 @@ if TYPE_CHECKING:
     from tracker_integrations.store.tracker import TrackerStore
 
 
-@lru_cache(maxsize=1)
-def _botocore_session() -> object:
-    # botocore directly: boto3 adds its resource layer and s3transfer, which no function uses.
-    import botocore.session
+class Root:
+    """Every per-process object of one configuration (cached properties), and the per-call builders."""
 
-    return botocore.session.get_session()
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._hooks: dict[ProviderKey, IntegrationHooks] = {}
 
+    # -- per process: AWS clients -----------------------------------------------------------------
 
-def _client(service: str) -> object:
-    import botocore.session
+    @cached_property
+    def _botocore_session(self) -> object:
+        # botocore directly: boto3 adds its resource layer and s3transfer, which no function uses.
+        import botocore.session
 
-    session = cast(botocore.session.Session, _botocore_session())
-    return session.create_client(service, region_name=get_settings().aws_region)
+        return botocore.session.get_session()
 
+    def _client(self, service: str) -> object:
+        import botocore.session
 
-@lru_cache(maxsize=1)
-def dynamodb() -> DynamoDBClient:
-    return cast("DynamoDBClient", _client("dynamodb"))
+        session = cast(botocore.session.Session, self._botocore_session)
+        return session.create_client(service, region_name=self.settings.aws_region)
 
+    @cached_property
+    def dynamodb(self) -> DynamoDBClient:
+        return cast("DynamoDBClient", self._client("dynamodb"))
 
-@lru_cache(maxsize=1)
-def kms() -> KMSClient:
-    return cast("KMSClient", _client("kms"))
+    @cached_property
+    def kms(self) -> KMSClient:
+        return cast("KMSClient", self._client("kms"))
 
+    @cached_property
+    def sqs(self) -> SQSClient:
+        return cast("SQSClient", self._client("sqs"))
 
-@lru_cache(maxsize=1)
-def sqs() -> SQSClient:
-    return cast("SQSClient", _client("sqs"))
+    # -- per process: stores and the token cipher -------------------------------------------------
 
+    @cached_property
+    def integrations_store(self) -> IntegrationsStore:
+        from tracker_integrations.services.scheduling.policy import schedule_entry
+        from tracker_integrations.store.integrations import IntegrationsStore
 
-@lru_cache(maxsize=1)
-def integrations_store() -> IntegrationsStore:
-    from tracker_integrations.store.integrations import IntegrationsStore
+        return IntegrationsStore(self.dynamodb, self.settings.integrations_table, schedule_entry)
 
-    return IntegrationsStore(dynamodb(), get_settings().integrations_table)
+    @cached_property
+    def tracker_store(self) -> TrackerStore:
+        from tracker_integrations.store.tracker import TrackerStore
 
+        return TrackerStore(self.dynamodb, self.settings.tracker_table)
 
-@lru_cache(maxsize=1)
-def tracker_store() -> TrackerStore:
-    from tracker_integrations.store.tracker import TrackerStore
+    @cached_property
+    def token_cipher(self) -> TokenCipher:
+        from tracker_integrations.crypto.envelope import TokenCipher
 
-    return TrackerStore(dynamodb(), get_settings().tracker_table)
+        settings = self.settings
+        return TokenCipher(self.kms, settings.tokens_key_id, cache_seconds=settings.data_key_cache_seconds)
 
+    @cached_property
+    def lease_store(self) -> LeaseStore:
+        from tracker_integrations.store.leases import LeaseStore
 
-@lru_cache(maxsize=1)
-def token_cipher() -> TokenCipher:
-    from tracker_integrations.crypto.envelope import TokenCipher
+        return LeaseStore(self.dynamodb, self.settings.integrations_table)
 
-    settings = get_settings()
-    return TokenCipher(kms(), settings.tokens_key_id, cache_seconds=settings.data_key_cache_seconds)
+    @cached_property
+    def sync_state_store(self) -> SyncStateStore:
+        from tracker_integrations.store.sync_state import SyncStateStore
 
+        return SyncStateStore(self.dynamodb, self.settings.integrations_table)
 
-def oauth_service() -> OAuthService:
-    from tracker_integrations.services.oauth import OAuthService
+    @cached_property
+    def change_markers(self) -> ChangeMarkers:
+        from tracker_integrations.store.changes import ChangeMarkers
 
-    return OAuthService(integrations_store(), token_cipher(), get_settings(), connection_lifecycle)
+        return ChangeMarkers(self.dynamodb, self.settings.integrations_table)
 
+    @cached_property
+    def rate_counter_store(self) -> RateCounterStore:
+        from tracker_integrations.config import ConfigurationError
+        from tracker_integrations.store.rate_limits import RateCounterStore
 
-def connection_lifecycle() -> ConnectionLifecycle:
-    from tracker_integrations.services.lifecycle import ConnectionLifecycle
+        table = self.settings.rate_limits_table
+        if not table:
+            raise ConfigurationError("RATE_LIMITS_TABLE is not set: the API's per-user rate limits need it")
+        return RateCounterStore(self.dynamodb, table)
 
-    return ConnectionLifecycle(sync_queue, change_markers(), drive_watches, gmail_store(), get_settings())
+    # -- per process: each integration's hooks ----------------------------------------------------
 
+    def hooks(self, provider: ProviderKey) -> IntegrationHooks:
+        """The integration's hooks, built by the module its spec names (the defaults when it names none)."""
+        built = self._hooks.get(provider)
+        if built is None:
+            from tracker_integrations.providers.registry import get_spec
+            from tracker_integrations.services.integration_hooks import IntegrationHooks
 
-def token_service() -> TokenService:
-    from tracker_integrations.services.tokens import TokenService
+            module = get_spec(provider).integration_module
+            if module is None:
+                built = IntegrationHooks()
+            else:
+                build = cast(Callable[[Root], IntegrationHooks], importlib.import_module(module).build)
+                built = build(self)
+            self._hooks[provider] = built
+        return built
 
-    return TokenService(integrations_store(), token_cipher(), get_settings(), lease_store())
+    # -- per call: services -----------------------------------------------------------------------
 
+    def sync_queue(self) -> SyncJobQueue:
+        from tracker_integrations.jobs import SyncJobQueue
 
-def integrations_service() -> IntegrationsService:
-    from tracker_integrations.services.integrations import IntegrationsService
+        return SyncJobQueue(self.sqs, self.settings.sync_queue_url)
 
-    return IntegrationsService(integrations_store(), get_settings())
+    def run_services(self) -> RunServices:
+        from tracker_integrations.services.syncing.sync_frame import RunServices
 
+        return RunServices(
+            integrations=self.integrations_store,
+            tracker=self.tracker_store,
+            tokens=self.token_service(),
+            leases=self.lease_store,
+            quotas=self.quotas(),
+            notifier=self.notifier(),
+            settings=self.settings,
+        )
 
-def campaigns_service() -> CampaignsService:
-    from tracker_integrations.services.campaigns import CampaignsService
+    def oauth_service(self) -> OAuthService:
+        from tracker_integrations.services.connecting.oauth import OAuthService
 
-    return CampaignsService(tracker_store())
+        return OAuthService(self.integrations_store, self.token_cipher, self.settings, self.connection_lifecycle)
 
+    def connection_lifecycle(self) -> ConnectionLifecycle:
+        from tracker_integrations.services.connecting.lifecycle import ConnectionLifecycle
 
-@lru_cache(maxsize=1)
-def lease_store() -> LeaseStore:
-    from tracker_integrations.store.leases import LeaseStore
+        return ConnectionLifecycle(self.sync_queue, self.change_markers, self.hooks)
 
-    return LeaseStore(dynamodb(), get_settings().integrations_table)
+    def token_service(self) -> TokenService:
+        from tracker_integrations.services.connecting.tokens import TokenService
 
+        return TokenService(self.integrations_store, self.token_cipher, self.settings, self.lease_store)
 
-@lru_cache(maxsize=1)
-def sync_state_store() -> SyncStateStore:
-    from tracker_integrations.store.sync_state import SyncStateStore
+    def integrations_service(self) -> IntegrationsService:
+        from tracker_integrations.services.integrations import IntegrationsService
 
-    return SyncStateStore(dynamodb(), get_settings().integrations_table)
+        return IntegrationsService(self.integrations_store, self.settings)
 
+    def campaigns_service(self) -> CampaignsService:
+        from tracker_integrations.services.campaigns import CampaignsService
 
-def sync_queue() -> SyncJobQueue:
-    from tracker_integrations.jobs import SyncJobQueue
+        return CampaignsService(self.tracker_store)
 
-    return SyncJobQueue(sqs(), get_settings().sync_queue_url)
+    def realtime(self) -> RealTime:
+        from tracker_integrations.services.scheduling.realtime import RealTime
 
+        return RealTime(self.integrations_store, self.change_markers, self.hooks, self.sync_queue)
 
-def sheets_sync() -> SheetsSync:
-    from tracker_integrations.services.sheets_sync import SheetsSync
-    from tracker_integrations.store.journal import CreationJournal
+    def settings_updates(self) -> SettingsUpdates:
+        from tracker_integrations.services.settings_updates import SettingsUpdates
 
-    return SheetsSync(
-        integrations_store(),
-        tracker_store(),
-        campaigns_service(),
-        sync_state_store(),
-        token_service(),
-        lease_store(),
-        quotas(),
-        notifier(),
-        get_settings(),
-        CreationJournal(dynamodb(), get_settings().integrations_table),
-        drive_watches(),
-    )
+        return SettingsUpdates(self.integrations_service(), self.hooks, self.realtime)
 
+    def sync_requests(self) -> SyncRequests:
+        from tracker_integrations.services.syncing.sync_requests import SyncRequests
 
-@lru_cache(maxsize=1)
-def change_markers() -> ChangeMarkers:
-    from tracker_integrations.store.changes import ChangeMarkers
+        return SyncRequests(self.integrations_store, self.sync_queue, self.quotas())
 
-    return ChangeMarkers(dynamodb(), get_settings().integrations_table)
+    def deletion_approvals(self) -> DeletionApprovals:
+        from tracker_integrations.services.syncing.sync_requests import DeletionApprovals
 
+        return DeletionApprovals(self.tracker_store, self.sync_state_store)
 
-@lru_cache(maxsize=1)
-def channel_store() -> ChannelStore:
-    from tracker_integrations.store.channels import ChannelStore
+    def quotas(self) -> Quotas:
+        from tracker_integrations.services.quotas import Quotas
+        from tracker_integrations.store.usage import UsageStore
 
-    return ChannelStore(dynamodb(), get_settings().integrations_table)
+        return Quotas(self.integrations_store, UsageStore(self.dynamodb, self.settings.integrations_table))
 
+    def fanout(self) -> Fanout:
+        from tracker_integrations.services.scheduling.fanout import Fanout
 
-def realtime() -> RealTime:
-    from tracker_integrations.services.realtime import RealTime
+        return Fanout(self.integrations_store, self.sync_queue())
 
-    return RealTime(integrations_store(), change_markers(), channel_store(), gmail_store(), sync_queue)
+    def keep_alive(self) -> KeepAlive:
+        from tracker_integrations.services.scheduling.keep_alive import KeepAlive
 
+        return KeepAlive(self.integrations_store, self.token_service(), hooks=self.hooks)
 
-def drive_watches() -> DriveWatches:
-    from tracker_integrations.services.drive_watch import DriveWatches
+    def notifier(self) -> Notifier:
+        from tracker_integrations.services.notifications import Notifier
 
-    return DriveWatches(channel_store(), realtime, get_settings())
+        return Notifier(self.integrations_store)
 
+    def sync_runner(self) -> SyncRunner:
+        from tracker_integrations.services.syncing.sync_runner import SyncRunner
 
-def sheets_setup() -> SheetsSetup:
-    from tracker_integrations.services.sheets_setup import SheetsSetup
+        return SyncRunner(
+            self.integrations_store, self.hooks, self.sync_queue, self.lease_store, realtime=self.realtime
+        )
 
-    return SheetsSetup(integrations_store(), token_service(), integrations_service(), get_settings())
+    def imports(self) -> Imports:
+        from tracker_integrations.services.syncing.imports import Imports
 
+        return Imports(self.hooks)
 
-def settings_updates() -> SettingsUpdates:
-    from tracker_integrations.services.settings_updates import SettingsUpdates
+    def rate_limits(self) -> RateLimits:
+        from tracker_integrations.services.rate_limits import Limit, RateLimits, RequestClass
 
-    return SettingsUpdates(integrations_service(), sheets_setup, realtime)
+        settings = self.settings
+        return RateLimits(
+            self.rate_counter_store,
+            {
+                RequestClass.CONNECT: Limit(requests=settings.rate_limit_connect_per_minute),
+                RequestClass.SYNC_NOW: Limit(requests=settings.rate_limit_sync_now_per_minute),
+                RequestClass.WRITE: Limit(requests=settings.rate_limit_writes_per_minute),
+                RequestClass.READ: Limit(requests=settings.rate_limit_reads_per_minute),
+            },
+        )
 
 
-def sync_requests() -> SyncRequests:
-    from tracker_integrations.services.sync_requests import SyncRequests
+_root: Root | None = None
 
-    return SyncRequests(integrations_store(), tracker_store(), sync_state_store(), sync_queue, quotas())
 
-
-def quotas() -> Quotas:
-    from tracker_integrations.services.quotas import Quotas
-    from tracker_integrations.store.usage import UsageStore
-
-    return Quotas(integrations_store(), UsageStore(dynamodb(), get_settings().integrations_table))
-
-
-def fanout() -> Fanout:
-    from tracker_integrations.services.fanout import Fanout
-
-    return Fanout(integrations_store(), sync_queue())
-
-
-def keep_alive() -> KeepAlive:
-    from tracker_integrations.services.keep_alive import KeepAlive
-
-    return KeepAlive(integrations_store(), token_service(), renewals=(lambda: gmail_watch_renewal().run(),))
-
-
-def notifier() -> Notifier:
-    from tracker_integrations.services.notifications import Notifier
-
-    return Notifier(integrations_store())
-
-
-def sync_runner() -> SyncRunner:
-    from tracker_integrations.services.sync_runner import SyncRunner
-
-    return SyncRunner(
-        integrations_store(),
-        {"google-sheets": sheets_sync, "gmail": gmail_reply_sync},
-        sync_queue,
-        lease_store(),
-        realtime=realtime,
-    )
-
-
-# -- Gmail reply tracking -------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def gmail_store() -> GmailStore:
-    from tracker_integrations.store.gmail import GmailStore
-
-    return GmailStore(dynamodb(), get_settings().integrations_table)
-
-
-def gmail_reply_sync() -> GmailReplySync:
-    from tracker_integrations.replies import classify_raw
-    from tracker_integrations.services.gmail_sync import GmailReplySync
-
-    return GmailReplySync(
-        integrations_store(),
-        tracker_store(),
-        gmail_store(),
-        token_service(),
-        lease_store(),
-        quotas(),
-        notifier(),
-        get_settings(),
-        classify_raw,
-    )
-
-
-def gmail_push_receiver() -> GmailPushReceiver:
-    from tracker_integrations.providers.google.pubsub_push import PushTokenVerifier
-    from tracker_integrations.services.gmail_push import GmailPushReceiver
-
-    return GmailPushReceiver(gmail_store(), integrations_store(), sync_queue, PushTokenVerifier(get_settings()))
-
-
-def gmail_watch_renewal() -> GmailWatchRenewal:
-    from tracker_integrations.services.gmail_watch import GmailWatchRenewal
-
-    return GmailWatchRenewal(integrations_store(), gmail_store(), token_service(), get_settings())
-
-
-def reply_categories() -> ReplyCategories:
-    from tracker_integrations.services.gmail_reply_categories import ReplyCategories
-
-    return ReplyCategories(tracker_store())
-
-
-@lru_cache(maxsize=1)
-def rate_counter_store() -> RateCounterStore:
-    from tracker_integrations.config import ConfigurationError
-    from tracker_integrations.store.rate_limits import RateCounterStore
-
-    table = get_settings().rate_limits_table
-    if not table:
-        raise ConfigurationError("RATE_LIMITS_TABLE is not set: the API's per-user rate limits need it")
-    return RateCounterStore(dynamodb(), table)
-
-
-def rate_limits() -> RateLimits:
-    from tracker_integrations.services.rate_limits import Limit, RateLimits, RequestClass
-
-    settings = get_settings()
-    return RateLimits(
-        rate_counter_store(),
-        {
-            RequestClass.CONNECT: Limit(requests=settings.rate_limit_connect_per_minute),
-            RequestClass.SYNC_NOW: Limit(requests=settings.rate_limit_sync_now_per_minute),
-            RequestClass.WRITE: Limit(requests=settings.rate_limit_writes_per_minute),
-            RequestClass.READ: Limit(requests=settings.rate_limit_reads_per_minute),
-        },
-    )
+def root() -> Root:
+    global _root  # noqa: PLW0603  # the one per-process root, replaced whole by reset()
+    if _root is None:
+        _root = Root(get_settings())
+    return _root
 
 
 def reset() -> None:
-    """Forget every built client and setting (tests and the local stack change the environment)."""
+    """Forget every built client and setting (tests and the local stack change the environment).
+
+    Per-process objects all live on the root, so dropping it drops them all; the settings and the shared
+    HTTP client are the two caches below the root (every layer reads them), cleared with it."""
     from tracker_integrations.http.client import shared_client
 
-    cached_builders = (
-        _botocore_session,
-        dynamodb,
-        kms,
-        sqs,
-        integrations_store,
-        tracker_store,
-        sync_state_store,
-        lease_store,
-        token_cipher,
-        change_markers,
-        channel_store,
-        gmail_store,
-        rate_counter_store,
-        get_settings,
-    )
-    for cached in cached_builders:
-        cached.cache_clear()
+    global _root  # noqa: PLW0603
+    _root = None
+    get_settings.cache_clear()
     shared_client.cache_clear()
 
 
-def imports() -> Imports:
-    from tracker_integrations.services.imports import Imports
+# -- what handlers, tests and the local stack call: the root's objects by name ---------------------
 
-    return Imports({"google-sheets": sheets_sync})
+
+def dynamodb() -> DynamoDBClient:
+    return root().dynamodb
+
+
+def kms() -> KMSClient:
+    return root().kms
+
+
+def sqs() -> SQSClient:
+    return root().sqs
+
+
+def integrations_store() -> IntegrationsStore:
+    return root().integrations_store
+
+
+def tracker_store() -> TrackerStore:
+    return root().tracker_store
+
+
+def token_cipher() -> TokenCipher:
+    return root().token_cipher
+
+
+def lease_store() -> LeaseStore:
+    return root().lease_store
+
+
+def sync_state_store() -> SyncStateStore:
+    return root().sync_state_store
+
+
+def change_markers() -> ChangeMarkers:
+    return root().change_markers
+
+
+def rate_counter_store() -> RateCounterStore:
+    return root().rate_counter_store
+
+
+def sync_queue() -> SyncJobQueue:
+    return root().sync_queue()
+
+
+def oauth_service() -> OAuthService:
+    return root().oauth_service()
+
+
+def connection_lifecycle() -> ConnectionLifecycle:
+    return root().connection_lifecycle()
+
+
+def token_service() -> TokenService:
+    return root().token_service()
+
+
+def integrations_service() -> IntegrationsService:
+    return root().integrations_service()
+
+
+def campaigns_service() -> CampaignsService:
+    return root().campaigns_service()
+
+
+def realtime() -> RealTime:
+    return root().realtime()
+
+
+def settings_updates() -> SettingsUpdates:
+    return root().settings_updates()
+
+
+def sync_requests() -> SyncRequests:
+    return root().sync_requests()
+
+
+def deletion_approvals() -> DeletionApprovals:
+    return root().deletion_approvals()
+
+
+def quotas() -> Quotas:
+    return root().quotas()
+
+
+def fanout() -> Fanout:
+    return root().fanout()
+
+
+def keep_alive() -> KeepAlive:
+    return root().keep_alive()
+
+
+def notifier() -> Notifier:
+    return root().notifier()
+
+
+def sync_runner() -> SyncRunner:
+    return root().sync_runner()
+
+
+def imports() -> Imports:
+    return root().imports()
+
+
+def rate_limits() -> RateLimits:
+    return root().rate_limits()
+
+
+# -- an integration's own services, for its own handlers and tests ---------------------------------
+
+
+def _sheets() -> SheetsIntegration:
+    return cast("SheetsIntegration", root().hooks("google-sheets"))
+
+
+def _gmail() -> GmailIntegration:
+    return cast("GmailIntegration", root().hooks("gmail"))
+
+
+def sheets_sync() -> SheetsSync:
+    return _sheets().sync()
+
+
+def sheets_setup() -> SheetsSetup:
+    return _sheets().setup()
+
+
+def channel_store() -> ChannelStore:
+    return _sheets().channels
+
+
+def drive_watches() -> DriveWatches:
+    return _sheets().drive_watches()
+
+
+def gmail_store() -> GmailStore:
+    return _gmail().store
+
+
+def gmail_push_receiver() -> GmailPushReceiver:
+    return _gmail().push_receiver()
+
+
+def reply_categories() -> ReplyCategories:
+    return _gmail().reply_categories()

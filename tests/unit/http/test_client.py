@@ -14,6 +14,8 @@ from tracker_integrations.errors import (
     TransientProviderError,
 )
 from tracker_integrations.http.client import (
+    Pacing,
+    ProviderApi,
     RetryPolicy,
     classify_api_response,
     classify_token_response,
@@ -41,11 +43,9 @@ def _send(provider: ScriptedProvider, policy: RetryPolicy, sleeps: list[float]) 
     client = httpx.Client(transport=httpx.MockTransport(provider))
     return send(
         httpx.Request("GET", "https://provider.test/x"),
-        provider="google",
-        policy=policy,
+        api=ProviderApi("google", policy=policy),
         client=client,
-        sleep=sleeps.append,
-        jitter=lambda: 1.0,
+        pacing=Pacing(sleep=sleeps.append, jitter=lambda: 1.0),
     )
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
@@ -134,24 +135,65 @@ def classify_token_response(provider: str, response: httpx.Response) -> Provider
     )
 
 
+class RefreshingBearer(httpx.Auth):
+    """Bearer auth with the one token-refresh rule: on a 401, refresh once and resend the request.
+
+    A 401 after that refresh (or a refresh the provider refuses) reaches the classifier as
+    ReauthRequired: the user must reconnect. One object serves one run, so a run refreshes at most once.
+    """
+
+    def __init__(self, access_token: str, refresh: Callable[[], str] | None = None) -> None:
+        self._token = access_token
+        self._refresh = refresh
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response]:
+        request.headers["Authorization"] = f"Bearer {self._token}"
+        response = yield request
+        if response.status_code != 401 or self._refresh is None:
+            return
+        refresh, self._refresh = self._refresh, None
+        self._token = refresh()
+        request.headers["Authorization"] = f"Bearer {self._token}"
+        yield request
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderApi:
+    """How to talk to one provider API: its name (in errors), how its answers are classified, how it is retried."""
+
+    provider: str
+    classify: Classifier = classify_api_response
+    policy: RetryPolicy = INTERACTIVE
+
+
+@dataclass(frozen=True, slots=True)
+class Pacing:
+    """How the retry loop waits: real sleeps and jitter, or a test's."""
+
+    sleep: Callable[[float], None] = time.sleep
+    jitter: Callable[[], float] = random.random
+
+
+REAL_PACING = Pacing()
+
+
 def send(
     request: httpx.Request,
     *,
-    provider: str,
-    classify: Classifier = classify_api_response,
-    policy: RetryPolicy = INTERACTIVE,
+    api: ProviderApi,
     client: httpx.Client | None = None,
-    sleep: Callable[[float], None] = time.sleep,
-    jitter: Callable[[], float] = random.random,
+    auth: httpx.Auth | None = None,
+    pacing: Pacing = REAL_PACING,
 ) -> httpx.Response:
     """Send with retries; return a successful response or raise a classified ProviderError."""
     http = client or shared_client()
+    provider, classify, policy = api.provider, api.classify, api.policy
     attempt = 0
     while True:
         attempt += 1
         error: ProviderError | None
         try:
-            response = http.send(request)
+            response = http.send(request) if auth is None else http.send(request, auth=auth)
             error = classify(provider, response)
         except httpx.TimeoutException:
             error = TransientProviderError(f"{provider} did not answer in time", provider=provider)
@@ -161,17 +203,18 @@ def send(
             return response
         if attempt >= policy.max_attempts or not isinstance(error, TransientProviderError | RateLimited):
             raise error
-        backoff = jitter() * min(policy.max_delay, policy.base_delay * 2 ** (attempt - 1))
+        backoff = pacing.jitter() * min(policy.max_delay, policy.base_delay * 2 ** (attempt - 1))
         if isinstance(error, RateLimited):
             if error.retry_after > policy.max_wait:
                 raise error
             backoff = max(backoff, error.retry_after)
-        sleep(backoff)
+        pacing.sleep(backoff)
 
 
 def get_json(url: str, *, provider: str, token: str, scheme: str = "Bearer") -> dict[str, object]:
     """GET a provider resource with an access token; a non-object body is the provider's fault."""
-    response = send(httpx.Request("GET", url, headers={"Authorization": f"{scheme} {token}"}), provider=provider)
+    request = httpx.Request("GET", url, headers={"Authorization": f"{scheme} {token}"})
+    response = send(request, api=ProviderApi(provider))
     try:
         body = response.json()
     except ValueError:

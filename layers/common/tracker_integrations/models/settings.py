@@ -9,6 +9,21 @@ from pydantic import BaseModel, ConfigDict, Field
 SyncFrequency = Literal["manual", "every_15_minutes", "real_time"]
 
 
+class ConnectionSettings(BaseModel):
+    """A connection's stored settings, read through its provider's model (`ProviderSpec.settings_model`).
+
+    Extra keys are kept: a provider's own settings ride along when a generic service reads the shared ones."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    sync_frequency: SyncFrequency | None = None
+    paused: bool = False
+
+    def is_configured(self) -> bool:
+        """Everything a sync needs is chosen. The default: nothing to choose beyond connecting."""
+        return True
+
+
 class SettingsUpdate(BaseModel):
     """`PUT /api/integrations/{provider}/settings`: only the fields given change.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tracker_integrations.models.settings import SyncFrequency
+from tracker_integrations.models.settings import ConnectionSettings, SyncFrequency
 from tracker_integrations.sync.mapping import SyncMapping
 
 SPREADSHEET_ID = r"^[A-Za-z0-9_-]{10,200}$"
@@ -29,6 +29,15 @@ class SheetsSettings(BaseModel):
     unmapped_headers: list[str] = Field(default_factory=list)
     # Where new rows without a campaign go: the campaign the last import chose.
     import_campaign_id: str | None = None
+
+
+class SheetsConnectionSettings(ConnectionSettings):
+    """Google Sheets' connection settings: the shared ones plus the chosen spreadsheet (`sheet`)."""
+
+    sheet: SheetsSettings | None = None
+
+    def is_configured(self) -> bool:
+        return self.sheet is not None  # nothing to sync until a spreadsheet is chosen
 
 
 class SheetsSettingsUpdate(BaseModel):

@@ -6,12 +6,14 @@ is imported only when a request actually talks to that provider.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
 from tracker_integrations.config import OAuthApp, Settings
-from tracker_integrations.models.connection import ProviderKey, TokenSet
+from tracker_integrations.models.connection import Connection, ProviderKey, TokenSet
+from tracker_integrations.models.settings import ConnectionSettings
 
 EndpointSetting = Literal[
     "endpoint_google_accounts",
@@ -44,11 +46,49 @@ class OAuthSpec(BaseModel):
     scopes: tuple[str, ...]
     # Scopes the integration cannot work without; Google lets users untick scopes on its consent page.
     required_scopes: tuple[str, ...] = ()
+    # What each required scope lets Tracker do, for the message when a user unticks it at the provider.
+    scope_purposes: tuple[tuple[str, str], ...] = ()
     pkce: bool
     client_auth: Literal["body", "basic"]
     extra_authorize_params: tuple[tuple[str, str], ...] = ()
     issuer: str | None = None  # RFC 9207 `iss` the provider adds to the redirect, when it does
     scope_separator: str = " "
+
+    def purpose_of(self, scope: str) -> str:
+        return dict(self.scope_purposes).get(scope, scope)
+
+
+# Which way records flow: Tracker's campaigns and pitches out to the provider, the provider's side back in.
+RecordFlow = Literal["to_provider", "from_provider"]
+
+
+class SyncPolicy(BaseModel):
+    """What an integration's sync does and how the platform schedules it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    directions: frozenset[RecordFlow] = frozenset()
+    # Its sync runs in this version; the others connect but have nothing to run yet.
+    available: bool = False
+    # With nothing left to choose after consent, the first sync is queued at once (replies tracked from minute one).
+    ready_on_connect: bool = False
+    # It can bring the provider's existing rows into Tracker (`POST .../import`).
+    imports: bool = False
+    # Its provider pushes changes to Tracker, so while that push is live a connection may go this long
+    # without a full sync; None: due at every tick of its cadence (nothing reports the provider's changes).
+    reconcile_every: timedelta | None = None
+    # Its push registrations lapse unless renewed by the daily keep-alive (Gmail watches; Drive channels are
+    # renewed by the syncs themselves).
+    renews_push: bool = False
+
+    @property
+    def tracker_driven(self) -> bool:
+        """A change in Tracker is news to it: its sync carries campaigns and pitches out."""
+        return "to_provider" in self.directions
+
+    @property
+    def push_watched(self) -> bool:
+        return self.reconcile_every is not None
 
 
 class ProviderSpec(BaseModel):
@@ -61,6 +101,17 @@ class ProviderSpec(BaseModel):
     hooks_module: str
     # Where a user removes the app's access by hand when the provider has no revocation endpoint.
     manage_access_hint: str
+    sync: SyncPolicy = SyncPolicy()
+    settings_model: type[ConnectionSettings] = ConnectionSettings
+    # What the user must still choose while its settings are not configured (`is_configured`).
+    setup_hint: str = ""
+    # The module whose `build(root)` returns the integration's hooks into the generic services (sync, push,
+    # disconnect, settings); imported only when a request needs them. None: the defaults (nothing to do).
+    integration_module: str | None = None
+
+    def settings_of(self, connection: Connection) -> ConnectionSettings:
+        """The connection's stored settings as this provider's typed model."""
+        return self.settings_model.model_validate(connection.settings)
 
 
 class AccountInfo(BaseModel):

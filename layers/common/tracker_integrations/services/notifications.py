@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from tracker_integrations.models.common import new_id, utcnow
@@ -12,6 +13,17 @@ from tracker_integrations.providers.registry import get_spec
 from tracker_integrations.store.integrations import IntegrationsStore
 
 _KIND_BY_CODE: dict[str, NotificationKind] = {"needs_reauth": "needs_reconnect", "quota_reached": "quota_reached"}
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A notification before it is stamped: what happened, what to do, and the pitch it is about (if one)."""
+
+    kind: NotificationKind
+    message: str
+    action: str
+    campaign_id: str | None = None
+    pitch_id: str | None = None
 
 
 class Notifier:
@@ -25,54 +37,34 @@ class Notifier:
         if failure is None:
             if current is not None:
                 name = get_spec(provider).name
-                self._add(user_id, provider, "recovered", f"{name} is syncing again.", "Nothing to do.")
+                self._add(user_id, provider, Draft("recovered", f"{name} is syncing again.", "Nothing to do."))
                 self._store.set_alert_state(user_id, provider, None)
             return
         kind = _KIND_BY_CODE.get(failure.code, "sync_failed")
         if kind == current:
             return  # the same problem as last run: the user has already been told
-        self._add(user_id, provider, kind, failure.message, failure.action)
+        self._add(user_id, provider, Draft(kind, failure.message, failure.action))
         self._store.set_alert_state(user_id, provider, kind)
 
-    def pitch_event(
-        self,
-        user_id: str,
-        provider: ProviderKey,
-        kind: NotificationKind,
-        message: str,
-        action: str,
-        *,
-        campaign_id: str,
-        pitch_id: str,
-    ) -> None:
+    def pitch_event(self, user_id: str, provider: ProviderKey, draft: Draft) -> None:
         """One notification about one pitch (a reply, a bounce, an out-of-office): always added."""
-        self._add(user_id, provider, kind, message, action, campaign_id=campaign_id, pitch_id=pitch_id)
+        self._add(user_id, provider, draft)
 
     def feed(self, user_id: str, *, limit: int, cursor: str | None) -> NotificationPage:
         notifications, next_cursor = self._store.list_notifications(user_id, limit=limit, cursor=cursor)
         return NotificationPage(notifications=notifications, next_cursor=next_cursor)
 
-    def _add(
-        self,
-        user_id: str,
-        provider: ProviderKey,
-        kind: NotificationKind,
-        message: str,
-        action: str,
-        *,
-        campaign_id: str | None = None,
-        pitch_id: str | None = None,
-    ) -> None:
+    def _add(self, user_id: str, provider: ProviderKey, draft: Draft) -> None:
         self._store.add_notification(
             user_id,
             Notification(
                 notification_id=new_id("ntf"),
                 at=self._now(),
-                kind=kind,
+                kind=draft.kind,
                 provider=provider,
-                message=message,
-                action=action,
-                campaign_id=campaign_id,
-                pitch_id=pitch_id,
+                message=draft.message,
+                action=draft.action,
+                campaign_id=draft.campaign_id,
+                pitch_id=draft.pitch_id,
             ),
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -118,12 +119,25 @@ def query_all(db: DynamoDBClient, table: str, pk: str, prefix: str, *, projectio
         kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    """Which page of an API list: its size, the cursor the last page returned, and the order."""
+
+    limit: int
+    cursor: str | None
+    newest_first: bool = False
+
+
 def query_page(
-    db: DynamoDBClient, table: str, pk: str, prefix: str, *, limit: int, cursor: str | None, newest_first: bool = False
+    db: DynamoDBClient, table: str, pk: str, prefix: str, page: PageRequest
 ) -> tuple[list[Item], str | None]:
     """One page for an API list: items plus the opaque cursor of the next page (None at the end)."""
-    kwargs: dict[str, Any] = {**_prefix_query(table, pk, prefix), "Limit": limit, "ScanIndexForward": not newest_first}
-    start = decode_cursor(cursor, partition_key=pk, sort_prefix=prefix)
+    kwargs: dict[str, Any] = {
+        **_prefix_query(table, pk, prefix),
+        "Limit": page.limit,
+        "ScanIndexForward": not page.newest_first,
+    }
+    start = decode_cursor(page.cursor, partition_key=pk, sort_prefix=prefix)
     if start:
         kwargs["ExclusiveStartKey"] = start
     response = db.query(**kwargs)

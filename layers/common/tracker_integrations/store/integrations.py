@@ -7,8 +7,9 @@ user and finds the user through the state.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -20,7 +21,7 @@ from tracker_integrations.models.connection import Connection, ConnectionStatus,
 from tracker_integrations.models.notification import Notification
 from tracker_integrations.models.oauth import OAuthState
 from tracker_integrations.models.sync_log import SyncLog
-from tracker_integrations.store.dynamo import deserialize, query_all, query_page, serialize, value
+from tracker_integrations.store.dynamo import PageRequest, deserialize, query_all, query_page, serialize, value
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -30,38 +31,23 @@ def user_pk(user_id: str) -> str:
     return f"USER#{user_id}"
 
 
-SCHEDULED_STATUSES = frozenset({ConnectionStatus.CONNECTED, ConnectionStatus.ERROR, ConnectionStatus.SYNCING})
+@dataclass(frozen=True, slots=True)
+class ScheduleEntry:
+    """Where a connection sits in the schedule index: the cadence that syncs it and when it is next due."""
+
+    cadence: str
+    due: str  # ISO time, or DUE_NOW
 
 
-def schedule_of(connection: Connection) -> str | None:
-    """The cadence a connection is synced at by the schedules, or None (manual only, paused, needs reauth)."""
-    frequency = connection.settings.get("sync_frequency")
-    if frequency not in {"every_15_minutes", "real_time"} or connection.status not in SCHEDULED_STATUSES:
-        return None
-    if "sheet" not in connection.settings and connection.provider == "google-sheets":
-        return None  # nothing chosen to sync yet
-    return str(frequency)
+# The scheduling policy (services.scheduling.policy) decides the entry; the store only writes it.
+type SchedulePolicy = Callable[[Connection], ScheduleEntry | None]
 
-
-# How long a connection may go without a full sync when nothing reports a change. Only integrations
-# whose provider pushes its changes to Tracker (Drive channels on synced spreadsheets, Gmail watches)
-# may wait; while their push is not live they stay due through their change marker. The rest are due
-# at every tick of their cadence. Gmail's poll is the backstop behind push for replies, so it is shorter.
-RECONCILE_EVERY: dict[ProviderKey, timedelta] = {"google-sheets": timedelta(hours=12), "gmail": timedelta(hours=2)}
 DUE_NOW = "0000"  # sorts before every timestamp: due at the next tick
 
 
 def schedule_key(due: str, user_id: str, provider: str) -> str:
     """The schedule index's sort key: when the entry is next due, then whose it is."""
     return f"{due}#{user_id}#{provider}"
-
-
-def next_due(connection: Connection) -> str:
-    """When the schedules next sync this connection if nothing changes (ISO time, or DUE_NOW)."""
-    wait = RECONCILE_EVERY.get(connection.provider, timedelta(0))
-    if connection.last_sync_at is None or not wait:
-        return DUE_NOW
-    return (connection.last_sync_at + wait).astimezone(UTC).isoformat()
 
 
 def scheduled_connections(
@@ -97,9 +83,10 @@ def _is_conditional_failure(exc: ClientError) -> bool:
 
 
 class IntegrationsStore:
-    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+    def __init__(self, client: DynamoDBClient, table_name: str, schedule: SchedulePolicy) -> None:
         self._db = client
         self._table = table_name
+        self._schedule = schedule
 
     # -- accounts ---------------------------------------------------------------------------------
 
@@ -143,12 +130,12 @@ class IntegrationsStore:
             "version": connection.version,
             "connection": connection.model_dump(mode="json"),
         }
-        cadence = schedule_of(connection)
-        if cadence is not None:
+        entry = self._schedule(connection)
+        if entry is not None:
             # A sparse index: only connections that sync on a schedule are in it, so the fan-out reads
             # exactly the due ones (a paused or needs-reauth connection simply drops out).
-            item["sched_pk"] = f"SCHED#{cadence}"
-            item["sched_sk"] = schedule_key(next_due(connection), connection.user_id, connection.provider)
+            item["sched_pk"] = f"SCHED#{entry.cadence}"
+            item["sched_sk"] = schedule_key(entry.due, connection.user_id, connection.provider)
         if connection.status != ConnectionStatus.NEEDS_REAUTH and connection.token_expires_at is not None:
             # Expiring tokens (Google, Airtable) sit in a second sparse index ordered by when the access token
             # expires, so the daily keep-alive finds the ones nobody refreshed for a day without reading every
@@ -243,15 +230,8 @@ class IntegrationsStore:
     def list_sync_logs(
         self, user_id: str, provider: ProviderKey, *, limit: int, cursor: str | None
     ) -> tuple[list[SyncLog], str | None]:
-        items, next_cursor = query_page(
-            self._db,
-            self._table,
-            user_pk(user_id),
-            f"SYNCLOG#{provider}#",
-            limit=limit,
-            cursor=cursor,
-            newest_first=True,
-        )
+        page = PageRequest(limit=limit, cursor=cursor, newest_first=True)
+        items, next_cursor = query_page(self._db, self._table, user_pk(user_id), f"SYNCLOG#{provider}#", page)
         return [SyncLog.model_validate(item["sync_log"]) for item in items], next_cursor
 
     def idle_since(self, cutoff: datetime) -> Iterator[tuple[str, str]]:
@@ -296,9 +276,8 @@ class IntegrationsStore:
     def list_notifications(
         self, user_id: str, *, limit: int, cursor: str | None
     ) -> tuple[list[Notification], str | None]:
-        items, next_cursor = query_page(
-            self._db, self._table, user_pk(user_id), "NOTIF#", limit=limit, cursor=cursor, newest_first=True
-        )
+        page = PageRequest(limit=limit, cursor=cursor, newest_first=True)
+        items, next_cursor = query_page(self._db, self._table, user_pk(user_id), "NOTIF#", page)
         return [Notification.model_validate(item["notification"]) for item in items], next_cursor
 
     def alert_state(self, user_id: str, provider: ProviderKey) -> str | None:

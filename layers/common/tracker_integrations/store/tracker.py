@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError
 
 from tracker_integrations.errors import AlreadyExists, NotFound, VersionConflict
 from tracker_integrations.models.campaign import Campaign, Pitch
-from tracker_integrations.store.dynamo import deserialize, query_all, query_page, serialize, value
+from tracker_integrations.store.dynamo import PageRequest, deserialize, query_all, query_page, serialize, value
 from tracker_integrations.store.integrations import user_pk
 
 if TYPE_CHECKING:
@@ -178,7 +178,7 @@ class TrackerStore:
     def _page(
         self, user_id: str, prefix: str, *, limit: int, cursor: str | None
     ) -> tuple[list[dict[str, Any]], str | None]:
-        return query_page(self._db, self._table, user_pk(user_id), prefix, limit=limit, cursor=cursor)
+        return query_page(self._db, self._table, user_pk(user_id), prefix, PageRequest(limit=limit, cursor=cursor))
 
     def _all(self, user_id: str, prefix: str, *, projection: str) -> list[dict[str, Any]]:
         return query_all(self._db, self._table, user_pk(user_id), prefix, projection=projection)

@@ -180,16 +180,24 @@ class ImportPlanner:
 _DONE: dict[RowAction, ImportedAction] = {"create": "created", "update": "updated", "skip": "skipped"}
 
 
+@dataclass(frozen=True, slots=True)
+class ImportOutcome:
+    """What running the plan did (empty for a preview)."""
+
+    placed: dict[int, str] = field(default_factory=dict)  # row -> the pitch it now carries
+    failed: dict[int, str] = field(default_factory=dict)  # row -> why Tracker refused what the plan said
+
+
 def describe(
     plan: ImportPlan,
     *,
     dry_run: bool,
     source: str,
     campaigns: dict[str, str],  # campaign id -> title, after the import created its campaigns
-    placed: dict[int, str],  # row -> the pitch it now carries
-    failed: dict[int, str],  # row -> why Tracker refused what the plan said
+    outcome: ImportOutcome,
 ) -> ImportResult:
     """The import row by row, in the words the preview and the run share."""
+    placed, failed = outcome.placed, outcome.failed
     rows: list[ImportedRow] = []
     for row in plan.rows:
         action, reason = _DONE[row.action], row.reason

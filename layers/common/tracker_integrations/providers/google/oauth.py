@@ -6,7 +6,7 @@ import httpx
 
 from tracker_integrations.config import Settings
 from tracker_integrations.errors import PermanentProviderError, ProviderError
-from tracker_integrations.http.client import get_json, send
+from tracker_integrations.http.client import ProviderApi, get_json, send
 from tracker_integrations.models.connection import TokenSet
 from tracker_integrations.providers.base import AccountInfo, ProviderSpec, RevocationOutcome
 
@@ -30,7 +30,7 @@ def revoke(spec: ProviderSpec, settings: Settings, tokens: TokenSet) -> Revocati
         data={"token": token.get_secret_value()},
     )
     try:
-        send(request, provider="google")
+        send(request, api=ProviderApi("google"))
     except ProviderError as exc:
         if exc.status == 400:  # already expired or revoked: the outcome the user wanted
             return RevocationOutcome(revoked_at_provider=True, message="Google had already revoked this access.")

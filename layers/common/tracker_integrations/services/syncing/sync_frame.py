@@ -1,0 +1,279 @@
+"""The frame every provider sync runs in: lease, quota, failure handling, sync log, card, notification.
+
+A provider's sync service brings only what is its own: the sync itself and a `SyncProfile` (its
+messages for each failure class and the few rules where providers differ). The frame makes every
+run end the same way: one sync log, the connection's card updated, the user told once.
+
+Failures are typed data, mapped by class, never by text:
+
+- `SyncStopped` (the provider's own stops, and the monthly quota): recorded with its status; acked.
+- `ReauthRequired` (access refused even after a refresh): `needs_reauth`; acked, only the user fixes it.
+- `RateLimited`, `TransientProviderError`: recorded, then re-raised so the queue runs the job again.
+- `PermanentProviderError`: recorded as ERROR when the profile says what to tell the user, else it
+  escapes to the queue (retried, then the DLQ).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from tracker_integrations.config import Settings
+from tracker_integrations.errors import (
+    NotFound,
+    PermanentProviderError,
+    ProviderError,
+    RateLimited,
+    ReauthRequired,
+    SyncInProgress,
+    TransientProviderError,
+    VersionConflict,
+)
+from tracker_integrations.models.common import new_id, utcnow
+from tracker_integrations.models.connection import Connection, ConnectionStatus, LastError, ProviderKey
+from tracker_integrations.models.sync_log import SyncDirection, SyncLog, SyncLogError
+from tracker_integrations.observability import logger, metrics
+from tracker_integrations.providers.registry import get_spec
+from tracker_integrations.services.connecting.tokens import TokenService
+from tracker_integrations.services.notifications import Notifier
+from tracker_integrations.services.quotas import Quotas
+from tracker_integrations.store.integrations import IntegrationsStore
+from tracker_integrations.store.leases import LeaseStore
+from tracker_integrations.store.tracker import TrackerStore
+
+# Longer than the worker's timeout (120 s): a killed run's lease lapses before its message returns.
+SYNC_LEASE = timedelta(seconds=180)
+
+
+def sync_lease(provider: ProviderKey) -> str:
+    """The lease one connection's runs share: one run at a time per user and provider."""
+    return f"sync#{provider}"
+
+
+class SyncStopped(Exception):
+    """The run cannot go on; carries what the card and the log should say."""
+
+    def __init__(
+        self, code: str, message: str, action: str, *, status: ConnectionStatus = ConnectionStatus.ERROR
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.action = action
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What the card and the notification say about a failure: what happened, and what to do."""
+
+    message: str
+    action: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SyncProfile:
+    """What differs between providers' runs: messages as data, plus a few small rules."""
+
+    provider: ProviderKey
+    direction: SyncDirection
+    label: str  # names the run in operator logs ("<label> finished")
+    metric: str  # a run counts as "<metric>Success", "<metric>Partial" or "<metric>Failed"
+    in_progress: str  # SyncInProgress's message
+    not_connected: str  # NotFound's message
+    reauth: Notice
+    unavailable: Notice  # rate limited or down
+    refused: Notice | None = None  # a PermanentProviderError; None lets it escape to the queue
+    # The card's record count after a run that did not fail.
+    card_records: Callable[[Connection, SyncLog], int]
+    # What the card says after a partial run; None leaves it clean (and the run counts as a recovery).
+    partial_error: Callable[[SyncLog, datetime], LastError] | None = None
+    # What the card says after a clean run that still has something to tell (e.g. a formula was kept).
+    run_notice: Callable[[SyncLog, datetime], LastError | None] | None = None
+    # Checked before the quota, so a run that has nothing to sync says that rather than "quota reached".
+    ready: Callable[[Connection], object] | None = None
+    # A needs_reauth the token service set while the run went on outlives a run that did not see it.
+    keeps_reauth_mark: bool = False
+
+
+@dataclass
+class ProviderRun:
+    """One run as the provider's sync sees it."""
+
+    connection: Connection  # read under the lease
+    log: SyncLog  # to fill in and return
+    # The run's clients share one call counter (a token refresh carries it over to the new client),
+    # so a run that fails still logs the calls it made.
+    calls: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def user_id(self) -> str:
+        return self.connection.user_id
+
+
+Sync = Callable[[ProviderRun], SyncLog]
+
+
+@dataclass(frozen=True, slots=True)
+class RunServices:
+    """What every provider's sync runs with: the platform's side of a run, passed as one."""
+
+    integrations: IntegrationsStore
+    tracker: TrackerStore
+    tokens: TokenService
+    leases: LeaseStore
+    quotas: Quotas
+    notifier: Notifier
+    settings: Settings
+
+
+class SyncFrame:
+    def __init__(self, profile: SyncProfile, services: RunServices, *, now: Callable[[], datetime] = utcnow) -> None:
+        self._profile = profile
+        self._integrations = services.integrations
+        self._leases = services.leases
+        self._quotas = services.quotas
+        self._notifier = services.notifier
+        self._now = now
+
+    def run(self, user_id: str, sync: Sync) -> SyncLog:
+        """Run `sync` once under the connection's lease. Raises only what a queue should retry (rate
+        limits, outages, a run already going) and NotFound when the connection is gone."""
+        provider = self._profile.provider
+        run_id = new_id("run")
+        lease = self._leases.acquire(user_id, sync_lease(provider), owner=run_id, ttl=SYNC_LEASE, now=self._now())
+        if lease is None:
+            raise SyncInProgress(self._profile.in_progress)
+        try:
+            # Read under the lease: what a previous run wrote (settings, card) is already there.
+            connection = self._integrations.get_connection(user_id, provider)
+            if connection is None:
+                raise NotFound(self._profile.not_connected)
+            return self._run(connection, run_id, sync)
+        finally:
+            self._leases.release(user_id, lease)
+
+    def _run(self, connection: Connection, run_id: str, sync: Sync) -> SyncLog:
+        clock = time.perf_counter()
+        run = ProviderRun(
+            connection=connection,
+            log=SyncLog(
+                user_id=connection.user_id,
+                provider=self._profile.provider,
+                run_id=run_id,
+                started_at=self._now(),
+                direction=self._profile.direction,
+                outcome="failed",
+            ),
+        )
+        log = run.log
+        stop: SyncStopped | None = None
+        retry: ProviderError | None = None
+        try:
+            log = self._attempt(run, sync)
+        except SyncStopped as exc:
+            stop = exc
+        except ReauthRequired:
+            stop = self._stop("needs_reauth", self._profile.reauth, ConnectionStatus.NEEDS_REAUTH)
+        except (RateLimited, TransientProviderError) as exc:
+            # Not a success and not the user's problem: the queue runs it again after a wait.
+            stop = self._stop(exc.code, self._profile.unavailable, ConnectionStatus.CONNECTED)
+            retry = exc
+        except PermanentProviderError as exc:
+            if self._profile.refused is None:
+                raise
+            stop = self._stop(exc.code, self._profile.refused, ConnectionStatus.ERROR)
+        log = self._finish(run, log, stop, clock)
+        if retry is not None:
+            raise retry
+        return log
+
+    def _attempt(self, run: ProviderRun, sync: Sync) -> SyncLog:
+        if self._profile.ready is not None:
+            self._profile.ready(run.connection)
+        exhausted = self._quotas.exhausted(run.user_id, self._now())
+        if exhausted is not None:
+            raise SyncStopped(exhausted.code, exhausted.message, exhausted.action, status=ConnectionStatus.PAUSED)
+        return sync(run)
+
+    @staticmethod
+    def _stop(code: str, notice: Notice, status: ConnectionStatus) -> SyncStopped:
+        return SyncStopped(code, notice.message, notice.action, status=status)
+
+    def _finish(self, run: ProviderRun, log: SyncLog, stop: SyncStopped | None, clock: float) -> SyncLog:
+        """Every run ends here: quota, sync log, card, notification."""
+        user_id, provider = run.user_id, self._profile.provider
+        error: LastError | None = None
+        status = ConnectionStatus.CONNECTED
+        if stop is not None:
+            error = LastError(code=stop.code, message=stop.message, action=stop.action, at=self._now())
+            status = stop.status
+            log = log.model_copy(
+                update={
+                    "outcome": "failed",
+                    "errors": [*log.errors, SyncLogError(code=error.code, message=f"{error.message} {error.action}")],
+                }
+            )
+        if log.outcome != "failed":
+            self._quotas.count(user_id, self._now(), log.records_created + log.records_updated)
+        log = self._store_log(log, clock, sum(run.calls.values()))
+        card_error = error
+        if card_error is None and log.errors and self._profile.partial_error is not None:
+            card_error = self._profile.partial_error(log, self._now())
+        notice = None
+        if card_error is None and log.outcome != "failed" and self._profile.run_notice is not None:
+            notice = card_error = self._profile.run_notice(log, self._now())
+        self._update_card(run.connection, log, card_error, status)
+        if error is not None:
+            self._notifier.sync_finished(user_id, provider, error)
+        elif card_error is None or notice is not None:
+            self._notifier.sync_finished(user_id, provider, None)
+        # Otherwise a partial run whose card names what to fix: neither a new failure nor a recovery.
+        return log
+
+    def _store_log(self, log: SyncLog, clock: float, calls: int) -> SyncLog:
+        finished = log.model_copy(
+            update={
+                "finished_at": self._now(),
+                "duration_ms": int((time.perf_counter() - clock) * 1000),
+                "provider_calls": calls,
+            }
+        )
+        self._integrations.add_sync_log(finished)
+        metrics.add_metric(name=f"{self._profile.metric}{finished.outcome.capitalize()}", unit="Count", value=1)
+        logger.info(
+            f"{self._profile.label} finished",
+            extra={"outcome": finished.outcome, "provider_calls": calls, "updated": finished.records_updated},
+        )
+        return finished
+
+    def _update_card(
+        self, connection: Connection, log: SyncLog, error: LastError | None, status: ConnectionStatus
+    ) -> None:
+        current = self._integrations.get_connection(connection.user_id, self._profile.provider) or connection
+        if (
+            self._profile.keeps_reauth_mark
+            and status == ConnectionStatus.CONNECTED
+            and current.status == ConnectionStatus.NEEDS_REAUTH
+        ):
+            status = ConnectionStatus.NEEDS_REAUTH
+        if get_spec(current.provider).settings_of(current).paused and status != ConnectionStatus.NEEDS_REAUTH:
+            status = ConnectionStatus.PAUSED  # the user paused it: a finished run does not resume it
+        succeeded = log.outcome != "failed"
+        updated = current.model_copy(
+            update={
+                "status": status,
+                # When the run started: a change made (or a push sent) while it ran must not count as synced.
+                "last_sync_at": log.started_at if succeeded else current.last_sync_at,
+                "records_synced": self._profile.card_records(current, log) if succeeded else current.records_synced,
+                "last_error": error,
+                "updated_at": self._now(),
+                "version": current.version + 1,
+            }
+        )
+        try:
+            self._integrations.save_connection(updated, expected_version=current.version)
+        except VersionConflict:
+            logger.warning(f"connection changed during the {self._profile.label}; its card is updated by the next run")

@@ -1,0 +1,198 @@
+"""In-memory fakes of the stores and queue the services are wired with.
+
+They subclass the real classes (without their DynamoDB or SQS client), so mypy checks them against the
+real signatures; each keeps what it was told in plain attributes for the test to read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from tracker_integrations.errors import VersionConflict
+from tracker_integrations.jobs import SyncJob, SyncJobQueue
+from tracker_integrations.models.account import Account, Plan
+from tracker_integrations.models.connection import Connection, ConnectionStatus, LastError, ProviderKey
+from tracker_integrations.models.notification import Notification
+from tracker_integrations.models.sync_log import SyncLog
+from tracker_integrations.services.integration_hooks import IntegrationHooks
+from tracker_integrations.services.quotas import Quotas
+from tracker_integrations.store.changes import ChangeMarkers
+from tracker_integrations.store.integrations import IntegrationsStore
+from tracker_integrations.store.leases import Lease, LeaseStore
+from tracker_integrations.store.tracker import TrackerStore
+
+
+class FakeIntegrations(IntegrationsStore):
+    def __init__(self) -> None:
+        self.connections: dict[tuple[str, ProviderKey], Connection] = {}
+        self.logs: list[SyncLog] = []
+        self.due_pages: list[list[tuple[str, str]]] = []  # what the schedule index answers, page by page
+        self.idle: list[tuple[str, str]] = []  # what the refresh index answers
+        self.alerts: dict[tuple[str, ProviderKey], str] = {}
+        self.notifications: list[tuple[str, Notification]] = []
+        self.plans: dict[str, Plan] = {}
+
+    def get_account(self, user_id: str) -> Account:
+        return Account(user_id=user_id, plan=self.plans.get(user_id, Plan.FREE))
+
+    def scheduled(self, cadence: str, now: datetime) -> Iterator[list[tuple[str, str]]]:
+        yield from self.due_pages
+
+    def idle_since(self, cutoff: datetime) -> Iterator[tuple[str, str]]:
+        yield from self.idle
+
+    def alert_state(self, user_id: str, provider: ProviderKey) -> str | None:
+        return self.alerts.get((user_id, provider))
+
+    def set_alert_state(self, user_id: str, provider: ProviderKey, kind: str | None) -> None:
+        if kind is None:
+            self.alerts.pop((user_id, provider), None)
+        else:
+            self.alerts[(user_id, provider)] = kind
+
+    def add_notification(self, user_id: str, notification: Notification) -> None:
+        self.notifications.append((user_id, notification))
+
+    def get_connection(self, user_id: str, provider: ProviderKey) -> Connection | None:
+        return self.connections.get((user_id, provider))
+
+    def list_connections(self, user_id: str) -> list[Connection]:
+        return [c for (user, _), c in self.connections.items() if user == user_id]
+
+    def save_connection(self, connection: Connection, *, expected_version: int | None) -> None:
+        current = self.connections.get((connection.user_id, connection.provider))
+        if (current.version if current else None) != expected_version:
+            raise VersionConflict("the connection changed")
+        self.connections[(connection.user_id, connection.provider)] = connection
+
+    def add_sync_log(self, log: SyncLog) -> None:
+        self.logs.append(log)
+
+
+class FakeLeases(LeaseStore):
+    def __init__(self) -> None:
+        self.held: set[str] = set()
+        self.reruns: dict[str, str] = {}
+
+    def acquire(self, user_id: str, name: str, *, owner: str, ttl: timedelta, now: datetime) -> Lease | None:
+        if name in self.held:
+            return None
+        self.held.add(name)
+        return Lease(name=name, owner=owner, fence=1, expires_at=now + ttl)
+
+    def release(self, user_id: str, lease: Lease) -> None:
+        self.held.discard(lease.name)
+
+    def request_rerun(self, user_id: str, name: str, request: str, *, now: datetime) -> bool:
+        if name not in self.held:
+            return False
+        self.reruns[name] = request
+        return True
+
+    def take_rerun(self, user_id: str, name: str) -> str | None:
+        return self.reruns.pop(name, None)
+
+
+class UnusedTracker(TrackerStore):
+    """A place holder where a collaborator is wired but the code under test never reads Tracker's data."""
+
+    def __init__(self) -> None:
+        pass
+
+
+class FakeQueue(SyncJobQueue):
+    def __init__(self) -> None:
+        self.sent: list[tuple[SyncJob, int]] = []
+
+    def enqueue(self, job: SyncJob, *, delay_seconds: int = 0) -> None:
+        self.sent.append((job, delay_seconds))
+
+    def enqueue_many(self, jobs: list[tuple[SyncJob, int]]) -> int:
+        self.sent.extend(jobs)
+        return (len(jobs) + self.BATCH - 1) // self.BATCH
+
+
+class FakeMarkers(ChangeMarkers):
+    """Change markers as (user, provider) -> (when, cadence); one real-time slot per connection until freed."""
+
+    def __init__(self) -> None:
+        self.marked: dict[tuple[str, ProviderKey], tuple[datetime, str | None]] = {}
+        self.settled: dict[tuple[str, ProviderKey], datetime] = {}
+        self.slots: set[tuple[str, ProviderKey]] = set()
+        self.forgotten: list[tuple[str, ProviderKey]] = []
+
+    def mark(self, user_id: str, provider: ProviderKey, at: datetime, *, cadence: str | None) -> None:
+        self.marked[(user_id, provider)] = (at, cadence)
+
+    def settle(self, user_id: str, provider: ProviderKey, *, synced_from: datetime) -> None:
+        self.settled[(user_id, provider)] = synced_from
+
+    def claim_slot(self, user_id: str, provider: ProviderKey, *, now: datetime, window: timedelta) -> bool:
+        if (user_id, provider) in self.slots:
+            return False
+        self.slots.add((user_id, provider))
+        return True
+
+    def forget(self, user_id: str, provider: ProviderKey) -> None:
+        self.forgotten.append((user_id, provider))
+
+
+@dataclass
+class RecordingHooks(IntegrationHooks):
+    """An integration's hooks that answer as set up and record what the platform asked of them."""
+
+    live_until: datetime | None = None
+    shared: bool = False
+    renewed: int = 0
+    disconnected: list[tuple[str, str | None]] = field(default_factory=list)
+
+    def push_live_until(self, connection: Connection) -> datetime | None:
+        return self.live_until
+
+    def shares_account(self, connection: Connection) -> bool:
+        return self.shared
+
+    def disconnecting(self, connection: Connection, access_token: str | None) -> None:
+        self.disconnected.append((connection.user_id, access_token))
+
+    def renew_push(self) -> int:
+        return self.renewed
+
+
+class FakeQuotas(Quotas):
+    def __init__(self) -> None:
+        self.full: LastError | None = None
+        self.counted = 0
+
+    def exhausted(self, user_id: str, now: datetime) -> LastError | None:
+        return self.full
+
+    def count(self, user_id: str, now: datetime, records: int) -> int:
+        self.counted += records
+        return self.counted
+
+
+CONNECTED_AT = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+
+
+def connection(
+    provider: ProviderKey,
+    *,
+    user_id: str = "usr_1",
+    status: ConnectionStatus = ConnectionStatus.CONNECTED,
+    **extra: object,
+) -> Connection:
+    """A connection as the store would hold it; `extra` sets any other field (settings, last_sync_at, ...)."""
+    return Connection.model_validate(
+        {
+            "user_id": user_id,
+            "provider": provider,
+            "connection_id": f"con_{provider}",
+            "status": status,
+            "connected_at": CONNECTED_AT,
+            "updated_at": CONNECTED_AT,
+            **extra,
+        }
+    )
