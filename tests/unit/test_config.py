@@ -98,3 +98,13 @@ def test_a_client_secret_is_fetched_once_within_its_max_age(secrets_manager: Sec
     secrets_manager.put_secret_value(SecretId=arn, SecretString='{"google": "new"}')
     # THEN the cached value serves the request: no Secrets Manager call per OAuth request
     assert settings.client_secret("google") == "old"
+
+
+def test_a_secrets_max_age_out_of_range_is_named(monkeypatch: pytest.MonkeyPatch, clean_settings: None) -> None:
+    # GIVEN a deployment asking to trust a fetched secret for a day (a rotation would go unseen that long)
+    for name, value in REQUIRED.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("PROVIDER_SECRETS_MAX_AGE_SECONDS", "86400")
+    # WHEN settings are read THEN the error names the variable
+    with pytest.raises(ConfigurationError, match="PROVIDER_SECRETS_MAX_AGE_SECONDS"):
+        get_settings()
