@@ -12,8 +12,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from tracker_integrations import wiring
 from tracker_integrations.api import (
     current_user,
+    install_audit,
     install_error_handlers,
     install_rate_limits,
+    install_roles,
     json_response,
     parse_body,
     query_model,
@@ -30,6 +32,8 @@ from tracker_integrations.observability import logger, metrics
 app = APIGatewayHttpResolver()
 install_error_handlers(app)
 install_rate_limits(app)
+install_roles(app)
+install_audit(app)
 
 
 class PageQuery(BaseModel):

@@ -11,9 +11,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tracker_integrations import wiring
 from tracker_integrations.api import (
+    current_identity,
     current_user,
+    install_audit,
     install_error_handlers,
     install_rate_limits,
+    install_roles,
     json_object,
     json_response,
     parse_body,
@@ -28,6 +31,8 @@ from tracker_integrations.observability import logger, metrics
 app = APIGatewayHttpResolver()
 install_error_handlers(app)
 install_rate_limits(app)
+install_roles(app)
+install_audit(app)
 
 
 class SpreadsheetsQuery(BaseModel):
@@ -97,7 +102,10 @@ def create_spreadsheet() -> Response[str]:
 
 @app.post("/api/integrations/<provider>/connect")
 def connect(provider: str) -> Response[str]:
-    started = wiring.oauth_service().start(current_user(app), provider, browser_binding(app.current_event))
+    identity = current_identity(app)
+    started = wiring.oauth_service().start(
+        identity.account_id, provider, browser_binding(app.current_event), member=identity.user_id
+    )
     response = json_response(200, {"authorization_url": started.authorization_url})
     # The callback only links an account in the browser holding this cookie (see browser_binding).
     response.cookies.append(binding_cookie(started.browser_binding))
@@ -106,7 +114,8 @@ def connect(provider: str) -> Response[str]:
 
 @app.delete("/api/integrations/<provider>/disconnect")
 def disconnect(provider: str) -> Response[str]:
-    return json_response(200, wiring.oauth_service().disconnect(current_user(app), provider))
+    identity = current_identity(app)
+    return json_response(200, wiring.oauth_service().disconnect(identity.account_id, provider, member=identity.user_id))
 
 
 @app.get("/api/integrations/<provider>/logs")

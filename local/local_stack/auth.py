@@ -31,9 +31,18 @@ class LocalIssuer:
             key_path.chmod(0o600)
         self._key = key
 
-    def mint(self, user: str, plan: str, *, lifetime_seconds: int = 12 * 3600) -> str:
+    def mint(
+        self,
+        user: str,
+        plan: str,
+        *,
+        team: str | None = None,
+        role: str | None = None,
+        operator: bool = False,
+        lifetime_seconds: int = 12 * 3600,
+    ) -> str:
         now = int(time.time())
-        claims = {
+        claims: dict[str, Any] = {
             "iss": self.issuer,
             "aud": LOCAL_AUDIENCE,
             "sub": user,
@@ -41,6 +50,12 @@ class LocalIssuer:
             "iat": now,
             "exp": now + lifetime_seconds,
         }
+        # The claims Tracker's JWT carries for a team member and for its own operators (README, Teams).
+        if team:
+            claims["team_id"] = team
+            claims["team_role"] = role or "member"
+        if operator:
+            claims["operator"] = True
         return jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": "local"})
 
     def verify(self, authorization: str | None) -> dict[str, Any] | None:

@@ -40,6 +40,7 @@ from local_stack.webpage import app_response
 from provider_sandbox import OAuthClientRegistration, Provider, ProviderSandbox
 from tracker_integrations import wiring
 from tracker_integrations.models.account import Account, Plan
+from tracker_integrations.models.team import Identity, Role
 from tracker_integrations.providers.registry import PROVIDERS
 
 if TYPE_CHECKING:
@@ -309,15 +310,33 @@ class LocalStack:
     def _local_token(self, request: Request) -> Response:
         user = request.args.get("user", "")
         plan = request.args.get("plan", "free")
+        team = request.args.get("team") or None
+        role = request.args.get("role") or None
+        operator = request.args.get("operator", "") in {"1", "true"}
         if not _USER_NAME.match(user):
             return _json(
                 400, {"error": {"code": "invalid_request", "message": "user must be 1-64 letters, digits, . _ @ or -"}}
             )
         if plan not in {p.value for p in Plan}:
             return _json(400, {"error": {"code": "invalid_request", "message": "plan must be free, pro or agency"}})
-        # The plan lives with the account, as Tracker's billing would store it; the token carries only identity.
-        wiring.integrations_store().put_account(Account(user_id=user, plan=Plan(plan)))
-        return _json(200, {"token": self.issuer.mint(user, plan), "user": user, "plan": plan})
+        if team is not None and not _USER_NAME.match(team):
+            return _json(
+                400, {"error": {"code": "invalid_request", "message": "team must be 1-64 letters, digits, . _ @ or -"}}
+            )
+        if role is not None and (team is None or role not in {r.value for r in Role}):
+            message = "role must be owner, admin or member, and needs team"
+            return _json(400, {"error": {"code": "invalid_request", "message": message}})
+        identity = Identity(user_id=user, team_id=team, role=Role(role) if role else Role.MEMBER)
+        # The plan lives with the account (the team's when signing in to one), as Tracker's billing keeps it.
+        self._set_plan(identity.account_id, Plan(plan))
+        token = self.issuer.mint(user, plan, team=team, role=identity.role.value if team else None, operator=operator)
+        answer: dict[str, Any] = {"token": token, "user": user, "plan": plan}
+        if team:
+            answer |= {"team": team, "role": identity.role.value}
+        return _json(200, answer)
+
+    def _set_plan(self, account_id: str, plan: Plan) -> None:
+        wiring.integrations_store().put_account(Account(user_id=account_id, plan=plan))
 
     def _api(self, request: Request) -> Response:
         adapter = self._url_map.bind_to_environ(request.environ)

@@ -29,7 +29,7 @@ def test_disconnecting_google_revokes_the_grant_and_deletes_credentials(
     assert wiring.integrations_store().get_connection(user.name, "google-sheets") is None
     assert card(http, user, "google-sheets")["status"] == "not_connected"
     # AND the audit log says who disconnected what, and whether the provider revoked
-    entry = wiring.integrations_store().list_audit_entries(user.name)[-1]
+    entry = wiring.activity_store().list_audit_entries(user.name)[-1]
     assert entry.action == "disconnected"
     assert entry.provider == "google-sheets"
     assert entry.detail == {"revoked_at_provider": True}

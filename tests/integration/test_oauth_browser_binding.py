@@ -98,7 +98,7 @@ def test_a_callback_without_the_cookie_links_nothing(
     assert _token_calls(sandbox, "gmail") == token_calls
     assert card(http, user, "gmail")["status"] == "not_connected"
     # AND the refusal is in M's audit log
-    entries = wiring.integrations_store().list_audit_entries(user.name)
+    entries = wiring.activity_store().list_audit_entries(user.name)
     assert [(e.action, e.detail.get("reason")) for e in entries] == [("connect_failed", "browser_mismatch")]
 
 

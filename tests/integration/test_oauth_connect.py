@@ -102,7 +102,7 @@ def test_reconnect_keeps_settings_and_replaces_tokens(http: httpx.Client, new_us
     assert after.settings == {"sync_frequency": "every_15_minutes"}
     assert after.connection_id == before.connection_id
     assert after.credentials != before.credentials
-    actions = [e.action for e in wiring.integrations_store().list_audit_entries(user.name)]
+    actions = [e.action for e in wiring.activity_store().list_audit_entries(user.name)]
     assert actions.count("connected") == 1
     assert actions.count("reconnected") == 1
 

@@ -45,7 +45,7 @@ def test_refused_consent_says_nothing_was_connected(http: httpx.Client, user: Lo
     assert "Connect again" in message
     _nothing_stored(http, user, "google-sheets")
     # AND the failure is in the audit log
-    assert [e.action for e in wiring.integrations_store().list_audit_entries(user.name)] == ["connect_failed"]
+    assert [e.action for e in wiring.activity_store().list_audit_entries(user.name)] == ["connect_failed"]
 
 
 def test_replayed_callback_is_rejected_without_a_second_token_call(

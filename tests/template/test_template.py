@@ -97,8 +97,8 @@ def test_sync_queue_visibility_is_at_least_six_times_the_worker_timeout() -> Non
 
 def test_campaigns_function_cannot_touch_credentials() -> None:
     resources_touched = {_ref(s["Resource"]) for s in _statements(FUNCTIONS["CampaignsApiFunction"])}
-    # its own data, and the rate limits' counters
-    assert resources_touched == {"TrackerTable", "RateLimitsTable"}
+    # its own data, the rate limits' counters and the audit log (a table apart from the credentials)
+    assert resources_touched == {"TrackerTable", "RateLimitsTable", "ActivityTable"}
 
 
 def test_every_api_route_needs_the_jwt_authorizer_except_callbacks_and_webhooks() -> None:
@@ -211,8 +211,9 @@ def test_rate_limit_counters_expire_and_only_the_user_facing_apis_can_count() ->
         )
         for name, function in FUNCTIONS.items()
     }
-    # THEN the two APIs with signed-in users may only count (a conditional UpdateItem), and nothing else touches it
+    # THEN the APIs with signed-in users may only count (a conditional UpdateItem), and nothing else touches it
     assert {name: actions for name, actions in grants.items() if actions} == {
         "IntegrationsApiFunction": ["dynamodb:UpdateItem"],
         "CampaignsApiFunction": ["dynamodb:UpdateItem"],
+        "AccountApiFunction": ["dynamodb:UpdateItem"],
     }

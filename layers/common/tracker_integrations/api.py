@@ -1,7 +1,7 @@
-"""What every HTTP handler shares: the caller's identity, body parsing, per-user rate limits, the one error map.
+"""What every HTTP handler shares: identity and role, body parsing, per-user rate limits, the one error map.
 
-Identity comes only from the `sub` claim the API Gateway JWT authorizer verified; nothing in the
-path, query or body can name another user.
+Identity comes only from the claims the API Gateway JWT authorizer verified (`sub`, and for a team
+member `team_id` and `team_role`); nothing in the path, query or body can name another user or team.
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from pydantic import BaseModel
 
 from tracker_integrations import wiring
-from tracker_integrations.errors import TrackerError, Unauthenticated, ValidationFailed
+from tracker_integrations.access import AUDITED_ROUTES, refusal, required_role
+from tracker_integrations.errors import RoleRequired, TrackerError, Unauthenticated, ValidationFailed
+from tracker_integrations.models.team import OPERATOR_CLAIM, ROLE_CLAIM, TEAM_CLAIM, Identity, Role
 from tracker_integrations.observability import logger
 from tracker_integrations.validation import check_path_parameters, parse_json, parse_model
 
@@ -26,14 +28,33 @@ _UNEXPECTED = (
 )
 
 
-def current_user(app: APIGatewayHttpResolver) -> str:
+def current_identity(app: APIGatewayHttpResolver) -> Identity:
+    """The verified caller, from the JWT's claims alone (no table read: teams add no call per request)."""
     claims: dict[str, Any] = (
         app.current_event.raw_event.get("requestContext", {}).get("authorizer", {}).get("jwt", {}).get("claims", {})
     )
     sub = claims.get("sub")
     if not isinstance(sub, str) or not sub:
         raise Unauthenticated("sign in again: the request carried no valid identity")
-    return sub
+    team = claims.get(TEAM_CLAIM) or None
+    role = claims.get(ROLE_CLAIM)
+    try:
+        return Identity(
+            user_id=sub,
+            team_id=team,
+            # A team token without a role grants the least; a user on their own owns their account.
+            role=Role(role) if role else (Role.MEMBER if team else Role.OWNER),
+            # API Gateway hands claims on as strings: `true` arrives as "true".
+            operator=str(claims.get(OPERATOR_CLAIM, "")).lower() in {"true", "1"},
+        )
+    except ValueError as exc:
+        raise Unauthenticated("sign in again: the token's team or role is not one this API knows") from exc
+
+
+def current_user(app: APIGatewayHttpResolver) -> str:
+    """The account whose resources the request reads and changes: the team's when the token names one,
+    else the user's own."""
+    return current_identity(app).account_id
 
 
 def json_object(app: APIGatewayHttpResolver) -> dict[str, Any]:
@@ -112,17 +133,68 @@ def install_rate_limits(app: APIGatewayHttpResolver) -> None:
         from tracker_integrations.services.rate_limits import request_class
 
         try:
-            user = current_user(app)
+            member = current_identity(app).user_id  # per person, whichever account they act in
         except Unauthenticated:
             return next_middleware(app)
-        event = app.current_event
-        route_key = str(event.raw_event.get("routeKey") or f"{event.http_method} {event.path}")
-        wiring.rate_limits().admit(user, request_class(route_key))
+        wiring.rate_limits().admit(member, request_class(_route_key(app)))
         return next_middleware(app)
 
     app.use(middlewares=[limit])
     _RATE_LIMITED.add(app)
 
+
+def install_roles(app: APIGatewayHttpResolver) -> None:
+    """Refuse, before its route runs, a request whose role may not use the route (access.ROUTE_ROLES).
+
+    Requests without a verified `sub` pass: the routes that need one refuse them themselves."""
+
+    def check(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[str]:
+        try:
+            identity = current_identity(app)
+        except Unauthenticated:
+            return next_middleware(app)
+        route_key = _route_key(app)
+        if not identity.role.allows(required_role(route_key)):
+            raise RoleRequired(
+                refusal(route_key, identity.role),
+                details={"role": identity.role.value, "required_role": required_role(route_key).value},
+            )
+        return next_middleware(app)
+
+    app.use(middlewares=[check])
+    _ROLE_CHECKED.add(app)
+
+
+def install_audit(app: APIGatewayHttpResolver) -> None:
+    """Record each audited route (access.AUDITED_ROUTES) once it has succeeded:
+    one write, only on those routes."""
+
+    def record(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[str]:
+        response = next_middleware(app)
+        if response.status_code < 400:
+            route_key = _route_key(app)
+            if route_key in AUDITED_ROUTES:
+                try:
+                    body = json_object(app)
+                except ValidationFailed:
+                    body = {}
+                path_parameters = app.current_event.path_parameters or {}
+                wiring.audit_log().record_request(current_identity(app), route_key, path_parameters, body)
+        return response
+
+    app.use(middlewares=[record])
+
+
+def _route_key(app: APIGatewayHttpResolver) -> str:
+    event = app.current_event
+    return str(event.raw_event.get("routeKey") or f"{event.http_method} {event.path}")
+
+
+def role_checked(app: APIGatewayHttpResolver) -> bool:
+    return app in _ROLE_CHECKED
+
+
+_ROLE_CHECKED: weakref.WeakSet[APIGatewayHttpResolver] = weakref.WeakSet()
 
 # The resolvers with the limiter installed (a check that every user-facing function has it).
 _RATE_LIMITED: weakref.WeakSet[APIGatewayHttpResolver] = weakref.WeakSet()

@@ -71,6 +71,9 @@ class Settings(BaseModel):
 
     # The per-user request counters (API functions only; others leave it empty).
     rate_limits_table: str = ""
+    # Accounts: the audit log and pitch histories; the operator's usage counters (empty: not wired).
+    activity_table: str = ""
+    analytics_table: str = ""
     # Requests a user may make a minute, per class (README, "Rate limits"). Tests may raise them; at
     # least 1 each, so no setting switches the limiter off.
     rate_limit_connect_per_minute: Annotated[int, Field(ge=1)] = 10

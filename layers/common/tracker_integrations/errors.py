@@ -37,6 +37,13 @@ class PlanLimitReached(TrackerError):
     http_status = 403
 
 
+class RoleRequired(TrackerError):
+    """A team member tried what their role does not allow; the message names the role that may."""
+
+    code = "role_required"
+    http_status = 403
+
+
 class NotFound(TrackerError):
     """Also what a user gets for another user's data: existence is never disclosed."""
 

@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     from tracker_integrations.providers.google.sheets.integration import SheetsIntegration
     from tracker_integrations.providers.google.sheets.setup import SheetsSetup
     from tracker_integrations.providers.google.sheets.sync import SheetsSync
+    from tracker_integrations.services.accounts.audit import AuditLog
+    from tracker_integrations.services.accounts.me import Profile
     from tracker_integrations.services.campaigns import CampaignsService
     from tracker_integrations.services.connecting.lifecycle import ConnectionLifecycle
     from tracker_integrations.services.connecting.oauth import OAuthService
@@ -56,6 +58,7 @@ if TYPE_CHECKING:
     from tracker_integrations.services.syncing.sync_frame import RunServices
     from tracker_integrations.services.syncing.sync_requests import DeletionApprovals, SyncRequests
     from tracker_integrations.services.syncing.sync_runner import SyncRunner
+    from tracker_integrations.store.activity import ActivityStore
     from tracker_integrations.store.changes import ChangeMarkers
     from tracker_integrations.store.integrations import IntegrationsStore
     from tracker_integrations.store.leases import LeaseStore
@@ -148,6 +151,15 @@ class Root:
             raise ConfigurationError("RATE_LIMITS_TABLE is not set: the API's per-user rate limits need it")
         return RateCounterStore(self.dynamodb, table)
 
+    @cached_property
+    def activity_store(self) -> ActivityStore:
+        from tracker_integrations.config import ConfigurationError
+        from tracker_integrations.store.activity import ActivityStore
+
+        if not self.settings.activity_table:
+            raise ConfigurationError("ACTIVITY_TABLE is not set: the audit log and pitch histories need it")
+        return ActivityStore(self.dynamodb, self.settings.activity_table)
+
     # -- per process: each integration's hooks ----------------------------------------------------
 
     def hooks(self, provider: ProviderKey) -> IntegrationHooks:
@@ -189,7 +201,9 @@ class Root:
     def oauth_service(self) -> OAuthService:
         from tracker_integrations.services.connecting.oauth import OAuthService
 
-        return OAuthService(self.integrations_store, self.token_cipher, self.settings, self.connection_lifecycle)
+        return OAuthService(
+            self.integrations_store, self.token_cipher, self.settings, self.connection_lifecycle, self.activity_store
+        )
 
     def connection_lifecycle(self) -> ConnectionLifecycle:
         from tracker_integrations.services.connecting.lifecycle import ConnectionLifecycle
@@ -199,7 +213,9 @@ class Root:
     def token_service(self) -> TokenService:
         from tracker_integrations.services.connecting.tokens import TokenService
 
-        return TokenService(self.integrations_store, self.token_cipher, self.settings, self.lease_store)
+        return TokenService(
+            self.integrations_store, self.token_cipher, self.settings, self.lease_store, self.activity_store
+        )
 
     def integrations_service(self) -> IntegrationsService:
         from tracker_integrations.services.integrations import IntegrationsService
@@ -277,6 +293,18 @@ class Root:
                 RequestClass.READ: Limit(requests=settings.rate_limit_reads_per_minute),
             },
         )
+
+    # -- per call: accounts (teams, plans, audit, analytics) --------------------------------------
+
+    def profile(self) -> Profile:
+        from tracker_integrations.services.accounts.me import Profile
+
+        return Profile(self.integrations_store)
+
+    def audit_log(self) -> AuditLog:
+        from tracker_integrations.services.accounts.audit import AuditLog
+
+        return AuditLog(self.activity_store)
 
 
 _root: Root | None = None
@@ -411,6 +439,18 @@ def imports() -> Imports:
 
 def rate_limits() -> RateLimits:
     return root().rate_limits()
+
+
+def profile() -> Profile:
+    return root().profile()
+
+
+def audit_log() -> AuditLog:
+    return root().audit_log()
+
+
+def activity_store() -> ActivityStore:
+    return root().activity_store
 
 
 # -- an integration's own services, for its own handlers and tests ---------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
@@ -38,8 +39,10 @@ PLAN_LIMITS: dict[Plan, PlanLimits] = {
 class Account(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    user_id: str
+    user_id: str  # the account id: a team's (`team:<id>`) or a user's own
     plan: Plan = Plan.FREE
+    # When billing's plan change took effect: an older or equal event changes nothing.
+    plan_effective_at: datetime | None = None
 
     @property
     def limits(self) -> PlanLimits:

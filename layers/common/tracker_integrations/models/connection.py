@@ -69,6 +69,8 @@ class Connection(BaseModel):
     token_expires_at: datetime | None = None
     settings: dict[str, object] = Field(default_factory=dict)
     connected_at: datetime
+    connected_by: str | None = None  # the member who connected it (None: connected before teams)
+    paused_for_plan: str | None = None  # paused by a downgrade: the plan that brings it back
     updated_at: datetime
     last_sync_at: datetime | None = None
     records_synced: int = 0
@@ -89,6 +91,9 @@ class IntegrationCard(BaseModel):
     configured: bool  # the provider's OAuth client is set up in this deployment
     connected_account: str | None = None
     connected_at: datetime | None = None
+    connected_by: str | None = None
+    # Paused because the plan no longer covers it: which plan brings it back.
+    paused_for_plan: str | None = None
     last_sync_at: datetime | None = None
     records_synced: int = 0
     last_error: LastError | None = None

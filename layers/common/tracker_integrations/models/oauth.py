@@ -15,7 +15,8 @@ class OAuthState(BaseModel):
     state: str
     # Names the flow in the verifier's encryption context (not secret, unlike `state`).
     flow_id: str
-    user_id: str
+    user_id: str  # the account the connection will belong to (a team's, or the user's own)
+    started_by: str | None = None  # the member who pressed Connect (None: states made before teams)
     provider: ProviderKey
     redirect_uri: str
     # SHA-256 (hex) of the random value in the HttpOnly cookie of the browser that started the flow;

@@ -181,6 +181,8 @@ class IntegrationsService:
             configured=configured,
             connected_account=connection.account_label or None,
             connected_at=connection.connected_at,
+            connected_by=connection.connected_by,
+            paused_for_plan=connection.paused_for_plan,
             last_sync_at=connection.last_sync_at,
             records_synced=connection.records_synced,
             last_error=connection.last_error,

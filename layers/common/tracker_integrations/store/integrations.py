@@ -1,4 +1,4 @@
-"""The integrations table: accounts, connections, OAuth state, audit entries and sync logs.
+"""The integrations table: accounts, connections, OAuth state and sync logs (audit entries: store.activity).
 
 One table, partitioned by user (`USER#<sub>`), so every read is scoped to the caller by its key;
 OAuth states live in their own partition (`STATE#<state>`) because the callback arrives without a
@@ -16,7 +16,6 @@ from botocore.exceptions import ClientError
 
 from tracker_integrations.errors import VersionConflict
 from tracker_integrations.models.account import Account, Plan
-from tracker_integrations.models.audit import AuditEntry
 from tracker_integrations.models.connection import Connection, ConnectionStatus, ProviderKey
 from tracker_integrations.models.notification import Notification
 from tracker_integrations.models.oauth import OAuthState
@@ -195,24 +194,7 @@ class IntegrationsStore:
         raw = response.get("Attributes")
         return None if raw is None else OAuthState.model_validate(deserialize(raw)["oauth_state"])
 
-    # -- audit and sync logs ----------------------------------------------------------------------
-
-    def add_audit_entry(self, entry: AuditEntry) -> None:
-        self._db.put_item(
-            TableName=self._table,
-            Item=serialize(
-                {
-                    "pk": user_pk(entry.user_id),
-                    "sk": f"AUDIT#{entry.entry_id}",
-                    "entity": "audit",
-                    "audit": entry.model_dump(mode="json"),
-                }
-            ),
-        )
-
-    def list_audit_entries(self, user_id: str) -> list[AuditEntry]:
-        items = query_all(self._db, self._table, user_pk(user_id), "AUDIT#")
-        return [AuditEntry.model_validate(item["audit"]) for item in items]
+    # -- sync logs --------------------------------------------------------------------------------
 
     def add_sync_log(self, log: SyncLog) -> None:
         self._db.put_item(

@@ -58,6 +58,7 @@ from tracker_integrations.services.connecting.credentials import (
     unseal_verifier,
 )
 from tracker_integrations.services.connecting.token_endpoint import request_tokens
+from tracker_integrations.store.activity import ActivityStore
 from tracker_integrations.store.integrations import IntegrationsStore
 
 if TYPE_CHECKING:
@@ -153,16 +154,18 @@ def pkce_challenge(verifier: str) -> str:
 
 
 class OAuthService:
-    def __init__(
+    def __init__(  # noqa: PLR0913  # each collaborator by name, from the composition root
         self,
         store: IntegrationsStore,
         cipher: TokenCipher,
         settings: Settings,
         lifecycle: Callable[[], ConnectionLifecycle],
+        activity: ActivityStore,
         *,
         now: Callable[[], datetime] = utcnow,
     ) -> None:
         self._store = store
+        self._activity = activity
         self._cipher = cipher
         self._settings = settings
         self._lifecycle = lifecycle
@@ -174,9 +177,12 @@ class OAuthService:
 
     # -- connect ----------------------------------------------------------------------------------
 
-    def start(self, user_id: str, provider: str, browser_binding: str | None = None) -> ConnectStart:
+    def start(
+        self, user_id: str, provider: str, browser_binding: str | None = None, *, member: str | None = None
+    ) -> ConnectStart:
         """Begin a connect; `browser_binding` is the value the browser's cookie already holds, if any
-        (kept, so two flows started in two tabs of one browser both complete)."""
+        (kept, so two flows started in two tabs of one browser both complete). `member`: who, in a team
+        account, is connecting (the card shows it); the account's own user when None."""
         spec = get_spec(provider)
         self._require_configured(spec)
         self._check_plan_limit(user_id, spec)
@@ -189,6 +195,7 @@ class OAuthService:
             state=secrets.token_urlsafe(32),  # 256 bits
             flow_id=flow_id,
             user_id=user_id,
+            started_by=member or user_id,
             provider=spec.key,
             redirect_uri=self.redirect_uri(spec.key),
             browser_binding_hash=binding_hash(browser_binding),
@@ -319,6 +326,7 @@ class OAuthService:
             # A reconnect keeps everything the user set up: mappings, targets, history.
             settings=existing.settings if existing else {"sync_frequency": default_frequency(account_plan)},
             connected_at=now,
+            connected_by=state.started_by or state.user_id,
             updated_at=now,
             last_sync_at=existing.last_sync_at if existing else None,
             records_synced=existing.records_synced if existing else 0,
@@ -334,7 +342,10 @@ class OAuthService:
                 reason="concurrent_connect",
             ) from exc
         self._audit(
-            state.user_id, spec.key, "reconnected" if existing else "connected", {"account": account.external_id}
+            state.user_id,
+            spec.key,
+            "reconnected" if existing else "connected",
+            {"account": account.external_id, "actor": state.started_by or state.user_id},
         )
         return connection
 
@@ -362,7 +373,7 @@ class OAuthService:
 
     # -- disconnect -------------------------------------------------------------------------------
 
-    def disconnect(self, user_id: str, provider: str) -> DisconnectResult:
+    def disconnect(self, user_id: str, provider: str, *, member: str | None = None) -> DisconnectResult:
         spec = get_spec(provider)
         connection = self._store.get_connection(user_id, spec.key)
         if connection is None:
@@ -388,7 +399,12 @@ class OAuthService:
         elif tokens is not None:
             outcome = load_hooks(spec).revoke(spec, self._settings, tokens)
         self._store.delete_connection(user_id, spec.key)
-        self._audit(user_id, spec.key, "disconnected", {"revoked_at_provider": outcome.revoked_at_provider})
+        self._audit(
+            user_id,
+            spec.key,
+            "disconnected",
+            {"revoked_at_provider": outcome.revoked_at_provider, "actor": member or user_id},
+        )
         logger.info("disconnected", extra={"provider": spec.key, "revoked": outcome.revoked_at_provider})
         return DisconnectResult(
             provider=spec.key,
@@ -446,9 +462,16 @@ class OAuthService:
     def _audit(
         self, user_id: str, provider: ProviderKey, action: AuditAction, detail: dict[str, str | bool | None]
     ) -> None:
-        self._store.add_audit_entry(
+        actor = detail.pop("actor", None)
+        self._activity.add_audit_entry(
             AuditEntry(
-                user_id=user_id, entry_id=new_id("aud"), at=self._now(), action=action, provider=provider, detail=detail
+                user_id=user_id,
+                entry_id=new_id("aud"),
+                at=self._now(),
+                actor=str(actor) if actor else None,
+                action=action,
+                provider=provider,
+                detail=detail,
             )
         )
 

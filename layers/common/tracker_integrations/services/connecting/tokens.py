@@ -25,6 +25,7 @@ from tracker_integrations.observability import logger, metrics
 from tracker_integrations.providers.registry import get_spec
 from tracker_integrations.services.connecting.credentials import context_for, seal, unseal
 from tracker_integrations.services.connecting.token_endpoint import request_tokens
+from tracker_integrations.store.activity import ActivityStore
 from tracker_integrations.store.integrations import IntegrationsStore
 from tracker_integrations.store.leases import LeaseStore
 
@@ -46,16 +47,18 @@ SYSTEM_CLOCK = Clock()
 
 
 class TokenService:
-    def __init__(
+    def __init__(  # noqa: PLR0913  # each collaborator by name, from the composition root
         self,
         store: IntegrationsStore,
         cipher: TokenCipher,
         settings: Settings,
         leases: LeaseStore,
+        activity: ActivityStore,
         *,
         clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self._store = store
+        self._activity = activity
         self._cipher = cipher
         self._settings = settings
         self._leases = leases
@@ -180,7 +183,7 @@ class TokenService:
             }
         )
         self._store.save_connection(updated, expected_version=current.version)
-        self._store.add_audit_entry(
+        self._activity.add_audit_entry(
             AuditEntry(
                 user_id=connection.user_id,
                 entry_id=new_id("aud"),
