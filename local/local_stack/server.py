@@ -18,6 +18,7 @@ import threading
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qsl, urlencode
@@ -39,7 +40,8 @@ from local_stack.template import REPO_ROOT, Route, queue_consumers, routes, sche
 from local_stack.webpage import app_response
 from provider_sandbox import OAuthClientRegistration, Provider, ProviderSandbox
 from tracker_integrations import wiring
-from tracker_integrations.models.account import Account, Plan
+from tracker_integrations.models.account import Plan
+from tracker_integrations.models.billing import PlanChange, plan_changed_event
 from tracker_integrations.models.team import Identity, Role
 from tracker_integrations.providers.registry import PROVIDERS
 
@@ -328,15 +330,30 @@ class LocalStack:
             return _json(400, {"error": {"code": "invalid_request", "message": message}})
         identity = Identity(user_id=user, team_id=team, role=Role(role) if role else Role.MEMBER)
         # The plan lives with the account (the team's when signing in to one), as Tracker's billing keeps it.
-        self._set_plan(identity.account_id, Plan(plan))
+        self._set_plan(identity, Plan(plan))
         token = self.issuer.mint(user, plan, team=team, role=identity.role.value if team else None, operator=operator)
         answer: dict[str, Any] = {"token": token, "user": user, "plan": plan}
         if team:
             answer |= {"team": team, "role": identity.role.value}
         return _json(200, answer)
 
-    def _set_plan(self, account_id: str, plan: Plan) -> None:
-        wiring.integrations_store().put_account(Account(user_id=account_id, plan=plan))
+    def _set_plan(self, identity: Identity, plan: Plan) -> None:
+        """As Tracker's billing does when a plan changes: a Plan Changed event to the function the billing
+        bus invokes (the same envelope as events/billing_events/plan_changed.json)."""
+        if wiring.integrations_store().get_account(identity.account_id).plan == plan:
+            return
+        change = PlanChange(
+            account_id=identity.team_id or identity.user_id,
+            account_type="team" if identity.team_id else "user",
+            plan=plan,
+            effective_at=datetime.now(UTC),
+        )
+        handler = importlib.import_module("functions.billing_events.app").lambda_handler
+        with self._invoke_lock:
+            handler(
+                plan_changed_event(change, at=change.effective_at),
+                LambdaContextStub(function_name="BillingEventsFunction"),
+            )
 
     def _api(self, request: Request) -> Response:
         adapter = self._url_map.bind_to_environ(request.environ)

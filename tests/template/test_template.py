@@ -161,6 +161,13 @@ def test_every_queue_has_a_dead_letter_queue() -> None:
         for event in function["Properties"].get("Events", {}).values()
         if event.get("Type") == "DynamoDB"
     }
+    # And EventBridge rules' dead-letter queues (billing's plan changes).
+    dead_letter_targets |= {
+        _ref(event["Properties"]["DeadLetterConfig"]["Arn"])
+        for function in FUNCTIONS.values()
+        for event in function["Properties"].get("Events", {}).values()
+        if event.get("Type") == "EventBridgeRule"
+    }
     for name, queue in queues.items():
         if name in dead_letter_targets:
             continue

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from tracker_integrations.providers.google.sheets.setup import SheetsSetup
     from tracker_integrations.providers.google.sheets.sync import SheetsSync
     from tracker_integrations.services.accounts.audit import AuditLog
+    from tracker_integrations.services.accounts.billing import PlanChanges
     from tracker_integrations.services.accounts.me import Profile
     from tracker_integrations.services.campaigns import CampaignsService
     from tracker_integrations.services.connecting.lifecycle import ConnectionLifecycle
@@ -306,6 +307,11 @@ class Root:
 
         return AuditLog(self.activity_store)
 
+    def plan_changes(self) -> PlanChanges:
+        from tracker_integrations.services.accounts.billing import PlanChanges
+
+        return PlanChanges(self.integrations_store, self.change_markers, self.audit_log())
+
 
 _root: Root | None = None
 
@@ -447,6 +453,10 @@ def profile() -> Profile:
 
 def audit_log() -> AuditLog:
     return root().audit_log()
+
+
+def plan_changes() -> PlanChanges:
+    return root().plan_changes()
 
 
 def activity_store() -> ActivityStore:

@@ -89,6 +89,13 @@ class IntegrationsService:
             self._check_frequency_allowed(connection.user_id, update.sync_frequency)
             new_settings["sync_frequency"] = update.sync_frequency
         if update.paused is not None:
+            if update.paused is False and connection.paused_for_plan is not None:
+                needed = Plan(connection.paused_for_plan)
+                raise PlanLimitReached(
+                    f"{spec.name} was paused when your plan changed: upgrade to {needed.label} to resume it, "
+                    "or disconnect another integration.",
+                    details={"upgrade_to": needed.value},
+                )
             if connection.status == ConnectionStatus.NEEDS_REAUTH:
                 raise ValidationFailed(f"{spec.name} needs to be reconnected before it can be paused or resumed")
             record["status"] = ConnectionStatus.PAUSED if update.paused else ConnectionStatus.CONNECTED

@@ -95,18 +95,32 @@ class IntegrationsStore:
             return Account(user_id=user_id, plan=Plan.FREE)
         return Account.model_validate(deserialize(raw)["account"])
 
-    def put_account(self, account: Account) -> None:
-        self._db.put_item(
-            TableName=self._table,
-            Item=serialize(
-                {
-                    "pk": user_pk(account.user_id),
-                    "sk": "ACCOUNT",
-                    "entity": "account",
-                    "account": account.model_dump(mode="json"),
-                }
-            ),
-        )
+    def apply_plan(self, account: Account) -> bool:
+        """Store the account's plan if its effective time is later than the stored one's (False: a
+        duplicate or an older change, and nothing was written). Billing's events are the only writer."""
+        if account.plan_effective_at is None:
+            raise ValueError("a plan change carries its effective time")
+        effective_ms = int(account.plan_effective_at.timestamp() * 1000)
+        try:
+            self._db.put_item(
+                TableName=self._table,
+                Item=serialize(
+                    {
+                        "pk": user_pk(account.user_id),
+                        "sk": "ACCOUNT",
+                        "entity": "account",
+                        "account": account.model_dump(mode="json"),
+                        "plan_effective_ms": effective_ms,
+                    }
+                ),
+                ConditionExpression="attribute_not_exists(plan_effective_ms) OR plan_effective_ms < :at",
+                ExpressionAttributeValues={":at": value(effective_ms)},
+            )
+        except ClientError as exc:
+            if _is_conditional_failure(exc):
+                return False
+            raise
+        return True
 
     # -- connections ------------------------------------------------------------------------------
 
