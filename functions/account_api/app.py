@@ -45,6 +45,11 @@ def audit() -> Response[str]:
     return json_response(200, wiring.audit_log().page(current_user(app), limit=query.limit, cursor=query.cursor))
 
 
+@app.get("/api/analytics/integrations")
+def integration_usage() -> Response[str]:
+    return json_response(200, wiring.analytics().report(current_identity(app)))
+
+
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

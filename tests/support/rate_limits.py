@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -10,7 +9,7 @@ import boto3
 from moto import mock_aws
 
 from local_stack.aws import make_dynamodb_operations_atomic
-from local_stack.template import resources
+from tests.support.moto_tables import create_template_table
 from tracker_integrations.store.rate_limits import RateCounterStore
 
 if TYPE_CHECKING:
@@ -34,12 +33,5 @@ def counters_in_moto() -> Iterator[tuple[RateCounterStore, DynamoDBClient, str]]
         # DynamoDB applies a conditional write atomically; moto does only with this lock.
         make_dynamodb_operations_atomic()
         client: DynamoDBClient = boto3.client("dynamodb", region_name="eu-west-2")
-        props = resources("AWS::DynamoDB::Table")["RateLimitsTable"]["Properties"]
-        name = f"RateLimitsTable-{uuid.uuid4().hex[:8]}"
-        client.create_table(
-            TableName=name,
-            KeySchema=props["KeySchema"],
-            AttributeDefinitions=props["AttributeDefinitions"],
-            BillingMode=props["BillingMode"],
-        )
+        name = create_template_table(client, "RateLimitsTable")
         yield RateCounterStore(client, name), client, name

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from tracker_integrations.providers.google.sheets.integration import SheetsIntegration
     from tracker_integrations.providers.google.sheets.setup import SheetsSetup
     from tracker_integrations.providers.google.sheets.sync import SheetsSync
+    from tracker_integrations.services.accounts.analytics import Analytics
     from tracker_integrations.services.accounts.audit import AuditLog
     from tracker_integrations.services.accounts.billing import PlanChanges
     from tracker_integrations.services.accounts.me import Profile
@@ -197,6 +198,7 @@ class Root:
             quotas=self.quotas(),
             notifier=self.notifier(),
             settings=self.settings,
+            usage=self.usage_counters(),
         )
 
     def oauth_service(self) -> OAuthService:
@@ -209,7 +211,7 @@ class Root:
     def connection_lifecycle(self) -> ConnectionLifecycle:
         from tracker_integrations.services.connecting.lifecycle import ConnectionLifecycle
 
-        return ConnectionLifecycle(self.sync_queue, self.change_markers, self.hooks)
+        return ConnectionLifecycle(self.sync_queue, self.change_markers, self.hooks, usage=self.usage_counters)
 
     def token_service(self) -> TokenService:
         from tracker_integrations.services.connecting.tokens import TokenService
@@ -306,6 +308,19 @@ class Root:
         from tracker_integrations.services.accounts.audit import AuditLog
 
         return AuditLog(self.activity_store)
+
+    def analytics(self) -> Analytics:
+        from tracker_integrations.config import ConfigurationError
+        from tracker_integrations.services.accounts.analytics import Analytics
+        from tracker_integrations.store.analytics import AnalyticsStore
+
+        if not self.settings.analytics_table:
+            raise ConfigurationError("ANALYTICS_TABLE is not set: the usage analytics need it")
+        return Analytics(AnalyticsStore(self.dynamodb, self.settings.analytics_table))
+
+    def usage_counters(self) -> Analytics | None:
+        """What keeps the usage counters (None where ANALYTICS_TABLE is not set: nothing is counted)."""
+        return self.analytics() if self.settings.analytics_table else None
 
     def plan_changes(self) -> PlanChanges:
         from tracker_integrations.services.accounts.billing import PlanChanges
@@ -453,6 +468,10 @@ def profile() -> Profile:
 
 def audit_log() -> AuditLog:
     return root().audit_log()
+
+
+def analytics() -> Analytics:
+    return root().analytics()
 
 
 def plan_changes() -> PlanChanges:

@@ -15,17 +15,29 @@ from tracker_integrations.jobs import SyncJob, SyncJobQueue
 from tracker_integrations.models.common import new_id, utcnow
 from tracker_integrations.models.connection import Connection, TokenSet
 from tracker_integrations.providers.registry import get_spec
+from tracker_integrations.services.accounts.analytics import Analytics
 from tracker_integrations.services.integration_hooks import HooksOf
 from tracker_integrations.store.changes import ChangeMarkers
 
 
 class ConnectionLifecycle:
-    def __init__(self, queue: Callable[[], SyncJobQueue], markers: ChangeMarkers, hooks: HooksOf) -> None:
+    def __init__(
+        self,
+        queue: Callable[[], SyncJobQueue],
+        markers: ChangeMarkers,
+        hooks: HooksOf,
+        *,
+        usage: Callable[[], Analytics | None] = lambda: None,
+    ) -> None:
         self._queue = queue
         self._markers = markers
         self._hooks = hooks
+        self._usage = usage
 
     def connected(self, connection: Connection) -> None:
+        usage = self._usage()
+        if usage is not None:
+            usage.connected(connection)
         if not get_spec(connection.provider).sync.ready_on_connect:
             return
         job = SyncJob(
@@ -42,6 +54,9 @@ class ConnectionLifecycle:
         access = tokens.access_token.get_secret_value() if tokens is not None else None
         self._hooks(connection.provider).disconnecting(connection, access)
         self._markers.forget(connection.user_id, connection.provider)
+        usage = self._usage()
+        if usage is not None:
+            usage.disconnected(connection)
 
     def account_shared(self, connection: Connection) -> bool:
         """Another Tracker user's connection holds a grant of the same provider account.

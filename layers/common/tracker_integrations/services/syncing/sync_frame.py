@@ -36,6 +36,7 @@ from tracker_integrations.models.connection import Connection, ConnectionStatus,
 from tracker_integrations.models.sync_log import SyncDirection, SyncLog, SyncLogError
 from tracker_integrations.observability import logger, metrics
 from tracker_integrations.providers.registry import get_spec
+from tracker_integrations.services.accounts.analytics import Analytics
 from tracker_integrations.services.connecting.tokens import TokenService
 from tracker_integrations.services.notifications import Notifier
 from tracker_integrations.services.quotas import Quotas
@@ -127,6 +128,7 @@ class RunServices:
     quotas: Quotas
     notifier: Notifier
     settings: Settings
+    usage: Analytics | None = None  # the operator's usage counters and per-provider metrics
 
 
 class SyncFrame:
@@ -136,6 +138,7 @@ class SyncFrame:
         self._leases = services.leases
         self._quotas = services.quotas
         self._notifier = services.notifier
+        self._usage = services.usage
         self._now = now
 
     def run(self, user_id: str, sync: Sync) -> SyncLog:
@@ -242,6 +245,8 @@ class SyncFrame:
             }
         )
         self._integrations.add_sync_log(finished)
+        if self._usage is not None:
+            self._usage.sync_finished(finished)
         metrics.add_metric(name=f"{self._profile.metric}{finished.outcome.capitalize()}", unit="Count", value=1)
         logger.info(
             f"{self._profile.label} finished",
