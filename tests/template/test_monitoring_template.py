@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from local_stack.template import resources
+from tracker_integrations.observability import metrics as metrics_object
 from tracker_integrations.services.accounts.analytics import ALL_PROVIDERS
 
 
@@ -34,7 +35,8 @@ def test_the_dashboard_shows_runs_failures_and_duration_per_provider_and_the_que
     for metric in ("SyncRuns", "SyncFailures", "SyncDuration"):
         # every provider's own line (the `all` total is the alarm's)
         assert any(
-            f'{{TrackerIntegrations,provider}} MetricName="{metric}" NOT provider="all"' in e for e in expressions
+            f'{{TrackerIntegrations,provider,service}} MetricName="{metric}" NOT provider="all"' in e
+            for e in expressions
         ), metric
     plain = [line[1] for widget in widgets for line in widget["properties"]["metrics"] if isinstance(line[0], str)]
     assert "ApproximateAgeOfOldestMessage" in plain
@@ -46,7 +48,10 @@ def test_the_error_rate_alarm_fires_above_one_percent_of_all_providers_runs() ->
     metrics = {m["Id"]: m for m in alarm["Metrics"]}
     assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanThreshold", 1)
     for source in ("runs", "failures"):
-        assert metrics[source]["MetricStat"]["Metric"]["Dimensions"] == [{"Name": "provider", "Value": ALL_PROVIDERS}]
+        assert metrics[source]["MetricStat"]["Metric"]["Dimensions"] == [
+            {"Name": "provider", "Value": ALL_PROVIDERS},
+            {"Name": "service", "Value": metrics_object.service},
+        ]
     assert "100 * failures / runs" in metrics["error_rate"]["Expression"]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -14,7 +15,7 @@ from tests.support.rate_limits import DynamoCallCounter
 from tracker_integrations.errors import NotFound
 from tracker_integrations.models.sync_log import SyncLog, SyncOutcome
 from tracker_integrations.models.team import Identity
-from tracker_integrations.services.accounts.analytics import Analytics
+from tracker_integrations.services.accounts.analytics import ALL_PROVIDERS, Analytics
 from tracker_integrations.store.analytics import AnalyticsStore
 
 if TYPE_CHECKING:
@@ -116,3 +117,21 @@ def test_anyone_but_an_operator_is_told_there_is_no_such_route(
     store, _ = moto_store
     with pytest.raises(NotFound):
         Analytics(store).report(Identity(user_id="owner-of-everything"))
+
+
+def test_each_run_goes_to_cloudwatch_per_provider_and_in_the_total_the_alarm_reads(
+    moto_store: tuple[AnalyticsStore, DynamoDBClient], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN a failed Gmail run WHEN it finishes
+    store, _ = moto_store
+    Analytics(store, now=Clock(DAY1)).sync_finished(_run("acc-a", provider="gmail", outcome="failed"))
+
+    # THEN two metric documents (EMF): one for Gmail, one for all providers, each with the dimensions
+    # the dashboard's and the alarm's queries name (provider, service)
+    documents = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"_aws"')]
+    assert [d["provider"] for d in documents] == ["gmail", ALL_PROVIDERS]
+    for document in documents:
+        (directive,) = document["_aws"]["CloudWatchMetrics"]
+        assert directive["Dimensions"] == [["provider", "service"]]
+        assert [m["Name"] for m in directive["Metrics"]] == ["SyncRuns", "SyncFailures", "SyncDuration"]
+        assert document["SyncFailures"] == [1.0]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 
 from tracker_integrations.errors import NotFound
 from tracker_integrations.models.analytics import ProviderUsage, UsageReport
@@ -42,9 +42,7 @@ class Analytics:
 
     def sync_finished(self, log: SyncLog) -> None:
         failed = log.outcome == "failed"
-        _emit(log.provider, "SyncRuns", MetricUnit.Count, 1)
-        _emit(log.provider, "SyncFailures", MetricUnit.Count, int(failed))
-        _emit(log.provider, "SyncDuration", MetricUnit.Milliseconds, log.duration_ms)
+        _emit_run(log.provider, failed=failed, duration_ms=log.duration_ms)
         try:
             self._store.add_run(
                 log.provider, log.user_id, self._now().date(), failed=failed, records=log.records_synced
@@ -89,10 +87,15 @@ def _usage(provider: ProviderKey, connected: int, week: list[DayCounts], month: 
 ALL_PROVIDERS = "all"  # the dimension value of the totals the error-rate alarm reads
 
 
-def _emit(provider: str, name: str, unit: MetricUnit, amount: float) -> None:
-    # One EMF line per metric with its own dimension: a worker's batch mixes providers, and the shared
-    # Metrics object holds one dimension set per flush. The total goes out as provider=all, so the alarm
-    # reads one metric however many integrations there are (an alarm's math takes at most 10).
+def _emit_run(provider: str, *, failed: bool, duration_ms: int) -> None:
+    # Its own metrics object per dimension value: a worker's batch mixes providers, and the shared
+    # Metrics object holds one dimension set per flush. The total goes out as provider=all, so the
+    # alarm reads one metric however many integrations there are (an alarm's math takes at most 10).
     for value in (provider, ALL_PROVIDERS):
-        with single_metric(name=name, unit=unit, value=amount, namespace=metrics.namespace) as metric:
-            metric.add_dimension(name="provider", value=value)
+        # Dimensions: provider and service (always both, as the dashboard's and alarm's queries name them).
+        run = EphemeralMetrics(namespace=metrics.namespace, service=metrics.service)
+        run.add_dimension(name="provider", value=value)
+        run.add_metric(name="SyncRuns", unit=MetricUnit.Count, value=1)
+        run.add_metric(name="SyncFailures", unit=MetricUnit.Count, value=int(failed))
+        run.add_metric(name="SyncDuration", unit=MetricUnit.Milliseconds, value=duration_ms)
+        run.flush_metrics()
