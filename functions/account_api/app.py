@@ -1,4 +1,4 @@
-"""HTTP API: the signed-in member and their account (who am I, the audit log, usage analytics)."""
+"""HTTP API: the signed-in member and their account (who am I, the audit log, pitch histories, usage analytics)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,8 @@ install_roles(app)
 
 
 class AuditQuery(BaseModel):
+    """A page of the audit log or of a pitch's history, newest first."""
+
     model_config = ConfigDict(extra="forbid")
 
     limit: int = Field(default=50, ge=1, le=100)
@@ -43,6 +45,13 @@ def me() -> Response[str]:
 def audit() -> Response[str]:
     query = query_model(app, AuditQuery)
     return json_response(200, wiring.audit_log().page(current_user(app), limit=query.limit, cursor=query.cursor))
+
+
+@app.get("/api/campaigns/<campaign_id>/pitches/<pitch_id>/history")
+def pitch_history(campaign_id: str, pitch_id: str) -> Response[str]:
+    query = query_model(app, AuditQuery)
+    page = wiring.pitch_history().page(current_user(app), campaign_id, pitch_id, limit=query.limit, cursor=query.cursor)
+    return json_response(200, page)
 
 
 @app.get("/api/analytics/integrations")

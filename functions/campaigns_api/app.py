@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tracker_integrations import wiring
 from tracker_integrations.api import (
+    current_identity,
     current_user,
     install_audit,
     install_error_handlers,
@@ -27,6 +28,7 @@ from tracker_integrations.models.campaign import (
     PitchUpdate,
     UserReplyCategory,
 )
+from tracker_integrations.models.history import member_writer
 from tracker_integrations.observability import logger, metrics
 
 app = APIGatewayHttpResolver()
@@ -95,7 +97,12 @@ def list_pitches(campaign_id: str) -> Response[str]:
 @app.post("/api/campaigns/<campaign_id>/pitches")
 def create_pitch(campaign_id: str) -> Response[str]:
     data = parse_body(app, PitchCreate)
-    return json_response(201, wiring.campaigns_service().create_pitch(current_user(app), campaign_id, data))
+    identity = current_identity(app)
+    # Who wrote it rides to the pitch's history through the table's stream.
+    pitch = wiring.campaigns_service().create_pitch(
+        identity.account_id, campaign_id, data, written_by=member_writer(identity.user_id)
+    )
+    return json_response(201, pitch)
 
 
 @app.get("/api/campaigns/<campaign_id>/pitches/<pitch_id>")
@@ -106,7 +113,11 @@ def get_pitch(campaign_id: str, pitch_id: str) -> Response[str]:
 @app.patch("/api/campaigns/<campaign_id>/pitches/<pitch_id>")
 def update_pitch(campaign_id: str, pitch_id: str) -> Response[str]:
     update = parse_body(app, PitchUpdate)
-    return json_response(200, wiring.campaigns_service().update_pitch(current_user(app), campaign_id, pitch_id, update))
+    identity = current_identity(app)
+    pitch = wiring.campaigns_service().update_pitch(
+        identity.account_id, campaign_id, pitch_id, update, written_by=member_writer(identity.user_id)
+    )
+    return json_response(200, pitch)
 
 
 @app.put("/api/campaigns/<campaign_id>/pitches/<pitch_id>/reply-category")

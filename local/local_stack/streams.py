@@ -28,7 +28,9 @@ class StreamPump:
         self._physical = physical
         self._invoke_lock = invoke_lock
         self._consumers = stream_consumers()
-        self._positions: dict[str, str] = {}  # shard id -> last sequence number delivered
+        # (consumer, shard id) -> last sequence number delivered: each consumer reads the stream on its own,
+        # as Lambda's event source mappings do.
+        self._positions: dict[tuple[str, str], str] = {}
         self._failures: dict[str, int] = {}
         self._lock = threading.Lock()
 
@@ -47,9 +49,10 @@ class StreamPump:
         handler: Callable[..., Any] = getattr(importlib.import_module(consumer.module), consumer.function_name)
         delivered = 0
         for shard in streams.describe_stream(StreamArn=stream_arn)["StreamDescription"].get("Shards", []):
+            position = (consumer.function, shard["ShardId"])
             shard_id = shard["ShardId"]
             while True:
-                after = self._positions.get(shard_id)
+                after = self._positions.get(position)
                 iterator = streams.get_shard_iterator(
                     StreamArn=stream_arn,
                     ShardId=shard_id,
@@ -72,12 +75,12 @@ class StreamPump:
                     with self._invoke_lock:
                         handler(_jsonable(event), LambdaContextStub(function_name=consumer.function))
                 except Exception:  # as Lambda: retry the batch, then give up on it
-                    attempts = self._failures.get(last, 0) + 1
-                    self._failures[last] = attempts
+                    attempts = self._failures.get(f"{consumer.function}:{last}", 0) + 1
+                    self._failures[f"{consumer.function}:{last}"] = attempts
                     logger.exception("%s failed on a stream batch (attempt %d)", consumer.function, attempts)
                     if attempts <= consumer.max_retries:
                         break
-                self._positions[shard_id] = last
+                self._positions[position] = last
                 delivered += len(records)
         return delivered
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
+import json
 from typing import Any
 
 import httpx
 import pytest
 
+from local_stack.events import LambdaContextStub
+from local_stack.server import RunningStack
+from local_stack.template import REPO_ROOT
 from tests.support.api import connect, sign_in
 from tests.support.teams import new_team, sign_in_member, sign_in_operator
 
@@ -38,3 +43,18 @@ def test_without_the_operator_claim_the_route_does_not_exist(http: httpx.Client,
 
     assert response.status_code == 404
     assert response.json() == {"error": {"code": "not_found", "message": "no such route"}}
+
+
+def test_the_account_api_samples_answer_as_sam_local_invoke_would(stack: RunningStack) -> None:
+    handler = importlib.import_module("functions.account_api.app").lambda_handler
+    events = REPO_ROOT / "events" / "account_api"
+
+    me = handler(json.loads((events / "me.json").read_text()), LambdaContextStub(function_name="AccountApiFunction"))
+    usage = handler(
+        json.loads((events / "integration_usage.json").read_text()),
+        LambdaContextStub(function_name="AccountApiFunction"),
+    )
+
+    assert (me["statusCode"], json.loads(me["body"])["role"]) == (200, "admin")
+    assert usage["statusCode"] == 200
+    assert [p["provider"] for p in json.loads(usage["body"])["providers"]]

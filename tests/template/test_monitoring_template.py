@@ -40,7 +40,7 @@ def test_the_dashboard_shows_runs_failures_and_duration_per_provider_and_the_que
         ), metric
     plain = [line[1] for widget in widgets for line in widget["properties"]["metrics"] if isinstance(line[0], str)]
     assert "ApproximateAgeOfOldestMessage" in plain
-    assert plain.count("ApproximateNumberOfMessagesVisible") == 3
+    assert plain.count("ApproximateNumberOfMessagesVisible") == 4
 
 
 def test_the_error_rate_alarm_fires_above_one_percent_of_all_providers_runs() -> None:

@@ -180,9 +180,10 @@ def test_tracker_changes_stream_to_a_bounded_consumer_with_a_failure_queue() -> 
     # GIVEN the Tracker table and the function consuming its stream
     table = resources("AWS::DynamoDB::Table")["TrackerTable"]["Properties"]
     consumer = FUNCTIONS["TrackerChangesFunction"]["Properties"]["Events"]["TrackerStream"]["Properties"]
-    # THEN the stream carries new images (who wrote a change rides along), bursts are batched for a second,
-    # a failing batch is retried a bounded number of times, split to isolate a bad record, then parked
-    assert table["StreamSpecification"] == {"StreamViewType": "NEW_IMAGE"}
+    # THEN the stream carries new images (who wrote a change rides along) and old ones (the pitch history's
+    # diff), bursts are batched for a second, a failing batch is retried a bounded number of times, split
+    # to isolate a bad record, then parked
+    assert table["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
     assert _ref(consumer["Stream"]) == "TrackerTable"
     assert consumer["MaximumBatchingWindowInSeconds"] <= 2
     assert 1 <= consumer["MaximumRetryAttempts"] <= 10

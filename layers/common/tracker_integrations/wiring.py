@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from tracker_integrations.services.accounts.analytics import Analytics
     from tracker_integrations.services.accounts.audit import AuditLog
     from tracker_integrations.services.accounts.billing import PlanChanges
+    from tracker_integrations.services.accounts.history import PitchHistory
     from tracker_integrations.services.accounts.me import Profile
     from tracker_integrations.services.campaigns import CampaignsService
     from tracker_integrations.services.connecting.lifecycle import ConnectionLifecycle
@@ -322,6 +323,11 @@ class Root:
         """What keeps the usage counters (None where ANALYTICS_TABLE is not set: nothing is counted)."""
         return self.analytics() if self.settings.analytics_table else None
 
+    def pitch_history(self) -> PitchHistory:
+        from tracker_integrations.services.accounts.history import PitchHistory
+
+        return PitchHistory(self.activity_store, lambda: self.tracker_store)
+
     def plan_changes(self) -> PlanChanges:
         from tracker_integrations.services.accounts.billing import PlanChanges
 
@@ -472,6 +478,10 @@ def audit_log() -> AuditLog:
 
 def analytics() -> Analytics:
     return root().analytics()
+
+
+def pitch_history() -> PitchHistory:
+    return root().pitch_history()
 
 
 def plan_changes() -> PlanChanges:

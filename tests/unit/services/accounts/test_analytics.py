@@ -120,9 +120,12 @@ def test_anyone_but_an_operator_is_told_there_is_no_such_route(
 
 
 def test_each_run_goes_to_cloudwatch_per_provider_and_in_the_total_the_alarm_reads(
-    moto_store: tuple[AnalyticsStore, DynamoDBClient], capsys: pytest.CaptureFixture[str]
+    moto_store: tuple[AnalyticsStore, DynamoDBClient],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # GIVEN a failed Gmail run WHEN it finishes
+    # GIVEN metrics on (the local stack turns them off for the session) and a failed Gmail run WHEN it finishes
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
     store, _ = moto_store
     Analytics(store, now=Clock(DAY1)).sync_finished(_run("acc-a", provider="gmail", outcome="failed"))
 
