@@ -4,22 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tracker_integrations.models.audit import AuditEntry
+from tests.support.accounts import FakeActivity
 from tracker_integrations.models.team import Identity, Role
 from tracker_integrations.services.accounts.audit import AuditLog
-from tracker_integrations.store.activity import ActivityStore
 
 AT = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 MEMBER = Identity(user_id="mia", team_id="t1", role=Role.MEMBER)
 ADMIN = Identity(user_id="ada", team_id="t1", role=Role.ADMIN)
-
-
-class FakeActivity(ActivityStore):
-    def __init__(self) -> None:
-        self.entries: list[AuditEntry] = []
-
-    def add_audit_entry(self, entry: AuditEntry) -> None:
-        self.entries.append(entry)
 
 
 def _log() -> tuple[AuditLog, FakeActivity]:
