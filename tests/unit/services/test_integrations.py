@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -79,3 +79,28 @@ def test_a_connection_waiting_for_reconnect_cannot_be_paused() -> None:
     screen = Screen(connection("gmail", status=ConnectionStatus.NEEDS_REAUTH))
     with pytest.raises(ValidationFailed, match="reconnected"):
         screen.service.update_settings("usr_1", "gmail", SettingsUpdate(version=1, paused=True))
+
+
+@pytest.mark.parametrize(
+    ("started_seconds_ago", "shown"),
+    [(5, ConnectionStatus.SYNCING), (179, ConnectionStatus.SYNCING), (180, ConnectionStatus.CONNECTED)],
+)
+def test_a_card_says_syncing_while_a_run_is_under_way_and_not_after_a_dead_worker_s_limit(
+    started_seconds_ago: int, shown: ConnectionStatus
+) -> None:
+    # GIVEN a Gmail connection whose run started a while ago and never finished (its worker may have died)
+    started = NOW - timedelta(seconds=started_seconds_ago)
+    screen = Screen(connection("gmail", sync_started_at=started))
+    # WHEN the cards are listed
+    (card,) = [c for c in screen.service.cards("usr_1") if c.provider == "gmail"]
+    # THEN it says syncing for as long as a run may take, then what it was before
+    assert card.status == shown
+
+
+def test_a_paused_card_stays_paused_even_while_a_run_finishes() -> None:
+    # GIVEN a paused connection with a run under way
+    paused = connection("gmail", status=ConnectionStatus.PAUSED, sync_started_at=NOW)
+    screen = Screen(paused)
+    # WHEN the cards are listed THEN the user's pause is what the card says
+    (card,) = [c for c in screen.service.cards("usr_1") if c.provider == "gmail"]
+    assert card.status == ConnectionStatus.PAUSED

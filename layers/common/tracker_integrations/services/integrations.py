@@ -173,11 +173,14 @@ class IntegrationsService:
                 status=ConnectionStatus.NOT_CONNECTED,
                 configured=configured,
             )
+        status = connection.status
+        if status in {ConnectionStatus.CONNECTED, ConnectionStatus.ERROR} and connection.syncing(self._now()):
+            status = ConnectionStatus.SYNCING
         return IntegrationCard(
             provider=spec.key,
             name=spec.name,
             description=spec.description,
-            status=connection.status,
+            status=status,
             configured=configured,
             connected_account=connection.account_label or None,
             connected_at=connection.connected_at,

@@ -254,3 +254,31 @@ def test_a_needs_reauth_set_during_the_run_is_kept_only_where_the_profile_says_s
         # WHEN the run succeeds THEN the card keeps the mark, or not
         given.frame.run(USER, sync)
         assert given.card().status == expected
+
+
+def test_the_card_is_marked_syncing_while_the_run_goes_on_and_cleared_when_it_ends() -> None:
+    # GIVEN a connection
+    given = Frame()
+    seen: list[datetime | None] = []
+
+    def watching(run: ProviderRun) -> SyncLog:
+        seen.append(given.card().sync_started_at)
+        # The run's own copy is the stored one: a write the sync makes (a token refresh) is not refused as stale.
+        assert run.connection == given.card()
+        return _succeeds(run)
+
+    # WHEN it syncs
+    given.frame.run(USER, watching)
+    # THEN the stored card said when the run started while it ran, and says nothing once it ended
+    assert seen == [NOW]
+    assert given.card().sync_started_at is None
+
+
+def test_a_run_failing_to_the_queue_does_not_leave_its_card_syncing() -> None:
+    # GIVEN a profile that lets a provider's refusal escape to the queue
+    given = Frame()
+    # WHEN the run fails that way
+    with pytest.raises(PermanentProviderError):
+        given.frame.run(USER, _raises(PermanentProviderError("bad request", provider="google", status=400)))
+    # THEN the card no longer says a run is under way
+    assert given.card().sync_started_at is None
