@@ -158,6 +158,8 @@ function cardView(card, atPlanLimit) {
     el("h2", {id: `card-${p}`}, card.name),
     el("div", {class: "state " + state, "data-state": state}, STATE_LABEL[state] || words(state)),
     el("div", {class: "muted"}, card.connected_account ? `Connected by ${card.connected_account}` : card.description),
+    // Teams: the member who set it up (the API names them once it records who connected what).
+    card.connected_by && el("div", {class: "muted"}, `Set up by ${card.connected_by}`),
     connected && el("div", {}, `Last sync: ${ago(card.last_sync_at)}`),
     connected && el("div", {}, `Records synced: ${card.records_synced ?? 0}`),
     err && el("div", {class: "error-box", role: "note"}, err.message, " ", el("strong", {}, err.action || ""), fix ? " " : "", fix),
