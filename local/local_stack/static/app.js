@@ -35,9 +35,13 @@ let me = null;
 const session = () => ({token: localStorage.getItem("tracker-token"), user: localStorage.getItem("tracker-user"),
   plan: (me && me.plan) || localStorage.getItem("tracker-plan") || "free",
   role: (me && me.role) || localStorage.getItem("tracker-role") || "owner"});
+let meAskedWith = null;
 async function loadMe() {
+  if (meAskedWith === session().token) return;  // once per sign-in: a role or plan change comes with a new token
+  me = null;
   const res = await fetch(API + "/api/me", {headers: {Authorization: "Bearer " + session().token}});
   me = res.ok ? await res.json() : null;
+  meAskedWith = session().token;
 }
 
 export async function api(method, path, body) {
