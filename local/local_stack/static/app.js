@@ -263,7 +263,10 @@ function mappingEditor(columns, unmapped, fieldList, side) {
     r.field = fieldList
       ? el("select", {id: `field-${i}`, "aria-label": `Tracker field for column ${r.header}`},
         el("option", {value: ""}, "Not mapped"),
-        fields.map((f) => el("option", {value: f.key, selected: f.key === chosen}, `${f.label} (${KIND_LABEL[f.kind] || f.kind})`)))
+        // Grouped by what the field belongs to: a pitch's own, or its campaign's (shared by the campaign's rows).
+        [["pitch.", "Pitch"], ["campaign.", "Campaign"]].map(([prefix, group]) => el("optgroup", {label: group},
+          fields.filter((f) => f.key.startsWith(prefix)).map((f) =>
+            el("option", {value: f.key, selected: f.key === chosen}, `${f.label} (${KIND_LABEL[f.kind] || f.kind})`)))))
       // Without the field list (an older API), the field's key is typed.
       : el("input", {id: `field-${i}`, value: chosen, "aria-label": `Tracker field for column ${r.header}`});
     r.direction = el("select", {id: `direction-${i}`, "aria-label": `Direction for column ${r.header}`},
@@ -294,7 +297,8 @@ const SYNC_OPTIONS = [["new_records_to_rows", "New campaigns → new rows"], ["t
   ["row_edits_to_tracker", "Sheet edits → update Tracker"]];
 function syncOptions(current) {
   const boxes = SYNC_OPTIONS.map(([key, text]) => [key, el("input", {type: "checkbox", name: key, checked: !current || current[key] !== false}), text]);
-  return {node: el("fieldset", {}, el("legend", {}, "Sync options"), boxes.map(([, box, text]) => el("label", {class: "inline"}, box, text))),
+  return {node: el("fieldset", {}, el("legend", {}, "Sync options"),
+    el("div", {class: "stack"}, boxes.map(([, box, text]) => el("label", {class: "inline"}, box, text)))),
     value: () => Object.fromEntries(boxes.map(([key, box]) => [key, box.checked]))};
 }
 
@@ -407,7 +411,7 @@ async function importPreview(provider, what) {
     ...(into.value === "__none__" ? {} : {campaign: into.value === "__new__" ? {} : {campaign_id: into.value}})});
   return el("fieldset", {}, el("legend", {}, "Import preview"),
     el("p", {}, `See what bringing the ${what}'s rows into Tracker would do, before anything is written.`),
-    field("Rows without a campaign go to", into),
+    el("div", {class: "stack"}, field("Rows without a campaign go to", into),
     el("button", {onclick: guarded(async () => {
       const r = await api("POST", `/api/integrations/${provider}/import`, importBody(true));
       const target = r.campaigns.map((c) => `${c.title}${c.created ? " (new)" : ""}`).join(", ");
@@ -422,7 +426,7 @@ async function importPreview(provider, what) {
           banner("ok", `Imported: ${done.created} created, ${done.updated} updated, ${done.skipped} skipped.`);
           $("preview").replaceChildren();
         })}, "Import these rows"));
-    })}, "Preview import"), el("div", {id: "preview", "aria-live": "polite"}));
+    })}, "Preview import")), el("div", {id: "preview", "aria-live": "polite"}));
 }
 
 async function configureScreen(provider) {
