@@ -41,7 +41,9 @@ def test_the_mapping_and_the_sync_options_are_chosen_and_kept(
     # THEN its direction follows the field: from Tracker only
     expect(page.get_by_label("Direction for column Territory")).to_have_value("to_provider")
     expect(page.get_by_label("Direction for column Territory").locator("option[value=from_provider]")).to_be_disabled()
-    # WHEN they turn off "New campaigns → new rows" and "Sheet edits → update Tracker", and save
+    # WHEN they say their team's "R" means replied, turn off "New campaigns → new rows" and "Sheet edits → update
+    # Tracker", and save
+    page.get_by_label("Value map for column Status").fill("R = replied, Yes! = interested")
     page.get_by_label("New campaigns → new rows").uncheck()
     page.get_by_label("Sheet edits → update Tracker").uncheck()
     expect(page.get_by_label("Status updates → update rows")).to_be_checked()
@@ -53,6 +55,8 @@ def test_the_mapping_and_the_sync_options_are_chosen_and_kept(
     assert {"header": "Territory", "field": "campaign.release", "direction": "to_provider", "value_map": {}} in sheet[
         "mapping"
     ]["columns"]
+    status_column = next(c for c in sheet["mapping"]["columns"] if c["header"] == "Status")
+    assert status_column["value_map"] == {"R": "replied", "Yes!": "interested"}
     assert sheet["options"] == {
         "new_records_to_rows": False,
         "tracker_updates_to_rows": True,
@@ -63,3 +67,13 @@ def test_the_mapping_and_the_sync_options_are_chosen_and_kept(
     expect(page.get_by_label("Tracker field for column Territory")).to_have_value("campaign.release")
     expect(page.get_by_label("New campaigns → new rows")).not_to_be_checked()
     expect(page.get_by_label("Sheet edits → update Tracker")).not_to_be_checked()
+    expect(page.get_by_label("Value map for column Status")).to_have_value("R = replied, Yes! = interested")
+    # AND a value map the API cannot read is refused in words, and nothing is saved
+    page.get_by_label("Value map for column Status").fill("R = maybe")
+    page.get_by_role("button", name="Save & Start Sync").click()
+    expect(page.get_by_role("alert")).to_contain_text("value map for 'Status'")
+    kept = http.get("/api/integrations/google-sheets", headers=synced.user.headers).json()["settings"]["sheet"]
+    assert next(c for c in kept["mapping"]["columns"] if c["header"] == "Status")["value_map"] == {
+        "R": "replied",
+        "Yes!": "interested",
+    }

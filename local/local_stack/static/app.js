@@ -276,7 +276,11 @@ function mappingEditor(columns, unmapped, fieldList, side) {
       for (const option of r.direction.options) option.disabled = !allowed.includes(option.value);
       if (!allowed.includes(r.direction.value)) r.direction.value = allowed[0];
       r.direction.disabled = !r.field.value;
+      r.valueMap.disabled = !r.field.value;
     };
+    // The value map as the user reads and types it: "R = replied, Yes! = interested".
+    const shown = Object.entries((r.current && r.current.value_map) || {}).map(([k, v]) => `${k} = ${v}`).join(", ");
+    r.valueMap = el("input", {id: `value-map-${i}`, value: shown, placeholder: "e.g. R = replied", "aria-label": `Value map for column ${r.header}`});
     r.field.addEventListener("change", allow);
     allow();
   });
@@ -284,12 +288,19 @@ function mappingEditor(columns, unmapped, fieldList, side) {
     el("thead", {}, el("tr", {}, el("th", {scope: "col"}, `${side} column`), el("th", {scope: "col"}, "Tracker field"),
       el("th", {scope: "col"}, "Direction"), el("th", {scope: "col"}, "Value map"))),
     el("tbody", {}, rows.map((r) => el("tr", {}, el("td", {}, r.header), el("td", {}, r.field), el("td", {}, r.direction),
-      el("td", {}, Object.entries((r.current && r.current.value_map) || {}).map(([k, v]) => `${k} → ${words(v)}`).join(", ") || "—"))))))
+      el("td", {}, r.valueMap))))))
     : null;
-  // A value map belongs to the field it translates for: a column moved to another field starts without one.
   const value = () => rows.filter((r) => r.field.value).map((r) => ({header: r.header, field: r.field.value, direction: r.direction.value,
-    value_map: r.current && r.current.field === r.field.value ? r.current.value_map || {} : {}}));
+    value_map: parseValueMap(r.header, r.valueMap.value)}));
   return {node, value};
+}
+
+// "R = replied, Yes! = interested" -> {"R": "replied", "Yes!": "interested"}; the API checks the values.
+function parseValueMap(header, text) {
+  const pairs = text.split(",").map((p) => p.trim()).filter(Boolean).map((p) => p.split(/\s*(?:=|→)\s*/));
+  const bad = pairs.find((p) => p.length !== 2 || !p[0] || !p[1]);
+  if (bad) throw new Error(`Value map for ${header}: write it as "sheet text = Tracker value", separated by commas.`);
+  return Object.fromEntries(pairs);
 }
 
 // The sync options as the product plan words them; stored with the provider's settings (`options`).
