@@ -253,20 +253,23 @@ function connectScreen(provider) {
 // GET .../fields, with its type), the way it flows (only the ways that field allows) and its value map. Columns
 // matched automatically arrive mapped; the others are offered as "Not mapped".
 const KIND_LABEL = {text: "text", email: "e-mail", enum: "choice", date: "date", datetime: "date and time"};
-function mappingEditor(columns, unmapped, fieldList, side) {
+// `fits(header)`: the Tracker fields a column's own type can hold (Airtable says so per field); null: any.
+function mappingEditor(columns, unmapped, fieldList, side, fits = () => null) {
   const ways = [["both", "Both ways"], ["to_provider", `Tracker → ${side}`], ["from_provider", `${side} → Tracker`]];
   const fields = fieldList ? fieldList.fields : [];
   const byKey = Object.fromEntries(fields.map((f) => [f.key, f]));
   const rows = [...columns.map((c) => ({header: c.header, current: c})), ...unmapped.map((h) => ({header: h, current: null}))];
   rows.forEach((r, i) => {
     const chosen = r.current ? r.current.field : "";
+    const fitting = fits(r.header);
     r.field = fieldList
       ? el("select", {id: `field-${i}`, "aria-label": `Tracker field for column ${r.header}`},
         el("option", {value: ""}, "Not mapped"),
         // Grouped by what the field belongs to: a pitch's own, or its campaign's (shared by the campaign's rows).
         [["pitch.", "Pitch"], ["campaign.", "Campaign"]].map(([prefix, group]) => el("optgroup", {label: group},
           fields.filter((f) => f.key.startsWith(prefix)).map((f) =>
-            el("option", {value: f.key, selected: f.key === chosen}, `${f.label} (${KIND_LABEL[f.kind] || f.kind})`)))))
+            el("option", {value: f.key, selected: f.key === chosen, disabled: Boolean(fitting && fitting.length && !fitting.includes(f.key))},
+              `${f.label} (${KIND_LABEL[f.kind] || f.kind})`)))))
       // Without the field list (an older API), the field's key is typed.
       : el("input", {id: `field-${i}`, value: chosen, "aria-label": `Tracker field for column ${r.header}`});
     r.direction = el("select", {id: `direction-${i}`, "aria-label": `Direction for column ${r.header}`},
@@ -402,7 +405,8 @@ async function airtableParts(settings, fieldList, reload) {
   const current = tables.find((t) => t.id === target.table_id);
   const mapped = new Set(columns.map((c) => c.header));
   const offered = current ? current.fields.filter((f) => !f.read_only && !mapped.has(f.name)).map((f) => f.name) : [];
-  const mapping = mappingEditor(columns, offered, fieldList, "Airtable");
+  const typed = Object.fromEntries(((current && current.fields) || []).map((f) => [f.name, f.maps_to]));
+  const mapping = mappingEditor(columns, offered, fieldList, "Airtable", (header) => typed[header] || null);
   parts.push(el("fieldset", {}, el("legend", {}, "Field mapping"), mapping.node || el("p", {}, "Choose a base and table first.")));
   parts.push(await importPreview("airtable", "table"));
   const body = () => (chosen.mapping ? {mapping: {...chosen.mapping, columns: mapping.value()}} : {});
