@@ -287,11 +287,13 @@ function mappingEditor(columns, unmapped, fieldList, side, fits = () => null) {
     r.field.addEventListener("change", allow);
     allow();
   });
-  const node = rows.length ? el("div", {class: "table-wrap"}, el("table", {},
+  // On a phone each column becomes a block of its own, its cells captioned by data-label (see app.css).
+  const node = rows.length ? el("div", {class: "table-wrap"}, el("table", {class: "mapping"},
     el("thead", {}, el("tr", {}, el("th", {scope: "col"}, `${side} column`), el("th", {scope: "col"}, "Tracker field"),
       el("th", {scope: "col"}, "Direction"), el("th", {scope: "col"}, "Value map"))),
-    el("tbody", {}, rows.map((r) => el("tr", {}, el("td", {}, r.header), el("td", {}, r.field), el("td", {}, r.direction),
-      el("td", {}, r.valueMap))))))
+    el("tbody", {}, rows.map((r) => el("tr", {}, el("th", {scope: "row"}, r.header),
+      el("td", {"data-label": "Tracker field"}, r.field), el("td", {"data-label": "Direction"}, r.direction),
+      el("td", {"data-label": "Value map"}, r.valueMap))))))
     : null;
   const value = () => rows.filter((r) => r.field.value).map((r) => ({header: r.header, field: r.field.value, direction: r.direction.value,
     value_map: parseValueMap(r.header, r.valueMap.value)}));
