@@ -41,7 +41,9 @@ def test_the_role_and_plan_the_api_gives_decide_what_the_page_offers(page: Page,
     sign_in(page, user_name, plan="free", role="owner")
     # THEN the page goes by the API: the agency plan's unlimited integrations, and a member's actions only
     expect(page.get_by_role("status").filter(has_text="Signed in as")).to_contain_text("(agency, member)")
-    expect(page.get_by_text("Plan: agency · 0 of unlimited integrations in use")).to_be_visible()
+    expect(
+        page.get_by_text("Plan: agency · 0 of unlimited integrations in use · unlimited records synced")
+    ).to_be_visible()
     expect(card(page, "Google Sheets").get_by_role("button", name="Connect", exact=True)).to_have_count(0)
 
 
@@ -55,6 +57,6 @@ def test_without_api_me_the_sign_in_s_role_and_the_token_s_plan_stand(
     sign_in(page, user_name, plan="pro", role=role)
     # THEN the page goes by what they chose, and still works
     expect(page.get_by_role("status").filter(has_text="Signed in as")).to_contain_text(f"(pro, {role})")
-    expect(page.get_by_text("Plan: pro · 0 of 3 integrations in use")).to_be_visible()
+    expect(page.get_by_text("Plan: pro · 0 of 3 integrations in use · 1,000 records synced a month")).to_be_visible()
     connect = card(page, "Google Sheets").get_by_role("button", name="Connect", exact=True)
     expect(connect).to_have_count(connect_offered)

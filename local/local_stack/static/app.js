@@ -143,6 +143,12 @@ window.addEventListener("message", (event) => {
 });
 
 const PLAN_LIMIT = {free: 1, pro: 3, agency: Infinity};
+const RECORDS_A_MONTH = {free: 100, pro: 1000, agency: null};
+function recordsAMonth(plan) {
+  const limits = me && me.limits;
+  const records = limits && "records_per_month" in limits ? limits.records_per_month : RECORDS_A_MONTH[plan];
+  return records === null || records === undefined ? "unlimited records" : `${records.toLocaleString("en")} records`;
+}
 // The plan's integration count: /api/me's limits when it answers (null: unlimited), else the product plan's table.
 function integrationLimit(plan) {
   const limits = me && me.limits;
@@ -234,7 +240,7 @@ async function dashboard() {
   paint([data, spreadsheetLinks],
     el("h1", {}, "Integrations"),
     el("p", {class: "muted"}, `Plan: ${plan} · ${used} of ${limit === Infinity ? "unlimited" : limit} integrations in use`,
-      used >= limit ? " · The pro plan allows 3, agency unlimited." : ""),
+      ` · ${recordsAMonth(plan)} synced a month`, used >= limit ? " · The pro plan allows 3, agency unlimited." : ""),
     el("ul", {class: "cards", "aria-label": "Integrations"}, data.integrations.map((c) => cardView(c, used >= limit))));
 }
 
