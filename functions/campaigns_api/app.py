@@ -28,6 +28,7 @@ from tracker_integrations.models.campaign import (
     PitchUpdate,
     UserReplyCategory,
 )
+from tracker_integrations.models.gmail import ReplyCategory
 from tracker_integrations.models.history import member_writer
 from tracker_integrations.observability import logger, metrics
 
@@ -51,6 +52,20 @@ class DeleteQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     version: int = Field(ge=1)
+
+
+class RepliesQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int = Field(default=50, ge=1, le=100)
+    category: ReplyCategory | None = None
+
+
+@app.get("/api/replies")
+def list_replies() -> Response[str]:
+    query = query_model(app, RepliesQuery)
+    result = wiring.campaigns_service().replies(current_user(app), limit=query.limit, category=query.category)
+    return json_response(200, result)
 
 
 @app.get("/api/campaigns")

@@ -60,6 +60,12 @@ def get_integration(provider: str) -> Response[str]:
     return json_response(200, wiring.integrations_service().detail(current_user(app), provider))
 
 
+@app.get("/api/integrations/<provider>/fields")
+def tracker_fields(provider: str) -> Response[str]:
+    current_user(app)  # signed-in users only, like every route here
+    return json_response(200, wiring.integrations_service().tracker_fields(provider))
+
+
 @app.put("/api/integrations/<provider>/settings")
 def update_settings(provider: str) -> Response[str]:
     body = json_object(app)

@@ -1,19 +1,18 @@
 """Every state an integration card can be in, as the dashboard shows it, with the action that fixes it.
 
 Each state is reached the way it happens: through the API (as Tracker's UI calls it), the sandbox's controls
-(Google refusing a token, a header renamed in the sheet) and the local stack's queue. The one exception is
-`syncing`: no sync run stores that status yet, so the page is shown the API's answer with it (see below).
+(Google refusing a token, a header renamed in the sheet, Google answering slowly) and the local stack's queue.
 """
 
 from __future__ import annotations
 
-import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
 import pytest
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Page, expect
 
 from local_stack.server import RunningStack
 from provider_sandbox import Fault
@@ -37,6 +36,8 @@ class Arranged:
 
 
 Arrange = Callable[[httpx.Client, RunningStack, LocalUser], Arranged]
+# Long enough for the page's two-second refresh to see the run under way; short enough for a quick test.
+SLOW_GOOGLE_SECONDS = 3.0
 
 
 def _sheets_with_a_pitch(http: httpx.Client, user: LocalUser) -> tuple[str, str]:
@@ -155,23 +156,30 @@ def test_each_card_state_is_shown_with_its_actions(
     assert axe_violations(page) == []
 
 
-def test_a_card_shows_syncing_while_the_api_says_so(page: Page, http: httpx.Client, user_name: str) -> None:
-    # GIVEN a connected Sheets card, and the API answering that a run is under way. No sync run stores
-    # `syncing` yet (the status exists in the API's model only), so the API's answer is given to the page here.
+def test_a_card_shows_syncing_while_its_run_goes_on_then_what_the_run_did(
+    page: Page, http: httpx.Client, stack: RunningStack, user_name: str
+) -> None:
+    # GIVEN a connected Sheets card with a pitch, and Google answering slowly (each of the run's calls waits)
     user = api_sign_in(http, plan="pro", name=user_name)
     _sheets_with_a_pitch(http, user)
-
-    def syncing(route: Route) -> None:
-        answer = route.fetch()
-        cards = answer.json()
-        for shown in cards["integrations"]:
-            if shown["provider"] == "google-sheets":
-                shown["status"] = "syncing"
-        route.fulfill(response=answer, body=json.dumps(cards))
-
-    page.route("**/api/integrations", syncing)
-    # WHEN they open the dashboard THEN the card says it is syncing, and Sync now is still there to queue another
     sign_in(page, user_name, plan="pro")
-    expect(card(page, "Google Sheets")).to_contain_text("Syncing…")
-    expect(card(page, "Google Sheets").get_by_role("button", name="Sync now")).to_be_visible()
-    screenshot(page, "card-syncing")
+    sheets = card(page, "Google Sheets")
+    expect(sheets).to_contain_text("Last sync: never")
+    slow = Fault(host="sheets.googleapis.com", status=None, delay_seconds=SLOW_GOOGLE_SECONDS, times=None)
+    stack.stack.sandbox.inject_fault(slow)
+    # WHEN a sync runs, as the worker runs it. The local stack serves one invocation at a time, so a run taken
+    # from its queue would hold the page's requests until it ended; in AWS the worker and the API are separate
+    # functions, which a thread of its own stands for here.
+    run = threading.Thread(target=wiring.sheets_sync().run, args=(user.name,), name="slow-sheets-run")
+    run.start()
+    try:
+        # THEN the card says it is syncing while the run goes on, Sync now still there to queue another
+        expect(sheets).to_contain_text("Syncing…")
+        expect(sheets.get_by_role("button", name="Sync now")).to_be_visible()
+        screenshot(page, "card-syncing")
+    finally:
+        stack.stack.sandbox.clear_faults()
+        run.join()
+    # AND once the run ends, the card says what it did
+    expect(sheets).to_contain_text("Connected")
+    expect(sheets).to_contain_text("Records synced: 1")

@@ -110,5 +110,16 @@ def test_demo_script_from_connecting_sheets_to_a_reply_on_the_pitch(
     page.get_by_role("link", name="Activity").click()
     gmail = page.get_by_role("region", name="Gmail: sync log")
     expect(gmail.get_by_role("heading", name="Replies detected")).to_be_visible()
-    expect(gmail.get_by_role("row").filter(has_text=ANNIE.name)).to_contain_text("Love this one!")
+    detected = gmail.get_by_role("row").filter(has_text=ANNIE.name)
+    expect(detected).to_contain_text("Love this one!")
+    expect(detected).to_contain_text("corrected by you")
+    expect(detected).to_contain_text("%")  # the classifier's confidence
+    expect(detected.get_by_role("link", name="Open in Gmail")).to_have_attribute(
+        "href", re.compile(r"^https://mail\.google\.com/")
+    )
     screenshot(page, "demo-07-gmail-activity")
+    # AND a category corrected there is what the pitch says from then on
+    gmail.get_by_label(f"Reply category of {ANNIE.name}").select_option("interested")
+    expect(gmail.get_by_label(f"Reply category of {ANNIE.name}")).to_have_value("interested")
+    page.get_by_role("link", name="Campaigns").click()
+    expect(page.get_by_label(f"Reply category of {ANNIE.name}")).to_have_value("interested")

@@ -38,9 +38,18 @@ def test_connect_and_configure_sheets_with_the_keyboard_only(page: Page, stack: 
     press_tab_until_focused(page, page.get_by_role("button", name="Use this spreadsheet"))
     page.keyboard.press("Enter")
     expect(page.get_by_label("Tracker field for column Email")).to_have_value("pitch.email")
+    # WHEN they turn "Sheet edits → update Tracker" off with Space
+    sheet_edits = page.get_by_label("Sheet edits → update Tracker")
+    press_tab_until_focused(page, sheet_edits)
+    page.keyboard.press("Space")
+    expect(sheet_edits).not_to_be_checked()
     screenshot(page, "keyboard-configure")
     # AND Tab to Save & Start Sync and press Enter THEN the dashboard shows Sheets connected
     press_tab_until_focused(page, page.get_by_role("button", name="Save & Start Sync"))
     page.keyboard.press("Enter")
     expect(card(page, "Google Sheets")).to_contain_text("Connected")
     expect(page.get_by_role("status").filter(has_text="Saved.")).to_be_visible()
+    # AND Configure, opened again from the keyboard, shows the option as they left it
+    press_tab_until_focused(page, card(page, "Google Sheets").get_by_role("button", name="Configure"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Sheet edits → update Tracker")).not_to_be_checked()

@@ -42,6 +42,11 @@ def test_every_screen_fits_a_375_pixel_phone(phone: Page, user_name: str) -> Non
     phone.get_by_role("button", name="Use this spreadsheet").click()
     expect(phone.get_by_role("status").filter(has_text="Created Phone pitches.")).to_be_visible()
     expect(phone.get_by_label("Tracker field for column Email")).to_be_visible()
+    # AND each column's direction and value map are on the screen, not off to the side of a scrolled table
+    for control in ("Direction for column Notes", "Value map for column Notes"):
+        box = phone.get_by_label(control).bounding_box()
+        assert box is not None
+        assert box["x"] + box["width"] <= PHONE_WIDTH, f"{control} is off the screen"
     _fits(phone, "configure")
     phone.get_by_role("link", name="Campaigns").click()
     phone.get_by_label("Campaign title").fill("Phone promo")

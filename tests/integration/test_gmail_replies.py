@@ -743,3 +743,30 @@ def test_one_renewal_call_keeps_a_shared_mailboxs_watch_for_both_users(shared_ma
         watch = store.watch(gmail.user.name)
         assert watch is not None
         assert watch.expires_at > datetime.now(UTC) + timedelta(days=6)
+
+
+def test_the_replies_detected_are_listed_newest_first_and_a_correction_shows_in_the_list(
+    gmail_user: GmailUser,
+) -> None:
+    # GIVEN a reply to the pitch, detected
+    message_id = gmail_user.reply("Thanks! Love it, we will add it to the playlist this week.")
+    headers = gmail_user.user.headers
+    # WHEN the Activity screen lists the replies detected
+    (listed,) = gmail_user.http.get("/api/replies", headers=headers).json()["replies"]
+    # THEN the reply is there with what the screen shows and what a correction must name
+    assert (listed["campaign_title"], listed["contact_name"]) == ("Autumn radio push", "Annie Mac")
+    assert listed["reply"]["gmail_message_id"] == message_id
+    assert listed["reply"]["open_in_gmail_url"].endswith(message_id)
+    assert listed["reply"]["preview"].startswith("Thanks! Love it")
+    # AND the user's correction, made through the reply-category route with the version listed, is what it says next
+    corrected = gmail_user.http.put(
+        f"/api/campaigns/{listed['campaign_id']}/pitches/{listed['pitch_id']}/reply-category",
+        headers=headers,
+        json={"version": listed["pitch_version"], "category": "not_interested"},
+    )
+    assert corrected.status_code == 200, corrected.text
+    again = gmail_user.http.get("/api/replies", headers=headers, params={"category": "not_interested"}).json()
+    assert [(r["reply"]["category"], r["reply"]["category_source"]) for r in again["replies"]] == [
+        ("not_interested", "user")
+    ]
+    assert gmail_user.http.get("/api/replies", headers=headers, params={"category": "bounce"}).json() == {"replies": []}

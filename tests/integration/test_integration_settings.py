@@ -221,3 +221,13 @@ def test_two_clients_saving_at_once_one_is_told_of_the_other(
     # THEN one is saved and the other gets 409: never both
     assert statuses == [200, 409]
     assert http.get("/api/integrations/mailchimp", headers=user.headers).json()["version"] == version + 1
+
+
+def test_the_mapping_screen_reads_tracker_s_fields_through_the_api(http: httpx.Client, user: LocalUser) -> None:
+    # GIVEN a signed-in user WHEN the mapping screen asks which fields Sheets columns may map
+    answer = http.get("/api/integrations/google-sheets/fields", headers=user.headers)
+    # THEN every field comes with its type; Gmail, which maps nothing, answers 404; nobody signed out gets any
+    assert answer.status_code == 200, answer.text
+    assert {"key": "pitch.email", "label": "Email", "kind": "email"}.items() <= answer.json()["fields"][1].items()
+    assert http.get("/api/integrations/gmail/fields", headers=user.headers).status_code == 404
+    assert http.get("/api/integrations/google-sheets/fields").status_code == 401

@@ -471,3 +471,24 @@ def test_a_deletion_decision_must_be_approve_or_reject(sheets_user: SheetsUser) 
         json={"decision": "approve"},
     )
     assert missing.status_code == 404
+
+
+def test_the_sync_options_chosen_in_the_settings_decide_which_way_changes_flow(sheets_user: SheetsUser) -> None:
+    # GIVEN a synced pitch, then "New campaigns → new rows" and "Sheet edits → update Tracker" turned off
+    annie = sheets_user.pitch(status="sent")
+    sheets_user.sync()
+    options = {"new_records_to_rows": False, "tracker_updates_to_rows": True, "row_edits_to_tracker": False}
+    saved = put_settings(sheets_user.http, sheets_user.user, "google-sheets", {"options": options})
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["settings"]["sheet"]["options"] == options
+    # WHEN a pitch is added in Tracker and Annie's status is edited in the sheet
+    bob = sheets_user.pitch(email="bob@blog.example", contact_name="Bob")
+    row = sheets_user.row_number(annie["pitch_id"])
+    sheets_user.sandbox.sheets.set_cells(sheets_user.spreadsheet_id, f"'{sheets_user.tab}'!H{row}", [["Replied"]])
+    log = sheets_user.sync()
+    # THEN Bob gets no row, Tracker keeps Annie's status, and the row shows Tracker's value again
+    assert log["outcome"] == "success", log
+    rows = sheets_user.rows_by_id()
+    assert bob["pitch_id"] not in rows
+    assert sheets_user.get_pitch(annie["pitch_id"])["status"] == "sent"
+    assert rows[annie["pitch_id"]]["Status"] == "Sent"

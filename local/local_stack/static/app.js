@@ -21,7 +21,7 @@ const ABOUT = {
 // Sync frequency per plan (the API checks this too; the page offers only what the plan allows).
 const FREQUENCIES = {free: ["manual"], pro: ["manual", "every_15_minutes"], agency: ["manual", "every_15_minutes", "real_time"]};
 const FREQUENCY_LABEL = {manual: "When I press Sync now", every_15_minutes: "Every 15 minutes", real_time: "Real time"};
-// Which role may do what; the API has no roles yet, so the page enforces the product plan's table itself.
+// Which role may do what, as the product plan's table says (the API checks it too, where it knows roles).
 const CAN = {
   owner: new Set(["connect", "configure", "sync", "disconnect", "decide", "edit"]),
   admin: new Set(["connect", "configure", "sync", "disconnect", "decide", "edit"]),
@@ -29,8 +29,20 @@ const CAN = {
   viewer: new Set(),
 };
 const can = (what) => (CAN[session().role] || CAN.viewer).has(what);
+// The member's role and plan come from GET /api/me. Where that route does not exist yet (404), the page falls back
+// to what the local sign-in chose: the role picked (owner unless another was) and the plan the token was issued for.
+let me = null;
 const session = () => ({token: localStorage.getItem("tracker-token"), user: localStorage.getItem("tracker-user"),
-  plan: localStorage.getItem("tracker-plan") || "free", role: localStorage.getItem("tracker-role") || "owner"});
+  plan: (me && me.plan) || localStorage.getItem("tracker-plan") || "free",
+  role: (me && me.role) || localStorage.getItem("tracker-role") || "owner"});
+let meAskedWith = null;
+async function loadMe() {
+  if (meAskedWith === session().token) return;  // once per sign-in: a role or plan change comes with a new token
+  me = null;
+  const res = await fetch(API + "/api/me", {headers: {Authorization: "Bearer " + session().token}});
+  me = res.ok ? await res.json() : null;
+  meAskedWith = session().token;
+}
 
 export async function api(method, path, body) {
   // credentials: connect's answer sets the cookie binding the OAuth flow to this browser.
@@ -131,6 +143,18 @@ window.addEventListener("message", (event) => {
 });
 
 const PLAN_LIMIT = {free: 1, pro: 3, agency: Infinity};
+const RECORDS_A_MONTH = {free: 100, pro: 1000, agency: null};
+function recordsAMonth(plan) {
+  const limits = me && me.limits;
+  const records = limits && "records_per_month" in limits ? limits.records_per_month : RECORDS_A_MONTH[plan];
+  return records === null || records === undefined ? "unlimited records" : `${records.toLocaleString("en")} records`;
+}
+// The plan's integration count: /api/me's limits when it answers (null: unlimited), else the product plan's table.
+function integrationLimit(plan) {
+  const limits = me && me.limits;
+  if (limits && "max_integrations" in limits) return limits.max_integrations === null ? Infinity : limits.max_integrations;
+  return PLAN_LIMIT[plan];
+}
 const UPGRADE = {free: "Upgrade to pro for 3 integrations, or disconnect one first.",
   pro: "Upgrade to agency for unlimited integrations, or disconnect one first."};
 function cardView(card, atPlanLimit) {
@@ -144,11 +168,13 @@ function cardView(card, atPlanLimit) {
     el("h2", {id: `card-${p}`}, card.name),
     el("div", {class: "state " + state, "data-state": state}, STATE_LABEL[state] || words(state)),
     el("div", {class: "muted"}, card.connected_account ? `Connected by ${card.connected_account}` : card.description),
+    // Teams: the member who set it up (the API names them once it records who connected what).
+    card.connected_by && el("div", {class: "muted"}, `Set up by ${card.connected_by}`),
     connected && el("div", {}, `Last sync: ${ago(card.last_sync_at)}`),
     connected && el("div", {}, `Records synced: ${card.records_synced ?? 0}`),
     err && el("div", {class: "error-box", role: "note"}, err.message, " ", el("strong", {}, err.action || ""), fix ? " " : "", fix),
     state === "plan_limit" && el("div", {class: "error-box", role: "note"},
-      `Your ${session().plan} plan includes ${PLAN_LIMIT[session().plan]} integration${PLAN_LIMIT[session().plan] === 1 ? "" : "s"}. `,
+      `Your ${session().plan} plan includes ${integrationLimit(session().plan)} integration${integrationLimit(session().plan) === 1 ? "" : "s"}. `,
       el("strong", {}, UPGRADE[session().plan] || "")),
     el("div", {class: "actions"},
       !connected && state !== "plan_limit" && can("connect") && el("button", {class: "primary", onclick: () => go(`/app/integrations/${p}/connect`)}, "Connect"),
@@ -209,12 +235,12 @@ async function dashboard() {
   }));
   const plan = session().plan;
   const used = data.integrations.filter((c) => c.status !== "not_connected").length;
-  const limit = PLAN_LIMIT[plan];
+  const limit = integrationLimit(plan);
   if (location.href !== at) return;  // the user moved on while this loaded
   paint([data, spreadsheetLinks],
     el("h1", {}, "Integrations"),
     el("p", {class: "muted"}, `Plan: ${plan} · ${used} of ${limit === Infinity ? "unlimited" : limit} integrations in use`,
-      used >= limit ? " · The pro plan allows 3, agency unlimited." : ""),
+      ` · ${recordsAMonth(plan)} synced a month`, used >= limit ? " · The pro plan allows 3, agency unlimited." : ""),
     el("ul", {class: "cards", "aria-label": "Integrations"}, data.integrations.map((c) => cardView(c, used >= limit))));
 }
 
@@ -229,111 +255,223 @@ function connectScreen(provider) {
     el("p", {}, el("a", {href: "/app"}, "Back to integrations")));
 }
 
+// The column (or Airtable field) mapping: each of the provider's columns with the Tracker field it feeds (from
+// GET .../fields, with its type), the way it flows (only the ways that field allows) and its value map. Columns
+// matched automatically arrive mapped; the others are offered as "Not mapped".
+const KIND_LABEL = {text: "text", email: "e-mail", enum: "choice", date: "date", datetime: "date and time"};
+// `fits(header)`: the Tracker fields a column's own type can hold (Airtable says so per field); null: any.
+function mappingEditor(columns, unmapped, fieldList, side, fits = () => null) {
+  const ways = [["both", "Both ways"], ["to_provider", `Tracker → ${side}`], ["from_provider", `${side} → Tracker`]];
+  const fields = fieldList ? fieldList.fields : [];
+  const byKey = Object.fromEntries(fields.map((f) => [f.key, f]));
+  const rows = [...columns.map((c) => ({header: c.header, current: c})), ...unmapped.map((h) => ({header: h, current: null}))];
+  rows.forEach((r, i) => {
+    const chosen = r.current ? r.current.field : "";
+    const fitting = fits(r.header);
+    r.field = fieldList
+      ? el("select", {id: `field-${i}`, "aria-label": `Tracker field for column ${r.header}`},
+        el("option", {value: ""}, "Not mapped"),
+        // Grouped by what the field belongs to: a pitch's own, or its campaign's (shared by the campaign's rows).
+        [["pitch.", "Pitch"], ["campaign.", "Campaign"]].map(([prefix, group]) => el("optgroup", {label: group},
+          fields.filter((f) => f.key.startsWith(prefix)).map((f) =>
+            el("option", {value: f.key, selected: f.key === chosen, disabled: Boolean(fitting && fitting.length && !fitting.includes(f.key))},
+              `${f.label} (${KIND_LABEL[f.kind] || f.kind})`)))))
+      // Without the field list (an older API), the field's key is typed.
+      : el("input", {id: `field-${i}`, value: chosen, "aria-label": `Tracker field for column ${r.header}`});
+    r.direction = el("select", {id: `direction-${i}`, "aria-label": `Direction for column ${r.header}`},
+      ways.map(([v, t]) => el("option", {value: v, selected: ((r.current && r.current.direction) || "both") === v}, t)));
+    const allow = () => {
+      const allowed = (byKey[r.field.value] || {directions: ways.map(([v]) => v)}).directions;
+      for (const option of r.direction.options) option.disabled = !allowed.includes(option.value);
+      if (!allowed.includes(r.direction.value)) r.direction.value = allowed[0];
+      r.direction.disabled = !r.field.value;
+      r.valueMap.disabled = !r.field.value;
+    };
+    // The value map as the user reads and types it: "R = replied, Yes! = interested".
+    const shown = Object.entries((r.current && r.current.value_map) || {}).map(([k, v]) => `${k} = ${v}`).join(", ");
+    r.valueMap = el("input", {id: `value-map-${i}`, value: shown, placeholder: "e.g. R = replied", "aria-label": `Value map for column ${r.header}`});
+    r.field.addEventListener("change", allow);
+    allow();
+  });
+  // On a phone each column becomes a block of its own, its cells captioned by data-label (see app.css).
+  const node = rows.length ? el("div", {class: "table-wrap"}, el("table", {class: "mapping"},
+    el("thead", {}, el("tr", {}, el("th", {scope: "col"}, `${side} column`), el("th", {scope: "col"}, "Tracker field"),
+      el("th", {scope: "col"}, "Direction"), el("th", {scope: "col"}, "Value map"))),
+    el("tbody", {}, rows.map((r) => el("tr", {}, el("th", {scope: "row"}, r.header),
+      el("td", {"data-label": "Tracker field"}, r.field), el("td", {"data-label": "Direction"}, r.direction),
+      el("td", {"data-label": "Value map"}, r.valueMap))))))
+    : null;
+  const value = () => rows.filter((r) => r.field.value).map((r) => ({header: r.header, field: r.field.value, direction: r.direction.value,
+    value_map: parseValueMap(r.header, r.valueMap.value)}));
+  return {node, value};
+}
+
+// "R = replied, Yes! = interested" -> {"R": "replied", "Yes!": "interested"}; the API checks the values.
+function parseValueMap(header, text) {
+  const pairs = text.split(",").map((p) => p.trim()).filter(Boolean).map((p) => p.split(/\s*(?:=|→)\s*/));
+  const bad = pairs.find((p) => p.length !== 2 || !p[0] || !p[1]);
+  if (bad) throw new Error(`Value map for ${header}: write it as "sheet text = Tracker value", separated by commas.`);
+  return Object.fromEntries(pairs);
+}
+
+// The sync options as the product plan words them; stored with the provider's settings (`options`).
+const SYNC_OPTIONS = [["new_records_to_rows", "New campaigns → new rows"], ["tracker_updates_to_rows", "Status updates → update rows"],
+  ["row_edits_to_tracker", "Sheet edits → update Tracker"]];
+function syncOptions(current) {
+  const boxes = SYNC_OPTIONS.map(([key, text]) => [key, el("input", {type: "checkbox", name: key, checked: !current || current[key] !== false}), text]);
+  return {node: el("fieldset", {}, el("legend", {}, "Sync options"),
+    el("div", {class: "stack"}, boxes.map(([, box, text]) => el("label", {class: "inline"}, box, text)))),
+    value: () => Object.fromEntries(boxes.map(([key, box]) => [key, box.checked]))};
+}
+
+async function sheetsParts(settings, fieldList, reload) {
+  const sheet = settings.sheet || {};
+  const target = sheet.target || {};
+  const parts = [];
+  // The list failing (a dead grant, Google down) still leaves + Create New; the user is told why it is empty.
+  const list = await api("GET", "/api/integrations/google-sheets/spreadsheets").catch((e) => {
+    banner("fail", `Your spreadsheets could not be listed: ${e.message}`);
+    return {spreadsheets: []};
+  });
+  const choose = el("select", {id: "spreadsheet", name: "spreadsheet"},
+    el("option", {value: ""}, "Choose a spreadsheet…"),
+    list.spreadsheets.map((s) => el("option", {value: s.spreadsheet_id, selected: s.spreadsheet_id === target.spreadsheet_id}, s.name)),
+    el("option", {value: "__new__"}, "+ Create New"));
+  const tab = el("input", {id: "tab", name: "tab", value: target.tab_title || target.tab || ""});
+  // Only for "+ Create New": the name Tracker gives the spreadsheet it makes.
+  const title = el("input", {id: "new-title", name: "new-title", value: "Tracker pitches"});
+  const titleField = field("New spreadsheet name", title);
+  titleField.hidden = true;
+  choose.addEventListener("change", () => { titleField.hidden = choose.value !== "__new__"; });
+  parts.push(el("fieldset", {}, el("legend", {}, "Spreadsheet"),
+    el("div", {class: "stack"},
+      field("Spreadsheet", choose),
+      titleField,
+      field("Sheet name", tab),
+      el("button", {onclick: guarded(async () => {
+        if (choose.value === "__new__") {
+          const made = await api("POST", "/api/integrations/google-sheets/spreadsheets", {title: title.value || undefined, tab: tab.value || undefined});
+          banner("ok", `Created ${made.settings.sheet.target.spreadsheet_name}.`);
+        } else if (choose.value) {
+          const {version} = await api("GET", "/api/integrations/google-sheets");
+          await api("PUT", "/api/integrations/google-sheets/settings", {version, spreadsheet_id: choose.value, tab: tab.value || undefined});
+          banner("ok", "Spreadsheet chosen; columns matched by name.");
+        } else throw new Error("Choose a spreadsheet or + Create New.");
+        await reload();
+      })}, "Use this spreadsheet"))));
+  const mapping = mappingEditor((sheet.mapping && sheet.mapping.columns) || [], sheet.unmapped_headers || [], fieldList, "Sheet");
+  parts.push(el("fieldset", {}, el("legend", {}, "Column mapping"),
+    mapping.node || el("p", {}, "Choose a spreadsheet first: columns are matched to Tracker's fields automatically by header.")));
+  const options = syncOptions(sheet.options);
+  parts.push(options.node);
+  parts.push(await importPreview("google-sheets", "sheet"));
+  // What Save sends besides the frequency: nothing until a spreadsheet is chosen.
+  const body = () => {
+    if (!sheet.mapping) return {};
+    const columns = mapping.value();
+    if (!columns.length) throw new Error("Map at least one column to a Tracker field.");
+    return {mapping: {...sheet.mapping, columns}, options: options.value()};
+  };
+  return {parts, body};
+}
+
+// Airtable: base, table and view from GET .../airtable/bases and .../tables; shown only when the API offers them.
+async function airtableParts(settings, fieldList, reload) {
+  const bases = await api("GET", "/api/integrations/airtable/bases").catch(() => null);
+  if (!bases) return {parts: [el("p", {}, "Choosing a base and table is not offered by this Tracker yet.")], body: () => ({})};
+  const chosen = settings.airtable || {};
+  const target = chosen.target || {};
+  const base = el("select", {name: "base"}, el("option", {value: ""}, "Choose a base…"),
+    bases.bases.map((b) => el("option", {value: b.id, selected: b.id === target.base_id}, b.name)));
+  const table = el("select", {name: "table"}, el("option", {value: ""}, "Choose a table…"));
+  const view = el("select", {name: "view"}, el("option", {value: ""}, "The whole table"));
+  let tables = [];
+  const fillViews = () => {
+    const t = tables.find((x) => x.id === table.value);
+    view.replaceChildren(el("option", {value: ""}, "The whole table"),
+      ((t && t.views) || []).map((v) => el("option", {value: v.id, selected: v.id === target.view_id}, v.name)));
+  };
+  const fillTables = guarded(async () => {
+    tables = base.value ? (await api("GET", `/api/integrations/airtable/bases/${encodeURIComponent(base.value)}/tables`)).tables : [];
+    table.replaceChildren(el("option", {value: ""}, "Choose a table…"),
+      tables.map((t) => el("option", {value: t.id, selected: t.id === target.table_id}, t.name)));
+    fillViews();
+  });
+  base.addEventListener("change", fillTables);
+  table.addEventListener("change", fillViews);
+  if (base.value) await fillTables();
+  const parts = [el("fieldset", {}, el("legend", {}, "Base and table"), el("div", {class: "stack"},
+    field("Base", base), field("Table", table), field("View", view),
+    el("button", {onclick: guarded(async () => {
+      if (!base.value || !table.value) throw new Error("Choose a base and a table.");
+      const {version} = await api("GET", "/api/integrations/airtable");
+      await api("PUT", "/api/integrations/airtable/settings", {version, base_id: base.value, table_id: table.value, view_id: view.value || undefined});
+      banner("ok", "Table chosen; fields matched by name.");
+      await reload();
+    })}, "Use this table")))];
+  const columns = (chosen.mapping && chosen.mapping.columns) || [];
+  const current = tables.find((t) => t.id === target.table_id);
+  const mapped = new Set(columns.map((c) => c.header));
+  const offered = current ? current.fields.filter((f) => !f.read_only && !mapped.has(f.name)).map((f) => f.name) : [];
+  const typed = Object.fromEntries(((current && current.fields) || []).map((f) => [f.name, f.maps_to]));
+  const mapping = mappingEditor(columns, offered, fieldList, "Airtable", (header) => typed[header] || null);
+  parts.push(el("fieldset", {}, el("legend", {}, "Field mapping"), mapping.node || el("p", {}, "Choose a base and table first.")));
+  parts.push(await importPreview("airtable", "table"));
+  const body = () => (chosen.mapping ? {mapping: {...chosen.mapping, columns: mapping.value()}} : {});
+  return {parts, body};
+}
+
+// The import preview: what bringing the provider's rows into Tracker would do, before anything is written.
+async function importPreview(provider, what) {
+  // Rows that name no campaign of their own go where the user says: a new campaign named after the sheet
+  // (the API's default), one of theirs, or nowhere (only rows with a Campaign column are imported).
+  const campaigns = (await api("GET", "/api/campaigns")).campaigns;
+  const into = el("select", {name: "import-into"},
+    el("option", {value: "__new__"}, `A new campaign named after the ${what}`),
+    campaigns.map((c) => el("option", {value: c.campaign_id}, c.title)),
+    el("option", {value: "__none__"}, "Only rows that name their campaign"));
+  const importBody = (dryRun) => ({dry_run: dryRun,
+    ...(into.value === "__none__" ? {} : {campaign: into.value === "__new__" ? {} : {campaign_id: into.value}})});
+  return el("fieldset", {}, el("legend", {}, "Import preview"),
+    el("p", {}, `See what bringing the ${what}'s rows into Tracker would do, before anything is written.`),
+    el("div", {class: "stack"}, field("Rows without a campaign go to", into),
+    el("button", {onclick: guarded(async () => {
+      const r = await api("POST", `/api/integrations/${provider}/import`, importBody(true));
+      const target = r.campaigns.map((c) => `${c.title}${c.created ? " (new)" : ""}`).join(", ");
+      $("preview").replaceChildren(
+        el("p", {}, `${r.created} to create, ${r.updated} to update, ${r.skipped} to skip${target ? ` · into ${target}` : ""}. Nothing is written yet.`),
+        el("div", {class: "table-wrap"}, el("table", {},
+          el("thead", {}, el("tr", {}, ["Row", "Action", "Contact", "Why"].map((h) => el("th", {scope: "col"}, h)))),
+          el("tbody", {}, r.rows.map((row) =>
+            el("tr", {}, el("td", {}, `Row ${row.row}`), el("td", {}, row.action), el("td", {}, row.contact || ""), el("td", {}, row.reason || "")))))),
+        el("button", {class: "primary", onclick: guarded(async () => {
+          const done = await api("POST", `/api/integrations/${provider}/import`, importBody(false));
+          banner("ok", `Imported: ${done.created} created, ${done.updated} updated, ${done.skipped} skipped.`);
+          $("preview").replaceChildren();
+        })}, "Import these rows"));
+    })}, "Preview import")), el("div", {id: "preview", "aria-live": "polite"}));
+}
+
 async function configureScreen(provider) {
   const detail = await api("GET", `/api/integrations/${provider}`);
-  let version = detail.version;
   const settings = detail.settings || {};
   const plan = session().plan;
   const allowed = FREQUENCIES[plan];
   const frequency = el("select", {id: "frequency", name: "frequency"},
     ["manual", "every_15_minutes", "real_time"].map((f) => el("option", {value: f, disabled: !allowed.includes(f),
       selected: settings.sync_frequency === f}, FREQUENCY_LABEL[f] + (allowed.includes(f) ? "" : f === "real_time" ? " (agency plan)" : " (pro plan)"))));
-  const parts = [el("h1", {}, `Configure ${detail.integration.name}`)];
-  let mappingRows = [];
-  if (provider === "google-sheets") {
-    const sheet = settings.sheet || {};
-    const target = sheet.target || {};
-    // The list failing (a dead grant, Google down) still leaves + Create New; the user is told why it is empty.
-    const list = await api("GET", "/api/integrations/google-sheets/spreadsheets").catch((e) => {
-      banner("fail", `Your spreadsheets could not be listed: ${e.message}`);
-      return {spreadsheets: []};
-    });
-    const choose = el("select", {id: "spreadsheet", name: "spreadsheet"},
-      el("option", {value: ""}, "Choose a spreadsheet…"),
-      list.spreadsheets.map((s) => el("option", {value: s.spreadsheet_id, selected: s.spreadsheet_id === target.spreadsheet_id}, s.name)),
-      el("option", {value: "__new__"}, "+ Create New"));
-    const tab = el("input", {id: "tab", name: "tab", value: target.tab_title || target.tab || ""});
-    // Only for "+ Create New": the name Tracker gives the spreadsheet it makes.
-    const title = el("input", {id: "new-title", name: "new-title", value: "Tracker pitches"});
-    const titleField = field("New spreadsheet name", title);
-    titleField.hidden = true;
-    choose.addEventListener("change", () => { titleField.hidden = choose.value !== "__new__"; });
-    parts.push(el("fieldset", {}, el("legend", {}, "Spreadsheet"),
-      el("div", {class: "stack"},
-        field("Spreadsheet", choose),
-        titleField,
-        field("Sheet name", tab),
-        el("button", {onclick: guarded(async () => {
-          if (choose.value === "__new__") {
-            const made = await api("POST", "/api/integrations/google-sheets/spreadsheets", {title: title.value || undefined, tab: tab.value || undefined});
-            banner("ok", `Created ${made.settings.sheet.target.spreadsheet_name}.`);
-          } else if (choose.value) {
-            await api("PUT", "/api/integrations/google-sheets/settings", {version, spreadsheet_id: choose.value, tab: tab.value || undefined});
-            banner("ok", "Spreadsheet chosen; columns matched by name.");
-          } else throw new Error("Choose a spreadsheet or + Create New.");
-          await configureScreen(provider);
-        })}, "Use this spreadsheet"))));
-    const columns = (sheet.mapping && sheet.mapping.columns) || [];
-    mappingRows = columns.map((c, i) => ({c,
-      field: el("input", {id: `field-${i}`, value: c.field, "aria-label": `Tracker field for column ${c.header}`}),
-      direction: el("select", {id: `direction-${i}`, "aria-label": `Direction for column ${c.header}`},
-        [["both", "Both ways"], ["to_provider", "Tracker → sheet"], ["from_provider", "Sheet → Tracker"]].map(([v, t]) =>
-          el("option", {value: v, selected: (c.direction || "both") === v}, t)))}));
-    const unmapped = sheet.unmapped_headers || [];
-    parts.push(el("fieldset", {}, el("legend", {}, "Column mapping"),
-      columns.length ? el("div", {class: "table-wrap"}, el("table", {},
-        el("thead", {}, el("tr", {}, el("th", {scope: "col"}, "Sheet column"), el("th", {scope: "col"}, "Tracker field"),
-          el("th", {scope: "col"}, "Direction"), el("th", {scope: "col"}, "Value map"))),
-        el("tbody", {}, mappingRows.map((r) => el("tr", {}, el("td", {}, r.c.header), el("td", {}, r.field), el("td", {}, r.direction),
-          el("td", {}, Object.entries(r.c.value_map || {}).map(([k, v]) => `${k} → ${v}`).join(", ") || "—")))))) :
-        el("p", {}, "Choose a spreadsheet first: columns are matched to Tracker's fields automatically by header."),
-      unmapped.length ? el("p", {}, `Not mapped: ${unmapped.join(", ")}`) : null));
-    const sheetEdits = el("input", {type: "checkbox", id: "opt-sheet-edits", checked: !columns.every((c) => c.direction === "to_provider")});
-    parts.push(el("fieldset", {}, el("legend", {}, "Sync options"),
-      el("label", {class: "inline"}, el("input", {type: "checkbox", checked: true, disabled: true}), "New campaigns → new rows"),
-      el("label", {class: "inline"}, el("input", {type: "checkbox", checked: true, disabled: true}), "Status updates → update rows"),
-      el("label", {class: "inline"}, sheetEdits, "Sheet edits → update Tracker")));
-    mappingRows.sheetEdits = sheetEdits;
-    // Rows that name no campaign of their own go where the user says: a new campaign named after the sheet
-    // (the API's default), one of theirs, or nowhere (only rows with a Campaign column are imported).
-    const campaigns = (await api("GET", "/api/campaigns")).campaigns;
-    const into = el("select", {name: "import-into"},
-      el("option", {value: "__new__"}, "A new campaign named after the sheet"),
-      campaigns.map((c) => el("option", {value: c.campaign_id}, c.title)),
-      el("option", {value: "__none__"}, "Only rows that name their campaign"));
-    const importBody = (dryRun) => ({dry_run: dryRun,
-      ...(into.value === "__none__" ? {} : {campaign: into.value === "__new__" ? {} : {campaign_id: into.value}})});
-    parts.push(el("fieldset", {}, el("legend", {}, "Import preview"),
-      el("p", {}, "See what bringing the sheet's rows into Tracker would do, before anything is written."),
-      field("Rows without a campaign go to", into),
-      el("button", {onclick: guarded(async () => {
-        const r = await api("POST", "/api/integrations/google-sheets/import", importBody(true));
-        const target = r.campaigns.map((c) => `${c.title}${c.created ? " (new)" : ""}`).join(", ");
-        $("preview").replaceChildren(
-          el("p", {}, `${r.created} to create, ${r.updated} to update, ${r.skipped} to skip${target ? ` · into ${target}` : ""}. Nothing is written yet.`),
-          el("div", {class: "table-wrap"}, el("table", {},
-            el("thead", {}, el("tr", {}, ["Row", "Action", "Contact", "Why"].map((h) => el("th", {scope: "col"}, h)))),
-            el("tbody", {}, r.rows.map((row) =>
-              el("tr", {}, el("td", {}, `Row ${row.row}`), el("td", {}, row.action), el("td", {}, row.contact || ""), el("td", {}, row.reason || "")))))),
-          el("button", {class: "primary", onclick: guarded(async () => {
-            const done = await api("POST", "/api/integrations/google-sheets/import", importBody(false));
-            banner("ok", `Imported: ${done.created} created, ${done.updated} updated, ${done.skipped} skipped.`);
-            $("preview").replaceChildren();
-          })}, "Import these rows"));
-      })}, "Preview import"), el("div", {id: "preview", "aria-live": "polite"})));
-  }
+  const reload = () => configureScreen(provider);
+  const maps = provider === "google-sheets" || provider === "airtable";
+  const fieldList = maps ? await api("GET", `/api/integrations/${provider}/fields`).catch(() => null) : null;
+  const own = provider === "google-sheets" ? await sheetsParts(settings, fieldList, reload)
+    : provider === "airtable" ? await airtableParts(settings, fieldList, reload) : {parts: [], body: () => ({})};
+  const parts = [el("h1", {}, `Configure ${detail.integration.name}`), ...own.parts];
   parts.push(el("fieldset", {}, el("legend", {}, "Frequency"), field("Sync frequency", frequency),
     plan !== "agency" ? el("p", {class: "muted"}, plan === "free" ? "Pro syncs every 15 minutes; agency in real time." : "Agency syncs in real time.") : null));
   parts.push(el("div", {class: "actions"},
     el("button", {class: "primary", onclick: guarded(async () => {
-      const body = {version, sync_frequency: frequency.value};
-      if (provider === "google-sheets" && mappingRows.length) {
-        const direction = (r) => (mappingRows.sheetEdits.checked ? r.direction.value : "to_provider");
-        const current = settings.sheet.mapping;
-        body.mapping = {...current, columns: mappingRows.map((r) => ({...r.c, field: r.field.value, direction: direction(r)}))};
-      }
-      const saved = await api("PUT", `/api/integrations/${provider}/settings`, body);
-      version = saved.version;
+      const saved = await api("PUT", `/api/integrations/${provider}/settings`, {version: detail.version, sync_frequency: frequency.value, ...own.body()});
+      detail.version = saved.version;
       const queued = await api("POST", `/api/integrations/${provider}/sync`);
       banner("ok", `Saved. ${queued.message}`);
       go("/app");
@@ -351,7 +489,7 @@ async function activityScreen(provider) {
     const logs = (await api("GET", `/api/integrations/${card.provider}/logs?limit=10`)).logs;
     const pending = card.provider === "google-sheets"
       ? (await api("GET", `/api/integrations/${card.provider}/pending-deletions`)).pending_deletions : [];
-    const replies = card.provider === "gmail" ? await repliesDetected() : [];
+    const replies = card.provider === "gmail" ? (await api("GET", "/api/replies?limit=50")).replies : [];
     seen.push(logs, pending, replies);
     const reload = () => activityScreen(provider);
     return el("section", {"aria-labelledby": `act-${card.provider}`},
@@ -372,9 +510,9 @@ async function activityScreen(provider) {
         can("decide") && el("button", {"aria-label": `Approve deletion: ${what}`, onclick: guarded(async () => { await api("POST", `/api/integrations/${card.provider}/pending-deletions/${d.record_id}`, {decision: "approve"}); await activityScreen(provider); })}, "Approve deletion"),
         can("decide") && el("button", {"aria-label": `Keep the row: ${what}`, onclick: guarded(async () => { await api("POST", `/api/integrations/${card.provider}/pending-deletions/${d.record_id}`, {decision: "reject"}); await activityScreen(provider); })}, "Keep the row"));
       }))) : null,
-      replies.length ? el("div", {}, el("h3", {}, "Replies detected"), el("div", {class: "table-wrap"}, el("table", {},
-        el("thead", {}, el("tr", {}, ["Contact", "Status", "Reply", "Preview"].map((h) => el("th", {scope: "col"}, h)))),
-        el("tbody", {}, replies.map(({campaign, pitch}) => pitchRow(campaign, pitch, reload)))))) : null);
+      card.provider === "gmail" ? el("div", {}, el("h3", {}, "Replies detected"), replies.length ? el("div", {class: "table-wrap"}, el("table", {},
+        el("thead", {}, el("tr", {}, ["Contact", "Category", "Confidence", "Preview"].map((h) => el("th", {scope: "col"}, h)))),
+        el("tbody", {}, replies.map((r) => replyRow(r, reload))))) : el("p", {}, "No reply detected yet.")) : null);
   }));
   const notes = (await api("GET", "/api/notifications")).notifications;
   if (location.href !== at) return;
@@ -402,13 +540,19 @@ function pitchRow(campaign, pitch, reload) {
     el("td", {}, reply ? [el("div", {class: "preview"}, reply.preview || ""),
       reply.open_in_gmail_url ? el("a", {href: reply.open_in_gmail_url, target: "_blank", rel: "noopener"}, "Open in Gmail") : null] : "—"));
 }
-// Gmail's activity: the pitches a reply, bounce or out-of-office was matched to, newest first. The API has no
-// list of replies, so this reads every campaign's pitches.
-async function repliesDetected() {
-  const campaigns = (await api("GET", "/api/campaigns")).campaigns;
-  const lists = await Promise.all(campaigns.map(async (campaign) =>
-    (await api("GET", `/api/campaigns/${campaign.campaign_id}/pitches`)).pitches.filter((p) => p.reply).map((pitch) => ({campaign, pitch}))));
-  return lists.flat().sort((a, b) => String(b.pitch.reply.received_at).localeCompare(String(a.pitch.reply.received_at)));
+// Gmail's activity: a reply detected (GET /api/replies), its category corrected through the pitch's reply-category route.
+function replyRow(r, reload) {
+  const label = r.contact_name || r.email;
+  const category = el("select", {"aria-label": `Reply category of ${label}`, disabled: !can("edit"), onchange: guarded(async () => {
+    await api("PUT", `/api/campaigns/${r.campaign_id}/pitches/${r.pitch_id}/reply-category`, {version: r.pitch_version, category: category.value});
+    banner("ok", `${label}: reply marked ${words(category.value)}.`); await reload();
+  })}, CATEGORIES.map((c) => el("option", {value: c, selected: c === r.reply.category}, words(c))));
+  return el("tr", {"data-pitch": r.pitch_id},
+    el("td", {}, label, el("div", {class: "muted"}, `${r.campaign_title} · ${words(r.pitch_status)} · ${ago(r.reply.received_at)}`)),
+    el("td", {}, category, r.reply.category_source === "user" ? el("div", {class: "muted"}, "corrected by you") : null),
+    el("td", {}, `${Math.round(r.reply.confidence * 100)}%`),
+    el("td", {}, el("div", {class: "preview"}, r.reply.preview || ""),
+      r.reply.open_in_gmail_url ? el("a", {href: r.reply.open_in_gmail_url, target: "_blank", rel: "noopener"}, "Open in Gmail") : null));
 }
 
 async function campaignsScreen() {
@@ -458,6 +602,7 @@ export async function route() {
   if (query.get("status") === "error") banner("fail", query.get("message") || "The connection failed; nothing was stored.");
   refreshScreen = null;
   if (!session().token) { paint(null, el("h1", {}, "Integrations"), el("p", {}, "Sign in above to see your integrations.")); return; }
+  await loadMe().catch(() => { me = null; });
   $("who").textContent = `Signed in as ${session().user} (${session().plan}, ${session().role})`;
   const match = path.match(/^\/app\/integrations\/([a-z-]+)\/(connect|configure|activity)$/);
   try {
@@ -473,12 +618,17 @@ function start() {
   const s = session();
   // The selectors show the signed-in session, not their defaults (an agency user saw "free").
   $("user").value = s.user || "dan"; $("plan").value = s.plan; $("role").value = s.role;
+  $("team").value = localStorage.getItem("tracker-team") || "";
   $("signin").addEventListener("submit", guarded(async () => {
-    const res = await fetch(`${API}/local/token?user=${encodeURIComponent($("user").value)}&plan=${$("plan").value}`);
+    // A team and role go with the token only together (a member of that team account); alone, the user is the owner.
+    const team = $("team").value.trim();
+    const query = new URLSearchParams({user: $("user").value, plan: $("plan").value, ...(team ? {team, role: $("role").value} : {})});
+    const res = await fetch(`${API}/local/token?${query}`);
     const data = await res.json();
     if (!res.ok) throw new Error(data.error.message);
     localStorage.setItem("tracker-token", data.token); localStorage.setItem("tracker-user", data.user);
     localStorage.setItem("tracker-plan", data.plan); localStorage.setItem("tracker-role", $("role").value);
+    localStorage.setItem("tracker-team", team);
     await route();
   }));
   document.addEventListener("click", (event) => {

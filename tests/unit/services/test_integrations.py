@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from tests.support.fakes import FakeIntegrations, connection
 from tests.support.settings import unit_settings
-from tracker_integrations.errors import PlanLimitReached, ValidationFailed, VersionConflict
+from tracker_integrations.errors import NotFound, PlanLimitReached, ValidationFailed, VersionConflict
 from tracker_integrations.models.account import Plan
 from tracker_integrations.models.connection import PROVIDER_KEYS, Connection, ConnectionStatus
 from tracker_integrations.models.settings import SettingsUpdate
@@ -79,3 +79,49 @@ def test_a_connection_waiting_for_reconnect_cannot_be_paused() -> None:
     screen = Screen(connection("gmail", status=ConnectionStatus.NEEDS_REAUTH))
     with pytest.raises(ValidationFailed, match="reconnected"):
         screen.service.update_settings("usr_1", "gmail", SettingsUpdate(version=1, paused=True))
+
+
+@pytest.mark.parametrize(
+    ("started_seconds_ago", "shown"),
+    [(5, ConnectionStatus.SYNCING), (179, ConnectionStatus.SYNCING), (180, ConnectionStatus.CONNECTED)],
+)
+def test_a_card_says_syncing_while_a_run_is_under_way_and_not_after_a_dead_worker_s_limit(
+    started_seconds_ago: int, shown: ConnectionStatus
+) -> None:
+    # GIVEN a Gmail connection whose run started a while ago and never finished (its worker may have died)
+    started = NOW - timedelta(seconds=started_seconds_ago)
+    screen = Screen(connection("gmail", sync_started_at=started))
+    # WHEN the cards are listed
+    (card,) = [c for c in screen.service.cards("usr_1") if c.provider == "gmail"]
+    # THEN it says syncing for as long as a run may take, then what it was before
+    assert card.status == shown
+
+
+def test_a_paused_card_stays_paused_even_while_a_run_finishes() -> None:
+    # GIVEN a paused connection with a run under way
+    paused = connection("gmail", status=ConnectionStatus.PAUSED, sync_started_at=NOW)
+    screen = Screen(paused)
+    # WHEN the cards are listed THEN the user's pause is what the card says
+    (card,) = [c for c in screen.service.cards("usr_1") if c.provider == "gmail"]
+    assert card.status == ConnectionStatus.PAUSED
+
+
+def test_the_fields_a_sheet_may_map_come_with_their_types_and_the_ways_they_may_flow() -> None:
+    # GIVEN the integrations screen
+    screen = Screen()
+    # WHEN the mapping asks which Tracker fields a Google Sheets column can be mapped to
+    listed = screen.service.tracker_fields("google-sheets")
+    by_key = {f.key: f for f in listed.fields}
+    # THEN a pitch's status is an enum that may flow both ways, and a campaign's title only from Tracker
+    assert by_key["pitch.status"].kind == "enum"
+    assert "replied" in by_key["pitch.status"].choices
+    assert by_key["pitch.status"].directions == ["both", "to_provider", "from_provider"]
+    assert by_key["campaign.title"].directions == ["to_provider"]
+    assert by_key["pitch.sent_at"].kind == "datetime"
+    assert listed.id_header == "Tracker ID"
+
+
+def test_an_integration_that_maps_no_fields_says_so() -> None:
+    # GIVEN Gmail, which only reads replies WHEN its fields are asked THEN the answer is that it has no mapping
+    with pytest.raises(NotFound, match="no field mapping"):
+        Screen().service.tracker_fields("gmail")

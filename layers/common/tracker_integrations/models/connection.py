@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Literal
 
@@ -10,6 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 ProviderKey = Literal["google-sheets", "gmail", "airtable", "mailchimp", "google-drive"]
 PROVIDER_KEYS: tuple[ProviderKey, ...] = ("google-sheets", "gmail", "airtable", "mailchimp", "google-drive")
+
+# The longest a sync run may hold its connection: longer than the worker's timeout (120 s), so a run whose
+# worker was killed stops counting as under way before its job is delivered again.
+SYNC_RUN_LIMIT = timedelta(seconds=180)
 
 
 class ConnectionStatus(StrEnum):
@@ -75,8 +79,14 @@ class Connection(BaseModel):
     last_sync_at: datetime | None = None
     records_synced: int = 0
     last_error: LastError | None = None
+    # When the run under way started; None when none is. A mark older than SYNC_RUN_LIMIT is a dead worker's.
+    sync_started_at: datetime | None = None
     version: int = 1  # of the whole record: every write (a sync's bookkeeping too) moves it
     settings_version: int = 1  # of `settings` alone: what a client read and must name to change them
+
+    def syncing(self, now: datetime) -> bool:
+        """A run is under way: started, not finished, and not past the longest a run may take."""
+        return self.sync_started_at is not None and now - self.sync_started_at < SYNC_RUN_LIMIT
 
 
 class IntegrationCard(BaseModel):

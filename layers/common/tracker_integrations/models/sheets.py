@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tracker_integrations.models.settings import ConnectionSettings, SyncFrequency
 from tracker_integrations.sync.mapping import SyncMapping
+from tracker_integrations.sync.options import SyncOptions
 
 SPREADSHEET_ID = r"^[A-Za-z0-9_-]{10,200}$"
 
@@ -29,6 +30,7 @@ class SheetsSettings(BaseModel):
     unmapped_headers: list[str] = Field(default_factory=list)
     # Where new rows without a campaign go: the campaign the last import chose.
     import_campaign_id: str | None = None
+    options: SyncOptions = SyncOptions()
 
 
 class SheetsConnectionSettings(ConnectionSettings):
@@ -49,6 +51,7 @@ class SheetsSettingsUpdate(BaseModel):
     spreadsheet_id: str | None = Field(default=None, pattern=SPREADSHEET_ID)
     tab: str | None = Field(default=None, min_length=1, max_length=100)
     mapping: SyncMapping | None = None
+    options: SyncOptions | None = None
     sync_frequency: SyncFrequency | None = None
     paused: bool | None = None
 

@@ -19,9 +19,12 @@ from tracker_integrations.models.campaign import (
     CampaignUpdate,
     Pitch,
     PitchCreate,
+    PitchReply,
+    PitchStatus,
     PitchUpdate,
 )
 from tracker_integrations.models.common import new_id, utcnow
+from tracker_integrations.models.gmail import ReplyCategory
 from tracker_integrations.store.tracker import TrackerStore
 
 _NULLABLE = frozenset({"start_date", "end_date", "sent_at"})
@@ -39,6 +42,27 @@ class PitchPage(BaseModel):
 
     pitches: list[Pitch]
     next_cursor: str | None
+
+
+class DetectedReply(BaseModel):
+    """A reply (or bounce, or out-of-office) Gmail matched to a pitch, with what the Activity screen names it by."""
+
+    model_config = ConfigDict(frozen=True)
+
+    campaign_id: str
+    campaign_title: str
+    pitch_id: str
+    pitch_version: int  # to name when correcting the category (`PUT .../reply-category`)
+    pitch_status: PitchStatus
+    contact_name: str
+    email: str
+    reply: PitchReply
+
+
+class ReplyPage(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    replies: list[DetectedReply]  # newest first
 
 
 def _apply[Record: (Campaign, Pitch)](record: Record, update: CampaignUpdate | PitchUpdate, now: datetime) -> Record:
@@ -64,6 +88,26 @@ class CampaignsService:
         self._now = now
 
     # -- campaigns --------------------------------------------------------------------------------
+
+    def replies(self, user_id: str, *, limit: int, category: ReplyCategory | None = None) -> ReplyPage:
+        """The newest replies detected on the user's pitches (one per pitch: its latest), of one category or all."""
+        titles = {c.campaign_id: c.title for c in self._store.all_campaigns(user_id)}
+        found = [
+            DetectedReply(
+                campaign_id=p.campaign_id,
+                campaign_title=titles.get(p.campaign_id, ""),
+                pitch_id=p.pitch_id,
+                pitch_version=p.version,
+                pitch_status=p.status,
+                contact_name=p.contact_name,
+                email=p.email,
+                reply=p.reply,
+            )
+            for p in self._store.all_pitches(user_id)
+            if p.reply is not None and (category is None or p.reply.category == category)
+        ]
+        found.sort(key=lambda r: r.reply.received_at, reverse=True)
+        return ReplyPage(replies=found[:limit])
 
     def list_campaigns(self, user_id: str, *, limit: int, cursor: str | None) -> CampaignPage:
         campaigns, next_cursor = self._store.list_campaigns(user_id, limit=limit, cursor=cursor)

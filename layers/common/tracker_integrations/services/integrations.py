@@ -19,9 +19,12 @@ from tracker_integrations.models.connection import (
 )
 from tracker_integrations.models.settings import SettingsUpdate, SyncFrequency
 from tracker_integrations.models.sync_log import SyncLog
+from tracker_integrations.models.tracker_fields import TrackerField, TrackerFieldList
 from tracker_integrations.providers.base import ProviderSpec
 from tracker_integrations.providers.registry import get_spec
 from tracker_integrations.store.integrations import IntegrationsStore
+from tracker_integrations.sync.fields import FIELDS
+from tracker_integrations.sync.mapping import DEFAULT_ID_HEADER
 
 _FREQUENCY_PLAN: dict[SyncFrequency, Plan] = {
     "manual": Plan.FREE,
@@ -148,6 +151,29 @@ class IntegrationsService:
             integration=self._card(spec, connection), settings=connection.settings, version=connection.settings_version
         )
 
+    def tracker_fields(self, provider: str) -> TrackerFieldList:
+        """The fields a mapping of `provider` may name: only integrations that sync both ways map fields."""
+        spec = get_spec(provider)
+        if spec.sync.directions != {"to_provider", "from_provider"}:
+            raise NotFound(f"{spec.name} has no field mapping: it does not sync records both ways")
+        return TrackerFieldList(
+            provider=spec.key,
+            id_header=DEFAULT_ID_HEADER,
+            fields=[
+                TrackerField(
+                    key=f.key,
+                    label=f.label,
+                    kind=f.kind,
+                    choices=list(f.choices),
+                    directions=["both", "to_provider", "from_provider"]
+                    if f.writable_from_provider
+                    else ["to_provider"],
+                    synonyms=list(f.synonyms),
+                )
+                for f in FIELDS.values()
+            ],
+        )
+
     def sync_logs(self, user_id: str, provider: str, *, limit: int, cursor: str | None) -> SyncLogPage:
         spec = get_spec(provider)
         logs, next_cursor = self._store.list_sync_logs(user_id, spec.key, limit=limit, cursor=cursor)
@@ -180,11 +206,14 @@ class IntegrationsService:
                 status=ConnectionStatus.NOT_CONNECTED,
                 configured=configured,
             )
+        status = connection.status
+        if status in {ConnectionStatus.CONNECTED, ConnectionStatus.ERROR} and connection.syncing(self._now()):
+            status = ConnectionStatus.SYNCING
         return IntegrationCard(
             provider=spec.key,
             name=spec.name,
             description=spec.description,
-            status=connection.status,
+            status=status,
             configured=configured,
             connected_account=connection.account_label or None,
             connected_at=connection.connected_at,

@@ -33,6 +33,7 @@ from tracker_integrations.sync.fields import (
     to_cell,
 )
 from tracker_integrations.sync.mapping import ColumnMapping, SyncMapping
+from tracker_integrations.sync.options import SyncOptions
 
 Side = Literal["tracker", "provider"]
 
@@ -184,8 +185,16 @@ def _raw_text(raw: object) -> str:
 
 
 class Merger:
-    def __init__(self, mapping: SyncMapping, *, now: datetime, dates: DateReading | None = None) -> None:
+    def __init__(
+        self,
+        mapping: SyncMapping,
+        *,
+        now: datetime,
+        dates: DateReading | None = None,
+        options: SyncOptions | None = None,
+    ) -> None:
         self.mapping = mapping
+        self.options = options or SyncOptions()
         self.now = now
         # How the provider's dates read; the mapping's date_order, when set, overrides the provider's order.
         reading = dates or UTC_DAY_FIRST
@@ -197,7 +206,7 @@ class Merger:
                 header=c.header,
                 value_map=c.value_map,
                 to_provider=c.to_provider,
-                from_provider=c.from_provider,
+                from_provider=c.from_provider and self.options.row_edits_to_tracker,
             )
             for c in mapping.columns
         ]
@@ -276,7 +285,7 @@ class Merger:
                 continue
             if record_id in state.records:
                 vanished.append(record_id)
-            else:
+            elif self.options.new_records_to_rows:
                 self._append(record_id, values, plan)
         for record_id in list(new_state.pending_deletions):
             if record_id not in tracker:
@@ -319,6 +328,12 @@ class Merger:
             if winner is not None:
                 losing = p if winner == "tracker" else t
                 plan.conflicts.append(Conflict(record_id, key, column.header, t, p, winner, losing))
+            if result != p and not self.options.tracker_updates_to_rows:
+                # The row is left as it is and Tracker keeps its value: held, as against a formula, so that
+                # only a later edit of the row (not the difference itself) counts as the sheet's change.
+                held[key] = p
+                new_values[key] = result
+                continue
             if result != t:
                 tracker_changes[key] = result
             if result != p:

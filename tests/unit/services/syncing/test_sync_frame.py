@@ -19,6 +19,7 @@ from tracker_integrations.errors import (
     RateLimited,
     ReauthRequired,
     SyncInProgress,
+    VersionConflict,
 )
 from tracker_integrations.models.connection import Connection, ConnectionStatus, LastError, ProviderKey
 from tracker_integrations.models.sync_log import SyncLog, SyncLogError
@@ -72,9 +73,13 @@ PROFILE = SyncProfile(
 
 class Frame:
     def __init__(
-        self, profile: SyncProfile = PROFILE, *, status: ConnectionStatus = ConnectionStatus.CONNECTED
+        self,
+        profile: SyncProfile = PROFILE,
+        *,
+        status: ConnectionStatus = ConnectionStatus.CONNECTED,
+        integrations: FakeIntegrations | None = None,
     ) -> None:
-        self.integrations = FakeIntegrations()
+        self.integrations = integrations or FakeIntegrations()
         self.leases = FakeLeases()
         self.quotas = FakeQuotas()
         self.notifier = FakeNotifier()
@@ -254,3 +259,57 @@ def test_a_needs_reauth_set_during_the_run_is_kept_only_where_the_profile_says_s
         # WHEN the run succeeds THEN the card keeps the mark, or not
         given.frame.run(USER, sync)
         assert given.card().status == expected
+
+
+def test_the_card_is_marked_syncing_while_the_run_goes_on_and_cleared_when_it_ends() -> None:
+    # GIVEN a connection
+    given = Frame()
+    seen: list[datetime | None] = []
+
+    def watching(run: ProviderRun) -> SyncLog:
+        seen.append(given.card().sync_started_at)
+        # The run's own copy is the stored one: a write the sync makes (a token refresh) is not refused as stale.
+        assert run.connection == given.card()
+        return _succeeds(run)
+
+    # WHEN it syncs
+    given.frame.run(USER, watching)
+    # THEN the stored card said when the run started while it ran, and says nothing once it ended
+    assert seen == [NOW]
+    assert given.card().sync_started_at is None
+
+
+def test_a_run_failing_to_the_queue_does_not_leave_its_card_syncing() -> None:
+    # GIVEN a profile that lets a provider's refusal escape to the queue
+    given = Frame()
+    # WHEN the run fails that way
+    with pytest.raises(PermanentProviderError):
+        given.frame.run(USER, _raises(PermanentProviderError("bad request", provider="google", status=400)))
+    # THEN the card no longer says a run is under way
+    assert given.card().sync_started_at is None
+
+
+class RacedOnce(FakeIntegrations):
+    """Someone else writes the connection just before the first write made here: that write is refused."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refused: list[int | None] = []
+
+    def save_connection(self, connection: Connection, *, expected_version: int | None) -> None:
+        if not self.refused:
+            self.refused.append(expected_version)
+            raise VersionConflict("written meanwhile")
+        super().save_connection(connection, expected_version=expected_version)
+
+
+def test_a_run_whose_syncing_mark_loses_a_write_race_still_runs_and_finishes_the_card() -> None:
+    # GIVEN a connection written by someone else between the run's read and its syncing mark
+    raced = RacedOnce()
+    given = Frame(integrations=raced)
+    # WHEN it syncs
+    log = given.frame.run(USER, _succeeds)
+    # THEN the run went on without the mark, and its card is updated as usual
+    assert raced.refused == [1]
+    assert log.outcome == "success"
+    assert (given.card().records_synced, given.card().sync_started_at) == (8, None)

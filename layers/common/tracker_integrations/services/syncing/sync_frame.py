@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from tracker_integrations.config import Settings
 from tracker_integrations.errors import (
@@ -32,7 +32,13 @@ from tracker_integrations.errors import (
     VersionConflict,
 )
 from tracker_integrations.models.common import new_id, utcnow
-from tracker_integrations.models.connection import Connection, ConnectionStatus, LastError, ProviderKey
+from tracker_integrations.models.connection import (
+    SYNC_RUN_LIMIT,
+    Connection,
+    ConnectionStatus,
+    LastError,
+    ProviderKey,
+)
 from tracker_integrations.models.sync_log import SyncDirection, SyncLog, SyncLogError
 from tracker_integrations.observability import logger, metrics
 from tracker_integrations.providers.registry import get_spec
@@ -45,7 +51,7 @@ from tracker_integrations.store.leases import LeaseStore
 from tracker_integrations.store.tracker import TrackerStore
 
 # Longer than the worker's timeout (120 s): a killed run's lease lapses before its message returns.
-SYNC_LEASE = timedelta(seconds=180)
+SYNC_LEASE = SYNC_RUN_LIMIT
 
 
 def sync_lease(provider: ProviderKey) -> str:
@@ -154,9 +160,33 @@ class SyncFrame:
             connection = self._integrations.get_connection(user_id, provider)
             if connection is None:
                 raise NotFound(self._profile.not_connected)
-            return self._run(connection, run_id, sync)
+            marked = self._mark_syncing(connection)
+            try:
+                return self._run(marked, run_id, sync)
+            except Exception:
+                self._clear_syncing(marked)  # a failure left to the queue: the card does not say syncing meanwhile
+                raise
         finally:
             self._leases.release(user_id, lease)
+
+    def _mark_syncing(self, connection: Connection) -> Connection:
+        """The card says "syncing" while the run goes on; the mark lapses by itself if the worker dies."""
+        marked = connection.model_copy(update={"sync_started_at": self._now(), "version": connection.version + 1})
+        try:
+            self._integrations.save_connection(marked, expected_version=connection.version)
+        except VersionConflict:
+            return connection  # written meanwhile: the run goes on, its card just does not say syncing
+        return marked
+
+    def _clear_syncing(self, marked: Connection) -> None:
+        current = self._integrations.get_connection(marked.user_id, marked.provider)
+        if current is None or current.sync_started_at != marked.sync_started_at:
+            return
+        cleared = current.model_copy(update={"sync_started_at": None, "version": current.version + 1})
+        try:
+            self._integrations.save_connection(cleared, expected_version=current.version)
+        except VersionConflict:
+            logger.info("connection changed as its run failed; its syncing mark lapses by itself")
 
     def _run(self, connection: Connection, run_id: str, sync: Sync) -> SyncLog:
         clock = time.perf_counter()
@@ -274,6 +304,7 @@ class SyncFrame:
                 "last_sync_at": log.started_at if succeeded else current.last_sync_at,
                 "records_synced": self._profile.card_records(current, log) if succeeded else current.records_synced,
                 "last_error": error,
+                "sync_started_at": None,
                 "updated_at": self._now(),
                 "version": current.version + 1,
             }

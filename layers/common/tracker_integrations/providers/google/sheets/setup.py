@@ -29,6 +29,7 @@ from tracker_integrations.services.integrations import IntegrationDetail, Integr
 from tracker_integrations.store.integrations import IntegrationsStore
 from tracker_integrations.sync.fields import FIELDS, label_for, normalise_header
 from tracker_integrations.sync.mapping import DEFAULT_ID_HEADER, ColumnMapping, SyncMapping, auto_map
+from tracker_integrations.sync.options import SyncOptions
 
 # The layout of a spreadsheet Tracker creates: one row per pitch, its campaign beside it.
 DEFAULT_COLUMNS = [
@@ -170,7 +171,10 @@ class SheetsSetup:
             grow = 1 if len(headers) >= tab.column_count else 0
             client.write_cells(target, [(0, len(headers), mapping.id_header)], [], add_columns=grow)
         common = SettingsUpdate(version=update.version, sync_frequency=update.sync_frequency, paused=update.paused)
-        return self._store(user_id, update.version, SheetsSettings(target=target, mapping=mapping), common)
+        options = update.options or (current.options if current else SyncOptions())
+        return self._store(
+            user_id, update.version, SheetsSettings(target=target, mapping=mapping, options=options), common
+        )
 
     def _target(
         self, info: SpreadsheetInfo, update: SheetsSettingsUpdate, current: SheetsSettings | None

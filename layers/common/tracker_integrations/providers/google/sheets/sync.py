@@ -292,10 +292,12 @@ class SheetsSync:
         target, mapping, columns = sheet.target, sheet.settings.mapping, sheet.columns
         stored = self._states.load(user_id, PROVIDER)
         state = decode_state(stored.blob) if stored.blob else None
-        merger = Merger(mapping, now=self._now(), dates=sheet.dates)
+        merger = Merger(mapping, now=self._now(), dates=sheet.dates, options=sheet.settings.options)
         placed: list[tuple[int, str]] = []
         if importing is not None:
-            placed = self._import(user_id, connection, sheet, merger, importing)
+            # An import is asked for by name, so it brings rows in whatever the sync options (as its preview did).
+            importer = Merger(mapping, now=self._now(), dates=sheet.dates)
+            placed = self._import(user_id, connection, sheet, importer, importing)
             sheet = self._reload_tracker(user_id, sheet)
         elif state is None:
             self._propose_import(sheet)
