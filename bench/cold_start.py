@@ -50,6 +50,9 @@ FIRST_EVENT = {
     "GmailWebhookFunction": "gmail_webhook/push_notification.json",
     "FanoutFunction": "fanout/pro_tier.json",
     "TokenKeepAliveFunction": "token_keep_alive/daily.json",
+    "AccountApiFunction": "account_api/me.json",
+    "BillingEventsFunction": "billing_events/plan_changed.json",
+    "PitchHistoryFunction": "pitch_history/pitch_status_changed.json",
 }
 
 _CONTEXT = """
