@@ -5,10 +5,11 @@ from __future__ import annotations
 from playwright.sync_api import Locator, Page, expect
 
 
-def sign_in(page: Page, user: str, *, plan: str = "free", role: str = "owner") -> None:
+def sign_in(page: Page, user: str, *, plan: str = "free", role: str = "owner", team: str = "") -> None:
     page.goto("/app")
     page.get_by_label("User").fill(user)
     page.get_by_label("Plan").select_option(plan)
+    page.get_by_label("Team").fill(team)
     page.get_by_label("Role").select_option(role)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("status").filter(has_text="Signed in as")).to_contain_text(user)

@@ -183,3 +183,25 @@ def test_a_card_shows_syncing_while_its_run_goes_on_then_what_the_run_did(
     # AND once the run ends, the card says what it did
     expect(sheets).to_contain_text("Connected")
     expect(sheets).to_contain_text("Records synced: 1")
+
+
+def test_a_connection_paused_by_a_downgrade_says_which_plan_brings_it_back(
+    page: Page, http: httpx.Client, user_name: str
+) -> None:
+    # GIVEN a pro user with Sheets and then Gmail connected (two of pro's three integrations)
+    user = api_sign_in(http, plan="pro", name=user_name)
+    _sheets_with_a_pitch(http, user)
+    assert connect(http, user, "gmail", login=f"{user_name}@example.com").connected
+    # WHEN billing moves them to free (signing in on the free plan sends the same Plan Changed event)
+    sign_in(page, user_name, plan="free")
+    # THEN the most recently connected one is paused, says which plan brings it back, and offers no resume
+    gmail = card(page, "Gmail")
+    expect(gmail).to_contain_text("Plan limit reached")
+    expect(gmail).to_contain_text("nothing was deleted")
+    expect(gmail).to_contain_text("Upgrade to pro to resume it")
+    for action in ("Resume sync", "Sync now"):
+        expect(gmail.get_by_role("button", name=action, exact=True)).to_have_count(0)
+    # AND the one within the free plan's limit keeps working
+    expect(card(page, "Google Sheets").locator("[data-state]")).to_have_text("Connected")
+    screenshot(page, "card-paused-by-downgrade")
+    assert axe_violations(page) == []

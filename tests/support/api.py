@@ -23,9 +23,13 @@ class LocalUser:
         return {"Authorization": f"Bearer {self.token}"}
 
 
-def sign_in(http: httpx.Client, *, plan: str = "free", name: str | None = None) -> LocalUser:
+def sign_in(
+    http: httpx.Client, *, plan: str = "free", name: str | None = None, team: str | None = None, role: str = "owner"
+) -> LocalUser:
+    """A token for `name` (or a fresh user); with `team`, as a member of that team account in `role`."""
     user = name or f"user-{uuid.uuid4().hex[:12]}"
-    response = http.get("/local/token", params={"user": user, "plan": plan})
+    params = {"user": user, "plan": plan} | ({"team": team, "role": role} if team else {})
+    response = http.get("/local/token", params=params)
     response.raise_for_status()
     return LocalUser(name=user, plan=plan, token=str(response.json()["token"]))
 

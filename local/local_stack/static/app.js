@@ -21,14 +21,13 @@ const ABOUT = {
 // Sync frequency per plan (the API checks this too; the page offers only what the plan allows).
 const FREQUENCIES = {free: ["manual"], pro: ["manual", "every_15_minutes"], agency: ["manual", "every_15_minutes", "real_time"]};
 const FREQUENCY_LABEL = {manual: "When I press Sync now", every_15_minutes: "Every 15 minutes", real_time: "Real time"};
-// Which role may do what, as the product plan's table says (the API checks it too, where it knows roles).
+// Which role may do what, as the API's route table says (it refuses the rest with 403 naming the role that may).
 const CAN = {
   owner: new Set(["connect", "configure", "sync", "disconnect", "decide", "edit"]),
   admin: new Set(["connect", "configure", "sync", "disconnect", "decide", "edit"]),
   member: new Set(["sync", "edit"]),
-  viewer: new Set(),
 };
-const can = (what) => (CAN[session().role] || CAN.viewer).has(what);
+const can = (what) => (CAN[session().role] || CAN.member).has(what);
 // The member's role and plan come from GET /api/me. Where that route does not exist yet (404), the page falls back
 // to what the local sign-in chose: the role picked (owner unless another was) and the plan the token was issued for.
 let me = null;
@@ -123,6 +122,7 @@ export function ago(iso, now = Date.now()) {
 export function cardState(card, atPlanLimit = false) {
   const code = card.last_error && card.last_error.code;
   if (card.status === "not_connected" && atPlanLimit) return "plan_limit";
+  if (card.paused_for_plan) return "plan_limit";  // paused by a downgrade: only a plan brings it back
   if (code === "quota_reached") return "quota_reached";
   if (code === "plan_limit" || code === "plan_limit_reached") return "plan_limit";
   return card.status;
@@ -173,17 +173,20 @@ function cardView(card, atPlanLimit) {
     connected && el("div", {}, `Last sync: ${ago(card.last_sync_at)}`),
     connected && el("div", {}, `Records synced: ${card.records_synced ?? 0}`),
     err && el("div", {class: "error-box", role: "note"}, err.message, " ", el("strong", {}, err.action || ""), fix ? " " : "", fix),
-    state === "plan_limit" && el("div", {class: "error-box", role: "note"},
+    state === "plan_limit" && card.paused_for_plan && el("div", {class: "error-box", role: "note"},
+      `Paused when your plan changed to ${session().plan}: nothing was deleted. `,
+      el("strong", {}, `Upgrade to ${card.paused_for_plan} to resume it, or disconnect another integration.`)),
+    state === "plan_limit" && !card.paused_for_plan && el("div", {class: "error-box", role: "note"},
       `Your ${session().plan} plan includes ${integrationLimit(session().plan)} integration${integrationLimit(session().plan) === 1 ? "" : "s"}. `,
       el("strong", {}, UPGRADE[session().plan] || "")),
     el("div", {class: "actions"},
       !connected && state !== "plan_limit" && can("connect") && el("button", {class: "primary", onclick: () => go(`/app/integrations/${p}/connect`)}, "Connect"),
       connected && can("configure") && el("button", {onclick: () => go(`/app/integrations/${p}/configure`)}, "Configure"),
       // Not offered where the API would refuse it: a dead grant, a paused sync, the month's records used.
-      connected && can("sync") && !["needs_reauth", "paused", "quota_reached"].includes(state) && el("button", {onclick: guarded(async () => {
+      connected && can("sync") && !["needs_reauth", "paused", "quota_reached", "plan_limit"].includes(state) && el("button", {onclick: guarded(async () => {
         banner("ok", (await api("POST", `/api/integrations/${p}/sync`)).message); await dashboard(); })}, "Sync now"),
       connected && el("button", {onclick: () => go(`/app/integrations/${p}/activity`)}, "Activity"),
-      connected && can("configure") && state !== "needs_reauth" && state !== "quota_reached" &&
+      connected && can("configure") && !["needs_reauth", "quota_reached", "plan_limit"].includes(state) &&
         el("button", {onclick: guarded(() => setPaused(card, state !== "paused"))}, state === "paused" ? "Resume sync" : "Pause sync"),
       connected && sheetUrl(card) && el("a", {class: "button", href: sheetUrl(card), target: "_blank", rel: "noopener"}, about.view),
       connected && can("disconnect") && el("button", {class: "danger", onclick: () => confirmDisconnect(card)}, "Disconnect"),
