@@ -138,7 +138,11 @@ def update_pitch(campaign_id: str, pitch_id: str) -> Response[str]:
 @app.put("/api/campaigns/<campaign_id>/pitches/<pitch_id>/reply-category")
 def set_reply_category(campaign_id: str, pitch_id: str) -> Response[str]:
     body = parse_body(app, UserReplyCategory)
-    return json_response(200, wiring.reply_categories().set_category(current_user(app), campaign_id, pitch_id, body))
+    identity = current_identity(app)
+    pitch = wiring.reply_categories().set_category(
+        identity.account_id, campaign_id, pitch_id, body, written_by=member_writer(identity.user_id)
+    )
+    return json_response(200, pitch)
 
 
 @app.delete("/api/campaigns/<campaign_id>/pitches/<pitch_id>")

@@ -15,7 +15,7 @@ from local_stack.template import REPO_ROOT
 from tests.support.teams import new_team, sign_in_member
 from tracker_integrations import wiring
 from tracker_integrations.config import get_settings
-from tracker_integrations.models.campaign import PitchStatus, PitchUpdate
+from tracker_integrations.models.campaign import PitchReply, PitchStatus, PitchUpdate
 from tracker_integrations.services.accounts.history import PitchHistory
 
 
@@ -69,6 +69,37 @@ def test_each_change_names_the_person_or_the_integration_with_old_and_new_values
     ]
     assert history[1]["changes"] == [{"field": "status", "old": "pending", "new": "sent"}]
     assert {"field": "contact_name", "old": None, "new": "Sam"} in history[2]["changes"]
+
+
+def test_a_reply_category_corrected_by_a_member_names_that_member(http: httpx.Client, stack: RunningStack) -> None:
+    # GIVEN a team pitch Gmail matched a reply to (classified "replied")
+    owner, member, campaign_id, pitch = _team_pitch(http)
+    account = f"team:{owner.team}"
+    current = wiring.tracker_store().get_pitch(account, campaign_id, pitch["pitch_id"])
+    assert current is not None
+    reply = PitchReply(
+        category="replied",
+        confidence=0.55,
+        received_at=datetime(2026, 12, 1, 9, 30, tzinfo=UTC),
+        gmail_message_id="m-1",
+        gmail_thread_id="t-1",
+        open_in_gmail_url="https://mail.google.com/mail/u/0/#all/t-1",
+    )
+    replied = current.model_copy(update={"reply": reply, "version": current.version + 1})
+    wiring.tracker_store().put_pitch(account, replied, expected_version=current.version, written_by="gmail")
+
+    # WHEN a member corrects the category to interested
+    corrected = http.put(
+        f"/api/campaigns/{campaign_id}/pitches/{pitch['pitch_id']}/reply-category",
+        headers=member.headers,
+        json={"version": replied.version, "category": "interested"},
+    )
+    assert corrected.status_code == 200, corrected.text
+    stack.stack.run_queued_jobs()
+
+    # THEN the newest history entry is that member's, not an anonymous "user"
+    history = _history(http, owner.headers, campaign_id, pitch["pitch_id"]).json()["history"]
+    assert history[0]["source"] == {"kind": "person", "member": member.name, "provider": None}
 
 
 def test_entries_expire_after_90_days(http: httpx.Client, stack: RunningStack) -> None:

@@ -22,7 +22,10 @@ class ReplyCategories:
         self._store = store
         self._now = now
 
-    def set_category(self, user_id: str, campaign_id: str, pitch_id: str, body: UserReplyCategory) -> Pitch:
+    def set_category(
+        self, user_id: str, campaign_id: str, pitch_id: str, body: UserReplyCategory, *, written_by: str = "user"
+    ) -> Pitch:
+        """`written_by` names the member who corrected it, for the pitch's history."""
         pitch = self._store.get_pitch(user_id, campaign_id, pitch_id)
         if pitch is None:
             raise NotFound("pitch not found")
@@ -36,5 +39,5 @@ class ReplyCategories:
             pitch.model_dump() | changes | {"updated_at": self._now(), "version": pitch.version + 1}
         )
         # The version the client read, not the one just loaded: a stale client gets 409.
-        self._store.put_pitch(user_id, updated, expected_version=body.version)
+        self._store.put_pitch(user_id, updated, expected_version=body.version, written_by=written_by)
         return updated
