@@ -206,6 +206,9 @@ def intent_set_figures(label: str, replies: list[Reply], *, goals: bool) -> list
 # Thresholds tried for "needs a look", and what a wrong category costs against a reply left as "replied"
 # (a wrong category misleads the user; "replied" with "needs a look" only asks for a glance).
 THRESHOLDS = tuple(round(0.3 + 0.05 * step, 2) for step in range(11))
+# The confidence is calibrated (the bench checks it), so below one half a pick is likelier wrong than
+# right: such a threshold is printed for comparison but never chosen.
+LOWEST_CHOSEN_THRESHOLD = 0.5
 WRONG_CATEGORY_COST = 2
 
 
@@ -213,11 +216,10 @@ def answer_at(threshold: float, verdict: ReplyClassification) -> str:
     """What the classifier would have said with another needs-a-look threshold (the model's pick is in reasons)."""
     if "ooo_wording_unconfirmed" in verdict.reasons:
         return verdict.category  # an out-of-office pick without absence wording is never taken
-    for reason in verdict.reasons:
-        if reason.startswith(("model:", "model_unsure:")):
-            pick = reason.split(":", 1)[1]
-            return pick if verdict.confidence >= threshold else "replied"
-    return verdict.category
+    pick = model_pick(verdict)
+    if pick is None:
+        return verdict.category
+    return pick if verdict.confidence >= threshold else "replied"
 
 
 def threshold_figure(replies: list[Reply]) -> Figure:
@@ -233,7 +235,8 @@ def threshold_figure(replies: list[Reply]) -> Figure:
         left = len(said) - right - wrong
         costs[threshold] = WRONG_CATEGORY_COST * wrong + left
         print(f"  {threshold:>9.2f}  {right:>5}  {wrong:>14}  {left:>15}  {costs[threshold]:>4}")
-    chosen = min(THRESHOLDS, key=lambda t: (costs[t], -t))  # a tie goes to fewer wrong categories
+    eligible = [t for t in THRESHOLDS if t >= LOWEST_CHOSEN_THRESHOLD]
+    chosen = min(eligible, key=lambda t: (costs[t], -t))  # a tie goes to fewer wrong categories
     print()
     return Figure(
         name="replies: needs-a-look threshold the dev split chooses (a wrong category costs 2)",
@@ -241,6 +244,51 @@ def threshold_figure(replies: list[Reply]) -> Figure:
         unit="%",
         goal=f"= {100 * MIN_CONFIDENCE:.0f} % shipped",
         met=chosen == MIN_CONFIDENCE,
+    )
+
+
+CALIBRATION_BINS = 10
+CALIBRATION_GOAL = 5.0  # percentage points between how sure the model says it is and how often it is right
+
+
+def model_pick(verdict: ReplyClassification) -> str | None:
+    """The intent model's own pick, whether it was taken or left as "replied" for a look."""
+    for reason in verdict.reasons:
+        if reason.startswith(("model:", "model_unsure:")):
+            return reason.split(":", 1)[1]
+    return None
+
+
+def calibration_figure(replies: list[Reply]) -> Figure:
+    """Expected calibration error of the model's confidence on the dev split: per confidence band, the
+    gap between the mean confidence and the share right, weighted by the band's size."""
+    picks = [
+        (pick == reply.category, verdict.confidence)
+        for reply in replies
+        for verdict in (classify_raw(reply.raw),)
+        if (pick := model_pick(verdict)) is not None
+    ]
+    bins: dict[int, list[tuple[bool, float]]] = {}
+    for right, confidence in picks:
+        bins.setdefault(min(int(confidence * CALIBRATION_BINS), CALIBRATION_BINS - 1), []).append((right, confidence))
+    print("model confidence on the dev split: band, replies, mean confidence, share right")
+    gap = 0.0
+    for band in sorted(bins):
+        members = bins[band]
+        mean_confidence = sum(c for _, c in members) / len(members)
+        share_right = sum(r for r, _ in members) / len(members)
+        gap += abs(mean_confidence - share_right) * len(members)
+        print(
+            f"  {band / CALIBRATION_BINS:.1f}-{(band + 1) / CALIBRATION_BINS:.1f}  {len(members):>5}  "
+            f"{mean_confidence:.2f}  {share_right:.2f}"
+        )
+    error = 100.0 * gap / len(picks) if picks else 100.0
+    return Figure(
+        name=f"replies: model calibration error on the dev split ({len(picks)} model verdicts)",
+        value=round(error, 1),
+        unit="pts",
+        goal=f"<= {CALIBRATION_GOAL:g} pts",
+        met=bool(picks) and error <= CALIBRATION_GOAL,
     )
 
 
@@ -328,6 +376,7 @@ def run(*, heldout: bool = True) -> list[Figure]:
     dev = [r for r in own if r.split == "devheldout"]
     figures += intent_set_figures("dev-held-out", dev, goals=True)
     figures.append(threshold_figure(dev))
+    figures.append(calibration_figure(dev))
     if heldout:
         for label, directory in HELDOUT_INTENT_DIRS:
             figures += heldout_intent_figures(label, directory)
