@@ -3,10 +3,13 @@
 - The shared corpus (real messages from many mail servers, see its README) is read in place and never
   copied into the repository; it defaults to ``<repo>/../shared/corpora/email-bounces`` and can be
   moved with ``EMAIL_CORPUS_DIR``. Goals: accuracy >= 99.5%, no bounce taken for an auto-reply, no false
-  bounce, hard/soft agreement >= 95% where the corpus states it.
+  bounce, hard/soft agreement >= 95% where the corpus states it. Its labels are taken with the
+  corrections in bench/data/shared-corpus-label-corrections.csv (three files where they break the
+  issue's rule that complaint and delivery notices are not bounces; bench/data/README.md).
 - Our own replies (bench/reply_sets.py, the first two held-out sets among them): the train split the
   model and rules are fitted on, and the dev-held-out split only reported on, each overall and per
-  language, with a confusion matrix.
+  language, with a confusion matrix; on the dev split also the needs-a-look threshold it would choose
+  and how well the model's confidence is calibrated.
 - The held-out reply sets, listed in ``HELDOUT_INTENT_DIRS`` and never read while the classifier is
   changed (``python -m bench.replies --dev`` leaves them out), only here, as totals per language and
   category and a confusion matrix (never message by message): ``heldout3/`` (labels.csv:
