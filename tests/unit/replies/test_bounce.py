@@ -90,3 +90,37 @@ def test_reasons_never_carry_addresses_or_text() -> None:
         for reason in _classify(name).reasons:
             assert "@" not in reason
             assert " " not in reason
+
+
+def _plain_bounce(subject: str, body: str) -> bytes:
+    return (
+        f"From: Mail Delivery System <MAILER-DAEMON@relay.example>\nTo: sam@plugger.example\nSubject: {subject}\n"
+        f"Date: Tue, 3 Mar 2026 10:00:00 +0000\n\n{body}\n"
+    ).encode()
+
+
+def test_a_server_that_says_it_gave_up_for_good_makes_a_hard_bounce_whatever_the_reason() -> None:
+    # GIVEN an Exim-style failure that calls itself permanent although its reason is a full mailbox
+    raw = _plain_bounce(
+        "Mail delivery failed: returning message to sender",
+        "A message that you sent could not be delivered to one or more of its\nrecipients. This is a permanent "
+        "error. The following address(es) failed:\n\n  host@late-show.example\n    mailbox is full: retry "
+        "timeout exceeded",
+    )
+    # WHEN it is classified
+    result = classify_raw(raw)
+    # THEN the server's own "permanent" outranks the full mailbox's usually temporary wording
+    assert (result.category, result.bounce_type) == ("bounce", "hard")
+
+
+def test_a_daemon_saying_mail_failed_and_returning_it_is_a_bounce() -> None:
+    # GIVEN a mailer-daemon's plain report whose subject says the mail failed and is being returned
+    raw = _plain_bounce(
+        "mail failed, returning to sender",
+        "no valid recipients were found for this message\n dj@gone-radio.example ... unknown host",
+    )
+    # WHEN it is classified
+    result = classify_raw(raw)
+    # THEN it is a bounce for that recipient
+    assert result.category == "bounce"
+    assert result.bounced_recipient == "dj@gone-radio.example"

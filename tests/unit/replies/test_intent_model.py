@@ -3,15 +3,19 @@ kept as a plain reply, and its weights loaded on the first message rather than a
 
 from __future__ import annotations
 
+import gzip
+import json
+import math
 import subprocess
 import sys
 from email.message import EmailMessage
 
 import pytest
+from pydantic import ValidationError
 
 from tracker_integrations.replies import classify_raw
 from tracker_integrations.replies.intent import MIN_CONFIDENCE, classify_intent
-from tracker_integrations.replies.intent_model import shipped_model
+from tracker_integrations.replies.intent_model import MODEL_PATH, IntentModelFile, model_from_file, shipped_model
 
 PITCH_QUOTE = "\n\nOn Mon, 2 Mar 2026 at 09:30, Sam <sam@plugger.example> wrote:\n> Would you play the new single?\n"
 
@@ -99,3 +103,35 @@ def test_the_model_is_loaded_on_the_first_message_not_at_import() -> None:
     out = run.stdout.split()
     # THEN nothing is read at import, and the weights are there after the first message
     assert out == ["0", "1"]
+
+
+def test_a_temperature_above_one_makes_the_model_less_sure_without_changing_its_pick() -> None:
+    # GIVEN the same weights read with the temperature 1 and with 2
+    data = IntentModelFile(version=1, labels=("interested", "replied"), weights={"w:yes": (2.0, 0.0)})
+    sharp = model_from_file(data)
+    soft = model_from_file(data.model_copy(update={"temperature": 2.0}))
+    # WHEN both score a reply that says yes
+    sharp_p, soft_p = sharp.probabilities({"w:yes": 1.0}), soft.probabilities({"w:yes": 1.0})
+    # THEN both pick interested, the warmer one with less confidence (softmax of 2/2 against 0)
+    assert max(sharp_p, key=sharp_p.__getitem__) == max(soft_p, key=soft_p.__getitem__) == "interested"
+    assert soft_p["interested"] == pytest.approx(math.exp(1) / (math.exp(1) + 1))
+    assert soft_p["interested"] < sharp_p["interested"]
+
+
+def test_a_model_file_without_a_temperature_reads_as_uncalibrated_and_a_non_positive_one_is_refused() -> None:
+    # GIVEN model files written before calibration, and one with a temperature of zero
+    old = IntentModelFile.model_validate({"version": 1, "labels": ["replied"], "weights": {}})
+    # THEN the old file reads with the temperature 1, and zero is refused (it would divide by zero)
+    assert old.temperature == 1.0
+    with pytest.raises(ValidationError):
+        IntentModelFile.model_validate({"version": 1, "labels": ["replied"], "weights": {}, "temperature": 0})
+
+
+def test_the_shipped_model_carries_the_temperature_its_training_fitted() -> None:
+    # GIVEN the shipped model file, whose temperature make train-replies fitted
+    with gzip.open(MODEL_PATH, "rt", encoding="utf-8") as fh:
+        data = IntentModelFile.model_validate(json.load(fh))
+    # THEN the classifier reads its weights with that temperature
+    model = shipped_model()
+    assert model is not None
+    assert model.temperature == data.temperature

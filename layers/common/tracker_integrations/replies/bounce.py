@@ -25,7 +25,8 @@ _SUBJECT_FAILURE = re.compile(
     r"undeliver(?:able|ed)|returned mail|mail delivery (?:failed|failure|problem)|delivery (?:status )?failure|"
     r"delivery status notification \((?:failure|delay)\)|delivery notification: delivery has (?:failed|been delayed)|"
     r"delivery status notification: (?:error|delayed|failed)|failure notice|failed delivery|failure delivery|"
-    r"delivery failed|could not (?:be )?deliver|couldn't be delivered|non-?delivery|nondeliverable|not delivered|"
+    r"delivery failed|mail failed|returning (?:message )?to sender|could not (?:be )?deliver|couldn't be delivered|"
+    r"non-?delivery|nondeliverable|not delivered|"
     r"mail system error|returned to sender|warning: could not send|could not send (?:mail|message)|"
     r"cannot send message|delayed mail|delivery (?:has been )?delayed|delivery delay|mail failure|error sending|"
     r"loop alert|mail loop|message delivery has failed|\bbounced? (?:mail|message|notification)|delivery status\s*$|"
@@ -128,7 +129,9 @@ _SOFT_WORDS = re.compile(
     r"try again later|\bdeferred\b|could not send (?:mail|message) for past|mailbox (?:is )?full|over quota",
     re.I,
 )
-_HARD_WORDS = re.compile(r"failed permanently|permanent (?:error|failure)|permanently|fatal error", re.I)
+_HARD_WORDS = re.compile(
+    r"failed permanently|permanent (?:delivery )?(?:errors?|failures?)|permanently|fatal errors?", re.I
+)
 
 _SUCCESS_ACTIONS = frozenset({"delivered", "relayed", "expanded", "deliverable"})
 _FAILURE_ACTIONS = frozenset({"failed", "delayed", "failure"})
@@ -205,10 +208,12 @@ def _type_from_text(text: str) -> tuple[BounceType | None, str]:
     smtp = _SMTP_IN_TEXT.search(text)
     if smtp:
         return ("hard" if smtp.group(1)[0] == "5" else "soft"), "smtp_code"
-    if _SOFT_WORDS.search(text):
-        return "soft", "temporary_wording"
+    # The server saying it gave up for good outranks the reason's wording: Exim's "This is a permanent
+    # error" over a full mailbox whose retry time ran out is a hard bounce.
     if _HARD_WORDS.search(text):
         return "hard", "permanent_wording"
+    if _SOFT_WORDS.search(text):
+        return "soft", "temporary_wording"
     return None, "no_code"
 
 
