@@ -9,10 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs
+
+import httpx
 
 from tracker_integrations.errors import VersionConflict
 from tracker_integrations.jobs import SyncJob, SyncJobQueue
 from tracker_integrations.models.account import Account, Plan
+from tracker_integrations.models.audit import AuditEntry
 from tracker_integrations.models.connection import Connection, ConnectionStatus, LastError, ProviderKey
 from tracker_integrations.models.notification import Notification
 from tracker_integrations.models.sync_log import SyncLog
@@ -33,6 +37,7 @@ class FakeIntegrations(IntegrationsStore):
         self.alerts: dict[tuple[str, ProviderKey], str] = {}
         self.notifications: list[tuple[str, Notification]] = []
         self.plans: dict[str, Plan] = {}
+        self.audit: list[AuditEntry] = []
 
     def get_account(self, user_id: str) -> Account:
         return Account(user_id=user_id, plan=self.plans.get(user_id, Plan.FREE))
@@ -69,6 +74,9 @@ class FakeIntegrations(IntegrationsStore):
 
     def add_sync_log(self, log: SyncLog) -> None:
         self.logs.append(log)
+
+    def add_audit_entry(self, entry: AuditEntry) -> None:
+        self.audit.append(entry)
 
 
 class FakeLeases(LeaseStore):
@@ -172,6 +180,29 @@ class FakeQuotas(Quotas):
     def count(self, user_id: str, now: datetime, records: int) -> int:
         self.counted += records
         return self.counted
+
+
+@dataclass
+class TokenEndpoint:
+    """A provider's token endpoint: answers each request with the next scripted response, keeps the forms."""
+
+    answers: list[httpx.Response] = field(default_factory=list)
+    requests: list[httpx.Request] = field(default_factory=list)
+
+    def answer(self, status: int = 200, **body: object) -> None:
+        self.answer_json(body, status=status)
+
+    def answer_json(self, body: dict[str, object], *, status: int = 200) -> None:
+        self.answers.append(httpx.Response(status, json=body))
+
+    def forms(self) -> list[dict[str, str]]:
+        return [{k: v[0] for k, v in parse_qs(r.content.decode()).items()} for r in self.requests]
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if not self.answers:
+            return httpx.Response(500, json={"error": "server_error", "error_description": "nothing scripted"})
+        return self.answers.pop(0)
 
 
 CONNECTED_AT = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
