@@ -13,10 +13,11 @@ from urllib.parse import parse_qs
 
 import httpx
 
-from tracker_integrations.errors import VersionConflict
+from tracker_integrations.errors import NotFound, VersionConflict
 from tracker_integrations.jobs import SyncJob, SyncJobQueue
 from tracker_integrations.models.account import Account, Plan
 from tracker_integrations.models.audit import AuditEntry
+from tracker_integrations.models.campaign import Campaign, Pitch
 from tracker_integrations.models.connection import Connection, ConnectionStatus, LastError, ProviderKey
 from tracker_integrations.models.notification import Notification
 from tracker_integrations.models.sync_log import SyncLog
@@ -108,6 +109,69 @@ class UnusedTracker(TrackerStore):
 
     def __init__(self) -> None:
         pass
+
+
+class FakeTracker(TrackerStore):
+    """Campaigns and pitches in dicts, with the store's version checks; records who wrote each pitch."""
+
+    def __init__(self) -> None:
+        self.campaigns: dict[tuple[str, str], Campaign] = {}
+        self.pitches: dict[tuple[str, str, str], Pitch] = {}
+        self.pitch_writers: list[str] = []
+
+    def get_campaign(self, user_id: str, campaign_id: str) -> Campaign | None:
+        return self.campaigns.get((user_id, campaign_id))
+
+    def list_campaigns(self, user_id: str, *, limit: int, cursor: str | None) -> tuple[list[Campaign], str | None]:
+        mine = sorted((c for (u, _), c in self.campaigns.items() if u == user_id), key=lambda c: c.campaign_id)
+        start = int(cursor or 0)
+        return mine[start : start + limit], str(start + limit) if start + limit < len(mine) else None
+
+    def put_campaign(
+        self, user_id: str, campaign: Campaign, *, expected_version: int | None, written_by: str = "user"
+    ) -> None:
+        current = self.campaigns.get((user_id, campaign.campaign_id))
+        if (current.version if current else None) != expected_version:
+            raise VersionConflict("the campaign changed")
+        self.campaigns[(user_id, campaign.campaign_id)] = campaign
+
+    def delete_campaign(self, user_id: str, campaign_id: str, *, expected_version: int) -> int:
+        current = self.campaigns.get((user_id, campaign_id))
+        if current is None or current.version != expected_version:
+            raise VersionConflict("the campaign changed")
+        del self.campaigns[(user_id, campaign_id)]
+        gone = [key for key in self.pitches if key[:2] == (user_id, campaign_id)]
+        for key in gone:
+            del self.pitches[key]
+        return len(gone)
+
+    def get_pitch(self, user_id: str, campaign_id: str, pitch_id: str) -> Pitch | None:
+        return self.pitches.get((user_id, campaign_id, pitch_id))
+
+    def list_pitches(
+        self, user_id: str, campaign_id: str, *, limit: int, cursor: str | None
+    ) -> tuple[list[Pitch], str | None]:
+        mine = [p for (u, c, _), p in sorted(self.pitches.items()) if (u, c) == (user_id, campaign_id)]
+        return mine[:limit], None
+
+    def put_pitch(self, user_id: str, pitch: Pitch, *, expected_version: int | None, written_by: str = "user") -> None:
+        if (user_id, pitch.campaign_id) not in self.campaigns:
+            raise NotFound("campaign not found")
+        current = self.pitches.get((user_id, pitch.campaign_id, pitch.pitch_id))
+        if (current.version if current else None) != expected_version:
+            raise VersionConflict("the pitch changed")
+        self.pitches[(user_id, pitch.campaign_id, pitch.pitch_id)] = pitch
+        self.pitch_writers.append(written_by)
+
+    def put_new_pitches(self, user_id: str, campaign_id: str, pitches: list[Pitch], *, written_by: str) -> None:
+        for pitch in pitches:
+            self.put_pitch(user_id, pitch, expected_version=None, written_by=written_by)
+
+    def delete_pitch(self, user_id: str, campaign_id: str, pitch_id: str, *, expected_version: int) -> None:
+        current = self.pitches.get((user_id, campaign_id, pitch_id))
+        if current is None or current.version != expected_version:
+            raise VersionConflict("the pitch changed")
+        del self.pitches[(user_id, campaign_id, pitch_id)]
 
 
 class FakeQueue(SyncJobQueue):
