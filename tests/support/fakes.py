@@ -20,6 +20,7 @@ from tracker_integrations.models.audit import AuditEntry
 from tracker_integrations.models.campaign import Campaign, Pitch
 from tracker_integrations.models.connection import Connection, ConnectionStatus, LastError, ProviderKey
 from tracker_integrations.models.notification import Notification
+from tracker_integrations.models.oauth import OAuthState
 from tracker_integrations.models.sync_log import SyncLog
 from tracker_integrations.services.integration_hooks import IntegrationHooks
 from tracker_integrations.services.quotas import Quotas
@@ -39,6 +40,7 @@ class FakeIntegrations(IntegrationsStore):
         self.notifications: list[tuple[str, Notification]] = []
         self.plans: dict[str, Plan] = {}
         self.audit: list[AuditEntry] = []
+        self.oauth_states: dict[str, OAuthState] = {}
 
     def get_account(self, user_id: str) -> Account:
         return Account(user_id=user_id, plan=self.plans.get(user_id, Plan.FREE))
@@ -78,6 +80,15 @@ class FakeIntegrations(IntegrationsStore):
 
     def add_audit_entry(self, entry: AuditEntry) -> None:
         self.audit.append(entry)
+
+    def delete_connection(self, user_id: str, provider: ProviderKey) -> None:
+        self.connections.pop((user_id, provider), None)
+
+    def put_oauth_state(self, state: OAuthState) -> None:
+        self.oauth_states[state.state] = state
+
+    def consume_oauth_state(self, state: str) -> OAuthState | None:
+        return self.oauth_states.pop(state, None)
 
 
 class FakeLeases(LeaseStore):
@@ -248,7 +259,8 @@ class FakeQuotas(Quotas):
 
 @dataclass
 class TokenEndpoint:
-    """A provider's token endpoint: answers each request with the next scripted response, keeps the forms."""
+    """A provider's OAuth endpoints as the shared HTTP client meets them (token, then userinfo or revoke):
+    each request gets the next scripted response, and is kept for the test to read."""
 
     answers: list[httpx.Response] = field(default_factory=list)
     requests: list[httpx.Request] = field(default_factory=list)
