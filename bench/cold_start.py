@@ -195,6 +195,12 @@ class ReplayServer:
         replay = self
 
         class Handler(BaseHTTPRequestHandler):
+            # Keep-alive, as AWS's endpoints and the providers' APIs answer: under HTTP/1.0 every call
+            # paid a new TCP connection to the stub, which is the stub's cost, not our work.
+            protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes; without TCP_NODELAY the second waits for a delayed ACK.
+            disable_nagle_algorithm = True
+
             def log_message(self, *_: Any) -> None:
                 pass
 
