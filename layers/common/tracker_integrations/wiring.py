@@ -120,6 +120,11 @@ class Root:
         settings = self.settings
         return TokenCipher(self.kms, settings.tokens_key_id, cache_seconds=settings.data_key_cache_seconds)
 
+    def _cipher_on_use(self) -> TokenCipher:
+        # Services take the cipher as a callable: a request that never opens tokens (a callback with a
+        # spent state, a keep-alive with nothing idle) creates no KMS client.
+        return self.token_cipher
+
     @cached_property
     def lease_store(self) -> LeaseStore:
         from tracker_integrations.store.leases import LeaseStore
@@ -189,7 +194,7 @@ class Root:
     def oauth_service(self) -> OAuthService:
         from tracker_integrations.services.connecting.oauth import OAuthService
 
-        return OAuthService(self.integrations_store, self.token_cipher, self.settings, self.connection_lifecycle)
+        return OAuthService(self.integrations_store, self._cipher_on_use, self.settings, self.connection_lifecycle)
 
     def connection_lifecycle(self) -> ConnectionLifecycle:
         from tracker_integrations.services.connecting.lifecycle import ConnectionLifecycle
@@ -199,7 +204,7 @@ class Root:
     def token_service(self) -> TokenService:
         from tracker_integrations.services.connecting.tokens import TokenService
 
-        return TokenService(self.integrations_store, self.token_cipher, self.settings, self.lease_store)
+        return TokenService(self.integrations_store, self._cipher_on_use, self.settings, self.lease_store)
 
     def integrations_service(self) -> IntegrationsService:
         from tracker_integrations.services.integrations import IntegrationsService

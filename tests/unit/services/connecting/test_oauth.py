@@ -57,7 +57,7 @@ class World:
 
     def service(self) -> OAuthService:
         lifecycle = ConnectionLifecycle(lambda: self.queue, self.markers, lambda provider: self.hooks)
-        return OAuthService(self.store, self.cipher, SETTINGS, lambda: lifecycle, now=lambda: self.now)
+        return OAuthService(self.store, lambda: self.cipher, SETTINGS, lambda: lifecycle, now=lambda: self.now)
 
     def started(self, provider: ProviderKey = "google-sheets") -> tuple[str, str]:
         """A connect started in a browser: (state, browser binding)."""

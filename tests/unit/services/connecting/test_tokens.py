@@ -49,7 +49,7 @@ class World:
     clock: SteppingClock = field(default_factory=SteppingClock)
 
     def service(self) -> TokenService:
-        return TokenService(self.store, self.cipher, SETTINGS, self.leases, clock=self.clock.clock())
+        return TokenService(self.store, lambda: self.cipher, SETTINGS, self.leases, clock=self.clock.clock())
 
     def stored(
         self,
