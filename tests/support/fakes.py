@@ -9,12 +9,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs
 
-from tracker_integrations.errors import VersionConflict
+import httpx
+
+from tracker_integrations.errors import NotFound, VersionConflict
 from tracker_integrations.jobs import SyncJob, SyncJobQueue
 from tracker_integrations.models.account import Account, Plan
+from tracker_integrations.models.audit import AuditEntry
+from tracker_integrations.models.campaign import Campaign, Pitch
 from tracker_integrations.models.connection import Connection, ConnectionStatus, LastError, ProviderKey
 from tracker_integrations.models.notification import Notification
+from tracker_integrations.models.oauth import OAuthState
 from tracker_integrations.models.sync_log import SyncLog
 from tracker_integrations.services.integration_hooks import IntegrationHooks
 from tracker_integrations.services.quotas import Quotas
@@ -33,6 +39,8 @@ class FakeIntegrations(IntegrationsStore):
         self.alerts: dict[tuple[str, ProviderKey], str] = {}
         self.notifications: list[tuple[str, Notification]] = []
         self.plans: dict[str, Plan] = {}
+        self.audit: list[AuditEntry] = []
+        self.oauth_states: dict[str, OAuthState] = {}
 
     def get_account(self, user_id: str) -> Account:
         return Account(user_id=user_id, plan=self.plans.get(user_id, Plan.FREE))
@@ -70,6 +78,18 @@ class FakeIntegrations(IntegrationsStore):
     def add_sync_log(self, log: SyncLog) -> None:
         self.logs.append(log)
 
+    def add_audit_entry(self, entry: AuditEntry) -> None:
+        self.audit.append(entry)
+
+    def delete_connection(self, user_id: str, provider: ProviderKey) -> None:
+        self.connections.pop((user_id, provider), None)
+
+    def put_oauth_state(self, state: OAuthState) -> None:
+        self.oauth_states[state.state] = state
+
+    def consume_oauth_state(self, state: str) -> OAuthState | None:
+        return self.oauth_states.pop(state, None)
+
 
 class FakeLeases(LeaseStore):
     def __init__(self) -> None:
@@ -100,6 +120,69 @@ class UnusedTracker(TrackerStore):
 
     def __init__(self) -> None:
         pass
+
+
+class FakeTracker(TrackerStore):
+    """Campaigns and pitches in dicts, with the store's version checks; records who wrote each pitch."""
+
+    def __init__(self) -> None:
+        self.campaigns: dict[tuple[str, str], Campaign] = {}
+        self.pitches: dict[tuple[str, str, str], Pitch] = {}
+        self.pitch_writers: list[str] = []
+
+    def get_campaign(self, user_id: str, campaign_id: str) -> Campaign | None:
+        return self.campaigns.get((user_id, campaign_id))
+
+    def list_campaigns(self, user_id: str, *, limit: int, cursor: str | None) -> tuple[list[Campaign], str | None]:
+        mine = sorted((c for (u, _), c in self.campaigns.items() if u == user_id), key=lambda c: c.campaign_id)
+        start = int(cursor or 0)
+        return mine[start : start + limit], str(start + limit) if start + limit < len(mine) else None
+
+    def put_campaign(
+        self, user_id: str, campaign: Campaign, *, expected_version: int | None, written_by: str = "user"
+    ) -> None:
+        current = self.campaigns.get((user_id, campaign.campaign_id))
+        if (current.version if current else None) != expected_version:
+            raise VersionConflict("the campaign changed")
+        self.campaigns[(user_id, campaign.campaign_id)] = campaign
+
+    def delete_campaign(self, user_id: str, campaign_id: str, *, expected_version: int) -> int:
+        current = self.campaigns.get((user_id, campaign_id))
+        if current is None or current.version != expected_version:
+            raise VersionConflict("the campaign changed")
+        del self.campaigns[(user_id, campaign_id)]
+        gone = [key for key in self.pitches if key[:2] == (user_id, campaign_id)]
+        for key in gone:
+            del self.pitches[key]
+        return len(gone)
+
+    def get_pitch(self, user_id: str, campaign_id: str, pitch_id: str) -> Pitch | None:
+        return self.pitches.get((user_id, campaign_id, pitch_id))
+
+    def list_pitches(
+        self, user_id: str, campaign_id: str, *, limit: int, cursor: str | None
+    ) -> tuple[list[Pitch], str | None]:
+        mine = [p for (u, c, _), p in sorted(self.pitches.items()) if (u, c) == (user_id, campaign_id)]
+        return mine[:limit], None
+
+    def put_pitch(self, user_id: str, pitch: Pitch, *, expected_version: int | None, written_by: str = "user") -> None:
+        if (user_id, pitch.campaign_id) not in self.campaigns:
+            raise NotFound("campaign not found")
+        current = self.pitches.get((user_id, pitch.campaign_id, pitch.pitch_id))
+        if (current.version if current else None) != expected_version:
+            raise VersionConflict("the pitch changed")
+        self.pitches[(user_id, pitch.campaign_id, pitch.pitch_id)] = pitch
+        self.pitch_writers.append(written_by)
+
+    def put_new_pitches(self, user_id: str, campaign_id: str, pitches: list[Pitch], *, written_by: str) -> None:
+        for pitch in pitches:
+            self.put_pitch(user_id, pitch, expected_version=None, written_by=written_by)
+
+    def delete_pitch(self, user_id: str, campaign_id: str, pitch_id: str, *, expected_version: int) -> None:
+        current = self.pitches.get((user_id, campaign_id, pitch_id))
+        if current is None or current.version != expected_version:
+            raise VersionConflict("the pitch changed")
+        del self.pitches[(user_id, campaign_id, pitch_id)]
 
 
 class FakeQueue(SyncJobQueue):
@@ -172,6 +255,30 @@ class FakeQuotas(Quotas):
     def count(self, user_id: str, now: datetime, records: int) -> int:
         self.counted += records
         return self.counted
+
+
+@dataclass
+class TokenEndpoint:
+    """A provider's OAuth endpoints as the shared HTTP client meets them (token, then userinfo or revoke):
+    each request gets the next scripted response, and is kept for the test to read."""
+
+    answers: list[httpx.Response] = field(default_factory=list)
+    requests: list[httpx.Request] = field(default_factory=list)
+
+    def answer(self, status: int = 200, **body: object) -> None:
+        self.answer_json(body, status=status)
+
+    def answer_json(self, body: dict[str, object], *, status: int = 200) -> None:
+        self.answers.append(httpx.Response(status, json=body))
+
+    def forms(self) -> list[dict[str, str]]:
+        return [{k: v[0] for k, v in parse_qs(r.content.decode()).items()} for r in self.requests]
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if not self.answers:
+            return httpx.Response(500, json={"error": "server_error", "error_description": "nothing scripted"})
+        return self.answers.pop(0)
 
 
 CONNECTED_AT = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)

@@ -126,6 +126,11 @@ class Root:
         settings = self.settings
         return TokenCipher(self.kms, settings.tokens_key_id, cache_seconds=settings.data_key_cache_seconds)
 
+    def _cipher_on_use(self) -> TokenCipher:
+        # Services take the cipher as a callable: a request that never opens tokens (a callback with a
+        # spent state, a keep-alive with nothing idle) creates no KMS client.
+        return self.token_cipher
+
     @cached_property
     def lease_store(self) -> LeaseStore:
         from tracker_integrations.store.leases import LeaseStore
@@ -206,7 +211,7 @@ class Root:
         from tracker_integrations.services.connecting.oauth import OAuthService
 
         return OAuthService(
-            self.integrations_store, self.token_cipher, self.settings, self.connection_lifecycle, self.activity_store
+            self.integrations_store, self._cipher_on_use, self.settings, self.connection_lifecycle, self.activity_store
         )
 
     def connection_lifecycle(self) -> ConnectionLifecycle:
@@ -218,7 +223,7 @@ class Root:
         from tracker_integrations.services.connecting.tokens import TokenService
 
         return TokenService(
-            self.integrations_store, self.token_cipher, self.settings, self.lease_store, self.activity_store
+            self.integrations_store, self._cipher_on_use, self.settings, self.lease_store, self.activity_store
         )
 
     def integrations_service(self) -> IntegrationsService:

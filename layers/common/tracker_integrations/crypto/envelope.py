@@ -19,8 +19,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from pydantic import BaseModel, ConfigDict
 
 from tracker_integrations.models.connection import EncryptedBlob
@@ -82,6 +80,8 @@ class TokenCipher:
             )
             data_key = response["Plaintext"]
             key_ciphertext = base64.b64encode(response["CiphertextBlob"]).decode()
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # on first use, as in decrypt
+
         nonce = os.urandom(_NONCE_BYTES)
         sealed = AESGCM(data_key).encrypt(nonce, plaintext, context.as_aad())
         self._remember(key_ciphertext, context, data_key)
@@ -107,6 +107,10 @@ class TokenCipher:
                 raise
             data_key = response["Plaintext"]
             self._remember(blob.key_ciphertext, context, data_key)
+        # cryptography on first use, not at import: requests that never open tokens do not load it.
+        from cryptography.exceptions import InvalidTag
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
         try:
             return AESGCM(data_key).decrypt(
                 base64.b64decode(blob.nonce), base64.b64decode(blob.ciphertext), context.as_aad()

@@ -3,37 +3,29 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
 from tracker_integrations.models.common import LongText, ShortText
 from tracker_integrations.models.gmail import BounceType, ReplyCategory
+from tracker_integrations.models.statuses import CampaignStatus, CampaignType, PitchStatus
 
-
-class CampaignType(StrEnum):
-    RADIO = "radio"
-    PLAYLIST = "playlist"
-    PRESS = "press"
-
-
-class CampaignStatus(StrEnum):
-    DRAFT = "draft"
-    ACTIVE = "active"
-    PAUSED = "paused"
-    COMPLETED = "completed"
-    ARCHIVED = "archived"
-
-
-class PitchStatus(StrEnum):
-    PENDING = "pending"
-    SENT = "sent"
-    OPENED = "opened"
-    REPLIED = "replied"
-    INTERESTED = "interested"
-    NOT_INTERESTED = "not_interested"
-    BOUNCED = "bounced"
+# The enums live in models.statuses (light to import) and are still named from here.
+__all__ = [
+    "Campaign",
+    "CampaignCreate",
+    "CampaignStatus",
+    "CampaignType",
+    "CampaignUpdate",
+    "Pitch",
+    "PitchCreate",
+    "PitchReply",
+    "PitchStatus",
+    "PitchThread",
+    "PitchUpdate",
+    "UserReplyCategory",
+]
 
 
 class _Input(BaseModel):

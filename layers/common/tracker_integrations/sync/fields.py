@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict
 
-from tracker_integrations.models.campaign import CampaignStatus, CampaignType, PitchStatus
+from tracker_integrations.models.statuses import CampaignStatus, CampaignType, PitchStatus
 
 FieldKind = Literal["text", "email", "enum", "date", "datetime"]
 DateOrder = Literal["DMY", "MDY"]

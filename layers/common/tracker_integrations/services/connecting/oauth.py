@@ -157,7 +157,7 @@ class OAuthService:
     def __init__(  # noqa: PLR0913  # each collaborator by name, from the composition root
         self,
         store: IntegrationsStore,
-        cipher: TokenCipher,
+        cipher: Callable[[], TokenCipher],
         settings: Settings,
         lifecycle: Callable[[], ConnectionLifecycle],
         activity: ActivityStore,
@@ -199,7 +199,7 @@ class OAuthService:
             provider=spec.key,
             redirect_uri=self.redirect_uri(spec.key),
             browser_binding_hash=binding_hash(browser_binding),
-            code_verifier=seal_verifier(self._cipher, verifier, user_id, flow_id, spec.key) if verifier else None,
+            code_verifier=seal_verifier(self._cipher(), verifier, user_id, flow_id, spec.key) if verifier else None,
             created_at=now,
             expires_at=now + timedelta(seconds=self._settings.oauth_state_ttl_seconds),
         )
@@ -321,7 +321,7 @@ class OAuthService:
             external_account_id=account.external_id,
             granted_scopes=tokens.scopes,
             provider_metadata=account.metadata,
-            credentials=seal(self._cipher, tokens, context_for(state.user_id, connection_id, spec.key)),
+            credentials=seal(self._cipher(), tokens, context_for(state.user_id, connection_id, spec.key)),
             token_expires_at=tokens.expires_at,
             # A reconnect keeps everything the user set up: mappings, targets, history.
             settings=existing.settings if existing else {"sync_frequency": default_frequency(account_plan)},
@@ -351,7 +351,7 @@ class OAuthService:
 
     def _verifier(self, spec: ProviderSpec, state: OAuthState, sealed: EncryptedBlob) -> str:
         try:
-            return unseal_verifier(self._cipher, sealed, state.user_id, state.flow_id, spec.key)
+            return unseal_verifier(self._cipher(), sealed, state.user_id, state.flow_id, spec.key)
         except DecryptionFailed as exc:  # a state item that was altered in the table
             raise OAuthFlowError(
                 f"This sign-in could not be verified, so nothing was connected. Connect {spec.name} again.",
@@ -382,7 +382,7 @@ class OAuthService:
         tokens: TokenSet | None = None
         if connection.credentials is not None:
             try:
-                tokens = unseal(self._cipher, connection)
+                tokens = unseal(self._cipher(), connection)
             except DecryptionFailed:  # undecryptable credentials must not block deleting them
                 logger.exception("stored credentials could not be decrypted during disconnect")
         # Revoking may end the account's whole consent for our client (Google), so it waits until no

@@ -50,7 +50,7 @@ class TokenService:
     def __init__(  # noqa: PLR0913  # each collaborator by name, from the composition root
         self,
         store: IntegrationsStore,
-        cipher: TokenCipher,
+        cipher: Callable[[], TokenCipher],
         settings: Settings,
         leases: LeaseStore,
         activity: ActivityStore,
@@ -71,7 +71,7 @@ class TokenService:
             raise ReauthRequired(
                 f"{get_spec(connection.provider).name} needs to be reconnected", provider=connection.provider
             )
-        tokens = unseal(self._cipher, connection)
+        tokens = unseal(self._cipher(), connection)
         fresh_enough = tokens.expires_at is None or tokens.expires_at - self._now() > REFRESH_MARGIN
         if fresh_enough and not force_refresh:
             return tokens
@@ -101,7 +101,7 @@ class TokenService:
             current = self._store.get_connection(connection.user_id, connection.provider)
             if current is not None and current.version != connection.version and current.credentials is not None:
                 # Someone refreshed between our read and the lease: use theirs.
-                fresh = unseal(self._cipher, current)
+                fresh = unseal(self._cipher(), current)
                 if fresh.expires_at is None or fresh.expires_at - self._now() > REFRESH_MARGIN:
                     return fresh
                 connection, tokens = current, fresh
@@ -122,7 +122,7 @@ class TokenService:
                     f"{get_spec(connection.provider).name} needs to be reconnected", provider=current.provider
                 )
             if current.version != connection.version and current.credentials is not None:
-                return unseal(self._cipher, current)
+                return unseal(self._cipher(), current)
         raise TransientProviderError(
             "another worker's token refresh did not finish in time", provider=connection.provider
         )
@@ -145,7 +145,7 @@ class TokenService:
         updated = connection.model_copy(
             update={
                 "credentials": seal(
-                    self._cipher, fresh, context_for(connection.user_id, connection.connection_id, spec.key)
+                    self._cipher(), fresh, context_for(connection.user_id, connection.connection_id, spec.key)
                 ),
                 "token_expires_at": fresh.expires_at,
                 "granted_scopes": fresh.scopes,

@@ -139,10 +139,6 @@ class PushTokenVerifier:
         self._clock = clock
 
     def verify(self, authorization: str | None) -> PushClaims:
-        # google-auth only here: the webhook's cold start pays for it on the first push, not at import.
-        from google.auth import exceptions as auth_exceptions
-        from google.auth import jwt
-
         if not self._service_account:
             raise InvalidPushToken("no push service account is configured")
         scheme, _, token = (authorization or "").strip().partition(" ")
@@ -151,6 +147,11 @@ class PushTokenVerifier:
         token = token.strip()
         if len(token) > _MAX_TOKEN_CHARS or token.count(".") != 2:
             raise InvalidPushToken("not a JWT")
+        # google-auth (and the X.509 code under it) only for a token shaped like a JWT: the webhook's
+        # cold start pays for it on the first real push, and forged requests never load it.
+        from google.auth import exceptions as auth_exceptions
+        from google.auth import jwt
+
         try:
             header: dict[str, Any] = jwt.decode_header(token)  # type: ignore[no-untyped-call]
             if header.get("alg") != "RS256":

@@ -1,0 +1,31 @@
+"""Campaign types and the statuses of campaigns and pitches: plain enums, in a module of their own so
+the sync engine's field table can name them without building the campaign models (and importing an
+e-mail validator) in every function that only reads a connection's settings."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class CampaignType(StrEnum):
+    RADIO = "radio"
+    PLAYLIST = "playlist"
+    PRESS = "press"
+
+
+class CampaignStatus(StrEnum):
+    DRAFT = "draft"
+    ACTIVE = "active"
+    PAUSED = "paused"
+    COMPLETED = "completed"
+    ARCHIVED = "archived"
+
+
+class PitchStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    OPENED = "opened"
+    REPLIED = "replied"
+    INTERESTED = "interested"
+    NOT_INTERESTED = "not_interested"
+    BOUNCED = "bounced"
