@@ -16,7 +16,6 @@ import httpx
 from tracker_integrations.errors import NotFound, VersionConflict
 from tracker_integrations.jobs import SyncJob, SyncJobQueue
 from tracker_integrations.models.account import Account, Plan
-from tracker_integrations.models.audit import AuditEntry
 from tracker_integrations.models.campaign import Campaign, Pitch
 from tracker_integrations.models.connection import Connection, ConnectionStatus, LastError, ProviderKey
 from tracker_integrations.models.notification import Notification
@@ -39,7 +38,6 @@ class FakeIntegrations(IntegrationsStore):
         self.alerts: dict[tuple[str, ProviderKey], str] = {}
         self.notifications: list[tuple[str, Notification]] = []
         self.plans: dict[str, Plan] = {}
-        self.audit: list[AuditEntry] = []
         self.oauth_states: dict[str, OAuthState] = {}
 
     def get_account(self, user_id: str) -> Account:
@@ -77,9 +75,6 @@ class FakeIntegrations(IntegrationsStore):
 
     def add_sync_log(self, log: SyncLog) -> None:
         self.logs.append(log)
-
-    def add_audit_entry(self, entry: AuditEntry) -> None:
-        self.audit.append(entry)
 
     def delete_connection(self, user_id: str, provider: ProviderKey) -> None:
         self.connections.pop((user_id, provider), None)
