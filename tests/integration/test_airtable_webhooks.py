@@ -1,0 +1,115 @@
+"""Airtable webhooks: created when sync starts, pings verified by their MAC, changes synced in real time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import httpx
+import pytest
+
+from local_stack.server import RunningStack
+from provider_sandbox.airtable_webhooks import AirtableWebhooks, sign
+from provider_sandbox.push import PushSender
+from tests.support.airtable import AirtableUser, make_airtable_user
+from tests.support.api import LocalUser, card
+from tests.support.waiting import deliver_pushes_and_run_jobs, wait_until
+
+
+@pytest.fixture(autouse=True)
+def unpaced_sandbox(stack: RunningStack) -> Iterator[None]:
+    """Several Lambda instances call the base within a second here; the per-base pacing is per process."""
+    sandbox = stack.stack.sandbox.airtable
+    limit, sandbox.rate_limit = sandbox.rate_limit, None
+    yield
+    sandbox.rate_limit = limit
+
+
+def _synced_user(
+    http: httpx.Client, new_user: Callable[[str], LocalUser], stack: RunningStack, plan: str
+) -> AirtableUser:
+    user = make_airtable_user(http, new_user, stack, plan=plan)
+    campaign = user.campaign()
+    user.pitch(campaign, status="sent")
+    user.configure(sync_frequency="real_time" if plan == "agency" else "every_15_minutes")
+    assert user.sync()["outcome"] == "success"
+    return user
+
+
+def test_sync_start_creates_one_webhook_on_the_table(
+    http: httpx.Client, new_user: Callable[[str], LocalUser], stack: RunningStack
+) -> None:
+    user = _synced_user(http, new_user, stack, "pro")
+    hooks = AirtableWebhooks.of(stack.stack.sandbox.context).webhooks(user.base.id)
+    assert len(hooks) == 1
+    assert hooks[0].specification["options"]["filters"]["recordChangeScope"] == user.table_id
+    assert hooks[0].notification_url is not None
+    assert hooks[0].notification_url.endswith("/api/webhooks/airtable")
+
+
+def test_a_forged_or_unsigned_ping_is_refused_and_queues_nothing(
+    http: httpx.Client, new_user: Callable[[str], LocalUser], stack: RunningStack
+) -> None:
+    user = _synced_user(http, new_user, stack, "agency")
+    hook = AirtableWebhooks.of(stack.stack.sandbox.context).webhooks(user.base.id)[0]
+    body = (
+        f'{{"base":{{"id":"{user.base.id}"}},"webhook":{{"id":"{hook.id}"}},"timestamp":"2026-01-01T00:00:00.000Z"}}'
+    ).encode()
+    # WHEN a ping comes signed with another secret, unsigned, or for an unknown webhook
+    forged = http.post(
+        "/api/webhooks/airtable", content=body, headers={"X-Airtable-Content-MAC": sign(b"x" * 64, body)}
+    )
+    unsigned = http.post("/api/webhooks/airtable", content=body)
+    unknown = http.post(
+        "/api/webhooks/airtable",
+        content=body.replace(hook.id.encode(), b"achUnknown123"),
+        headers={"X-Airtable-Content-MAC": sign(hook.mac_secret, body.replace(hook.id.encode(), b"achUnknown123"))},
+    )
+    # THEN each is 401
+    assert (forged.status_code, unsigned.status_code, unknown.status_code) == (401, 401, 401)
+    # AND the genuinely signed one is accepted
+    genuine = http.post(
+        "/api/webhooks/airtable", content=body, headers={"X-Airtable-Content-MAC": sign(hook.mac_secret, body)}
+    )
+    assert genuine.status_code == 200, genuine.text
+    assert genuine.json()["accepted"] is True
+
+
+def test_an_airtable_edit_reaches_tracker_through_the_webhook_for_agency(
+    http: httpx.Client, new_user: Callable[[str], LocalUser], stack: RunningStack
+) -> None:
+    # GIVEN an agency user syncing in real time
+    user = _synced_user(http, new_user, stack, "agency")
+    pushes = PushSender.of(stack.stack.sandbox.context)
+    pushes.flush()
+    # WHEN the user edits the record in Airtable (the sandbox pings the webhook's URL)
+    record_id = user.records()[0]["id"]
+    user.edit(record_id, Status="Interested")
+    delivered = pushes.flush()
+    assert any(d.url.endswith("/api/webhooks/airtable") and d.status == 200 for d in delivered)
+    # THEN Tracker has the new status without anyone pressing Sync now (the job waits out the burst window)
+    wait_until(
+        lambda: user.pitches()[0]["status"] == "interested",
+        "the Airtable edit to reach Tracker",
+        between=deliver_pushes_and_run_jobs(stack),
+    )
+    assert card(http, user.user, "airtable")["status"] == "connected"
+
+
+def test_a_deleted_webhook_is_recreated_with_a_full_catch_up_and_the_card_says_so(
+    http: httpx.Client, new_user: Callable[[str], LocalUser], stack: RunningStack
+) -> None:
+    user = _synced_user(http, new_user, stack, "pro")
+    webhooks = AirtableWebhooks.of(stack.stack.sandbox.context)
+    old = webhooks.webhooks(user.base.id)[0]
+    # GIVEN the webhook is gone at Airtable, and an edit made meanwhile
+    with webhooks.workspace.lock:
+        webhooks._hooks.pop(old.id)  # Airtable deleting it (expired, or removed by the base's owner)
+    user.edit(user.records()[0]["id"], Status="Replied")
+    # WHEN the next sync runs
+    log = user.sync()
+    # THEN a new webhook replaces it, the full read catches the edit up, and the card says what happened
+    assert [h.id for h in webhooks.webhooks(user.base.id)] != [old.id]
+    assert len(webhooks.webhooks(user.base.id)) == 1
+    assert log["outcome"] == "success", log
+    assert user.pitches()[0]["status"] == "replied"
+    assert card(http, user.user, "airtable")["last_error"]["code"] == "webhook_recreated"
