@@ -25,11 +25,9 @@ from datetime import datetime
 from typing import Any
 
 import httpx
-from pydantic import ValidationError
 
-from tracker_integrations.errors import NotFound, TrackerError, ValidationFailed, VersionConflict
+from tracker_integrations.errors import NotFound, ValidationFailed
 from tracker_integrations.models.airtable import AirtableConnectionSettings, AirtableSettings
-from tracker_integrations.models.campaign import Campaign, CampaignCreate, Pitch, PitchCreate, PitchUpdate
 from tracker_integrations.models.common import utcnow
 from tracker_integrations.models.connection import Connection, ConnectionStatus, LastError, ProviderKey
 from tracker_integrations.models.imports import ImportRequest, ImportResult
@@ -46,13 +44,12 @@ from tracker_integrations.services.syncing.sync_frame import (
     SyncProfile,
     SyncStopped,
 )
+from tracker_integrations.services.syncing.tracker_side import TrackerSide, TrackerSnapshot
 from tracker_integrations.store.sync_state import SyncStateStore
 from tracker_integrations.sync.codec import decode_state, encode_state
 from tracker_integrations.sync.engine import Merger, ProviderRow, SyncPlan, SyncState
-from tracker_integrations.sync.fields import FIELDS, from_tracker, normalise_header
 from tracker_integrations.sync.importer import (
     CampaignChoice,
-    ExistingPitch,
     ImportOutcome,
     ImportPlan,
     ImportPlanner,
@@ -84,24 +81,6 @@ def _partial_error(log: SyncLog, at: datetime) -> LastError:
         action=f"Fix what the sync log lists (first: {first.where or 'see the log'}).",
         at=at,
     )
-
-
-def tracker_values(pitch: Pitch, campaign: Campaign | None) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for key, spec in FIELDS.items():
-        scope, name = key.split(".", 1)
-        source: Any = pitch if scope == "pitch" else campaign
-        values[key] = from_tracker(spec, getattr(source, name, None) if source is not None else None)
-    return values
-
-
-def _pitch_fields(values: dict[str, str]) -> dict[str, object]:
-    fields: dict[str, object] = {}
-    for key, canonical in values.items():
-        scope, name = key.split(".", 1)
-        if scope == "pitch":
-            fields[name] = (canonical or None) if name == "sent_at" else canonical
-    return fields
 
 
 def cell_text(value: object) -> object:
@@ -152,9 +131,7 @@ class _Table:
 
     settings: AirtableSettings
     cache: RecordCache
-    campaigns: dict[str, Campaign] = field(default_factory=dict)
-    pitches: dict[str, Pitch] = field(default_factory=dict)
-    tracker: dict[str, dict[str, str]] = field(default_factory=dict)
+    tracker: TrackerSnapshot = field(default_factory=TrackerSnapshot)
     # Airtable record id <-> the locator the merge and the import number it by (1-based, in cache order).
     order: list[str] = field(default_factory=list)
 
@@ -221,10 +198,9 @@ class AirtableSync:
         )
         self._frame = SyncFrame(profile, services, now=now)
         self._integrations = services.integrations
-        self._tracker = services.tracker
         self._tokens = services.tokens
         self._settings = services.settings
-        self._campaigns = campaigns
+        self._side = TrackerSide(services.tracker, campaigns, PROVIDER)
         self._states = storage.states
         self._store = storage.store
         self._webhooks = webhooks
@@ -330,9 +306,7 @@ class AirtableSync:
         )
 
     def _reload_tracker(self, user_id: str, table: _Table) -> None:
-        table.campaigns = {c.campaign_id: c for c in self._tracker.all_campaigns(user_id)}
-        table.pitches = {p.pitch_id: p for p in self._tracker.all_pitches(user_id)}
-        table.tracker = {pid: tracker_values(p, table.campaigns.get(p.campaign_id)) for pid, p in table.pitches.items()}
+        table.tracker = self._side.snapshot(user_id)
 
     # -- the run ----------------------------------------------------------------------------------
 
@@ -362,7 +336,7 @@ class AirtableSync:
         if unlinked:
             request = importing[0] if importing else None
             choice = self._choice(request, table) if request else self._import_campaign(table)
-            plan = self._planner(merger, table, choice).plan(unlinked, set(table.tracker))
+            plan = self._planner(merger, table, choice).plan(unlinked, set(table.tracker.values))
             outcome = self._place(user_id, connection, table, plan, choice if importing else None)
             created = sum(1 for r in plan.rows if r.action == "create" and r.locator in outcome.placed)
             updated = sum(1 for r in plan.rows if r.action == "update" and r.locator in outcome.placed)
@@ -394,7 +368,7 @@ class AirtableSync:
         if importing is not None and not importing[1]:  # every record is in Tracker already: nothing to import
             importing[1].append(self._describe(importing[0], table, ImportPlan(), ImportOutcome()))
         linked = [r for r in rows if r.record_id]
-        merged = merger.plan(table.tracker, linked, state or SyncState())
+        merged = merger.plan(table.tracker.values, linked, state or SyncState())
         errors += [
             SyncLogError(code="invalid_value", message=p.message, where=f"{self._where(table, p.locator)} / {p.header}")
             for p in merged.problems
@@ -416,7 +390,7 @@ class AirtableSync:
                 "If you meant to remove them, approve the pending deletions; otherwise restore the records "
                 "(Airtable keeps deleted records in the base's trash).",
             )
-        t_updated, update_errors = self._apply_tracker_updates(user_id, merged, table.pitches)
+        t_updated, update_errors = self._side.apply_updates(user_id, merged, table.tracker.pitches)
         errors += update_errors
         written = self._write_airtable(client, table, merger, merged)
         if merged.state_changed or state is None or written or merged.new_rows:
@@ -467,105 +441,30 @@ class AirtableSync:
     # -- Tracker side -----------------------------------------------------------------------------
 
     def _planner(self, merger: Merger, table: _Table, fallback: CampaignChoice | None) -> ImportPlanner:
-        existing = [
-            ExistingPitch(
-                p.pitch_id, p.campaign_id, from_tracker(FIELDS["pitch.email"], p.email), table.tracker[p.pitch_id]
-            )
-            for p in table.pitches.values()
-        ]
         linked = {r.tracker_id: index for index, r in enumerate(table.cache.records.values(), start=1) if r.tracker_id}
-        titles = {c.campaign_id: c.title for c in table.campaigns.values()}
-        return ImportPlanner(merger, titles, existing, fallback=fallback, on_provider=linked)
+        return ImportPlanner(
+            merger, table.tracker.titles(), table.tracker.existing(), fallback=fallback, on_provider=linked
+        )
 
     def _import_campaign(self, table: _Table) -> CampaignChoice | None:
-        chosen = table.settings.import_campaign_id
-        campaign = table.campaigns.get(chosen) if chosen else None
-        return CampaignChoice(title=campaign.title, campaign_id=campaign.campaign_id) if campaign else None
+        return table.tracker.remembered(table.settings.import_campaign_id)
 
     def _choice(self, request: ImportRequest, table: _Table) -> CampaignChoice | None:
-        chosen = request.campaign
-        if chosen is None:
-            return self._import_campaign(table)
-        if chosen.campaign_id is not None:
-            campaign = table.campaigns.get(chosen.campaign_id)
-            if campaign is None:
-                raise ValidationFailed(
-                    "campaign.campaign_id: you have no campaign with this id; leave it out to create a new campaign"
-                )
-            return CampaignChoice(title=campaign.title, campaign_id=campaign.campaign_id)
         target = table.settings.target
-        title = chosen.title or f"{target.base_name or 'Airtable'} — {target.table_name or target.table_id}"
-        existing = next(
-            (c for c in table.campaigns.values() if normalise_header(c.title) == normalise_header(title)), None
-        )
-        return CampaignChoice(title=title, campaign_id=existing.campaign_id if existing else None)
-
-    def _campaign(self, user_id: str, choice: CampaignChoice, campaigns: dict[str, Campaign]) -> Campaign:
-        if choice.campaign_id is not None:
-            return campaigns[choice.campaign_id]
-        wanted = normalise_header(choice.title)
-        found = next((c for c in campaigns.values() if normalise_header(c.title) == wanted), None)
-        if found is None:
-            found = self._campaigns.create_campaign(user_id, CampaignCreate(title=choice.title))
-            campaigns[found.campaign_id] = found
-        return found
+        default = f"{target.base_name or 'Airtable'} — {target.table_name or target.table_id}"
+        return table.tracker.chosen(request.campaign, table.settings.import_campaign_id, default)
 
     def _place(
         self, user_id: str, connection: Connection, table: _Table, plan: ImportPlan, chosen: CampaignChoice | None
     ) -> ImportOutcome:
-        """Create the pitches of new records (a batch per campaign) or link them to the matched pitch."""
-        campaigns = table.campaigns
-        placed: dict[int, str] = {}
-        failed: dict[int, str] = {}
-        new: dict[str, list[tuple[int, PitchCreate]]] = {}
-        for row in plan.rows:
-            if row.action == "skip" or row.campaign is None:
-                continue
-            try:
-                campaign = self._campaign(user_id, row.campaign, campaigns)
-                if row.pitch_id is None:
-                    new.setdefault(campaign.campaign_id, []).append(
-                        (
-                            row.locator,
-                            PitchCreate.model_validate(
-                                {k: v for k, v in _pitch_fields(row.values).items() if v not in ("", None)}
-                            ),
-                        )
-                    )
-                    continue
-                fields = _pitch_fields(row.changes)
-                if fields:
-                    pitch = table.pitches[row.pitch_id]
-                    update = PitchUpdate.model_validate({"version": pitch.version, **fields})
-                    self._campaigns.update_pitch(
-                        user_id, pitch.campaign_id, pitch.pitch_id, update, written_by=PROVIDER
-                    )
-                placed[row.locator] = row.pitch_id
-            except ValidationError as exc:
-                failed[row.locator] = "; ".join(str(e["msg"]) for e in exc.errors())
-            except TrackerError as exc:
-                failed[row.locator] = exc.message
-        for campaign_id, creates in new.items():
-            try:
-                pitches = self._campaigns.create_pitches(
-                    user_id, campaign_id, [data for _, data in creates], written_by=PROVIDER
-                )
-            except TrackerError as exc:
-                failed.update({locator: exc.message for locator, _ in creates})
-                continue
-            placed.update({locator: p.pitch_id for (locator, _), p in zip(creates, pitches, strict=True)})
+        """Create the pitches of new records (a batch per campaign) or link them to the matched pitch; an import
+        remembers its campaign for the records added later."""
+        outcome = self._side.place(user_id, plan, table.tracker)
         if chosen is not None:
-            remembered = chosen.campaign_id or next(
-                (
-                    c.campaign_id
-                    for c in campaigns.values()
-                    if normalise_header(c.title) == normalise_header(chosen.title)
-                ),
-                None,
-            )
+            remembered = chosen.campaign_id or getattr(table.tracker.by_title(chosen.title), "campaign_id", None)
             if remembered is not None:
                 self._remember_import_campaign(connection, remembered)
-        return ImportOutcome(placed=placed, failed=failed)
+        return outcome
 
     def _remember_import_campaign(self, connection: Connection, campaign_id: str) -> None:
         current = self._integrations.get_connection(connection.user_id, PROVIDER) or connection
@@ -578,25 +477,6 @@ class AirtableSync:
             }
         )
         self._integrations.save_connection(updated, expected_version=current.version)
-
-    def _apply_tracker_updates(
-        self, user_id: str, plan: SyncPlan, pitches: dict[str, Pitch]
-    ) -> tuple[int, list[SyncLogError]]:
-        errors: list[SyncLogError] = []
-        updated = 0
-        for record_id, changes in plan.tracker_updates.items():
-            pitch = pitches[record_id]
-            try:
-                update = PitchUpdate.model_validate({"version": pitch.version, **_pitch_fields(changes)})
-                self._campaigns.update_pitch(user_id, pitch.campaign_id, record_id, update, written_by=PROVIDER)
-                updated += 1
-            except (ValidationError, ValidationFailed, VersionConflict, NotFound) as exc:
-                plan.keep_previous_base(record_id)  # the next run sees the difference again and retries
-                message = exc.message if isinstance(exc, TrackerError) else str(exc)
-                errors.append(
-                    SyncLogError(code="tracker_update_failed", message=f"Pitch {record_id} not updated: {message}")
-                )
-        return updated, errors
 
     # -- Airtable side ----------------------------------------------------------------------------
 
@@ -672,7 +552,7 @@ class AirtableSync:
         self._reload_tracker(connection.user_id, table)
         merger = Merger(chosen.mapping, now=self._now())
         rows = [r for r in table.rows() if not r.record_id]
-        plan = self._planner(merger, table, self._choice(request, table)).plan(rows, set(table.tracker))
+        plan = self._planner(merger, table, self._choice(request, table)).plan(rows, set(table.tracker.values))
         return self._describe(request, table, plan, ImportOutcome())
 
     @staticmethod
@@ -682,6 +562,6 @@ class AirtableSync:
             plan,
             dry_run=request.dry_run,
             source=f"'{target.base_name or target.base_id}' / '{target.table_name or target.table_id}'",
-            campaigns={c.campaign_id: c.title for c in table.campaigns.values()},
+            campaigns=table.tracker.titles(),
             outcome=outcome,
         )
