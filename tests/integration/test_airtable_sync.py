@@ -6,24 +6,16 @@ personal access token); Tracker's side through the public API.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import httpx
 import pytest
 
 from local_stack.server import RunningStack
-from tests.support.airtable import AirtableUser, make_airtable_user
+from tests.support.airtable import AirtableUser, make_airtable_user, unpaced_sandbox
 from tests.support.api import LocalUser, card
 
-
-@pytest.fixture(autouse=True)
-def unpaced_sandbox(stack: RunningStack) -> Iterator[None]:
-    """These tests call the API faster than a person would, from several Lambda instances whose pacing is
-    their own (the per-base pacing is per process); Airtable's rate limit is tested on its own."""
-    sandbox = stack.stack.sandbox.airtable
-    limit, sandbox.rate_limit = sandbox.rate_limit, None
-    yield
-    sandbox.rate_limit = limit
+__all__ = ["unpaced_sandbox"]  # the shared autouse fixture: Airtable's rate limit is off in these tests
 
 
 @pytest.fixture
@@ -118,13 +110,7 @@ def test_a_tracker_edit_reaches_airtable_and_conflicts_log_the_losing_value(airt
     record_id = airtable_user.records()[0]["id"]
     # WHEN both sides change Outlet, and Tracker alone changes Notes
     airtable_user.edit(record_id, Outlet="Radio 2")
-    fresh = next(p for p in airtable_user.pitches() if p["pitch_id"] == annie["pitch_id"])
-    changed = airtable_user.http.patch(
-        f"/api/campaigns/{campaign['campaign_id']}/pitches/{annie['pitch_id']}",
-        headers=airtable_user.user.headers,
-        json={"version": fresh["version"], "outlet": "6 Music", "notes": "call Tuesday"},
-    )
-    assert changed.status_code == 200, changed.text
+    airtable_user.change_pitch(annie, outlet="6 Music", notes="call Tuesday")
     log = airtable_user.sync()
     # THEN Tracker wins the conflict (the default policy), the losing value is logged, and the note is in Airtable
     assert log["conflicts"] == 1

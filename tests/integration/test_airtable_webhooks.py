@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import httpx
-import pytest
 
 from local_stack.server import RunningStack
 from provider_sandbox.airtable_webhooks import AirtableWebhooks, sign
 from provider_sandbox.push import PushSender
-from tests.support.airtable import AirtableUser, make_airtable_user
+from tests.support.airtable import AirtableUser, make_airtable_user, unpaced_sandbox
 from tests.support.api import LocalUser, card
 from tests.support.waiting import deliver_pushes_and_run_jobs, wait_until
 
-
-@pytest.fixture(autouse=True)
-def unpaced_sandbox(stack: RunningStack) -> Iterator[None]:
-    """Several Lambda instances call the base within a second here; the per-base pacing is per process."""
-    sandbox = stack.stack.sandbox.airtable
-    limit, sandbox.rate_limit = sandbox.rate_limit, None
-    yield
-    sandbox.rate_limit = limit
+__all__ = ["unpaced_sandbox"]  # the shared autouse fixture: Airtable's rate limit is off in these tests
 
 
 def _synced_user(

@@ -8,6 +8,7 @@ records a request, Airtable's most.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
@@ -71,9 +72,14 @@ class PayloadPage:
 
 @dataclass(slots=True)
 class _Pace:
-    """The client's recent requests per base, to stay under Airtable's rate."""
+    """Recent requests per base, shared by every client of the process (a run, a preview and a settings screen
+    may call the same base within a second), to stay under Airtable's rate."""
 
     sent: dict[str, deque[float]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+_PACE = _Pace()
 
 
 class AirtableClient:
@@ -92,21 +98,21 @@ class AirtableClient:
         self._sleep = sleep
         self._clock = clock
         self._http = http
-        self._pace = _Pace()
         self.calls: Counter[str] = Counter()
         self.rate_limited = 0  # 429 answers met (each waited out)
 
     # -- transport --------------------------------------------------------------------------------
 
     def _wait_turn(self, base_id: str) -> None:
-        sent = self._pace.sent.setdefault(base_id, deque())
-        now = self._clock()
-        while sent and now - sent[0] >= _PACE_WINDOW:
-            sent.popleft()
-        if len(sent) >= PER_SECOND:
-            self._sleep(_PACE_WINDOW - (now - sent[0]))
-            sent.popleft()
-        sent.append(self._clock())
+        with _PACE.lock:  # held while waiting: the next caller's turn comes after this one's
+            sent = _PACE.sent.setdefault(base_id, deque())
+            now = self._clock()
+            while sent and now - sent[0] >= _PACE_WINDOW:
+                sent.popleft()
+            if len(sent) >= PER_SECOND:
+                self._sleep(_PACE_WINDOW - (now - sent[0]))
+                sent.popleft()
+            sent.append(self._clock())
 
     def _call(self, method: str, path: str, *, base_id: str, params: Any = None, json: Any = None) -> dict[str, Any]:
         headers = {} if self._token is None else {"Authorization": f"Bearer {self._token}"}
