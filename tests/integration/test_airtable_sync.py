@@ -172,3 +172,28 @@ def test_existing_records_are_previewed_then_imported_once(
     ).json()
     assert again.get("created") == 0, again
     assert user.sync()["outcome"] == "success"
+
+
+def test_with_a_view_chosen_only_its_records_sync(
+    http: httpx.Client, new_user: Callable[[str], LocalUser], stack: RunningStack
+) -> None:
+    # GIVEN a table whose "Open" view hides the records marked Done
+    user = make_airtable_user(
+        http,
+        new_user,
+        stack,
+        records=[
+            {"Contact": "Annie", "Email": "annie@radio.example", "Done": False},
+            {"Contact": "Bob", "Email": "bob@blog.example", "Done": True},
+        ],
+    )
+    table = next(t for t in user.base.tables if t.id == user.table_id)
+    view = next(v for v in table.views if v.name == "Open")
+    # WHEN the view is chosen and the records imported
+    user.configure(view_id=view.id)
+    imported = http.post(
+        "/api/integrations/airtable/import", headers=user.user.headers, json={"campaign": {"title": "Spring"}}
+    )
+    assert imported.status_code == 200, imported.text
+    # THEN only the view's record came in
+    assert [p["email"] for p in user.pitches()] == ["annie@radio.example"]
