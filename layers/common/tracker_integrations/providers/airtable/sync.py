@@ -33,7 +33,7 @@ from tracker_integrations.models.connection import Connection, ConnectionStatus,
 from tracker_integrations.models.imports import ImportRequest, ImportResult
 from tracker_integrations.models.sync_log import ConflictDetail, SyncLog, SyncLogError, SyncOutcome
 from tracker_integrations.providers.airtable.client import AirtableClient, AirtableRecord, AirtableRefused
-from tracker_integrations.providers.airtable.store import AirtableStore, CachedRecord, RecordCache
+from tracker_integrations.providers.airtable.store import AirtableStore, CachedRecord, RecordCache, WebhookRecord
 from tracker_integrations.providers.airtable.webhooks import AirtableWebhooks
 from tracker_integrations.services.campaigns import CampaignsService
 from tracker_integrations.services.syncing.sync_frame import (
@@ -152,6 +152,16 @@ class _Table:
 
 
 @dataclass(frozen=True, slots=True)
+class _Read:
+    """What a run read of the table, and how far into the webhook's payloads."""
+
+    cache: RecordCache
+    recreated: bool = False  # the webhook was gone and a new one replaced it: this read is the catch-up
+    hook: WebhookRecord | None = None
+    cursor: int | None = None  # the payloads before it are in `cache`
+
+
+@dataclass(frozen=True, slots=True)
 class AirtableStorage:
     states: SyncStateStore
     store: AirtableStore
@@ -243,16 +253,14 @@ class AirtableSync:
             f"{target.base_id}/{target.table_id}/{target.view_id or ''}/{','.join(sorted(chosen.field_ids.values()))}"
         )
 
-    def _read(
-        self, connection: Connection, chosen: AirtableSettings, client: AirtableClient
-    ) -> tuple[RecordCache, bool]:
-        """The table as it is now, and whether this run caught up after its webhook was recreated."""
+    def _read(self, connection: Connection, chosen: AirtableSettings, client: AirtableClient) -> _Read:
+        """The table as it is now: the cached copy brought up to date by the webhook's new payloads, or a full
+        read (first sync, another table, view or mapping, a view chosen, or the webhook gone)."""
         target = chosen.target
         cache = self._store.load_cache(connection.user_id)
         source = self._source(chosen)
         hook = self._webhooks.live(connection, target.base_id, target.table_id)
-        incremental = cache is not None and cache.source == source and hook is not None and target.view_id is None
-        if incremental and cache is not None and hook is not None:
+        if cache is not None and cache.source == source and hook is not None and target.view_id is None:
             cursor, pages = hook.cursor, []
             try:
                 while True:
@@ -264,22 +272,29 @@ class AirtableSync:
             except AirtableRefused as exc:
                 if exc.status != 404:
                     raise
-                incremental = False  # deleted at Airtable, or lapsed: recreated below, then a full read
-            if incremental:
+                hook = None  # deleted at Airtable, or lapsed: recreated below, then a full read
+            else:
                 apply_payloads(cache, pages, target.table_id, set(chosen.field_ids.values()))
-                self._webhooks.moved(hook, cursor)
-                return cache, False
+                return _Read(cache, hook=hook, cursor=cursor)
         recreated = False
-        if hook is None or not incremental:
+        if hook is None:
             # Created before the read, so nothing changed between the read and the webhook goes unreported.
-            recreated = self._webhooks.create(connection, target.base_id, target.table_id, client).recreated
+            ensured = self._webhooks.create(connection, target.base_id, target.table_id, client)
+            recreated = ensured.recreated
         links = {rec: r.tracker_id for rec, r in (cache.records.items() if cache else [])}
         fresh = RecordCache(source=source, generation=cache.generation if cache else 0)
         for record in client.records(
             target.base_id, target.table_id, field_ids=list(chosen.field_ids.values()), view_id=target.view_id
         ):
             fresh.records[record.id] = CachedRecord(links.get(record.id), record.fields)
-        return fresh, recreated
+        return _Read(fresh, recreated=recreated)
+
+    def _save_cache(self, user_id: str, read: _Read) -> None:
+        """The cache, then the webhook's cursor past the payloads it now holds (never before: a run that fails
+        in between reads them again)."""
+        self._store.save_cache(user_id, read.cache)
+        if read.hook is not None and read.cursor is not None:
+            self._webhooks.moved(read.hook, read.cursor)
 
     def _refused(self, chosen: AirtableSettings, exc: AirtableRefused) -> SyncStopped:
         """A base, table or field that is gone, named, with what to do."""
@@ -319,8 +334,9 @@ class AirtableSync:
         importing: _Importing | None,
     ) -> SyncLog:
         user_id = connection.user_id
-        cache, recreated = self._read(connection, chosen, client)
-        if recreated:
+        read = self._read(connection, chosen, client)
+        cache = read.cache
+        if read.recreated:
             self._catch_ups.add(log.run_id)
         table = _Table(chosen, cache)
         self._reload_tracker(user_id, table)
@@ -381,7 +397,7 @@ class AirtableSync:
                 encode_state(merged.blocked_state(), merger.fields),
                 expected_generation=stored.generation,
             )
-            self._store.save_cache(user_id, cache)
+            self._save_cache(user_id, read)
             raise SyncStopped(
                 "mass_delete_blocked",
                 f"{blocked.vanished} of {blocked.synced} synced records disappeared from "
@@ -393,10 +409,12 @@ class AirtableSync:
         t_updated, update_errors = self._side.apply_updates(user_id, merged, table.tracker.pitches)
         errors += update_errors
         written = self._write_airtable(client, table, merger, merged)
+        # The links first: a run cut off before the state is saved leaves records the next merge fills in (no base
+        # yet), never a Tracker pitch whose new record it cannot find.
+        self._save_cache(user_id, read)
         if merged.state_changed or state is None or written or merged.new_rows:
             blob = encode_state(merged.state, merger.fields)
             self._states.save(user_id, PROVIDER, blob, expected_generation=stored.generation)
-        self._store.save_cache(user_id, cache)
         outcome_: SyncOutcome = "partial" if errors else "success"
         return log.model_copy(
             update={
