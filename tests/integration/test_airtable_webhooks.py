@@ -105,3 +105,16 @@ def test_a_deleted_webhook_is_recreated_with_a_full_catch_up_and_the_card_says_s
     assert log["outcome"] == "success", log
     assert user.pitches()[0]["status"] == "replied"
     assert card(http, user.user, "airtable")["last_error"]["code"] == "webhook_recreated"
+
+
+def test_disconnecting_deletes_the_webhook_at_airtable(
+    http: httpx.Client, new_user: Callable[[str], LocalUser], stack: RunningStack
+) -> None:
+    user = _synced_user(http, new_user, stack, "pro")
+    webhooks = AirtableWebhooks.of(stack.stack.sandbox.context)
+    assert len(webhooks.webhooks(user.base.id)) == 1
+    # WHEN the user disconnects Airtable
+    response = http.delete("/api/integrations/airtable/disconnect", headers=user.user.headers)
+    assert response.status_code == 200, response.text
+    # THEN Airtable no longer pings Tracker for that table
+    assert webhooks.webhooks(user.base.id) == []
