@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
+from typing import cast
 
 import httpx
 
@@ -12,6 +14,9 @@ from provider_sandbox.push import PushSender
 from tests.support.airtable import AirtableUser, make_airtable_user, unpaced_sandbox
 from tests.support.api import LocalUser, card
 from tests.support.waiting import deliver_pushes_and_run_jobs, wait_until
+from tracker_integrations import wiring
+from tracker_integrations.models.common import utcnow
+from tracker_integrations.providers.airtable.integration import AirtableIntegration
 
 __all__ = ["unpaced_sandbox"]  # the shared autouse fixture: Airtable's rate limit is off in these tests
 
@@ -118,3 +123,24 @@ def test_disconnecting_deletes_the_webhook_at_airtable(
     assert response.status_code == 200, response.text
     # THEN Airtable no longer pings Tracker for that table
     assert webhooks.webhooks(user.base.id) == []
+
+
+def test_the_daily_keep_alive_refreshes_a_webhook_close_to_its_expiry(
+    http: httpx.Client, new_user: Callable[[str], LocalUser], stack: RunningStack
+) -> None:
+    # GIVEN a synced table whose webhook Tracker last saw with 2 days left (of Airtable's 7)
+    user = _synced_user(http, new_user, stack, "pro")
+    store = cast("AirtableIntegration", wiring.root().hooks("airtable")).store
+    hook = store.current_webhook(user.user.name)
+    assert hook is not None
+    store.save_webhook(hook.model_copy(update={"expires_at": utcnow() + timedelta(days=2)}))
+    before = len([r for r in stack.stack.sandbox.requests if r.path.endswith(f"/webhooks/{hook.webhook_id}/refresh")])
+    # WHEN the daily schedule fires
+    result = stack.stack.run_schedule("Daily")
+    # THEN the webhook was refreshed at Airtable and Tracker knows its new expiry, a week away
+    refreshed = [r for r in stack.stack.sandbox.requests if r.path.endswith(f"/webhooks/{hook.webhook_id}/refresh")]
+    assert len(refreshed) == before + 1
+    assert result["renewed"] >= 1
+    after = store.current_webhook(user.user.name)
+    assert after is not None
+    assert after.expires_at - utcnow() > timedelta(days=6)
