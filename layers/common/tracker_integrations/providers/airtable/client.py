@@ -27,7 +27,7 @@ WRITE_BATCH = 10  # Airtable's most records per create or update
 PAYLOAD_PAGE = 50  # Airtable's most webhook payloads per page
 PER_SECOND = 5  # per base
 PENALTY_SECONDS = 30.0
-_PACE_WINDOW = 1.1  # a little over a second, so clock skew never puts a sixth request in Airtable's second
+_PACE_WINDOW = 1.05  # a little over Airtable's second
 _MAX_429_WAITS = 3
 
 
@@ -71,15 +71,22 @@ class PayloadPage:
 
 
 @dataclass(slots=True)
-class _Pace:
-    """Recent requests per base, shared by every client of the process (a run, a preview and a settings screen
-    may call the same base within a second), to stay under Airtable's rate."""
+class _BaseTraffic:
+    """When the base's last requests were answered, and the lock that sends them one at a time."""
 
-    sent: dict[str, deque[float]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    answered: deque[float] = field(default_factory=deque)
 
 
-_PACE = _Pace()
+_TRAFFIC: dict[str, _BaseTraffic] = {}
+_TRAFFIC_LOCK = threading.Lock()
+
+
+def _traffic(base_id: str) -> _BaseTraffic:
+    """Shared by every client of the process: a run, a preview and a settings screen may call the same base
+    within a second."""
+    with _TRAFFIC_LOCK:
+        return _TRAFFIC.setdefault(base_id, _BaseTraffic())
 
 
 class AirtableClient:
@@ -103,26 +110,31 @@ class AirtableClient:
 
     # -- transport --------------------------------------------------------------------------------
 
-    def _wait_turn(self, base_id: str) -> None:
-        with _PACE.lock:  # held while waiting: the next caller's turn comes after this one's
-            sent = _PACE.sent.setdefault(base_id, deque())
+    def _paced(self, base_id: str, request: httpx.Request) -> httpx.Response:
+        """Send once the base has answered fewer than 5 requests in the last second. Counting from when each
+        answer came back (not when it was sent) keeps Airtable's count, taken on arrival, under 5 whatever
+        the latency."""
+        traffic = _traffic(base_id)
+        with traffic.lock:
             now = self._clock()
-            while sent and now - sent[0] >= _PACE_WINDOW:
-                sent.popleft()
-            if len(sent) >= PER_SECOND:
-                self._sleep(_PACE_WINDOW - (now - sent[0]))
-                sent.popleft()
-            sent.append(self._clock())
+            while traffic.answered and now - traffic.answered[0] >= _PACE_WINDOW:
+                traffic.answered.popleft()
+            if len(traffic.answered) >= PER_SECOND:
+                self._sleep(_PACE_WINDOW - (now - traffic.answered[0]))
+                traffic.answered.popleft()
+            try:
+                return send(request, api=_API, client=self._http, auth=self._auth)
+            finally:
+                traffic.answered.append(self._clock())
 
     def _call(self, method: str, path: str, *, base_id: str, params: Any = None, json: Any = None) -> dict[str, Any]:
         headers = {} if self._token is None else {"Authorization": f"Bearer {self._token}"}
         request = httpx.Request(method, f"{self._api}{path}", params=params, json=json, headers=headers)
         waits = 0
         while True:
-            self._wait_turn(base_id)
             self.calls[PROVIDER] += 1
             try:
-                response = send(request, api=_API, client=self._http, auth=self._auth)
+                response = self._paced(base_id, request)
             except RateLimited:
                 self.rate_limited += 1
                 waits += 1
