@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tracker_integrations import wiring
 from tracker_integrations.api import install_error_handlers, json_response
-from tracker_integrations.errors import Unauthenticated
+from tracker_integrations.errors import Unauthenticated, ValidationFailed
 from tracker_integrations.observability import logger, metrics
 from tracker_integrations.validation import parse_json, parse_model
 
@@ -37,7 +37,7 @@ def airtable_ping() -> Response[str]:
     raw = (app.current_event.decoded_body or "").encode()
     try:
         ping = parse_model(Ping, parse_json(raw.decode()))
-    except Exception as exc:  # an unsigned body is refused as unauthenticated, never as a 400 that tells anything
+    except ValidationFailed as exc:  # an unsigned body is refused as unauthenticated, never described
         raise Unauthenticated("this ping is not from an Airtable webhook Tracker created") from exc
     mac = app.current_event.headers.get("x-airtable-content-mac")
     outcome = wiring.airtable_webhooks().pinged(ping.webhook.id, ping.base.id, raw, mac)

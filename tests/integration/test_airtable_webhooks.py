@@ -51,7 +51,7 @@ def test_a_forged_or_unsigned_ping_is_refused_and_queues_nothing(
     body = (
         f'{{"base":{{"id":"{user.base.id}"}},"webhook":{{"id":"{hook.id}"}},"timestamp":"2026-01-01T00:00:00.000Z"}}'
     ).encode()
-    # WHEN a ping comes signed with another secret, unsigned, or for an unknown webhook
+    # WHEN a ping comes signed with another secret, unsigned, for an unknown webhook, or is not JSON
     forged = http.post(
         "/api/webhooks/airtable", content=body, headers={"X-Airtable-Content-MAC": sign(b"x" * 64, body)}
     )
@@ -61,8 +61,9 @@ def test_a_forged_or_unsigned_ping_is_refused_and_queues_nothing(
         content=body.replace(hook.id.encode(), b"achUnknown123"),
         headers={"X-Airtable-Content-MAC": sign(hook.mac_secret, body.replace(hook.id.encode(), b"achUnknown123"))},
     )
+    garbage = http.post("/api/webhooks/airtable", content=b"{not json", headers={"X-Airtable-Content-MAC": "x"})
     # THEN each is 401
-    assert (forged.status_code, unsigned.status_code, unknown.status_code) == (401, 401, 401)
+    assert (forged.status_code, unsigned.status_code, unknown.status_code, garbage.status_code) == (401, 401, 401, 401)
     # AND the genuinely signed one is accepted
     genuine = http.post(
         "/api/webhooks/airtable", content=body, headers={"X-Airtable-Content-MAC": sign(hook.mac_secret, body)}
