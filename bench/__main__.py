@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import sys
 
-from bench import cold_start, cost, engine, fanout, gmail_push, push_delivery, rate_limits, replies, sheets_sync
+from bench import (
+    airtable,
+    cold_start,
+    cost,
+    engine,
+    fanout,
+    gmail_push,
+    push_delivery,
+    rate_limits,
+    replies,
+    sheets_sync,
+)
 from bench.results import RESULTS_PATH, Figure, write
 
 # One benchmark a line, so adding one is a one-line change.
@@ -18,6 +29,7 @@ BENCHMARKS = (
     gmail_push,
     push_delivery,
     rate_limits,
+    airtable,
 )
 
 
