@@ -117,6 +117,10 @@ def test_a_tracker_edit_reaches_airtable_and_conflicts_log_the_losing_value(airt
     assert log["conflict_details"][0]["losing_value"] == "Radio 2"
     fields = airtable_user.by_email()["annie@radio.example"]
     assert (fields["Outlet"], fields["Notes"]) == ("6 Music", "call Tuesday")
+    # AND that write's webhook payload (source publicApi, as a user's script's would be) changes nothing
+    writes = airtable_user.calls("PATCH")
+    again = airtable_user.sync()
+    assert (again["records_updated"], again["conflicts"], airtable_user.calls("PATCH")) == (0, 0, writes)
 
 
 def test_a_record_deleted_in_airtable_waits_for_approval(airtable_user: AirtableUser) -> None:
