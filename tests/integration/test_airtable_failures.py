@@ -4,6 +4,7 @@ table or field stops the run with an error naming it and what to do."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 import httpx
 import pytest
@@ -11,6 +12,8 @@ import pytest
 from local_stack.server import RunningStack
 from tests.support.airtable import AirtableUser, make_airtable_user, unpaced_sandbox
 from tests.support.api import LocalUser, card
+from tracker_integrations import wiring
+from tracker_integrations.providers.airtable.integration import AirtableIntegration
 
 __all__ = ["unpaced_sandbox"]  # the shared autouse fixture: Airtable's rate limit is off in these tests
 
@@ -65,3 +68,18 @@ def test_a_deleted_table_or_base_is_named_on_the_card(synced: AirtableUser, dele
     shown = card(synced.http, synced.user, "airtable")
     assert (shown["status"], shown["last_error"]["code"]) == ("error", code), shown
     assert named in shown["last_error"]["message"]
+
+
+def test_the_twice_daily_full_read_finds_a_deleted_table_with_nothing_to_write(synced: AirtableUser) -> None:
+    # GIVEN the table's last full read was 13 hours ago, and the table is then deleted in Airtable
+    store = cast("AirtableIntegration", wiring.root().hooks("airtable")).store
+    cache = store.load_cache(synced.user.name)
+    assert cache is not None
+    cache.read_at -= 13 * 3600
+    store.save_cache(synced.user.name, cache)
+    synced.sandbox.airtable.delete_table(synced.base.id, synced.table_id)
+    # WHEN the scheduled sync runs with nothing changed in Tracker
+    synced.sync()
+    # THEN it read the table again, and the card names what is gone
+    shown = card(synced.http, synced.user, "airtable")
+    assert (shown["status"], shown["last_error"]["code"]) == ("error", "table_missing"), shown

@@ -41,6 +41,7 @@ class RecordCache:
     records: dict[str, CachedRecord] = field(default_factory=dict)  # Airtable record id -> record
     # What the cache was read from: a change of table or view (or field list) means a full read.
     source: str = ""
+    read_at: int = 0  # epoch seconds of the last full read: payloads keep it current in between
     generation: int = 0
 
     def tracker_ids(self) -> dict[str, str]:
@@ -48,14 +49,23 @@ class RecordCache:
 
 
 def encode_cache(cache: RecordCache) -> bytes:
-    body = {"source": cache.source, "records": {k: [v.tracker_id, v.cells] for k, v in cache.records.items()}}
+    body = {
+        "source": cache.source,
+        "read_at": cache.read_at,
+        "records": {k: [v.tracker_id, v.cells] for k, v in cache.records.items()},
+    }
     return zlib.compress(json.dumps(body, separators=(",", ":")).encode(), 6)
 
 
 def decode_cache(blob: bytes, generation: int) -> RecordCache:
     body = json.loads(zlib.decompress(blob))
     records = {k: CachedRecord(v[0], dict(v[1])) for k, v in dict(body["records"]).items()}
-    return RecordCache(records=records, source=str(body.get("source", "")), generation=generation)
+    return RecordCache(
+        records=records,
+        source=str(body.get("source", "")),
+        read_at=int(body.get("read_at", 0)),
+        generation=generation,
+    )
 
 
 class WebhookRecord(BaseModel):

@@ -58,6 +58,9 @@ from tracker_integrations.sync.importer import (
 )
 
 PROVIDER: ProviderKey = "airtable"
+# A backstop behind the webhook (a payload Airtable dropped, a field deleted): a run reads the whole table when
+# its last full read is this old, as the registry's reconciliation interval makes a sync due.
+FULL_READ_EVERY = 12 * 3600
 
 
 def airtable_settings(connection: Connection) -> AirtableSettings:
@@ -255,12 +258,15 @@ class AirtableSync:
 
     def _read(self, connection: Connection, chosen: AirtableSettings, client: AirtableClient) -> _Read:
         """The table as it is now: the cached copy brought up to date by the webhook's new payloads, or a full
-        read (first sync, another table, view or mapping, a view chosen, or the webhook gone)."""
+        read (first sync, another table, view or mapping, a view chosen, the webhook gone, or 12 hours since the
+        last full read)."""
         target = chosen.target
         cache = self._store.load_cache(connection.user_id)
         source = self._source(chosen)
         hook = self._webhooks.live(connection, target.base_id, target.table_id)
-        if cache is not None and cache.source == source and hook is not None and target.view_id is None:
+        now = int(self._now().timestamp())
+        current = cache is not None and cache.source == source and now - cache.read_at < FULL_READ_EVERY
+        if cache is not None and current and hook is not None and target.view_id is None:
             cursor, pages = hook.cursor, []
             try:
                 while True:
@@ -282,7 +288,7 @@ class AirtableSync:
             ensured = self._webhooks.create(connection, target.base_id, target.table_id, client)
             recreated = ensured.recreated
         links = {rec: r.tracker_id for rec, r in (cache.records.items() if cache else [])}
-        fresh = RecordCache(source=source, generation=cache.generation if cache else 0)
+        fresh = RecordCache(source=source, read_at=now, generation=cache.generation if cache else 0)
         for record in client.records(
             target.base_id, target.table_id, field_ids=list(chosen.field_ids.values()), view_id=target.view_id
         ):
