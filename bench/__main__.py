@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from bench import (
+    airtable,
     cold_start,
     cost,
     engine,
@@ -30,6 +31,7 @@ BENCHMARKS = (
     push_delivery,
     rate_limits,
     teams,
+    airtable,
 )
 
 

@@ -106,6 +106,19 @@ def create_spreadsheet() -> Response[str]:
     return json_response(201, wiring.sheets_setup().create_spreadsheet(current_user(app), request))
 
 
+# -- Airtable: choosing base and table -------------------------------------------------------------
+
+
+@app.get("/api/integrations/airtable/bases")
+def list_airtable_bases() -> Response[str]:
+    return json_response(200, wiring.airtable_setup().bases(current_user(app)))
+
+
+@app.get("/api/integrations/airtable/bases/<base_id>/tables")
+def list_airtable_tables(base_id: str) -> Response[str]:
+    return json_response(200, wiring.airtable_setup().tables(current_user(app), base_id))
+
+
 @app.post("/api/integrations/<provider>/connect")
 def connect(provider: str) -> Response[str]:
     identity = current_identity(app)

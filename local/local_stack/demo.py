@@ -29,6 +29,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
+from local_stack.demo_airtable import AirtableDemo, AirtableStepFailed, Seen
 from local_stack.server import LOCAL_CLIENTS, RunningStack, serve_local_stack
 from provider_sandbox.mail import delivery_status_report
 from provider_sandbox.testing import approve
@@ -183,6 +184,14 @@ class DemoScript:
         self._pitch_message_ids: dict[Contact, str] = {}  # the Message-ID of each pitch e-mail Dan sent
         self._changed_at = 0.0  # when the change a waiting step looks for was made (monotonic clock)
         self._reply_landed_at = 0.0
+        self._airtable = AirtableDemo(
+            running,
+            self._api,
+            self._connect,
+            self._wait_for,
+            self._mark_changed,
+            self.login,
+        )
 
     def steps(self) -> list[tuple[str, Callable[[], Observed]]]:
         return [
@@ -204,6 +213,13 @@ class DemoScript:
             ("A pitch bounces", self.pitch_bounces),
             ("An out-of-office", self.out_of_office_arrives),
             ("The sheet follows", self.see_sheet_follow_gmail),
+            ("Connect Airtable", self._airtable_step(AirtableDemo.connect)),
+            ("Pick base and table", self._airtable_step(AirtableDemo.pick_base_and_table)),
+            ("Import the Airtable records", self._airtable_step(AirtableDemo.import_records)),
+            ("An edit in Airtable", self._airtable_step(AirtableDemo.edit_in_airtable)),
+            ("Tracker follows Airtable", self._airtable_step(AirtableDemo.see_tracker_follow)),
+            ("An edit in Tracker", self._airtable_step(AirtableDemo.edit_in_tracker)),
+            ("Airtable follows Tracker", self._airtable_step(AirtableDemo.see_airtable_follow)),
             ("Notification feed", self.show_notifications),
             ("Integration cards", self.show_cards),
         ]
@@ -527,7 +543,7 @@ class DemoScript:
     def show_cards(self) -> Observed:
         cards = self._cards()
         shown = []
-        for provider in ("google-sheets", "gmail"):
+        for provider in ("google-sheets", "gmail", "airtable"):
             card = cards[provider]
             if card["status"] != "connected" or card.get("last_error"):
                 raise StepFailed(f"the {card['name']} card says {card['status']}: {card.get('last_error')}")
@@ -537,8 +553,23 @@ class DemoScript:
                 f"{card['name']}: {card['status']} as {card['connected_account']}, "
                 f"last sync {_ago(card['last_sync_at'])}, {card['records_synced']} records synced, no errors"
             )
-        others = ", ".join(c["name"] for p, c in cards.items() if p not in {"google-sheets", "gmail"})
-        return Observed(f"Google Sheets and Gmail connected; {others} still to connect", details=tuple(shown))
+        others = ", ".join(c["name"] for p, c in cards.items() if p not in {"google-sheets", "gmail", "airtable"})
+        return Observed(f"Google Sheets, Gmail and Airtable connected; {others} still to connect", details=tuple(shown))
+
+    # -- Airtable (local_stack/demo_airtable.py) -------------------------------------------------------
+
+    def _airtable_step(self, step: Callable[[AirtableDemo], Seen]) -> Callable[[], Observed]:
+        def run() -> Observed:
+            try:
+                seen = step(self._airtable)
+            except AirtableStepFailed as exc:
+                raise StepFailed(str(exc)) from exc
+            return Observed(seen.text, seen.seconds, seen.details)
+
+        return run
+
+    def _mark_changed(self) -> None:
+        self._changed_at = time.monotonic()
 
     # -- helpers -------------------------------------------------------------------------------------
 

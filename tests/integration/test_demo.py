@@ -40,3 +40,5 @@ def test_every_step_of_the_demo_script_passes(stack: RunningStack) -> None:
     # scheduled sync; how many seconds they took is the demo's printed figure, not asserted on a shared machine
     waited = {result.title for result in results if result.seconds is not None}
     assert {"Tracker knows", "Annie Mac replies", "A pitch bounces"} <= waited, transcript
+    # AND Airtable's edits travel both ways by themselves too (its webhook ping; Tracker's table stream)
+    assert {"Tracker follows Airtable", "Airtable follows Tracker"} <= waited, transcript

@@ -192,10 +192,10 @@ def test_a_campaign_column_places_rows_creates_missing_campaigns_and_matches_by_
     assert len(sheet.pitches(autumn["campaign_id"])) == 1
 
 
-def test_import_is_offered_for_google_sheets_only_and_its_body_is_checked(her_sheet: ExistingSheet) -> None:
-    response = her_sheet.http.post("/api/integrations/airtable/import", headers=her_sheet.user.headers, json={})
+def test_import_is_offered_where_an_import_exists_and_its_body_is_checked(her_sheet: ExistingSheet) -> None:
+    response = her_sheet.http.post("/api/integrations/mailchimp/import", headers=her_sheet.user.headers, json={})
     assert response.status_code == 404
-    assert "Import is offered for google-sheets" in response.json()["error"]["message"]
+    assert "Import is offered for airtable, google-sheets" in response.json()["error"]["message"]
     bad = her_sheet.post_import({"dry_run": True, "campaign": {"campaign_id": "cmp_nope"}})
     assert bad.status_code == 400
     assert "campaign.campaign_id" in bad.json()["error"]["message"]

@@ -30,6 +30,9 @@ if TYPE_CHECKING:
     from tracker_integrations.crypto.envelope import TokenCipher
     from tracker_integrations.jobs import SyncJobQueue
     from tracker_integrations.models.connection import ProviderKey
+    from tracker_integrations.providers.airtable.integration import AirtableIntegration
+    from tracker_integrations.providers.airtable.setup import AirtableSetup
+    from tracker_integrations.providers.airtable.webhooks import AirtableWebhooks
     from tracker_integrations.providers.google.gmail.integration import GmailIntegration
     from tracker_integrations.providers.google.gmail.push import GmailPushReceiver
     from tracker_integrations.providers.google.gmail.reply_categories import ReplyCategories
@@ -534,3 +537,15 @@ def gmail_push_receiver() -> GmailPushReceiver:
 
 def reply_categories() -> ReplyCategories:
     return _gmail().reply_categories()
+
+
+def _airtable() -> AirtableIntegration:
+    return cast("AirtableIntegration", root().hooks("airtable"))
+
+
+def airtable_setup() -> AirtableSetup:
+    return _airtable().setup()
+
+
+def airtable_webhooks() -> AirtableWebhooks:
+    return _airtable().webhooks()

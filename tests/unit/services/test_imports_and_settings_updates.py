@@ -52,7 +52,7 @@ def test_an_import_elsewhere_says_where_it_is_offered(provider: str) -> None:
     # GIVEN an integration without an import (or no integration at all)
     imports = Imports(lambda key: ImportingHooks())
     # WHEN an import is asked THEN the answer names the integrations that have one
-    with pytest.raises(NotFound, match="offered for google-sheets"):
+    with pytest.raises(NotFound, match="offered for airtable, google-sheets"):
         imports.run("usr_1", provider, ImportRequest(dry_run=True))
 
 

@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import cast
 
 from tracker_integrations.errors import NotFound
+from tracker_integrations.models.airtable import AirtableConnectionSettings
 from tracker_integrations.models.connection import PROVIDER_KEYS, ProviderKey
 from tracker_integrations.models.sheets import SheetsConnectionSettings
 from tracker_integrations.providers.base import Endpoint, OAuthSpec, ProviderHooks, ProviderSpec, SyncPolicy
@@ -102,8 +103,18 @@ PROVIDERS: dict[ProviderKey, ProviderSpec] = {
             client_auth="basic",
         ),
         hooks_module="tracker_integrations.providers.airtable.oauth",
-        # Two-way by design; its sync is not built yet, but Tracker's changes already mark it due.
-        sync=SyncPolicy(directions=frozenset({"to_provider", "from_provider"})),
+        # Webhooks report the table's edits, so a full pass is only a backstop twice a day; they lapse after
+        # 7 days unless refreshed, which the daily keep-alive does.
+        sync=SyncPolicy(
+            directions=frozenset({"to_provider", "from_provider"}),
+            available=True,
+            imports=True,
+            reconcile_every=timedelta(hours=12),
+            renews_push=True,
+        ),
+        settings_model=AirtableConnectionSettings,
+        setup_hint="choose a base and a table before syncing",
+        integration_module="tracker_integrations.providers.airtable.integration",
         manage_access_hint="Airtable has no revocation API: remove Tracker under Airtable > Builder hub > "
         "Integrations > Third-party integrations.",
     ),

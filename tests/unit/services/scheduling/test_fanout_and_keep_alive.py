@@ -74,5 +74,6 @@ def test_keep_alive_refreshes_idle_tokens_and_counts_the_refused_ones() -> None:
     # THEN the two live ones are refreshed, the revoked one fails, and push renewals are counted
     assert tokens.refreshed == ["usr_1", "usr_2"]
     assert (result.idle, result.refreshed, result.failed) == (3, 2, 1)
-    # Only the integration whose push lapses without renewal (Gmail) is asked: its 2.
-    assert result.renewed == 2
+    # Only the integrations whose push lapses without renewal (Gmail's watches, Airtable's webhooks) are asked:
+    # 2 each.
+    assert result.renewed == 2 * 2

@@ -64,7 +64,7 @@ def test_a_connection_never_synced_or_without_push_is_due_at_the_next_tick() -> 
     # GIVEN a push-watched connection never synced, and one whose provider pushes nothing
     # WHEN their next due times are asked THEN both are due now
     assert next_due(connection("gmail")) == DUE_NOW
-    assert next_due(connection("airtable", last_sync_at=SYNCED_AT)) == DUE_NOW
+    assert next_due(connection("mailchimp", last_sync_at=SYNCED_AT)) == DUE_NOW
 
 
 def test_the_schedule_entry_carries_the_cadence_and_due_time() -> None:

@@ -93,9 +93,9 @@ def test_without_a_live_push_the_connection_stays_due() -> None:
 
 
 def test_a_provider_without_push_settles_without_asking_for_it() -> None:
-    # GIVEN Airtable (no push today) connected on a schedule
+    # GIVEN Mailchimp (no push) connected on a schedule
     given = Routing()
-    airtable = connection("airtable", settings={"sync_frequency": "every_15_minutes"})
+    mailchimp = connection("mailchimp", settings={"sync_frequency": "every_15_minutes"})
     # WHEN a sync finishes THEN the marker settles
-    given.realtime.synced(airtable, NOW)
-    assert given.markers.settled == {("usr_1", "airtable"): NOW}
+    given.realtime.synced(mailchimp, NOW)
+    assert given.markers.settled == {("usr_1", "mailchimp"): NOW}

@@ -43,7 +43,7 @@ def test_a_configured_connection_gets_a_manual_job_queued() -> None:
     ("given_connection", "refusal", "words"),
     [
         (None, NotFound, "not connected"),
-        (connection("airtable"), ValidationFailed, "nothing to sync yet"),
+        (connection("mailchimp"), ValidationFailed, "nothing to sync yet"),
         (connection("gmail", status=ConnectionStatus.NEEDS_REAUTH), VersionConflict, "reconnected"),
         (connection("gmail", status=ConnectionStatus.PAUSED, settings={"paused": True}), VersionConflict, "paused"),
         (connection("google-sheets"), ValidationFailed, "choose or create a spreadsheet"),

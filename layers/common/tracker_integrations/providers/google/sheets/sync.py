@@ -13,12 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
 
 from pydantic import ValidationError
 
-from tracker_integrations.errors import NotFound, TrackerError, ValidationFailed, VersionConflict
-from tracker_integrations.models.campaign import Campaign, CampaignCreate, Pitch, PitchCreate, PitchUpdate
+from tracker_integrations.errors import NotFound, TrackerError, ValidationFailed
+from tracker_integrations.models.campaign import Campaign, Pitch
 from tracker_integrations.models.common import new_id, utcnow
 from tracker_integrations.models.connection import Connection, ConnectionStatus, LastError, ProviderKey
 from tracker_integrations.models.imports import ImportRequest, ImportResult
@@ -44,6 +43,12 @@ from tracker_integrations.services.syncing.sync_frame import (
     SyncProfile,
     SyncStopped,
 )
+from tracker_integrations.services.syncing.tracker_side import (
+    TrackerSide,
+    TrackerSnapshot,
+    pitch_create,
+    tracker_values,
+)
 from tracker_integrations.store.journal import CreationJournal
 from tracker_integrations.store.sync_state import SyncStateStore
 from tracker_integrations.sync.codec import decode_state, encode_state
@@ -56,10 +61,9 @@ from tracker_integrations.sync.engine import (
     SyncState,
     header_positions,
 )
-from tracker_integrations.sync.fields import FIELDS, DateReading, date_order_for_locale, from_tracker, normalise_header
+from tracker_integrations.sync.fields import FIELDS, DateReading, date_order_for_locale, normalise_header
 from tracker_integrations.sync.importer import (
     CampaignChoice,
-    ExistingPitch,
     ImportOutcome,
     ImportPlan,
     ImportPlanner,
@@ -69,6 +73,10 @@ from tracker_integrations.sync.importer import (
 from tracker_integrations.sync.mapping import follow_headers
 
 PROVIDER: ProviderKey = "google-sheets"
+
+
+def _snapshot(sheet: _Sheet) -> TrackerSnapshot:
+    return TrackerSnapshot(sheet.campaigns, sheet.pitches, sheet.tracker)
 
 
 def _sheets_settings(connection: Connection) -> SheetsSettings:
@@ -177,13 +185,6 @@ def _text(raw: object) -> str:
     return "" if raw is None else str(raw).strip()
 
 
-def _pitch_create(values: dict[str, str]) -> PitchCreate:
-    fields = {
-        k.split(".", 1)[1]: _pitch_value(k.split(".", 1)[1], v) for k, v in values.items() if k.startswith("pitch.")
-    }
-    return PitchCreate.model_validate({k: v for k, v in fields.items() if v not in ("", None)})
-
-
 def _row_keys(rows: list[dict[str, object]], merger: Merger) -> list[str]:
     """A key per new row that a later run computes the same way: its cells' fingerprint, numbered among
     identical rows."""
@@ -216,22 +217,6 @@ def _adopt_promised_rows(
     return result, adopted
 
 
-def tracker_values(pitch: Pitch, campaign: Campaign | None) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for key, spec in FIELDS.items():
-        scope, name = key.split(".", 1)
-        source: Any = pitch if scope == "pitch" else campaign
-        values[key] = from_tracker(spec, getattr(source, name, None) if source is not None else None)
-    return values
-
-
-def _pitch_value(field: str, canonical: str) -> object:
-    """A canonical value as a PitchCreate/PitchUpdate field expects it."""
-    if field == "sent_at":
-        return canonical or None
-    return canonical
-
-
 @dataclass(frozen=True, slots=True)
 class SheetsStorage:
     """What Sheets keeps of its own between runs: the merge state and the journal of records it created."""
@@ -256,6 +241,7 @@ class SheetsSync:
         self._integrations = services.integrations
         self._tracker = services.tracker
         self._campaigns = campaigns
+        self._side = TrackerSide(services.tracker, campaigns, PROVIDER)
         self._states = storage.states
         self._tokens = services.tokens
         self._settings = services.settings
@@ -598,7 +584,7 @@ class SheetsSync:
                 pitch = self._campaigns.create_pitch(
                     user_id,
                     campaign.campaign_id,
-                    _pitch_create(row.values),
+                    pitch_create(row.values),
                     written_by=PROVIDER,
                     pitch_id=promised[key],
                 )
@@ -615,41 +601,20 @@ class SheetsSync:
 
     def _campaign(self, user_id: str, choice: CampaignChoice, campaigns: dict[str, Campaign]) -> Campaign:
         """The chosen campaign, created the first time a row names a title no campaign has."""
-        if choice.campaign_id is not None:
-            return campaigns[choice.campaign_id]
-        wanted = normalise_header(choice.title)
-        found = next((c for c in campaigns.values() if normalise_header(c.title) == wanted), None)
-        if found is None:
-            found = self._campaigns.create_campaign(user_id, CampaignCreate(title=choice.title))
-            campaigns[found.campaign_id] = found
-        return found
+        return self._side.campaign(user_id, choice, TrackerSnapshot(campaigns=campaigns))
 
     def _planner(self, merger: Merger, sheet: _Sheet, fallback: CampaignChoice | None) -> ImportPlanner:
-        existing = [
-            ExistingPitch(
-                p.pitch_id, p.campaign_id, from_tracker(FIELDS["pitch.email"], p.email), sheet.tracker[p.pitch_id]
-            )
-            for p in sheet.pitches.values()
-        ]
+        existing = _snapshot(sheet).existing()
         on_sheet = {r.record_id: r.locator for r in sheet.rows if r.record_id}
         titles = {c.campaign_id: c.title for c in sheet.campaigns.values()}
         return ImportPlanner(merger, titles, existing, fallback=fallback, on_provider=on_sheet)
 
     def _import_campaign(self, sheet: _Sheet) -> CampaignChoice | None:
         """Where new rows without a campaign go: the campaign the last import chose, while it exists."""
-        chosen = sheet.settings.import_campaign_id
-        campaign = sheet.campaigns.get(chosen) if chosen else None
-        return CampaignChoice(title=campaign.title, campaign_id=campaign.campaign_id) if campaign else None
+        return _snapshot(sheet).remembered(sheet.settings.import_campaign_id)
 
     def _update_from_row(self, user_id: str, pitch: Pitch, changes: dict[str, str]) -> None:
-        fields = {
-            k.split(".", 1)[1]: _pitch_value(k.split(".", 1)[1], v)
-            for k, v in changes.items()
-            if k.startswith("pitch.")
-        }
-        if fields:
-            update = PitchUpdate.model_validate({"version": pitch.version, **fields})
-            self._campaigns.update_pitch(user_id, pitch.campaign_id, pitch.pitch_id, update, written_by=PROVIDER)
+        self._side.update_from_row(user_id, pitch, changes)
 
     # -- import -----------------------------------------------------------------------------------
 
@@ -685,22 +650,9 @@ class SheetsSync:
         return self._describe(request, sheet, plan, {}, {})
 
     def _choice(self, request: ImportRequest, sheet: _Sheet) -> CampaignChoice | None:
-        chosen = request.campaign
-        if chosen is None:
-            return self._import_campaign(sheet)
-        if chosen.campaign_id is not None:
-            campaign = sheet.campaigns.get(chosen.campaign_id)
-            if campaign is None:
-                raise ValidationFailed(
-                    "campaign.campaign_id: you have no campaign with this id; leave it out to create a new campaign"
-                )
-            return CampaignChoice(title=campaign.title, campaign_id=campaign.campaign_id)
         target = sheet.target
-        title = chosen.title or f"{target.spreadsheet_name or 'Spreadsheet'} — {target.tab_title}"
-        existing = next(
-            (c for c in sheet.campaigns.values() if normalise_header(c.title) == normalise_header(title)), None
-        )
-        return CampaignChoice(title=title, campaign_id=existing.campaign_id if existing else None)
+        default = f"{target.spreadsheet_name or 'Spreadsheet'} — {target.tab_title}"
+        return _snapshot(sheet).chosen(request.campaign, sheet.settings.import_campaign_id, default)
 
     def _import(
         self, user_id: str, connection: Connection, sheet: _Sheet, merger: Merger, importing: _Importing
@@ -709,42 +661,11 @@ class SheetsSync:
         request, results = importing
         choice = self._choice(request, sheet)
         plan = self._planner(merger, sheet, choice).plan(sheet.rows, set(sheet.tracker))
-        campaigns = dict(sheet.campaigns)
-        placed: dict[int, str] = {}
-        failed: dict[int, str] = {}
-        new: dict[str, list[tuple[int, PitchCreate]]] = {}  # campaign id -> the rows that create its pitches
-        for row in plan.rows:
-            if row.action == "skip" or row.campaign is None:
-                continue
-            try:
-                campaign = self._campaign(user_id, row.campaign, campaigns)
-                if row.pitch_id is None:
-                    new.setdefault(campaign.campaign_id, []).append((row.locator, _pitch_create(row.values)))
-                    continue
-                self._update_from_row(user_id, sheet.pitches[row.pitch_id], row.changes)
-                placed[row.locator] = row.pitch_id
-            except ValidationError as exc:
-                failed[row.locator] = "; ".join(str(e["msg"]) for e in exc.errors())
-            except TrackerError as exc:
-                failed[row.locator] = exc.message
-        for campaign_id, creates in new.items():
-            try:
-                pitches = self._campaigns.create_pitches(
-                    user_id, campaign_id, [data for _, data in creates], written_by=PROVIDER
-                )
-            except TrackerError as exc:
-                failed.update({locator: exc.message for locator, _ in creates})
-                continue
-            placed.update({locator: pitch.pitch_id for (locator, _), pitch in zip(creates, pitches, strict=True)})
+        snapshot = replace(_snapshot(sheet), campaigns=dict(sheet.campaigns))
+        outcome = self._side.place(user_id, plan, snapshot)
+        placed, failed, campaigns = outcome.placed, outcome.failed, snapshot.campaigns
         if choice is not None:
-            chosen = choice.campaign_id or next(
-                (
-                    c.campaign_id
-                    for c in campaigns.values()
-                    if normalise_header(c.title) == normalise_header(choice.title)
-                ),
-                None,
-            )
+            chosen = choice.campaign_id or getattr(snapshot.by_title(choice.title), "campaign_id", None)
             if chosen is not None:
                 current = self._integrations.get_connection(user_id, PROVIDER) or connection
                 settings = _sheets_settings(current)
@@ -768,27 +689,7 @@ class SheetsSync:
     def _apply_tracker_updates(
         self, user_id: str, plan: SyncPlan, pitches: dict[str, Pitch]
     ) -> tuple[int, list[SyncLogError]]:
-        errors: list[SyncLogError] = []
-        updated = 0
-        for record_id, changes in plan.tracker_updates.items():
-            pitch = pitches[record_id]
-            fields = {
-                k.split(".", 1)[1]: _pitch_value(k.split(".", 1)[1], v)
-                for k, v in changes.items()
-                if k.startswith("pitch.")
-            }
-            try:
-                update = PitchUpdate.model_validate({"version": pitch.version, **fields})
-                self._campaigns.update_pitch(user_id, pitch.campaign_id, record_id, update, written_by=PROVIDER)
-                updated += 1
-            except (ValidationError, ValidationFailed, VersionConflict, NotFound) as exc:
-                # Keep the old base: the next run sees the difference again and retries.
-                plan.keep_previous_base(record_id)
-                message = exc.message if isinstance(exc, TrackerError) else str(exc)
-                errors.append(
-                    SyncLogError(code="tracker_update_failed", message=f"Pitch {record_id} not updated: {message}")
-                )
-        return updated, errors
+        return self._side.apply_updates(user_id, plan, pitches)
 
     # -- sheet side -------------------------------------------------------------------------------
 
