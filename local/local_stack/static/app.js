@@ -367,7 +367,7 @@ async function sheetsParts(settings, fieldList, reload) {
     mapping.node || el("p", {}, "Choose a spreadsheet first: columns are matched to Tracker's fields automatically by header.")));
   const options = syncOptions(sheet.options);
   parts.push(options.node);
-  parts.push(await importPreview("google-sheets", "sheet"));
+  parts.push(await importPreview("google-sheets", "sheet", reload));
   // What Save sends besides the frequency: nothing until a spreadsheet is chosen.
   const body = () => {
     if (!sheet.mapping) return {};
@@ -392,12 +392,12 @@ async function airtableParts(settings, fieldList, reload) {
   const fillViews = () => {
     const t = tables.find((x) => x.id === table.value);
     view.replaceChildren(el("option", {value: ""}, "The whole table"),
-      ((t && t.views) || []).map((v) => el("option", {value: v.id, selected: v.id === target.view_id}, v.name)));
+      ...((t && t.views) || []).map((v) => el("option", {value: v.id, selected: v.id === target.view_id}, v.name)));
   };
   const fillTables = guarded(async () => {
     tables = base.value ? (await api("GET", `/api/integrations/airtable/bases/${encodeURIComponent(base.value)}/tables`)).tables : [];
     table.replaceChildren(el("option", {value: ""}, "Choose a table…"),
-      tables.map((t) => el("option", {value: t.id, selected: t.id === target.table_id}, t.name)));
+      ...tables.map((t) => el("option", {value: t.id, selected: t.id === target.table_id}, t.name)));
     fillViews();
   });
   base.addEventListener("change", fillTables);
@@ -419,13 +419,15 @@ async function airtableParts(settings, fieldList, reload) {
   const typed = Object.fromEntries(((current && current.fields) || []).map((f) => [f.name, f.maps_to]));
   const mapping = mappingEditor(columns, offered, fieldList, "Airtable", (header) => typed[header] || null);
   parts.push(el("fieldset", {}, el("legend", {}, "Field mapping"), mapping.node || el("p", {}, "Choose a base and table first.")));
-  parts.push(await importPreview("airtable", "table"));
+  parts.push(await importPreview("airtable", "table", reload));
   const body = () => (chosen.mapping ? {mapping: {...chosen.mapping, columns: mapping.value()}} : {});
   return {parts, body};
 }
 
 // The import preview: what bringing the provider's rows into Tracker would do, before anything is written.
-async function importPreview(provider, what) {
+// `reload`: an import may record where new records go (a settings change), so the screen is read again after it
+// and Save & Start Sync sends the settings' current version.
+async function importPreview(provider, what, reload) {
   // Rows that name no campaign of their own go where the user says: a new campaign named after the sheet
   // (the API's default), one of theirs, or nowhere (only rows with a Campaign column are imported).
   const campaigns = (await api("GET", "/api/campaigns")).campaigns;
@@ -449,8 +451,8 @@ async function importPreview(provider, what) {
             el("tr", {}, el("td", {}, `Row ${row.row}`), el("td", {}, row.action), el("td", {}, row.contact || ""), el("td", {}, row.reason || "")))))),
         el("button", {class: "primary", onclick: guarded(async () => {
           const done = await api("POST", `/api/integrations/${provider}/import`, importBody(false));
+          await reload();
           banner("ok", `Imported: ${done.created} created, ${done.updated} updated, ${done.skipped} skipped.`);
-          $("preview").replaceChildren();
         })}, "Import these rows"));
     })}, "Preview import")), el("div", {id: "preview", "aria-live": "polite"}));
 }
