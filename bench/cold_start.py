@@ -49,6 +49,7 @@ FIRST_EVENT = {
     "SyncWorkerFunction": "sync_worker/scheduled_sync.json",
     "TrackerChangesFunction": "tracker_changes/pitch_changes.json",
     "DriveWebhookFunction": "drive_webhook/forged_notification.json",
+    "AirtableWebhookFunction": "airtable_webhook/forged_ping.json",
     "GmailWebhookFunction": "gmail_webhook/push_notification.json",
     "FanoutFunction": "fanout/pro_tier.json",
     "TokenKeepAliveFunction": "token_keep_alive/daily.json",

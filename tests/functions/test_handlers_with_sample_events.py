@@ -12,7 +12,7 @@ import pytest
 
 from local_stack.events import LambdaContextStub
 from local_stack.server import RunningStack
-from local_stack.template import REPO_ROOT, routes
+from local_stack.template import REPO_ROOT, functions, routes
 from tracker_integrations import wiring
 from tracker_integrations.services.campaigns import CampaignsService
 
@@ -41,9 +41,12 @@ def sample_user(stack: RunningStack) -> str:
     return f"sample-{uuid.uuid4().hex[:10]}"
 
 
-def test_every_function_has_sample_events() -> None:
-    for function in ("integrations_api", "oauth_callback", "campaigns_api", "drive_webhook", "tracker_changes"):
-        assert list((EVENTS / function).glob("*.json")), function
+def test_every_function_in_the_template_has_sample_events() -> None:
+    # GIVEN every function template.yaml deploys (its code folder under functions/)
+    folders = {Path(str(f["Properties"]["CodeUri"])).name for f in functions().values()}
+    assert len(folders) == len(functions())
+    # THEN each has a sample for `sam local invoke -e`
+    assert [folder for folder in sorted(folders) if not list((EVENTS / folder).glob("*.json"))] == []
 
 
 def test_list_integrations_sample_returns_every_card(sample_user: str) -> None:
@@ -134,6 +137,16 @@ def test_drive_webhook_sample_with_a_forged_token_is_refused(stack: RunningStack
     status, body, _ = _invoke("drive_webhook", _event("drive_webhook/forged_notification.json"))
     assert status == 401
     assert body["error"]["code"] == "unauthenticated"
+
+
+def test_airtable_webhook_sample_with_a_forged_mac_is_refused(stack: RunningStack) -> None:
+    # GIVEN the sample ping, whose MAC no webhook Tracker created would produce
+    before = stack.stack.queue_depth("SyncJobsQueue")
+    # WHEN it reaches the handler THEN it is refused and nothing is queued
+    status, body, _ = _invoke("airtable_webhook", _event("airtable_webhook/forged_ping.json"))
+    assert status == 401
+    assert body["error"]["code"] == "unauthenticated"
+    assert stack.stack.queue_depth("SyncJobsQueue")["visible"] <= before["visible"]
 
 
 def test_tracker_changes_sample_routes_each_user_once() -> None:
