@@ -13,17 +13,23 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from local_stack.auth import LOCAL_AUDIENCE
 from local_stack.server import RunningStack
 from local_stack.template import Route, routes
+from provider_sandbox.airtable_workspace import FieldSpec, TableSpec
 from tests.support.api import LocalUser, connect, sign_in
 
 AUTHORIZED_ROUTES = [r for r in routes() if r.authorized]
 
 
 class Victim:
-    """User A with a connected integration, a campaign and a pitch."""
+    """User A with connected integrations (Sheets, and Airtable with a base of theirs), a campaign and a pitch."""
 
-    def __init__(self, http: httpx.Client) -> None:
+    def __init__(self, http: httpx.Client, stack: RunningStack) -> None:
         self.user = sign_in(http, plan="agency")
         assert connect(http, self.user, "google-sheets", login="victim@example.com").connected
+        base = stack.stack.sandbox.airtable.create_base(
+            "victim@example.com", "Victim base", [TableSpec(name="Secret table", fields=[FieldSpec(name="Contact")])]
+        )
+        self.base_id = base.id
+        assert connect(http, self.user, "airtable", login="victim@example.com").connected
         self.campaign = http.post(
             "/api/campaigns", headers=self.user.headers, json={"title": "Secret release", "artist": "A"}
         ).json()
@@ -39,6 +45,7 @@ class Victim:
             .replace("{campaign_id}", self.campaign["campaign_id"])
             .replace("{pitch_id}", self.pitch["pitch_id"])
             .replace("{record_id}", self.pitch["pitch_id"])
+            .replace("{base_id}", self.base_id)
         )
 
     def snapshot(self, http: httpx.Client) -> dict[str, Any]:
@@ -68,7 +75,7 @@ _BODIES: dict[tuple[str, str], dict[str, Any]] = {
 @pytest.fixture(scope="module")
 def victim(stack: RunningStack) -> Victim:
     with httpx.Client(base_url=stack.base_url) as http:
-        return Victim(http)
+        return Victim(http, stack)
 
 
 @pytest.mark.parametrize("route", AUTHORIZED_ROUTES, ids=lambda r: f"{r.method} {r.path}")
@@ -83,13 +90,26 @@ def test_another_user_cannot_read_or_change_a_users_data(http: httpx.Client, vic
     # THEN B gets 404, or only B's own (empty) data
     assert response.status_code in {200, 201, 404}, response.text
     text = response.text
-    for secret in ("victim@example.com", "Secret release", "contact-of-a@example.com"):
+    for secret in ("victim@example.com", "Secret release", "contact-of-a@example.com", "Victim base", "Secret table"):
         assert secret not in text
-    owned = ("{campaign_id}", "/disconnect", "/settings", "/sync", "/spreadsheets", "{record_id}")
+    owned = ("{campaign_id}", "/disconnect", "/settings", "/sync", "/spreadsheets", "{record_id}", "{base_id}")
     if any(part in route.path for part in owned):
         assert response.status_code == 404
     # AND A's data is exactly as it was
     assert victim.snapshot(http) == before
+
+
+def test_another_users_airtable_base_is_not_found_even_with_airtable_connected(
+    http: httpx.Client, victim: Victim
+) -> None:
+    # GIVEN user B with Airtable connected to their own account
+    attacker = sign_in(http, plan="agency")
+    assert connect(http, attacker, "airtable", login="attacker@example.com").connected
+    # WHEN B asks for the tables of A's base
+    response = http.get(f"/api/integrations/airtable/bases/{victim.base_id}/tables", headers=attacker.headers)
+    # THEN Airtable does not let B's grant read it, and nothing of A's base is shown
+    assert response.status_code == 404, response.text
+    assert "Secret table" not in response.text
 
 
 @pytest.mark.parametrize("route", AUTHORIZED_ROUTES, ids=lambda r: f"{r.method} {r.path}")
