@@ -4,15 +4,17 @@ linked records' names, one way: Tracker never writes it, and a run reads the nam
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import pytest
 
 from local_stack.server import RunningStack
-from provider_sandbox.airtable_workspace import FieldSpec, TableSpec
+from provider_sandbox.airtable_workspace import FieldSpec, TableSpec, UserEdit
 from tests.support.airtable import AirtableUser, unpaced_sandbox
 from tests.support.api import LocalUser, connect, put_settings
+from tracker_integrations import wiring
+from tracker_integrations.providers.airtable.integration import AirtableIntegration
 
 __all__ = ["unpaced_sandbox"]  # the shared autouse fixture: Airtable's rate limit is off in these tests
 
@@ -199,6 +201,31 @@ def test_a_linked_record_deleted_before_the_sync_is_left_out(
     # THEN the sync succeeds and the outlet names only the record that still exists
     assert log["outcome"] == "success", log
     assert [p["outlet"] for p in user.pitches()] == ["Radio 1"]
+
+
+def test_a_renamed_linked_record_reaches_tracker_at_the_twice_daily_full_read(outlets_user: NewOutletsUser) -> None:
+    # GIVEN a synced pitch of Radio 1
+    user = outlets_user(pitches=[{"Contact": "Annie", "Email": "annie@radio.example", "Outlet": ["Radio 1"]}])
+    user.configure(mapping=_mapping("from_provider"))
+    _import(user)
+    # WHEN the outlet is renamed in the Outlets table (no webhook of the pitches table fires)
+    radio = _outlet_ids(user)["Radio 1"]
+    user.sandbox.airtable.edit(
+        user.login, user.base.id, "Outlets", [UserEdit(id=radio, fields={"Name": "BBC Radio 1"})]
+    )
+    user.sync()
+    # THEN an incremental sync still shows the old name
+    assert [p["outlet"] for p in user.pitches()] == ["Radio 1"]
+    # WHEN the last full read is 13 hours old and the sync runs
+    store = cast("AirtableIntegration", wiring.root().hooks("airtable")).store
+    cache = store.load_cache(user.user.name)
+    assert cache is not None
+    cache.read_at -= 13 * 3600
+    store.save_cache(user.user.name, cache)
+    log = user.sync()
+    # THEN the new name is in Tracker
+    assert log["outcome"] == "success", log
+    assert [p["outlet"] for p in user.pitches()] == ["BBC Radio 1"]
 
 
 def test_a_new_tracker_pitch_creates_a_record_without_writing_its_linked_field(
