@@ -5,7 +5,9 @@ the sandbox with its 5-requests-a-second-per-base limit) in a local stack of its
 - an incremental sync after webhook pings, with k records edited in Airtable and k in Tracker: at most
   ceil(k / 50) payload reads plus ceil(k / 10) writes, and no record read;
 - a full sync of n records with c changed in Tracker: ceil(n / 100) reads plus ceil(c / 10) writes;
-- the import of 10,000 records (preview, then import): no request answered 429.
+- the import of 10,000 records (preview, then import): no request answered 429;
+- each record links to one of L outlets (a linked-record field shown as names): a run that reads the table reads
+  the outlets' names in ceil(L / 100) requests, counted apart from the table's own reads.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from tracker_integrations.models.campaign import PitchUpdate
 RECORDS = 10_000
 EDITED = 100  # k: records edited on each side before an incremental sync
 CHANGED = 200  # c: records changed in Tracker before a full sync
+OUTLETS = 250  # L: the linked Outlets table's records
 API = "api.airtable.com"
 LOGIN = "bench-airtable@example.com"
 USER = "bench-airtable"
@@ -34,15 +37,17 @@ def run() -> list[Figure]:
     return in_local_stack(_measure)
 
 
-def _calls(stack: Any, base_id: str, since: int) -> dict[str, int]:
+def _calls(stack: Any, base_id: str, since: int, linked_table_id: str) -> dict[str, int]:
     """Calls to the base since the `since`-th recorded request, by kind."""
-    counted = {"payloads": 0, "reads": 0, "writes": 0, "other": 0, "429": 0}
+    counted = {"payloads": 0, "reads": 0, "writes": 0, "other": 0, "429": 0, "link reads": 0}
     for request in stack.sandbox.requests[since:]:
         if request.host != API or base_id not in request.path:
             continue
         if request.status == 429:
             counted["429"] += 1
-        if request.path.endswith("/payloads"):
+        if request.path == f"/v0/{base_id}/{linked_table_id}":
+            counted["link reads"] += 1
+        elif request.path.endswith("/payloads"):
             counted["payloads"] += 1
         elif request.method == "GET" and request.path.startswith(f"/v0/{base_id}/"):
             counted["reads"] += 1
@@ -53,15 +58,26 @@ def _calls(stack: Any, base_id: str, since: int) -> dict[str, int]:
     return counted
 
 
-def _measure(base_url: str, stack: Any) -> list[Figure]:
-    sandbox = stack.sandbox
+def _base(sandbox: Any) -> Any:
+    """The Agency base: an Outlets table, and 10,000 pitches each linking to one outlet."""
     records = [
-        {"Contact": f"Contact {n}", "Email": f"contact{n}@outlet.example", "Status": "Sent"} for n in range(RECORDS)
+        {
+            "Contact": f"Contact {n}",
+            "Email": f"contact{n}@outlet.example",
+            "Status": "Sent",
+            "Outlet": [f"Outlet {n % OUTLETS}"],
+        }
+        for n in range(RECORDS)
     ]
-    base = sandbox.airtable.create_base(
+    return sandbox.airtable.create_base(
         LOGIN,
         "Agency",
         [
+            TableSpec(
+                name="Outlets",
+                fields=[FieldSpec(name="Name")],
+                records=[{"Name": f"Outlet {n}"} for n in range(OUTLETS)],
+            ),
             TableSpec(
                 name="Pitches",
                 fields=[
@@ -69,12 +85,18 @@ def _measure(base_url: str, stack: Any) -> list[Figure]:
                     FieldSpec(name="Email", type="email"),
                     FieldSpec(name="Status", type="singleSelect", choices=["Sent", "Replied"]),
                     FieldSpec(name="Notes", type="multilineText"),
+                    FieldSpec(name="Outlet", type="multipleRecordLinks", linked_table="Outlets"),
                 ],
                 records=records,
-            )
+            ),
         ],
     )
-    table_id = base.tables[0].id
+
+
+def _measure(base_url: str, stack: Any) -> list[Figure]:
+    sandbox = stack.sandbox
+    base = _base(sandbox)
+    outlets_id, table_id = base.tables[0].id, base.tables[1].id
     http = httpx.Client(base_url=base_url, timeout=1800)  # moto makes a 10,000-pitch import slow
     token = http.get("/local/token", params={"user": USER, "plan": "agency"}).json()["token"]
     headers = {"Authorization": f"Bearer {token}"}
@@ -96,7 +118,7 @@ def _measure(base_url: str, stack: Any) -> list[Figure]:
     imported = http.post("/api/integrations/airtable/import", headers=headers, json=body)
     assert imported.status_code == 200, imported.text
     assert imported.json()["created"] == RECORDS, imported.json()["created"]
-    import_calls = _calls(stack, base.id, start)
+    import_calls = _calls(stack, base.id, start, outlets_id)
     stack.run_queued_jobs()  # anything the import's writes queued, before measuring
 
     sync = wiring.root().hooks("airtable").sync()
@@ -118,7 +140,7 @@ def _measure(base_url: str, stack: Any) -> list[Figure]:
         pitches[pitch.email] = campaigns.update_pitch(USER, pitch.campaign_id, pitch.pitch_id, update)
     start = len(sandbox.requests)
     incremental_log = sync.run(USER)
-    incremental = _calls(stack, base.id, start)
+    incremental = _calls(stack, base.id, start, outlets_id)
     assert incremental_log.outcome == "success", incremental_log
 
     # Full: the cached copy forgotten (as when a view or the mapping changes), c pitches changed in Tracker.
@@ -129,7 +151,7 @@ def _measure(base_url: str, stack: Any) -> list[Figure]:
         campaigns.update_pitch(USER, pitch.campaign_id, pitch.pitch_id, update)
     start = len(sandbox.requests)
     full_log = sync.run(USER)
-    full = _calls(stack, base.id, start)
+    full = _calls(stack, base.id, start, outlets_id)
     assert full_log.outcome == "success", full_log
 
     incremental_goal = math.ceil(EDITED / 50) + math.ceil(EDITED / 10)
@@ -138,6 +160,9 @@ def _measure(base_url: str, stack: Any) -> list[Figure]:
     full_used = full["reads"] + full["writes"] + full["payloads"]
     assert full["writes"] >= math.ceil(CHANGED / 10), full  # Tracker's changes did reach Airtable
     total_429 = import_calls["429"] + incremental["429"] + full["429"]
+    link_goal = math.ceil(OUTLETS / 100)
+    link_reads = [import_calls["link reads"], incremental["link reads"], full["link reads"]]
+    assert "Outlet 1" in {p.outlet for p in wiring.tracker_store().all_pitches(USER)}  # the names did arrive
     return [
         Figure(
             name=f"airtable incremental sync, {EDITED}+{EDITED} edits: calls",
@@ -160,6 +185,14 @@ def _measure(base_url: str, stack: Any) -> list[Figure]:
             goal=f"<= {2 * math.ceil(RECORDS / 100) + 1}",
             met=import_calls["reads"] + import_calls["writes"] + import_calls["other"]
             <= 2 * math.ceil(RECORDS / 100) + 1,
+        ),
+        Figure(
+            # Three runs read the table (preview, import, full sync); the incremental one keeps the cached names.
+            name=f"airtable linked names of {OUTLETS} outlets, 3 table reads: calls",
+            value=sum(link_reads),
+            unit="calls",
+            goal=f"<= {3 * link_goal}, 0 incr.",
+            met=sum(link_reads) <= 3 * link_goal and link_reads[1] == 0,
         ),
         Figure(
             name="airtable answers 429 (import + syncs)", value=total_429, unit="429s", goal="0", met=total_429 == 0

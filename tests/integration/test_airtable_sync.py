@@ -37,9 +37,10 @@ def test_bases_and_tables_list_fields_with_types_and_views(airtable_user: Airtab
     assert "pitch.email" not in fields["Status"]["maps_to"]
     assert fields["Email"]["maps_to"][:1] == ["pitch.contact_name"]
     assert "pitch.email" in fields["Email"]["maps_to"]
-    # AND linked records are read-only, numbers and checkboxes map to nothing
+    # AND linked records are read-only (feeding only Tracker's text fields), numbers and checkboxes map to nothing
     assert fields["Linked campaign"]["read_only"] is True
-    assert fields["Linked campaign"]["maps_to"] == []
+    assert "pitch.status" not in fields["Linked campaign"]["maps_to"]
+    assert "campaign.title" not in fields["Linked campaign"]["maps_to"]
     assert fields["Budget"]["maps_to"] == []
     assert fields["Done"]["maps_to"] == []
     assert {v["name"] for v in pitches["views"]} == {"Grid view", "Open"}

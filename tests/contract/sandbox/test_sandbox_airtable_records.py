@@ -82,6 +82,28 @@ def test_filter_by_formula_equality_and_or_and_record_id(pitches: Table) -> None
     assert names(ticked) == ["Bob"]
 
 
+def test_linked_records_are_read_by_id_in_one_request_with_only_their_primary_field(
+    sandbox: ProviderSandbox, base: str, agency: Base
+) -> None:
+    # GIVEN a Campaigns table of three records, one of them then deleted
+    campaigns = pyairtable_api(base, sandbox.airtable.issue_token(LOGIN)).table(agency.id, "Campaigns")
+    made = campaigns.batch_create([{"Name": "Summer"}, {"Name": "Autumn"}, {"Name": "Gone"}])
+    campaigns.delete(made[2]["id"])
+    primary = campaigns.schema().primary_field_id
+    sandbox.reset_requests()
+    # WHEN pyairtable reads them by record id, asking for the primary field by id
+    wanted = [made[1]["id"], made[0]["id"], made[2]["id"]]
+    found = campaigns.all(
+        formula=OR(*(EQ(RECORD_ID(), record_id) for record_id in wanted)), fields=[primary], use_field_ids=True
+    )
+    # THEN one request answers the two that exist, in table order, with only the primary field, keyed by its id
+    assert [(r["id"], r["fields"]) for r in found] == [
+        (made[0]["id"], {primary: "Summer"}),
+        (made[1]["id"], {primary: "Autumn"}),
+    ]
+    assert len(sandbox.find_requests(host="api.airtable.com", method="GET")) == 1
+
+
 def test_filter_by_last_modified_time_finds_what_changed_since(pitches: Table, fake_clock: FakeClock) -> None:
     # GIVEN a moment after the pitches were made, and Ann edited an hour later
     since = fake_clock.now + timedelta(minutes=1)

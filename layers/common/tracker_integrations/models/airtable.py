@@ -28,6 +28,15 @@ class AirtableTarget(BaseModel):
     view_name: str = ""
 
 
+class AirtableLink(BaseModel):
+    """Where a mapped linked-record field's names are read: the linked table and its primary field."""
+
+    model_config = ConfigDict(frozen=True)
+
+    table_id: str = Field(pattern=TABLE_ID)
+    primary_field_id: str = Field(min_length=1)
+
+
 class AirtableSettings(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -35,6 +44,8 @@ class AirtableSettings(BaseModel):
     mapping: SyncMapping
     # The mapping's field name -> Airtable field id, as chosen.
     field_ids: dict[str, str]
+    # Mapped linked-record fields (by field id): read-only, synced as the linked records' names.
+    links: dict[str, AirtableLink] = Field(default_factory=dict)
     # Where new records without a campaign go: the campaign the last import chose.
     import_campaign_id: str | None = None
 

@@ -92,10 +92,17 @@ def test_a_single_select_maps_to_the_status_only_when_every_choice_reads_as_one(
     assert check_mapping(mapped, _SCHEMA, strict=True) == {"Status": "fldStatus"}
 
 
-def test_numbers_and_linked_records_cannot_be_mapped() -> None:
+def test_numbers_cannot_be_mapped_and_linked_records_only_into_tracker_text() -> None:
     with pytest.raises(ValidationFailed, match="number field"):
         check_mapping(SyncMapping(columns=[ColumnMapping(header="Budget", field="pitch.notes")]), _SCHEMA, strict=False)
-    with pytest.raises(ValidationFailed, match="computes or links"):
+    # GIVEN a linked-record field: WHEN mapped so that Tracker would write it THEN it is refused as read-only
+    with pytest.raises(ValidationFailed, match="'Campaign' is read-only because it links to another table"):
         check_mapping(
             SyncMapping(columns=[ColumnMapping(header="Campaign", field="campaign.title")]), _SCHEMA, strict=False
         )
+    # WHEN mapped one way into a Tracker text field THEN it is accepted; not into a status
+    one_way = ColumnMapping(header="Campaign", field="pitch.outlet", direction="from_provider")
+    assert check_mapping(SyncMapping(columns=[one_way]), _SCHEMA, strict=True) == {"Campaign": "fldLink"}
+    status = ColumnMapping(header="Campaign", field="pitch.status", direction="from_provider")
+    with pytest.raises(ValidationFailed, match="cannot hold status"):
+        check_mapping(SyncMapping(columns=[status]), _SCHEMA, strict=False)

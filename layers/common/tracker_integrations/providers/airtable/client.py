@@ -24,6 +24,9 @@ from tracker_integrations.http.client import ProviderApi, RetryPolicy, classify_
 PROVIDER = "airtable"
 PAGE_SIZE = 100  # Airtable's most records per list page
 WRITE_BATCH = 10  # Airtable's most records per create or update
+# Linked record ids read per request: one page of answers, and a formula of ~4,500 URL-encoded characters, far
+# inside Airtable's 16,000-character URL limit.
+LINK_BATCH = PAGE_SIZE
 PAYLOAD_PAGE = 50  # Airtable's most webhook payloads per page
 PER_SECOND = 5  # per base
 PENALTY_SECONDS = 30.0
@@ -185,6 +188,32 @@ class AirtableClient:
         self, base_id: str, table_id: str, *, field_ids: list[str], view_id: str | None = None
     ) -> list[AirtableRecord]:
         return [r for page in self.pages(base_id, table_id, field_ids=field_ids, view_id=view_id) for r in page]
+
+    def primary_values(
+        self, base_id: str, table_id: str, record_ids: list[str], primary_field_id: str
+    ) -> dict[str, Any]:
+        """The primary-field value of each of these records that still exists (a deleted one is left out), read
+        `LINK_BATCH` ids a request through `filterByFormula` with only the primary field returned."""
+        found: dict[str, Any] = {}
+        for start in range(0, len(record_ids), LINK_BATCH):
+            batch = record_ids[start : start + LINK_BATCH]
+            formula = "OR(" + ",".join(f"RECORD_ID()='{record_id}'" for record_id in batch) + ")"
+            offset: str | None = None
+            while True:
+                params = [
+                    ("filterByFormula", formula),
+                    ("fields[]", primary_field_id),
+                    ("returnFieldsByFieldId", "true"),
+                    ("pageSize", str(PAGE_SIZE)),
+                ]
+                params += [("offset", offset)] if offset else []
+                body = self._call("GET", f"/v0/{base_id}/{table_id}", base_id=base_id, params=params)
+                for record in body.get("records") or []:
+                    found[str(record["id"])] = (record.get("fields") or {}).get(primary_field_id)
+                offset = body.get("offset")
+                if not offset:
+                    break
+        return found
 
     def create(self, base_id: str, table_id: str, records: list[dict[str, Any]]) -> list[AirtableRecord]:
         """Create records (fields by id), 10 a request; the created records in the same order."""

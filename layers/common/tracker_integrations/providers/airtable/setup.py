@@ -3,8 +3,9 @@
 Each Airtable field type maps only to the Tracker fields whose values it can hold: a single select to
 the status (its choices read through the value map), an e-mail field to the e-mail, date and date-time
 fields to the sent date, text fields to text. Number and checkbox fields hold nothing Tracker has, and
-computed fields and linked records (shown by their names) are read-only, so none of them can be mapped.
-Without a mapping, fields are mapped by their names.
+computed fields are read-only, so none of them can be mapped. A linked-record field is read-only too, but
+can feed a Tracker text field one way (`from_provider`) as the linked records' names (links.py). Without a
+mapping, fields are mapped by their names.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from tracker_integrations.models.airtable import (
     AirtableBases,
     AirtableConnectionSettings,
     AirtableField,
+    AirtableLink,
     AirtableSettings,
     AirtableSettingsUpdate,
     AirtableTable,
@@ -35,6 +37,7 @@ from tracker_integrations.store.integrations import IntegrationsStore
 from tracker_integrations.sync.fields import FIELDS, FieldKind, InvalidValue, normalise_header, to_canonical
 from tracker_integrations.sync.mapping import ColumnMapping, SyncMapping, auto_map
 
+LINK = "multipleRecordLinks"
 _TEXT = frozenset({"singleLineText", "multilineText", "richText", "email", "url", "phoneNumber", "singleSelect"})
 # The Airtable field types each kind of Tracker field can live in.
 ACCEPTS: dict[FieldKind, frozenset[str]] = {
@@ -57,12 +60,14 @@ READ_ONLY = frozenset(
         "createdBy",
         "lastModifiedBy",
         "button",
-        "multipleRecordLinks",
+        LINK,
     }
 )
 
 
 def maps_to(field_type: str) -> list[str]:
+    if field_type == LINK:  # shown as names, flowing only into Tracker
+        return [key for key, spec in FIELDS.items() if spec.kind == "text" and spec.writable_from_provider]
     if field_type in READ_ONLY:
         return []
     return [key for key, spec in FIELDS.items() if field_type in ACCEPTS[spec.kind]]
@@ -108,7 +113,12 @@ def check_mapping(mapping: SyncMapping, table: AirtableTable, *, strict: bool) -
             names = ", ".join(f"'{f.name}'" for f in table.fields)
             raise ValidationFailed(f"mapping: '{column.header}' is not a field of '{table.name}' (fields: {names})")
         spec = FIELDS[column.field]
-        if found.read_only:
+        if found.type == LINK and column.effective_direction != "from_provider":
+            raise ValidationFailed(
+                f"mapping: '{found.name}' is read-only because it links to another table: Tracker shows the linked "
+                "records' names but never writes them, so map it with direction 'from_provider'"
+            )
+        if found.read_only and found.type != LINK:
             raise ValidationFailed(
                 f"mapping: '{found.name}' is a {found.type} field, which Airtable computes or links; Tracker cannot "
                 "write it, so it cannot be mapped"
@@ -202,7 +212,7 @@ class AirtableSetup:
         strict = update.mapping is not None
         if mapping is None:
             writable = [f.name for f in table.fields if f.maps_to]
-            columns = [c for c in auto_map(writable) if c.field in self._fits(table, c)]
+            columns = [self._one_way_if_linked(table, c) for c in auto_map(writable) if c.field in self._fits(table, c)]
             if not columns:
                 raise ValidationFailed(
                     f"mapping: no field of '{table.name}' matches a Tracker field by name; send a mapping"
@@ -221,7 +231,13 @@ class AirtableSetup:
             view_name=view.name if view else "",
         )
         keep_campaign = current.import_campaign_id if current and same_table else None
-        chosen = AirtableSettings(target=target, mapping=mapping, field_ids=field_ids, import_campaign_id=keep_campaign)
+        chosen = AirtableSettings(
+            target=target,
+            mapping=mapping,
+            field_ids=field_ids,
+            links=links_of(field_ids, table, tables),
+            import_campaign_id=keep_campaign,
+        )
         common = SettingsUpdate(version=update.version, sync_frequency=update.sync_frequency, paused=update.paused)
 
         def change(latest: Connection) -> dict[str, object]:
@@ -234,5 +250,28 @@ class AirtableSetup:
 
     @staticmethod
     def _fits(table: AirtableTable, column: ColumnMapping) -> list[str]:
-        found = next(f for f in table.fields if normalise_header(f.name) == normalise_header(column.header))
-        return found.maps_to
+        return _field_named(table, column.header).maps_to
+
+    @staticmethod
+    def _one_way_if_linked(table: AirtableTable, column: ColumnMapping) -> ColumnMapping:
+        if _field_named(table, column.header).type != LINK:
+            return column
+        return column.model_copy(update={"direction": "from_provider"})
+
+
+def _field_named(table: AirtableTable, header: str) -> AirtableField:
+    return next(f for f in table.fields if normalise_header(f.name) == normalise_header(header))
+
+
+def links_of(field_ids: dict[str, str], table: AirtableTable, tables: list[AirtableTable]) -> dict[str, AirtableLink]:
+    """The mapped linked-record fields (by id) and where their names are read."""
+    links: dict[str, AirtableLink] = {}
+    for field_id in field_ids.values():
+        found = table.field(field_id)
+        if found is None or found.type != LINK:
+            continue
+        linked = next((t for t in tables if t.id == found.linked_table_id), None)
+        if linked is None or not linked.primary_field_id:
+            raise ValidationFailed(f"mapping: '{found.name}' links to a table Tracker cannot open")
+        links[field_id] = AirtableLink(table_id=linked.id, primary_field_id=linked.primary_field_id)
+    return links

@@ -33,6 +33,7 @@ from tracker_integrations.models.connection import Connection, ConnectionStatus,
 from tracker_integrations.models.imports import ImportRequest, ImportResult
 from tracker_integrations.models.sync_log import ConflictDetail, SyncLog, SyncLogError, SyncOutcome
 from tracker_integrations.providers.airtable.client import AirtableClient, AirtableRecord, AirtableRefused
+from tracker_integrations.providers.airtable.links import resolve_links
 from tracker_integrations.providers.airtable.store import AirtableStore, CachedRecord, RecordCache, WebhookRecord
 from tracker_integrations.providers.airtable.webhooks import AirtableWebhooks
 from tracker_integrations.services.campaigns import CampaignsService
@@ -257,6 +258,12 @@ class AirtableSync:
         )
 
     def _read(self, connection: Connection, chosen: AirtableSettings, client: AirtableClient) -> _Read:
+        """The table as it is now, its linked-record fields given their names."""
+        read = self._read_records(connection, chosen, client)
+        resolve_links(client, chosen.target.base_id, chosen.links, read.cache)
+        return read
+
+    def _read_records(self, connection: Connection, chosen: AirtableSettings, client: AirtableClient) -> _Read:
         """The table as it is now: the cached copy brought up to date by the webhook's new payloads, or a full
         read (first sync, another table, view or mapping, a view chosen, the webhook gone, or 12 hours since the
         last full read)."""
@@ -509,6 +516,9 @@ class AirtableSync:
         Airtable's answer, and the state the fingerprint of what Airtable now holds, so the next run (and the
         webhook payload of this very write) sees no change."""
         target, ids = table.settings.target, table.settings.field_ids
+        # Linked-record fields flow only into Tracker (the merge never writes them); the cache keeps them as this
+        # run named them, not as Airtable's answer lists them (ids), so the next run need not name them again.
+        links = set(table.settings.links)
         id_header = merger.mapping.id_header
         updates: dict[str, dict[str, Any]] = {}
         record_of: dict[str, str] = {}  # Airtable record id -> Tracker id
@@ -522,7 +532,11 @@ class AirtableSync:
                 record_of[record_id] = tracker_id
         answered: list[AirtableRecord] = client.update(target.base_id, target.table_id, updates) if updates else []
         creates = [
-            {ids[h]: (t or None) for h, t in new.cells.items() if h != id_header and h in ids and t}
+            {
+                ids[h]: (t or None)
+                for h, t in new.cells.items()
+                if h != id_header and h in ids and t and ids[h] not in links
+            }
             for new in plan.new_rows
         ]
         made = client.create(target.base_id, target.table_id, creates) if creates else []
@@ -531,7 +545,8 @@ class AirtableSync:
             record_of[record.id] = new.record_id
         for record in [*answered, *made]:
             entry = table.cache.records.setdefault(record.id, CachedRecord(record_of.get(record.id), {}))
-            entry.cells = {f: v for f, v in record.fields.items() if f in set(ids.values())}
+            named = {f: v for f, v in entry.cells.items() if f in links}
+            entry.cells = {f: v for f, v in record.fields.items() if f in set(ids.values()) - links} | named
             base = plan.state.records.get(record_of.get(record.id, ""))
             if base is not None:
                 base.row_fingerprint = merger.row_fingerprint(
@@ -572,7 +587,9 @@ class AirtableSync:
         except AirtableRefused as exc:
             stopped = self._refused(chosen, exc)
             raise ValidationFailed(f"{stopped.message} {stopped.action}") from exc
-        table = _Table(chosen, RecordCache({r.id: CachedRecord(links.get(r.id), r.fields) for r in records}))
+        previewed = RecordCache({r.id: CachedRecord(links.get(r.id), r.fields) for r in records})
+        resolve_links(client, target.base_id, chosen.links, previewed)
+        table = _Table(chosen, previewed)
         self._reload_tracker(connection.user_id, table)
         merger = Merger(chosen.mapping, now=self._now())
         rows = [r for r in table.rows() if not r.record_id]
