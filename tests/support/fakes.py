@@ -20,8 +20,8 @@ from tracker_integrations.models.campaign import Campaign, Pitch
 from tracker_integrations.models.connection import Connection, ConnectionStatus, LastError, ProviderKey
 from tracker_integrations.models.notification import Notification
 from tracker_integrations.models.oauth import OAuthState
-from tracker_integrations.models.sync_log import SyncLog
-from tracker_integrations.services.integration_hooks import IntegrationHooks
+from tracker_integrations.models.sync_log import SyncLog, SyncOutcome
+from tracker_integrations.services.integration_hooks import IntegrationHooks, SyncService
 from tracker_integrations.services.quotas import Quotas
 from tracker_integrations.store.changes import ChangeMarkers
 from tracker_integrations.store.integrations import IntegrationsStore
@@ -153,6 +153,12 @@ class FakeTracker(TrackerStore):
 
     def get_pitch(self, user_id: str, campaign_id: str, pitch_id: str) -> Pitch | None:
         return self.pitches.get((user_id, campaign_id, pitch_id))
+
+    def all_campaigns(self, user_id: str) -> list[Campaign]:
+        return [c for (u, _), c in sorted(self.campaigns.items()) if u == user_id]
+
+    def all_pitches(self, user_id: str) -> list[Pitch]:
+        return [p for (u, _, _), p in sorted(self.pitches.items()) if u == user_id]
 
     def list_pitches(
         self, user_id: str, campaign_id: str, *, limit: int, cursor: str | None
@@ -298,3 +304,36 @@ def connection(
             **extra,
         }
     )
+
+
+@dataclass
+class ScriptedSync:
+    """A provider's sync run that fails as told, or ends with a log of this outcome; counts its runs."""
+
+    failure: Exception | None = None
+    outcome: SyncOutcome = "success"
+    started_at: datetime = CONNECTED_AT
+    runs: int = 0
+
+    def run(self, user_id: str) -> SyncLog:
+        self.runs += 1
+        if self.failure is not None:
+            raise self.failure
+        return SyncLog(
+            user_id=user_id,
+            provider="google-sheets",
+            run_id="run_1",
+            started_at=self.started_at,
+            direction="both",
+            outcome=self.outcome,
+        )
+
+
+@dataclass
+class SyncingHooks(RecordingHooks):
+    """Recording hooks whose integration has a sync: the scripted one."""
+
+    scripted: ScriptedSync = field(default_factory=ScriptedSync)
+
+    def sync(self) -> SyncService:
+        return self.scripted

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.support.fakes import FakeIntegrations, FakeLeases, FakeQueue
+from tests.support.fakes import FakeIntegrations, FakeLeases, FakeQueue, ScriptedSync, SyncingHooks
 from tracker_integrations.errors import (
     NotFound,
     PermanentProviderError,
@@ -17,8 +17,6 @@ from tracker_integrations.errors import (
 )
 from tracker_integrations.jobs import SyncJob
 from tracker_integrations.models.connection import Connection, ConnectionStatus, ProviderKey
-from tracker_integrations.models.sync_log import SyncLog
-from tracker_integrations.services.integration_hooks import IntegrationHooks, SyncService
 from tracker_integrations.services.syncing.queue_actions import QUEUE_ACTIONS, DuplicateJob, QueueAction, queue_action
 from tracker_integrations.services.syncing.sync_frame import sync_lease
 from tracker_integrations.services.syncing.sync_runner import SyncRunner
@@ -28,42 +26,13 @@ USER = "usr_1"
 PROVIDER: ProviderKey = "gmail"
 
 
-class ScriptedSync:
-    """A provider's sync that fails as told (or succeeds), counting its runs."""
-
-    def __init__(self, failure: Exception | None = None) -> None:
-        self.failure = failure
-        self.runs = 0
-
-    def run(self, user_id: str) -> SyncLog:
-        self.runs += 1
-        if self.failure is not None:
-            raise self.failure
-        return SyncLog(
-            user_id=user_id,
-            provider=PROVIDER,
-            run_id="run_1",
-            started_at=NOW,
-            direction="from_provider",
-            outcome="success",
-        )
-
-
-class ScriptedHooks(IntegrationHooks):
-    def __init__(self, sync: ScriptedSync) -> None:
-        self._sync = sync
-
-    def sync(self) -> SyncService:
-        return self._sync
-
-
 class Runner:
     def __init__(self, failure: Exception | None = None, *, last_sync_at: datetime | None = None) -> None:
         self.integrations = FakeIntegrations()
         self.leases = FakeLeases()
         self.queue = FakeQueue()
         self.sync = ScriptedSync(failure)
-        hooks = ScriptedHooks(self.sync)
+        hooks = SyncingHooks(scripted=self.sync)
         self.runner = SyncRunner(self.integrations, lambda provider: hooks, lambda: self.queue, self.leases)
         self.integrations.connections[(USER, PROVIDER)] = Connection(
             user_id=USER,
