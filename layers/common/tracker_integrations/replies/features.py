@@ -28,7 +28,11 @@ always matches the code that reads it. Pure Python and stdlib only.
   German and Dutch "wir nehmen ihn nicht" count), with a word of fault ("bad", "schlecht", "mal",
   "probleem", "meckern" ...: ``x:neg_fault``, litotes, a yes), or a second negation close after the
   first ("can't say no", "je ne dis pas non": ``x:double_neg``); and those words un-negated
-  (``x:take``, ``x:fault``).
+  (``x:take``, ``x:fault``); and which way a contrast turns: from a negation to none ("didn't expect
+  much, but it won me over": ``x:contrast_to_yes``) or from none to a negation ("great song, but it
+  won't fit": ``x:contrast_to_no``);
+- ``m:thanks_only``: a short thank-you with no negation, question or word of taking the track, which
+  is neither a yes nor a no.
 """
 
 from __future__ import annotations
@@ -152,6 +156,12 @@ _FORWARD = (
     *("encaminh", "reencaminh"),
     *("doorgestuurd", "doorsturen", "doorgeven", "doorgegeven", "doorgezet"),
 )
+_FORWARD_PHRASE = re.compile(
+    r"\b(?:pass(?:ing|ed)? (?:it |this |them )?(?:on )?to|passo (?:a|ao|a la|al)|passei (?:a|ao)|paso (?:a|al)|"
+    r"se lo paso|lo giro|giro a|geef (?:hem|het|'m) door|stuur (?:het|hem|'m) door|je transmets|fais suivre|"
+    r"(?:leite|gebe) (?:es|ihn|das|sie) (?:an|weiter)|faccio sentire a|lo faccio sentire)\b"
+)
+_THANKS = ("thank", "cheers", "merci", "dank", "gracias", "grazie", "obrigad", "valeu")
 _VOCATIVE = re.compile(r"(?:^|[.!?]\s+|\n)([A-Z][a-z\u00e0-\u00ff]+),\s")
 _DOUBLE_SCOPE = 4
 _NOT_COUNTED = frozenset(("ne",))  # French "ne ... pas" is one negation, not two
@@ -218,6 +228,18 @@ def _negation_markers(text: str) -> set[str]:
             found.add("x:neg_take")
         else:
             found.add("x:neg_other")
+    previous = ""
+    for sentence in _SENTENCE_END.split(text):
+        parts = re.split(r"\b(?:but|mais|aber|pero|ma|mas|maar|however|toch|doch)\b", sentence, maxsplit=1)
+        if len(parts) == 2 and not _TOKEN.search(parts[0]):
+            parts[0] = previous  # "Great song. But it won't fit": the contrast turns from the sentence before
+        previous = sentence
+        if len(parts) == 2 and _TOKEN.search(parts[0]) and _TOKEN.search(parts[1]):
+            before, after = (any(_negates(t) for t in _TOKEN.findall(part)) for part in parts)
+            if before and not after:
+                found.add("x:contrast_to_yes")
+            elif after and not before:
+                found.add("x:contrast_to_no")
     return found
 
 
@@ -240,8 +262,14 @@ def _marker_features(text: str, words: list[str]) -> set[str]:
     absence = sum(len(word) > 3 and word.startswith(_ABSENCE) for word in words)
     if absence:
         found.add("m:absence" if absence == 1 else "m:absences")
-    if any(word.startswith(_FORWARD) for word in words if len(word) > 1):
+    if any(word.startswith(_FORWARD) for word in words if len(word) > 1) or _FORWARD_PHRASE.search(text):
         found.add("m:forward")
+    if (
+        len(words) <= 10
+        and any(word.startswith(_THANKS) for word in words)
+        and not any(_negates(word) or _takes(word) or word == "?" for word in words)
+    ):
+        found.add("m:thanks_only")
     for sentence in _SENTENCE_END.split(text):
         tokens = _TOKEN.findall(sentence)
         if len(tokens) >= 3 and tokens[0] in _CONDITIONS and not re.match(r"\W*\w+\W*,", sentence):
