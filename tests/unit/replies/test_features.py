@@ -32,8 +32,8 @@ def _markers(text: str) -> set[str]:
 
 def test_regret_is_one_marker_in_seven_languages() -> None:
     # GIVEN an apology or regret in each language
-    texts = ("Sorry, not for us", "Leider nein", "Malheureusement non", "Lamentablemente no")
-    texts += ("Purtroppo no", "Infelizmente não", "Helaas niet", "Lo siento, no encaja")
+    texts = ["Sorry, not for us", "Leider nein", "Malheureusement non", "Lamentablemente no"]
+    texts += ["Purtroppo no", "Infelizmente não", "Helaas niet", "Lo siento, no encaja"]
     # WHEN their features are read
     # THEN each carries the same regret marker, which the model learns once for all of them
     for text in texts:

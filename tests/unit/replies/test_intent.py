@@ -129,3 +129,28 @@ def test_a_contrast_starts_a_new_clause_for_the_rules() -> None:
     # GIVEN a negation before "but" and a commitment after it
     # THEN the commitment is not negated
     assert rule_intent("Not my usual thing but it is going on the playlist").intent == "interested"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Leider nicht, viel Erfolg damit.", "not_interested"),
+        ("Helaas niet voor ons.", "not_interested"),
+        ("Purtroppo no, non fa per noi.", "not_interested"),
+        ("Wir nehmen ihn nicht ins Programm.", "not_interested"),
+        ("Not bad at all. Adding it on Monday.", "interested"),
+        ("Nicht schlecht! Läuft ab Montag.", "interested"),
+        ("No está nada mal, la ponemos.", "interested"),
+        ("Can't say no to that, send the wav.", "interested"),
+        ("If you have a radio edit we'd add it", "interested"),
+        ("Is there a vinyl version?", "replied"),
+        ("Giro a Chiara, che segue le session. Chiara, vedi tu.", "replied"),
+    ],
+)
+def test_regret_litotes_conditions_questions_and_forwards_read_right(text: str, expected: str) -> None:
+    # GIVEN a reply that says no with regret, yes by negating a fault or on a condition, only asks, or
+    # passes the pitch on
+    # WHEN the shipped model reads it
+    verdict = classify_intent(text)
+    # THEN it gets its category
+    assert verdict.intent == expected, verdict
