@@ -115,3 +115,34 @@ def test_a_long_letter_weighs_no_more_than_a_short_reply() -> None:
     # THEN its word and n-gram features are scaled down, the bias is not
     assert max(lexical) < 1.0
     assert bag["bias"] == 1.0
+
+
+def test_the_negator_of_a_litotes_is_no_sign_of_a_refusal() -> None:
+    # GIVEN "keine Frage" and "not bad" opening a yes
+    bag = text_features("Keine Frage, den spielen wir.")
+    # THEN the negator is its own litotes feature and opens no negation scope
+    assert {"w:lit_keine", "x:neg_fault"} <= bag.keys()
+    assert "w:keine" not in bag
+    assert "n:bad" not in text_features("not bad at all")
+
+
+def test_a_repeated_negation_that_says_nothing_is_not_a_double_negation() -> None:
+    # GIVEN the Brazilian "não ... não" (one negation, said twice) and "dizer que não" (a yes)
+    # THEN only saying "no" under a negation is a double negation
+    assert "x:double_neg" not in _markers("Putz, não rola pra gente não, mano.")
+    assert "x:double_neg" in _markers("Não consigo dizer que não a esse refrão.")
+
+
+def test_a_contact_who_moved_on_and_a_refusal_of_this_one_are_marked() -> None:
+    # GIVEN a contact no longer in charge, with the new one's address, and a "not this time"
+    moved = _markers("Ya no llevo la programación musical, ahora es cosa de Pablo (pablo@radio.example).")
+    # THEN the first is marked as moved on with an address, the second as a refusal of this one
+    assert {"m:no_longer", "m:email_address"} <= moved
+    assert "x:neg_this_time" in _markers("Stavolta non se ne fa niente.")
+
+
+def test_but_opening_a_sentence_after_a_refusal_is_not_a_yes() -> None:
+    # GIVEN a refusal followed by "But send me the next one"
+    markers = _markers("Pas trop mon truc, je vais pas le jouer. Mais envoie-moi la suite !")
+    # THEN the contrast is not read as turning to a yes
+    assert "x:contrast_to_yes" not in markers

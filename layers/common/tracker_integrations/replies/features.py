@@ -164,6 +164,20 @@ _FORWARD_PHRASE = re.compile(
 _THANKS = ("thank", "cheers", "merci", "dank", "gracias", "grazie", "obrigad", "valeu")
 _VOCATIVE = re.compile(r"(?:^|[.!?]\s+|\n)([A-Z][a-z\u00e0-\u00ff]+),\s")
 _DOUBLE_SCOPE = 4
+_LITOTES_REACH = 3
+# The word "no" itself: negated, a yes ("can't say no", "je ne dis pas non", "geen nee", "nicht nein").
+_NO_WORDS = frozenset(("no", "non", "nao", "nee", "nein"))
+_SAY = ("say", "said", "dire", "dis", "decir", "dig", "dic", "dizer", "zeg", "sag")
+# "No longer" (the contact has moved on: a reply, not a refusal), and "this time" (a refusal of this one).
+_NO_LONGER = re.compile(
+    r"\b(?:no longer|not any ?more|ne \w+ plus|n'\w+ plus|plus en charge|nicht mehr|kein\w* mehr|ya no|"
+    r"non \w+ piu|non (?:mi|ci) \w+ piu|ja nao|nao \w+ mais|niet meer|geen \w+ meer)\b"
+)
+_THIS_TIME = re.compile(
+    r"\b(?:this time|this one|cette fois|celui-ci|diesmal|dieses mal|esta vez|stavolta|questa volta|desta vez|"
+    r"deze keer|dit keer|dit keer)\b"
+)
+_EMAIL_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 _NOT_COUNTED = frozenset(("ne",))  # French "ne ... pas" is one negation, not two
 
 
@@ -171,12 +185,34 @@ def _negates(token: str) -> bool:
     return token in _NEGATORS or token.endswith("n't")
 
 
+def _says_no(tokens: list[str], index: int) -> bool:
+    """A negator followed closely by saying "no" ("can't say no", "non posso dire di no", "geen nee tegen
+    zeggen"); the Brazilian "não rola não" repeats its negation without saying anything, so it is not one."""
+    window = tokens[index + 1 : index + 2 + _DOUBLE_SCOPE]
+    around = tokens[max(0, index - 1) : index + 2 + _DOUBLE_SCOPE]  # "je ne dis pas non": the verb comes first
+    return any(token in _NO_WORDS for token in window[:_DOUBLE_SCOPE]) and any(
+        token.startswith(_SAY) for token in around
+    )
+
+
+def _litotes(tokens: list[str], index: int) -> bool:
+    """A negator that falls on a fault or on saying "no" ("not bad", "keine Frage", "can't say no"): praise."""
+    following = tokens[index + 1 : index + 1 + _LITOTES_REACH]
+    return any(token in _FAULT for token in following) or _says_no(tokens, index)
+
+
 def _tokens_with_scope(text: str) -> list[tuple[str, bool]]:
-    """Each word with whether it sits in a negation's scope (reset at each clause's end)."""
+    """Each word with whether it sits in a negation's scope (reset at each clause's end). A negator of a
+    litotes opens no scope and is renamed ``lit_<word>``: "keine Frage" is no sign of a refusal."""
     out: list[tuple[str, bool]] = []
     for clause in _CLAUSE_END.split(text):
         remaining = 0
-        for token in _TOKEN.findall(clause):
+        tokens = _TOKEN.findall(clause)
+        for index, token in enumerate(tokens):
+            if _negates(token) and _litotes(tokens, index):
+                out.append((f"lit_{token}", remaining > 0))
+                remaining = max(0, remaining - 1)
+                continue
             out.append((token, remaining > 0))
             remaining = _SCOPE if _negates(token) else max(0, remaining - 1)
     return out
@@ -220,7 +256,7 @@ def _negation_markers(text: str) -> set[str]:
             found |= {"x:take"} if takes else set()
             found |= {"x:fault"} if faults else set()
             continue
-        if any(b - a <= _DOUBLE_SCOPE for a, b in itertools.pairwise(negations)):
+        if any(_says_no(tokens, i) for i in negations):
             found.add("x:double_neg")
         elif faults:
             found.add("x:neg_fault")
@@ -231,12 +267,14 @@ def _negation_markers(text: str) -> set[str]:
     previous = ""
     for sentence in _SENTENCE_END.split(text):
         parts = re.split(r"\b(?:but|mais|aber|pero|ma|mas|maar|however|toch|doch)\b", sentence, maxsplit=1)
-        if len(parts) == 2 and not _TOKEN.search(parts[0]):
+        opens_sentence = len(parts) == 2 and not _TOKEN.search(parts[0])
+        if opens_sentence:
             parts[0] = previous  # "Great song. But it won't fit": the contrast turns from the sentence before
         previous = sentence
         if len(parts) == 2 and _TOKEN.search(parts[0]) and _TOKEN.search(parts[1]):
             before, after = (any(_negates(t) for t in _TOKEN.findall(part)) for part in parts)
-            if before and not after:
+            # "Not my thing. But send me the next one" is still a no: only a turn inside a sentence is a yes.
+            if before and not after and not opens_sentence:
                 found.add("x:contrast_to_yes")
             elif after and not before:
                 found.add("x:contrast_to_no")
@@ -262,6 +300,13 @@ def _marker_features(text: str, words: list[str]) -> set[str]:
     absence = sum(len(word) > 3 and word.startswith(_ABSENCE) for word in words)
     if absence:
         found.add("m:absence" if absence == 1 else "m:absences")
+    if _NO_LONGER.search(text):
+        found.add("m:no_longer")
+    if _EMAIL_ADDRESS.search(text):
+        found.add("m:email_address")
+    for sentence in _SENTENCE_END.split(text):
+        if _THIS_TIME.search(sentence) and any(_negates(t) for t in _TOKEN.findall(sentence)):
+            found.add("x:neg_this_time")
     if any(word.startswith(_FORWARD) for word in words if len(word) > 1) or _FORWARD_PHRASE.search(text):
         found.add("m:forward")
     if (
@@ -270,6 +315,12 @@ def _marker_features(text: str, words: list[str]) -> set[str]:
         and not any(_negates(word) or _takes(word) or word == "?" for word in words)
     ):
         found.add("m:thanks_only")
+    return found | _sentence_features(text)
+
+
+def _sentence_features(text: str) -> set[str]:
+    """``m:`` features read sentence by sentence: a condition opening one, questions."""
+    found: set[str] = set()
     for sentence in _SENTENCE_END.split(text):
         tokens = _TOKEN.findall(sentence)
         if len(tokens) >= 3 and tokens[0] in _CONDITIONS and not re.match(r"\W*\w+\W*,", sentence):
@@ -305,7 +356,7 @@ def text_features(text: str, extra: Iterable[str] = ()) -> dict[str, float]:
     for first, second in itertools.pairwise(words):
         bag[f"b:{first}_{second}"] = 1.0
     for token, negated in scoped:
-        if len(token) < 3 or token in {"?", "!"} or negated:
+        if len(token) < 3 or token in {"?", "!"} or negated or token.startswith("lit_"):
             continue
         marked = f"<{token}>"
         for size in (3, 4, 5):
