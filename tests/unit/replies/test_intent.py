@@ -142,7 +142,7 @@ def test_a_contrast_starts_a_new_clause_for_the_rules() -> None:
         ("Nicht schlecht! Läuft ab Montag.", "interested"),
         ("No está nada mal, la ponemos.", "interested"),
         ("Can't say no to that, send the wav.", "interested"),
-        ("If you have a radio edit we'd add it", "interested"),
+        ("If you have a radio edit, we'd add it to the playlist.", "interested"),
         ("Is there a vinyl version?", "replied"),
         ("Giro a Chiara, che segue le session. Chiara, vedi tu.", "replied"),
     ],
