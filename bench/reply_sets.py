@@ -6,13 +6,14 @@ Three sources, all in tests/fixtures/replies/:
   answer, one ``category|text`` a line (``\\n`` for a line break), wrapped here into real replies
   (Re: subject, In-Reply-To, the pitch quoted above or below, mobile or desk signatures, Outlook
   header blocks), the layout chosen from the reply's id so it never changes between runs;
-- ``heldout/`` and ``heldout2/`` (``labels.csv``: file,category,language): the first two held-out
-  sets, written blind by other sessions. Both were read while the classifier was worked on, so they no
-  longer measure generalisation; they are our data now, in the same two splits as the rest.
+- ``heldout/``, ``heldout2/`` and ``heldout3/`` (``labels.csv``: file,category,language): the first three
+  held-out sets, written blind by other sessions. All were read (or their totals seen) while the
+  classifier was worked on, so they no longer measure generalisation; they are our data now, in the
+  same two splits as the rest.
 
 Every reply falls, by a hash of its id, into ``train`` (fitting and rule work) or ``devheldout``
 (about a third, only reported on). The held-out set that still measures generalisation
-(``heldout3/``) and the held-out corpus labels are never read here: bench/replies.py reads them only
+(``heldout4/``) and the held-out corpus labels are never read here: bench/replies.py reads them only
 to report.
 """
 
@@ -32,7 +33,7 @@ FIXTURES = REPO_ROOT / "tests" / "fixtures" / "replies"
 INTENT_DIR = FIXTURES / "intent"
 WRITTEN_DIR = FIXTURES / "written"
 # Former held-out sets, read while the classifier was worked on, so folded into our own data.
-FORMER_HELDOUT_DIRS = (("h1", FIXTURES / "heldout"), ("h2", FIXTURES / "heldout2"))
+FORMER_HELDOUT_DIRS = (("h1", FIXTURES / "heldout"), ("h2", FIXTURES / "heldout2"), ("h3", FIXTURES / "heldout3"))
 LANGUAGES = ("en", "fr", "de", "es", "it", "pt", "nl")
 CATEGORIES = ("interested", "not_interested", "auto_reply", "replied")
 Split = Literal["train", "devheldout"]
@@ -228,6 +229,6 @@ def former_heldout_replies() -> list[Reply]:
 
 
 def development_replies() -> list[Reply]:
-    """Every reply of our own: the 168 fixtures, the written ones and the two former held-out sets, each
+    """Every reply of our own: the 168 fixtures, the written ones and the three former held-out sets, each
     with its split."""
     return fixture_replies() + written_replies() + former_heldout_replies()

@@ -5,9 +5,9 @@ Multinomial logistic regression (softmax) over the features of
 a thousand replies train in well under a minute, and inference needs nothing but a dict lookup per
 feature. Every feature seen in training is kept (``MIN_DOCUMENTS``): dropping those of a single reply
 cost about a point on the dev split, since in a set this small a rare word is still evidence; L2 keeps
-their weights small. Only the ``train`` split is read (the former held-out sets heldout/ and heldout2/
-are part of it and of the dev split now); the ``devheldout`` split, heldout3/ and the held-out corpus
-are never used here.
+their weights small. Only the ``train`` split is read (the former held-out sets heldout/, heldout2/ and
+heldout3/ are part of it and of the dev split now); the ``devheldout`` split, heldout4/ and the held-out
+corpus are never used here.
 
 Calibration: the model is then asked how sure it should be. The train split is cut, by a hash of each
 reply's id, into ``CALIBRATION_FOLDS`` folds; a model fitted on the other folds scores each fold, and the

@@ -24,3 +24,125 @@ def test_a_negated_word_is_not_the_word() -> None:
     bag = text_features("not interested")
     assert "n:interested" in bag
     assert "w:interested" not in bag
+
+
+def _markers(text: str) -> set[str]:
+    return {name for name in text_features(text) if name.startswith(("m:", "x:"))}
+
+
+def test_regret_is_one_marker_in_seven_languages() -> None:
+    # GIVEN an apology or regret in each language
+    texts = ["Sorry, not for us", "Leider nein", "Malheureusement non", "Lamentablemente no"]
+    texts += ["Purtroppo no", "Infelizmente não", "Helaas niet", "Lo siento, no encaja"]
+    # WHEN their features are read
+    # THEN each carries the same regret marker, which the model learns once for all of them
+    for text in texts:
+        assert "m:regret" in _markers(text), text
+
+
+def test_a_condition_opening_a_sentence_is_marked_with_what_it_offers() -> None:
+    # GIVEN conditional yeses in three languages
+    for text in (
+        "If you have a radio edit we'd add it",
+        "Si tienes una versión más corta, la ponemos",
+        "Als je een radio edit hebt, zetten we hem op de playlist",
+    ):
+        # WHEN their features are read
+        # THEN the condition and the offer to take the track under it are marked
+        assert {"m:condition", "m:condition_take"} <= _markers(text), text
+
+
+def test_a_spanish_yes_is_not_a_condition() -> None:
+    # GIVEN "sí" (folded to "si") answering on its own
+    # WHEN the features are read
+    # THEN no condition is marked
+    assert "m:condition" not in _markers("Sí, la ponemos el lunes")
+
+
+def test_a_reply_of_questions_only_reads_apart_from_a_yes_with_a_question() -> None:
+    # GIVEN a reply that only asks, and a yes that also asks
+    only = _markers("Is er ook een instrumentale versie beschikbaar?")
+    mixed = _markers("Me apunto. ¿Hay embargo o lo puedo poner ya?")
+    # THEN both are questions, told apart by whether a statement comes with them
+    assert {"m:question", "m:only_questions", "m:interrogative_opener", "m:ends_with_question"} <= only
+    assert {"m:question", "m:question_and_statement", "m:interrogative_opener"} <= mixed
+    assert "m:only_questions" not in mixed
+
+
+def test_a_negated_fault_is_litotes_and_a_negated_take_is_a_refusal() -> None:
+    # GIVEN negations of a fault ("not bad") and of taking the track ("won't play"), before and after the verb
+    # WHEN their features are read
+    # THEN the first reads as praise, the second as a refusal, wherever the negator stands in the clause
+    for text in ("Not bad at all", "Nicht schlecht", "Kann man nicht meckern!", "Niet slecht", "Non è male"):
+        assert "x:neg_fault" in _markers(text), text
+    for text in ("We won't play it", "Wir nehmen den Titel nicht ins Programm", "Decidimos não incluir"):
+        assert "x:neg_take" in _markers(text), text
+
+
+def test_two_negations_close_together_are_a_yes() -> None:
+    # GIVEN "can't say no" in four languages ("ne ... pas" counting as one negation)
+    for text in ("Can't say no to that", "Je ne dis pas non", "Non posso dire di no", "No puedo decir que no"):
+        # THEN the double negation is marked, not a negated take
+        markers = _markers(text)
+        assert "x:double_neg" in markers, text
+        assert "x:neg_take" not in markers, text
+
+
+def test_a_forward_to_a_named_colleague_is_marked() -> None:
+    # GIVEN a reply that names a colleague and then addresses them, and one that only thanks twice
+    forward = _markers("Passo à Rita, que trata das sessões. Rita, vê tu diretamente com a Beatriz.")
+    thanks = _markers("Thanks, Sam. Thanks, talk soon")
+    # THEN only the first is a forward
+    assert "m:forward_to_named" in forward
+    assert "m:forward_to_named" not in thanks
+    assert "m:forward" in _markers("Ti metto in copia Davide, segue lui le interviste.")
+
+
+def test_an_absence_with_dates_is_marked_without_any_fixed_phrase() -> None:
+    # GIVEN a holiday closure notice with a day and a month's abbreviation
+    markers = _markers("This inbox isn't monitored over the Christmas break (19 Dec - 5 Jan).")
+    # THEN its absence words and its date are marked
+    assert {"m:absences", "m:date"} <= markers
+    assert "m:date" not in _markers("May I ask when it comes out?")
+
+
+def test_a_long_letter_weighs_no_more_than_a_short_reply() -> None:
+    # GIVEN a long letter
+    long_letter = " ".join(f"word{n} another{n} sentence{n}." for n in range(60))
+    # WHEN its features are read
+    bag = text_features(long_letter)
+    lexical = [value for name, value in bag.items() if name[1] == ":" and name[0] in "wnabc"]
+    # THEN its word and n-gram features are scaled down, the bias is not
+    assert max(lexical) < 1.0
+    assert bag["bias"] == 1.0
+
+
+def test_the_negator_of_a_litotes_is_no_sign_of_a_refusal() -> None:
+    # GIVEN "keine Frage" and "not bad" opening a yes
+    bag = text_features("Keine Frage, den spielen wir.")
+    # THEN the negator is its own litotes feature and opens no negation scope
+    assert {"w:lit_keine", "x:neg_fault"} <= bag.keys()
+    assert "w:keine" not in bag
+    assert "n:bad" not in text_features("not bad at all")
+
+
+def test_a_repeated_negation_that_says_nothing_is_not_a_double_negation() -> None:
+    # GIVEN the Brazilian "não ... não" (one negation, said twice) and "dizer que não" (a yes)
+    # THEN only saying "no" under a negation is a double negation
+    assert "x:double_neg" not in _markers("Putz, não rola pra gente não, mano.")
+    assert "x:double_neg" in _markers("Não consigo dizer que não a esse refrão.")
+
+
+def test_a_contact_who_moved_on_and_a_refusal_of_this_one_are_marked() -> None:
+    # GIVEN a contact no longer in charge, with the new one's address, and a "not this time"
+    moved = _markers("Ya no llevo la programación musical, ahora es cosa de Pablo (pablo@radio.example).")
+    # THEN the first is marked as moved on with an address, the second as a refusal of this one
+    assert {"m:no_longer", "m:email_address"} <= moved
+    assert "x:neg_this_time" in _markers("Stavolta non se ne fa niente.")
+
+
+def test_but_opening_a_sentence_after_a_refusal_is_not_a_yes() -> None:
+    # GIVEN a refusal followed by "But send me the next one"
+    markers = _markers("Pas trop mon truc, je vais pas le jouer. Mais envoie-moi la suite !")
+    # THEN the contrast is not read as turning to a yes
+    assert "x:contrast_to_yes" not in markers

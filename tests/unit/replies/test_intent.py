@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tracker_integrations.replies import classify_raw
-from tracker_integrations.replies.intent import classify_intent
+from tracker_integrations.replies.intent import classify_intent, rule_intent
 
 INTENT_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "replies" / "intent"
 
@@ -111,3 +111,46 @@ def test_the_quoted_pitch_never_counts() -> None:
     # THEN only the reply is read
     assert result.category == "replied"
     assert result.reply_text == "Which label is this on?"
+
+
+def test_a_negation_anywhere_earlier_in_the_clause_turns_a_phrase_cue_around() -> None:
+    # GIVEN formal refusals whose negation stands far from the playlist phrase
+    for text in (
+        "Após audição, decidimos não incluir o tema na playlist.",
+        "We hebben besloten het nummer niet op te nemen in de playlist.",
+        "Aber in unsere Rotation kommt er nicht, dafür ist er zu lang.",
+    ):
+        # WHEN the phrase rules read them
+        # THEN they see a negated cue, not interest
+        assert rule_intent(text).intent == "not_interested", text
+
+
+def test_a_contrast_starts_a_new_clause_for_the_rules() -> None:
+    # GIVEN a negation before "but" and a commitment after it
+    # THEN the commitment is not negated
+    assert rule_intent("Not my usual thing but it is going on the playlist").intent == "interested"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Leider nicht, viel Erfolg damit.", "not_interested"),
+        ("Helaas niet voor ons.", "not_interested"),
+        ("Purtroppo no, non fa per noi.", "not_interested"),
+        ("Wir nehmen ihn nicht ins Programm.", "not_interested"),
+        ("Not bad at all. Adding it on Monday.", "interested"),
+        ("Nicht schlecht! Läuft ab Montag.", "interested"),
+        ("No está nada mal, la ponemos.", "interested"),
+        ("Can't say no to that, send the wav.", "interested"),
+        ("If you have a radio edit, we'd add it to the playlist.", "interested"),
+        ("Is there a vinyl version?", "replied"),
+        ("Giro a Chiara, che segue le session. Chiara, vedi tu.", "replied"),
+    ],
+)
+def test_regret_litotes_conditions_questions_and_forwards_read_right(text: str, expected: str) -> None:
+    # GIVEN a reply that says no with regret, yes by negating a fault or on a condition, only asks, or
+    # passes the pitch on
+    # WHEN the shipped model reads it
+    verdict = classify_intent(text)
+    # THEN it gets its category
+    assert verdict.intent == expected, verdict

@@ -47,7 +47,12 @@ for _number, _names in enumerate(
     for _name in _names.split():
         _WEEKDAYS[_name] = _number
 
+# Month names that are also common words ("may", "mar" is the sea, "mei" ...) are left out: words of four
+# letters or more only, for the intent model's date feature.
+MONTH_WORDS = frozenset(name for name in _MONTHS if len(name) >= 4 and name not in {"mayo", "mars", "marco"})
 _MONTH_ALT = "|".join(sorted(_MONTHS, key=len, reverse=True))
+# A day and a month's name, any abbreviation ("19 dec", "6. marz", "7 de enero"): a date in any wording.
+DAY_AND_MONTH = re.compile(rf"\b\d{{1,2}}\.?\s+(?:de\s+)?(?:{_MONTH_ALT})\b")
 _WEEKDAY_ALT = "|".join(sorted(_WEEKDAYS, key=len, reverse=True))
 
 # Words after which the next date is the return date (or the last day away), accent-free and lower case.

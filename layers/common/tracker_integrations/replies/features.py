@@ -13,18 +13,40 @@ always matches the code that reads it. Pure Python and stdlib only.
   sentence's end: in "not my usual style but I'm playing it" the words after "but" carry the answer;
 - ``c:`` character 3- to 5-grams inside words (with boundary marks), which carry inflections,
   compounds and spelling variants ("interessiert", "interessante", "interesse") across languages;
-- ``len:`` a coarse length bucket: one-line answers and long letters read differently.
+- ``len:`` a coarse length bucket: one-line answers and long letters read differently;
+- ``m:`` markers shared across the seven languages, so that what one language's replies teach the model
+  carries over to the others' rarer wordings: regret ("sorry", "leider", "malheureusement",
+  "lamentablemente", "purtroppo", "infelizmente", "helaas"), a clause opened by a condition ("if you
+  have a radio edit...", "wenn", "si", "se", "als"), and questions (the reply ends with one, is only
+  questions, or opens a sentence with an interrogative word), a date (a month's name or "22/12",
+  "24.12.", "6-1") and words of absence or closure ("holidays", "feestdagen", "chiusa", "fechada",
+  "not monitored" ...), which out-of-office notices share whatever their exact wording; a forward to a
+  colleague ("cc", "in copia", "weiterleiten", "doorsturen", "colleague" ..., and a name that the reply
+  mentions and then addresses: "Passo à Rita ... Rita, vê tu");
+- ``x:`` negation by what it negates: a negation in a clause with a word of taking the track ("play",
+  "spielen", "incluir", "draaien" ...: ``x:neg_take``, a refusal, wherever the negator stands, so the
+  German and Dutch "wir nehmen ihn nicht" count), with a word of fault ("bad", "schlecht", "mal",
+  "probleem", "meckern" ...: ``x:neg_fault``, litotes, a yes), or a second negation close after the
+  first ("can't say no", "je ne dis pas non": ``x:double_neg``); and those words un-negated
+  (``x:take``, ``x:fault``); and which way a contrast turns: from a negation to none ("didn't expect
+  much, but it won me over": ``x:contrast_to_yes``) or from none to a negation ("great song, but it
+  won't fit": ``x:contrast_to_no``);
+- ``m:thanks_only``: a short thank-you with no negation, question or word of taking the track, which
+  is neither a yes nor a no.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections.abc import Iterable
 
-from tracker_integrations.replies.dates import fold
+from tracker_integrations.replies.dates import DAY_AND_MONTH, MONTH_WORDS, fold
 
 MAX_CHARS = 2000
+# Word and n-gram features beyond this many are scaled down (see text_features).
+LEXICAL_REFERENCE = 150
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[?!]")
 _CLAUSE_END = re.compile(r"[.;:!?,\n]")
 # Negators in the seven languages, accent-folded. "n't" arrives as part of a token ("don't").
@@ -53,17 +75,144 @@ _CONTRASTS = frozenset(
 )
 _SENTENCE_END = re.compile(r"[.;!?\n]")
 
+# Regret and apology, accent-folded: single words, and word pairs (as "first_second").
+_REGRET = frozenset(
+    (
+        *("sorry", "unfortunately", "regret", "regretfully", "apologies", "afraid", "sadly"),
+        *("malheureusement", "desole", "desolee", "helas", "dommage", "regrette"),
+        *("leider", "bedauerlicherweise", "bedauern", "schade", "entschuldigung", "bedaure"),
+        *("lamentablemente", "desafortunadamente", "siento", "sentimos", "lastima", "perdona", "disculpa"),
+        *("purtroppo", "spiacente", "spiacenti", "dispiace", "peccato", "sfortunatamente"),
+        *("infelizmente", "lamento", "lamentamos", "desculpa", "desculpe", "pena"),
+        *("helaas", "jammer", "spijt", "excuses"),
+    )
+)
+# Words that open a condition. "si", "se" and "als" are also "yes", a pronoun and "as": they count only
+# as the first word of a clause of at least three words ("si tu as une version radio, ...").
+_CONDITIONS = frozenset(
+    ("if", "unless", "provided", "wenn", "falls", "sofern", "si", "se", "caso", "qualora", "als", "mits", "indien")
+)
+_INTERROGATIVES = frozenset(
+    (
+        *("when", "what", "where", "who", "which", "how", "why", "is", "are", "do", "does", "did", "can", "could"),
+        *("would", "any", "have", "has", "will"),
+        *("quand", "ou", "qui", "quel", "quelle", "quels", "comment", "pourquoi", "est", "avez", "as", "peux"),
+        *("pourriez", "pouvez", "combien", "y"),
+        *("wann", "wo", "wer", "was", "wie", "welche", "welcher", "warum", "gibt", "gibts", "gibt's", "habt"),
+        *("hast", "haben", "kannst", "konnt", "konnen", "ist", "sind", "kommt"),
+        *("cuando", "donde", "quien", "cual", "como", "que", "hay", "tienes", "teneis", "tiene", "puedes"),
+        *("podrias", "podeis", "cuanto", "por"),
+        *("quando", "dove", "chi", "quale", "come", "cosa", "c'e", "hai", "avete", "puoi", "potresti", "perche"),
+        *("onde", "quem", "qual", "ha", "tens", "tem", "podes", "pode", "porque"),
+        *("wanneer", "waar", "wie", "welke", "hoe", "wat", "heb", "hebben", "kun", "kan", "kunnen", "zijn"),
+    )
+)
+# Word beginnings of taking a track on (playing, adding, including, liking it, fitting): negated, a refusal.
+_TAKE = (
+    *("play", "add", "includ", "spin", "featur", "rotat", "playlist", "interest", "fit", "suit", "like"),
+    *("love", "work", "air", "review", "program", "schedul", "take", "use"),
+    *("jou", "pass", "ajout", "inclu", "integr", "retenu", "reten", "prend", "diffus", "coll", "convien"),
+    *("correspond", "plai", "aim", "selection"),
+    *("spiel", "nehm", "genomm", "aufnehm", "aufgenomm", "interess", "gefall", "gefael", "bring", "send"),
+    *("uberzeug", "ueberzeug", "geeignet", "kommt", "lauf", "einsetz", "einbau"),
+    *("pon", "pinch", "emit", "encaj", "conven", "gust", "suen", "sum", "agreg", "anad"),
+    *("entr", "convenc", "apost"),
+    *("suon", "mett", "inser", "adatt", "piac", "trasmett", "andr"),
+    *("toc", "encaix", "gost", "adicion", "aposta"),
+    *("draai", "speel", "spel", "zet", "opnem", "opgenom", "toevoeg", "past", "pas", "bevall", "sprek"),
+    *("overtuig", "geschikt", "neem", "nemen"),
+)
+# Words of fault: negated, praise by litotes ("not bad", "nicht schlecht", "pas mal", "niet mis").
+_FAULT = frozenset(
+    (
+        *("bad", "wrong", "problem", "problems", "doubt", "complain", "complaints", "hesitate", "issue"),
+        *("worries", "worse", "shabby", "half", "brainer"),
+        *("mal", "mauvais", "probleme", "souci", "soucis", "doute", "hesiter", "hesite", "rater"),
+        *("schlecht", "meckern", "zweifel", "frage", "verkehrt", "ubel", "uebel"),
+        *("malo", "mala", "problema", "duda", "dudas", "pega", "pegas"),
+        *("male", "brutto", "dubbio", "dubbi", "problemi", "discutere"),
+        *("mau", "ma", "duvida", "duvidas"),
+        *("slecht", "probleem", "twijfel", "verkeerd", "mis", "gek"),
+    )
+)
+_NUMERIC_DATE = re.compile(r"\b\d{1,2}[./-]\d{1,2}\b")
+# Word beginnings of absence and closure.
+_ABSENCE = (
+    *("holiday", "christmas", "vacation", "leave", "closed", "monitored", "checked", "away", "return", "annual"),
+    *("fete", "vacance", "conge", "ferme", "relev", "consult", "absen", "retour", "noel", "reprise"),
+    *("feiertag", "weihnacht", "urlaub", "elternzeit", "geschlossen", "gelesen", "abwesen", "ruckkehr"),
+    *("fiesta", "navidad", "vacacion", "cerrad", "revisa", "ausen", "vuelta", "regreso", "baja"),
+    *("fest", "natale", "ferie", "chius", "letta", "assen", "rientr", "congedo", "malattia"),
+    *("festa", "natal", "feria", "fechad", "lida", "regresso", "licenca"),
+    *("feestdag", "kerst", "vakantie", "verlof", "geslot", "gelezen", "afwezig", "terugkomst"),
+)
+# Word beginnings of passing a message on to someone else.
+_FORWARD = (
+    *("cc", "forward", "fwd", "copy", "copied", "colleague"),
+    *("copie", "transmet", "transfer", "collegue"),
+    *("weiterleit", "weitergeleit", "kolleg", "weitergeb", "weitergegeb"),
+    *("copia", "reenvi", "colega", "companer"),
+    *("inoltr", "giro", "girato", "collega"),
+    *("encaminh", "reencaminh"),
+    *("doorgestuurd", "doorsturen", "doorgeven", "doorgegeven", "doorgezet"),
+)
+_FORWARD_PHRASE = re.compile(
+    r"\b(?:pass(?:ing|ed)? (?:it |this |them )?(?:on )?to|passo (?:a|ao|a la|al)|passei (?:a|ao)|paso (?:a|al)|"
+    r"se lo paso|lo giro|giro a|geef (?:hem|het|'m) door|stuur (?:het|hem|'m) door|je transmets|fais suivre|"
+    r"(?:leite|gebe) (?:es|ihn|das|sie) (?:an|weiter)|faccio sentire a|lo faccio sentire)\b"
+)
+_THANKS = ("thank", "cheers", "merci", "dank", "gracias", "grazie", "obrigad", "valeu")
+_VOCATIVE = re.compile(r"(?:^|[.!?]\s+|\n)([A-Z][a-z\u00e0-\u00ff]+),\s")
+_DOUBLE_SCOPE = 4
+_LITOTES_REACH = 3
+# The word "no" itself: negated, a yes ("can't say no", "je ne dis pas non", "geen nee", "nicht nein").
+_NO_WORDS = frozenset(("no", "non", "nao", "nee", "nein"))
+_SAY = ("say", "said", "dire", "dis", "decir", "dig", "dic", "dizer", "zeg", "sag")
+# "No longer" (the contact has moved on: a reply, not a refusal), and "this time" (a refusal of this one).
+_NO_LONGER = re.compile(
+    r"\b(?:no longer|not any ?more|ne \w+ plus|n'\w+ plus|plus en charge|nicht mehr|kein\w* mehr|ya no|"
+    r"non \w+ piu|non (?:mi|ci) \w+ piu|ja nao|nao \w+ mais|niet meer|geen \w+ meer)\b"
+)
+_THIS_TIME = re.compile(
+    r"\b(?:this time|this one|cette fois|celui-ci|diesmal|dieses mal|esta vez|stavolta|questa volta|desta vez|"
+    r"deze keer|dit keer|dit keer)\b"
+)
+_EMAIL_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+_NOT_COUNTED = frozenset(("ne",))  # French "ne ... pas" is one negation, not two
+
 
 def _negates(token: str) -> bool:
     return token in _NEGATORS or token.endswith("n't")
 
 
+def _says_no(tokens: list[str], index: int) -> bool:
+    """A negator followed closely by saying "no" ("can't say no", "non posso dire di no", "geen nee tegen
+    zeggen"); the Brazilian "não rola não" repeats its negation without saying anything, so it is not one."""
+    window = tokens[index + 1 : index + 2 + _DOUBLE_SCOPE]
+    around = tokens[max(0, index - 1) : index + 2 + _DOUBLE_SCOPE]  # "je ne dis pas non": the verb comes first
+    return any(token in _NO_WORDS for token in window[:_DOUBLE_SCOPE]) and any(
+        token.startswith(_SAY) for token in around
+    )
+
+
+def _litotes(tokens: list[str], index: int) -> bool:
+    """A negator that falls on a fault or on saying "no" ("not bad", "keine Frage", "can't say no"): praise."""
+    following = tokens[index + 1 : index + 1 + _LITOTES_REACH]
+    return any(token in _FAULT for token in following) or _says_no(tokens, index)
+
+
 def _tokens_with_scope(text: str) -> list[tuple[str, bool]]:
-    """Each word with whether it sits in a negation's scope (reset at each clause's end)."""
+    """Each word with whether it sits in a negation's scope (reset at each clause's end). A negator of a
+    litotes opens no scope and is renamed ``lit_<word>``: "keine Frage" is no sign of a refusal."""
     out: list[tuple[str, bool]] = []
     for clause in _CLAUSE_END.split(text):
         remaining = 0
-        for token in _TOKEN.findall(clause):
+        tokens = _TOKEN.findall(clause)
+        for index, token in enumerate(tokens):
+            if _negates(token) and _litotes(tokens, index):
+                out.append((f"lit_{token}", remaining > 0))
+                remaining = max(0, remaining - 1)
+                continue
             out.append((token, remaining > 0))
             remaining = _SCOPE if _negates(token) else max(0, remaining - 1)
     return out
@@ -91,6 +240,107 @@ def _length_bucket(words: int) -> str:
     return "len:long"
 
 
+def _takes(token: str) -> bool:
+    return len(token) > 2 and token.startswith(_TAKE)
+
+
+def _negation_markers(text: str) -> set[str]:
+    """``x:`` features: what each clause's negation falls on (taking the track, a fault, another negation)."""
+    found: set[str] = set()
+    for clause in re.split(r"[.;:!?,\n]|\b(?:but|mais|aber|pero|ma|mas|maar)\b", text):
+        tokens = _TOKEN.findall(clause)
+        negations = [i for i, token in enumerate(tokens) if _negates(token) and token not in _NOT_COUNTED]
+        takes = any(_takes(token) for token in tokens if not _negates(token))
+        faults = any(token in _FAULT for token in tokens)
+        if not negations:
+            found |= {"x:take"} if takes else set()
+            found |= {"x:fault"} if faults else set()
+            continue
+        if any(_says_no(tokens, i) for i in negations):
+            found.add("x:double_neg")
+        elif faults:
+            found.add("x:neg_fault")
+        elif takes:
+            found.add("x:neg_take")
+        else:
+            found.add("x:neg_other")
+    previous = ""
+    for sentence in _SENTENCE_END.split(text):
+        parts = re.split(r"\b(?:but|mais|aber|pero|ma|mas|maar|however|toch|doch)\b", sentence, maxsplit=1)
+        opens_sentence = len(parts) == 2 and not _TOKEN.search(parts[0])
+        if opens_sentence:
+            parts[0] = previous  # "Great song. But it won't fit": the contrast turns from the sentence before
+        previous = sentence
+        if len(parts) == 2 and _TOKEN.search(parts[0]) and _TOKEN.search(parts[1]):
+            before, after = (any(_negates(t) for t in _TOKEN.findall(part)) for part in parts)
+            # "Not my thing. But send me the next one" is still a no: only a turn inside a sentence is a yes.
+            if before and not after and not opens_sentence:
+                found.add("x:contrast_to_yes")
+            elif after and not before:
+                found.add("x:contrast_to_no")
+    return found
+
+
+def _addresses_someone_named(text: str) -> bool:
+    """A name the reply mentions and later addresses ("Giro a Chiara ... Chiara, vedi tu"): a forward."""
+    for match in _VOCATIVE.finditer(text):
+        # mentioned inside a sentence before (not a greeting or "Thanks," opening one)
+        if re.search(rf"[a-z\u00e0-\u00ff,:]\s+{match.group(1)}\b", text[: match.start(1)]):
+            return True
+    return False
+
+
+def _marker_features(text: str, words: list[str]) -> set[str]:
+    """``m:`` features: regret, a condition, questions, dates and absence, a forward."""
+    found: set[str] = set()
+    if any(word in _REGRET for word in words) or re.search(r"\b(?:lo siento|mi dispiace|que pena|het spijt)\b", text):
+        found.add("m:regret")
+    if _NUMERIC_DATE.search(text) or DAY_AND_MONTH.search(text) or any(word in MONTH_WORDS for word in words):
+        found.add("m:date")
+    absence = sum(len(word) > 3 and word.startswith(_ABSENCE) for word in words)
+    if absence:
+        found.add("m:absence" if absence == 1 else "m:absences")
+    if _NO_LONGER.search(text):
+        found.add("m:no_longer")
+    if _EMAIL_ADDRESS.search(text):
+        found.add("m:email_address")
+    for sentence in _SENTENCE_END.split(text):
+        if _THIS_TIME.search(sentence) and any(_negates(t) for t in _TOKEN.findall(sentence)):
+            found.add("x:neg_this_time")
+    if any(word.startswith(_FORWARD) for word in words if len(word) > 1) or _FORWARD_PHRASE.search(text):
+        found.add("m:forward")
+    if (
+        len(words) <= 10
+        and any(word.startswith(_THANKS) for word in words)
+        and not any(_negates(word) or _takes(word) or word == "?" for word in words)
+    ):
+        found.add("m:thanks_only")
+    return found | _sentence_features(text)
+
+
+def _sentence_features(text: str) -> set[str]:
+    """``m:`` features read sentence by sentence: a condition opening one, questions."""
+    found: set[str] = set()
+    for sentence in _SENTENCE_END.split(text):
+        tokens = _TOKEN.findall(sentence)
+        if len(tokens) >= 3 and tokens[0] in _CONDITIONS and not re.match(r"\W*\w+\W*,", sentence):
+            found.add("m:condition")
+            if any(_takes(token) for token in tokens):
+                found.add("m:condition_take")
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?\n])", text) if _TOKEN.search(s.replace("?", ""))]
+    questions = [s for s in sentences if s.endswith("?")]
+    if questions:
+        found.add("m:question")
+        found.add("m:only_questions" if len(questions) == len(sentences) else "m:question_and_statement")
+        if sentences[-1].endswith("?"):
+            found.add("m:ends_with_question")
+    for sentence in sentences:
+        tokens = _TOKEN.findall(sentence.lstrip("\u00bf\u00a1"))
+        if tokens and tokens[0] in _INTERROGATIVES and sentence.endswith("?"):
+            found.add("m:interrogative_opener")
+    return found
+
+
 def text_features(text: str, extra: Iterable[str] = ()) -> dict[str, float]:
     """The feature bag of one reply text: feature name -> weight (counts damped to at most 1)."""
     folded = fold(text[:MAX_CHARS])
@@ -106,12 +356,22 @@ def text_features(text: str, extra: Iterable[str] = ()) -> dict[str, float]:
     for first, second in itertools.pairwise(words):
         bag[f"b:{first}_{second}"] = 1.0
     for token, negated in scoped:
-        if len(token) < 3 or token in {"?", "!"} or negated:
+        if len(token) < 3 or token in {"?", "!"} or negated or token.startswith("lit_"):
             continue
         marked = f"<{token}>"
         for size in (3, 4, 5):
             for start in range(len(marked) - size + 1):
                 bag[f"c:{marked[start : start + size]}"] = 0.5
+    lexical = len(bag) - 2
+    if lexical > LEXICAL_REFERENCE:
+        # A long letter has hundreds of word and n-gram features; scaled down, they weigh together no more
+        # than a short reply's do, and the markers, rules and length below keep their weight.
+        scale = math.sqrt(LEXICAL_REFERENCE / lexical)
+        bag = {name: value * scale if name[1] == ":" else value for name, value in bag.items()}
+    for name in _marker_features(folded, words) | _negation_markers(folded):
+        bag[name] = 1.0
+    if _addresses_someone_named(text[:MAX_CHARS]):
+        bag["m:forward_to_named"] = 1.0
     for name in extra:
         bag[name] = 1.0
     return bag

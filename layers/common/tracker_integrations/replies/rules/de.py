@@ -112,7 +112,8 @@ NEGATIVE: tuple[Cue, ...] = (
         (
             (
                 r"\b(?:austragen|abmelden|vom verteiler|aus dem verteiler|aus ihrem verteiler|aus eurem "
-                r"verteiler|keine (?:weiteren )?(?:mails|e-mails))\b"
+                r"verteiler|bitte keine (?:weiteren )?(?:mails|e-mails)|keine weiteren (?:mails|e-mails)|"
+                r"keine (?:mails|e-mails) mehr)\b"
             ),
         ),
     ),
