@@ -35,7 +35,7 @@ _WRITE_TRIES = 5  # a sync finishing meanwhile moves the record's version: read 
 
 
 class PlanChangeOutcome(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     applied: bool  # False: a duplicate or out-of-order event, nothing changed
     plan: Plan

@@ -68,7 +68,7 @@ if TYPE_CHECKING:
 class CallbackParams(BaseModel):
     """The query string the provider redirects back with."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     state: str | None = Field(default=None, max_length=512)
     code: str | None = Field(default=None, max_length=4096)
@@ -80,7 +80,7 @@ class CallbackParams(BaseModel):
 class ConnectStart(BaseModel):
     """Where to send the browser, and the binding value its cookie must carry back to the callback."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     authorization_url: str
     browser_binding: str
@@ -134,7 +134,7 @@ def _same_browser(browser_binding: str | None, expected_hash: str) -> bool:
 
 
 class DisconnectResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     provider: ProviderKey
     disconnected: bool

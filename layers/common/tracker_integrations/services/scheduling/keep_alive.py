@@ -25,7 +25,7 @@ IDLE_AFTER = timedelta(days=1)
 
 
 class KeepAliveResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     idle: int
     refreshed: int
