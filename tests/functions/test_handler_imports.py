@@ -37,7 +37,6 @@ NEVER_AT_IMPORT = frozenset(
 ALSO_AT_IMPORT: dict[str, frozenset[str]] = {
     "FanoutFunction": frozenset({"tracker_integrations.store"}),
     "OAuthCallbackFunction": frozenset({"tracker_integrations.store", "tracker_integrations.crypto"}),
-    "IntegrationsApiFunction": frozenset({"tracker_integrations.models.sheets"}),
 }
 LATER = frozenset({"tracker_integrations.store", "tracker_integrations.crypto", "tracker_integrations.models.sheets"})
 
