@@ -6,14 +6,13 @@ from `sys.modules` there. What each request then loads is measured by `bench/col
 
 from __future__ import annotations
 
+import importlib
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
-from local_stack.template import REPO_ROOT, HandlerRef, functions
+from local_stack.template import HandlerRef, functions
+from tests.support.fresh_interpreter import fresh_interpreter
 
 # Loaded on first use, never by an import: clients, HTTP, crypto, Google's auth, the sync engine, the reply
 # classifier, the settings models of integrations no handler imports for, and Powertools' other resolvers
@@ -48,22 +47,8 @@ def _handlers() -> dict[str, str]:
     }
 
 
-def _fresh_interpreter(probe: str) -> str:
-    """What `probe` prints, run in a new interpreter with the layer and the functions on its path."""
-    path = os.pathsep.join([str(REPO_ROOT), str(REPO_ROOT / "layers" / "common")])
-    out = subprocess.run(  # noqa: S603 - our own interpreter and probe
-        [sys.executable, "-c", probe],
-        cwd=REPO_ROOT,
-        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": path},  # noqa: TID251 - a fresh interpreter's path
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return out.stdout.strip().splitlines()[-1]
-
-
 def _loaded_by_import(module: str) -> set[str]:
-    return set(json.loads(_fresh_interpreter(f"import json, sys, {module}; print(json.dumps(sorted(sys.modules)))")))
+    return set(json.loads(fresh_interpreter(f"import json, sys, {module}; print(json.dumps(sorted(sys.modules)))")))
 
 
 @pytest.mark.parametrize(("function", "module"), sorted(_handlers().items()))
@@ -87,4 +72,13 @@ def test_the_other_resolvers_still_import_by_name_after_it() -> None:
         "assert APIGatewayHttpResolver is r.APIGatewayHttpResolver\n"
         "print(AppSyncResolver.__name__)\n"
     )
-    assert _fresh_interpreter(probe) == "AppSyncResolver"
+    assert fresh_interpreter(probe) == "AppSyncResolver"
+
+
+@pytest.mark.parametrize("function", sorted(_handlers()))
+def test_every_handler_ends_its_first_invocation_through_the_logger_wrapper(function: str) -> None:
+    # That wrapper resumes the garbage collector a Lambda cold start pauses (tracker_integrations.cold_start).
+    ref = functions()[function]["Properties"]
+    handler = HandlerRef(code_uri=str(ref["CodeUri"]), handler=str(ref["Handler"]))
+    entry = getattr(importlib.import_module(handler.module), handler.function_name)
+    assert entry.__code__.co_name == "scoped"
