@@ -23,6 +23,7 @@ from tracker_integrations.api import (
 )
 from tracker_integrations.browser_binding import binding_cookie, browser_binding
 from tracker_integrations.models.imports import ImportRequest
+from tracker_integrations.models.sheets import CreateSpreadsheet
 from tracker_integrations.models.sync_requests import DeletionDecision
 from tracker_integrations.observability import logger, metrics
 from tracker_integrations.resolver import APIGatewayHttpResolver, Response
@@ -101,9 +102,6 @@ def list_spreadsheets() -> Response[str]:
 
 @app.post("/api/integrations/google-sheets/spreadsheets")
 def create_spreadsheet() -> Response[str]:
-    # The Sheets models (and the sync mapping under them) only for this route: listing cards never needs them.
-    from tracker_integrations.models.sheets import CreateSpreadsheet
-
     request = parse_body(app, CreateSpreadsheet)
     return json_response(201, wiring.sheets_setup().create_spreadsheet(current_user(app), request))
 

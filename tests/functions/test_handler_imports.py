@@ -36,6 +36,8 @@ NEVER_AT_IMPORT = frozenset(
 ALSO_AT_IMPORT: dict[str, frozenset[str]] = {
     "FanoutFunction": frozenset({"tracker_integrations.store"}),
     "OAuthCallbackFunction": frozenset({"tracker_integrations.store", "tracker_integrations.crypto"}),
+    # Its body models are module globals: the OpenAPI document is read from them (local_stack/openapi.py).
+    "IntegrationsApiFunction": frozenset({"tracker_integrations.models.sheets"}),
 }
 LATER = frozenset({"tracker_integrations.store", "tracker_integrations.crypto", "tracker_integrations.models.sheets"})
 
