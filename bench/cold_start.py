@@ -349,16 +349,18 @@ class Sample:
     providers_at_import: list[str]
 
 
-def _probe(python: Path, script: str, environment: dict[str, str], replay: ReplayServer) -> Sample:
+def _probe(python: Path, probe: Probe, environment: dict[str, str], replay: ReplayServer) -> Sample:
     replay.rewind()
     env = {
         **environment,
+        # One of the variables Lambda's runtime sets in every function (tracker_integrations.cold_start reads it).
+        "AWS_LAMBDA_FUNCTION_NAME": probe.function,
         "PATH": "/usr/bin:/bin",
         "PYTHONPATH": f"{REPO_ROOT / 'layers' / 'common'}{os.pathsep}{REPO_ROOT}",
         "AWS_ENDPOINT_URL": replay.base_url,
     }
     out = subprocess.run(
-        [str(python), "-c", script], cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False
+        [str(python), "-c", probe.script], cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False
     )
     if out.returncode != 0:
         raise RuntimeError(f"cold-start probe failed:\n{out.stderr[-2000:]}")
@@ -381,6 +383,7 @@ def _failed(result: Any) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Probe:
+    function: str
     script: str
     recording: Recording
 
@@ -400,9 +403,9 @@ def _measure(python: Path, probe: Probe, floor: Probe, environment: dict[str, st
     calls, unanswered = 0, set[str]()
     for _ in range(RUNS):
         replay.load(floor.recording)
-        floor_samples.append(_probe(python, floor.script, environment, replay))
+        floor_samples.append(_probe(python, floor, environment, replay))
         replay.load(probe.recording)
-        samples.append(_probe(python, probe.script, environment, replay))
+        samples.append(_probe(python, probe, environment, replay))
         calls, unanswered = replay.served, unanswered | set(replay.unanswered)
     return Measured(samples, floor_samples, calls, sorted(unanswered))
 
@@ -428,6 +431,7 @@ def run() -> list[Figure]:
             event_path = Path(scratch) / "floor-event.json"
             event_path.write_text("{}")
             floor = Probe(
+                "floor",
                 _FLOOR_PROBE.format(function="floor", event_path=str(event_path), table=_floor_table()),
                 recordings["floor"],
             )
@@ -439,7 +443,7 @@ def run() -> list[Figure]:
                     module=handler.module,
                     function_name=handler.function_name,
                 )
-                measured = _measure(python, Probe(script, recordings[function]), floor, environment, replay)
+                measured = _measure(python, Probe(function, script, recordings[function]), floor, environment, replay)
                 samples = measured.samples
                 total = statistics.median(s.total_ms for s in samples)
                 imported = statistics.median(s.import_ms for s in samples)

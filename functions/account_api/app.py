@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
@@ -20,6 +19,7 @@ from tracker_integrations.api import (
     query_model,
 )
 from tracker_integrations.observability import logger, metrics
+from tracker_integrations.resolver import APIGatewayHttpResolver, Response
 
 app = APIGatewayHttpResolver()
 install_error_handlers(app)
@@ -30,7 +30,7 @@ install_roles(app)
 class AuditQuery(BaseModel):
     """A page of the audit log or of a pitch's history, newest first."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     limit: int = Field(default=50, ge=1, le=100)
     cursor: str | None = Field(default=None, max_length=2048)

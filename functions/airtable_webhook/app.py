@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
@@ -13,6 +12,7 @@ from tracker_integrations import wiring
 from tracker_integrations.api import install_error_handlers, json_response
 from tracker_integrations.errors import Unauthenticated, ValidationFailed
 from tracker_integrations.observability import logger, metrics
+from tracker_integrations.resolver import APIGatewayHttpResolver, Response
 from tracker_integrations.validation import parse_json, parse_model
 
 app = APIGatewayHttpResolver()
@@ -20,13 +20,15 @@ install_error_handlers(app)
 
 
 class _Id(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     id: str = Field(min_length=1, max_length=64)
 
 
 class Ping(BaseModel):
     """Airtable's ping: {"base": {"id"}, "webhook": {"id"}, "timestamp"}."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     base: _Id
     webhook: _Id

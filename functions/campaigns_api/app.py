@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
@@ -31,6 +30,7 @@ from tracker_integrations.models.campaign import (
 from tracker_integrations.models.gmail import ReplyCategory
 from tracker_integrations.models.history import member_writer
 from tracker_integrations.observability import logger, metrics
+from tracker_integrations.resolver import APIGatewayHttpResolver, Response
 
 app = APIGatewayHttpResolver()
 install_error_handlers(app)
@@ -40,7 +40,7 @@ install_audit(app)
 
 
 class PageQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     limit: int = Field(default=50, ge=1, le=100)
     cursor: str | None = Field(default=None, max_length=2048)
@@ -49,13 +49,13 @@ class PageQuery(BaseModel):
 class DeleteQuery(BaseModel):
     """Deletes name the version the client last saw, like updates."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     version: int = Field(ge=1)
 
 
 class RepliesQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     limit: int = Field(default=50, ge=1, le=100)
     category: ReplyCategory | None = None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -12,6 +11,7 @@ from tracker_integrations import wiring
 from tracker_integrations.api import install_error_handlers, json_response
 from tracker_integrations.models.push import DriveNotification
 from tracker_integrations.observability import logger, metrics
+from tracker_integrations.resolver import APIGatewayHttpResolver, Response
 from tracker_integrations.validation import parse_model
 
 app = APIGatewayHttpResolver()

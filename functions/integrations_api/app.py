@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
@@ -27,6 +26,7 @@ from tracker_integrations.models.imports import ImportRequest
 from tracker_integrations.models.sheets import CreateSpreadsheet
 from tracker_integrations.models.sync_requests import DeletionDecision
 from tracker_integrations.observability import logger, metrics
+from tracker_integrations.resolver import APIGatewayHttpResolver, Response
 
 app = APIGatewayHttpResolver()
 install_error_handlers(app)
@@ -36,14 +36,14 @@ install_audit(app)
 
 
 class SpreadsheetsQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     # Drive's list tokens are printable ASCII without spaces; anything else is refused before asking Drive.
     page_token: str | None = Field(default=None, max_length=2048, pattern=r"^[!-~]+$")
 
 
 class LogsQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     limit: int = Field(default=20, ge=1, le=100)
     cursor: str | None = Field(default=None, max_length=2048)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -13,6 +12,7 @@ from tracker_integrations import wiring
 from tracker_integrations.api import install_error_handlers, query_model
 from tracker_integrations.browser_binding import browser_binding
 from tracker_integrations.observability import logger, metrics
+from tracker_integrations.resolver import APIGatewayHttpResolver, Response
 from tracker_integrations.services.connecting.oauth import CallbackParams
 
 app = APIGatewayHttpResolver()

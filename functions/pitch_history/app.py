@@ -15,7 +15,7 @@ from tracker_integrations.validation import parse_model
 class StreamBatch(BaseModel):
     """The batch's records; each record's images are decoded by the history service's store."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
     Records: list[dict[str, Any]]
 

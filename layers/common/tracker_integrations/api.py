@@ -10,7 +10,6 @@ import json
 import weakref
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from pydantic import BaseModel
 
 from tracker_integrations import wiring
@@ -18,6 +17,7 @@ from tracker_integrations.access import AUDITED_ROUTES, refusal, required_role
 from tracker_integrations.errors import RoleRequired, TrackerError, Unauthenticated, ValidationFailed
 from tracker_integrations.models.team import OPERATOR_CLAIM, ROLE_CLAIM, TEAM_CLAIM, Identity, Role
 from tracker_integrations.observability import logger
+from tracker_integrations.resolver import APIGatewayHttpResolver, Response, content_types
 from tracker_integrations.validation import check_path_parameters, parse_json, parse_model
 
 if TYPE_CHECKING:

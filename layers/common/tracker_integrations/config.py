@@ -21,7 +21,7 @@ OAuthApp = Literal["google", "airtable", "mailchimp"]
 class Settings(BaseModel):
     """Field names are the environment variable names, lower-cased."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
     stage: Literal["local", "test", "dev", "prod"] = "prod"
     aws_region: str = "eu-west-2"

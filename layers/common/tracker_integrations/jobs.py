@@ -18,7 +18,7 @@ SyncReason = Literal["manual", "schedule", "change", "connected"]
 class SyncJob(BaseModel):
     """One message: sync this user's connection to this provider."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     job_id: str
     user_id: str

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 from aws_lambda_powertools.logging import Logger
 from aws_lambda_powertools.metrics import Metrics
 
+from tracker_integrations import cold_start
+
 if TYPE_CHECKING:
     from aws_lambda_powertools.tracing import Tracer
 
@@ -113,6 +115,7 @@ class _InvocationScopedLogger(Logger):
                 return injected(event, context, *args, **kwargs)
             finally:
                 self.clear_state()
+                cold_start.resume()  # the first invocation is over (a no-op on the others)
 
         return scoped
 

@@ -129,7 +129,7 @@ class Root:
         settings = self.settings
         return TokenCipher(self.kms, settings.tokens_key_id, cache_seconds=settings.data_key_cache_seconds)
 
-    def _cipher_on_use(self) -> TokenCipher:
+    def cipher_on_use(self) -> TokenCipher:
         # Services take the cipher as a callable: a request that never opens tokens (a callback with a
         # spent state, a keep-alive with nothing idle) creates no KMS client.
         return self.token_cipher
@@ -214,7 +214,7 @@ class Root:
         from tracker_integrations.services.connecting.oauth import OAuthService
 
         return OAuthService(
-            self.integrations_store, self._cipher_on_use, self.settings, self.connection_lifecycle, self.activity_store
+            self.integrations_store, self.cipher_on_use, self.settings, self.connection_lifecycle, self.activity_store
         )
 
     def connection_lifecycle(self) -> ConnectionLifecycle:
@@ -226,7 +226,7 @@ class Root:
         from tracker_integrations.services.connecting.tokens import TokenService
 
         return TokenService(
-            self.integrations_store, self._cipher_on_use, self.settings, self.lease_store, self.activity_store
+            self.integrations_store, self.cipher_on_use, self.settings, self.lease_store, self.activity_store
         )
 
     def integrations_service(self) -> IntegrationsService:
@@ -273,7 +273,7 @@ class Root:
     def keep_alive(self) -> KeepAlive:
         from tracker_integrations.services.scheduling.keep_alive import KeepAlive
 
-        return KeepAlive(self.integrations_store, self.token_service(), hooks=self.hooks)
+        return KeepAlive(self.integrations_store, self.token_service, hooks=self.hooks)
 
     def notifier(self) -> Notifier:
         from tracker_integrations.services.notifications import Notifier

@@ -33,7 +33,7 @@ _MAX_CACHED_KEYS = 1000
 class EncryptionContext(BaseModel):
     """Bound into every ciphertext. Visible in CloudTrail, so it holds ids only, never secrets."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     user_id: str
     connection_id: str

@@ -32,7 +32,7 @@ Classifier = Callable[[str, httpx.Response], ProviderError | None]
 
 
 class RetryPolicy(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     max_attempts: int = 3
     base_delay: float = 0.5

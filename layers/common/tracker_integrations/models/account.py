@@ -19,7 +19,7 @@ class Plan(StrEnum):
 
 
 class PlanLimits(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     max_integrations: int | None  # None: unlimited
     records_per_month: int | None
@@ -37,7 +37,7 @@ PLAN_LIMITS: dict[Plan, PlanLimits] = {
 
 
 class Account(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     user_id: str  # the account id: a team's (`team:<id>`) or a user's own
     plan: Plan = Plan.FREE

@@ -17,7 +17,7 @@ VIEW_ID = r"^viw[A-Za-z0-9]{3,30}$"
 
 
 class AirtableTarget(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     base_id: str = Field(pattern=BASE_ID)
     base_name: str = ""
@@ -31,14 +31,14 @@ class AirtableTarget(BaseModel):
 class AirtableLink(BaseModel):
     """Where a mapped linked-record field's names are read: the linked table and its primary field."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     table_id: str = Field(pattern=TABLE_ID)
     primary_field_id: str = Field(min_length=1)
 
 
 class AirtableSettings(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     target: AirtableTarget
     mapping: SyncMapping
@@ -63,7 +63,7 @@ class AirtableSettingsUpdate(BaseModel):
     """`PUT /api/integrations/airtable/settings`; `version` as in `SettingsUpdate`. Without `mapping`, fields are
     mapped by their names."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     version: int = Field(ge=1, le=2**53)
     base_id: str | None = Field(default=None, pattern=BASE_ID)
@@ -75,7 +75,7 @@ class AirtableSettingsUpdate(BaseModel):
 
 
 class AirtableBase(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     id: str
     name: str
@@ -83,7 +83,7 @@ class AirtableBase(BaseModel):
 
 
 class AirtableField(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     id: str
     name: str
@@ -97,7 +97,7 @@ class AirtableField(BaseModel):
 
 
 class AirtableView(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     id: str
     name: str
@@ -105,7 +105,7 @@ class AirtableView(BaseModel):
 
 
 class AirtableTable(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     id: str
     name: str
@@ -120,11 +120,15 @@ class AirtableTable(BaseModel):
 class AirtableBases(BaseModel):
     """`GET /api/integrations/airtable/bases`."""
 
+    model_config = ConfigDict(defer_build=True)
+
     bases: list[AirtableBase]
 
 
 class AirtableTables(BaseModel):
     """`GET /api/integrations/airtable/bases/{base_id}/tables`: fields with their types, and views."""
+
+    model_config = ConfigDict(defer_build=True)
 
     base_id: str
     tables: list[AirtableTable]

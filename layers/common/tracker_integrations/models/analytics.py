@@ -10,7 +10,7 @@ from tracker_integrations.models.connection import ProviderKey
 
 
 class ProviderUsage(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     provider: ProviderKey
     accounts_connected: int
@@ -28,7 +28,7 @@ class ProviderUsage(BaseModel):
 class UsageReport(BaseModel):
     """`GET /api/analytics/integrations`: providers ranked by use (accounts connected, then runs)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     generated_at: datetime
     providers: list[ProviderUsage]

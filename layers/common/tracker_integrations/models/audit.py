@@ -25,7 +25,7 @@ AuditAction = Literal[
 
 
 class AuditEntry(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     user_id: str  # the account the entry belongs to (a team's, or the user's own)
     entry_id: str  # time-ordered: the log reads newest first straight from the key
@@ -38,7 +38,7 @@ class AuditEntry(BaseModel):
 
 
 class AuditPage(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     entries: list[AuditEntry]
     next_cursor: str | None

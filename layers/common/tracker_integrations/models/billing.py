@@ -20,7 +20,7 @@ PLAN_CHANGED = "Plan Changed"
 
 
 class PlanChange(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
     account_id: str = Field(min_length=1, max_length=256)
     account_type: Literal["user", "team"] = "user"
@@ -38,7 +38,7 @@ class PlanChange(BaseModel):
 class PlanChangedEvent(BaseModel):
     """EventBridge's envelope around a plan change (only the fields read)."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True, defer_build=True)
 
     id: str
     source: Literal["tracker.billing"]

@@ -29,7 +29,7 @@ __all__ = [
 
 
 class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class _CampaignFields(_Input):
@@ -105,7 +105,7 @@ class PitchUpdate(_Input):
 class PitchReply(BaseModel):
     """The latest reply (or bounce, or out-of-office) Gmail reply tracking matched to a pitch."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     category: ReplyCategory
     confidence: float = Field(ge=0, le=1)
@@ -123,7 +123,7 @@ class PitchReply(BaseModel):
 class PitchThread(BaseModel):
     """The user's sent pitch e-mail in Gmail: replies are matched to it by thread and Message-ID."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     gmail_thread_id: str
     gmail_message_id: str

@@ -28,7 +28,7 @@ class ConnectionStatus(StrEnum):
 class LastError(BaseModel):
     """A failure as the integration card shows it: what happened and what to do."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     code: str
     message: str
@@ -39,7 +39,7 @@ class LastError(BaseModel):
 class EncryptedBlob(BaseModel):
     """AES-256-GCM ciphertext under a KMS data key; useless without KMS and the same context."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     key_ciphertext: str  # base64 of the KMS-encrypted data key
     nonce: str  # base64, 96 bits
@@ -49,7 +49,7 @@ class EncryptedBlob(BaseModel):
 class TokenSet(BaseModel):
     """OAuth tokens in plaintext: only ever in memory, never stored or logged as such."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     access_token: SecretStr
     refresh_token: SecretStr | None = None
@@ -59,7 +59,7 @@ class TokenSet(BaseModel):
 
 
 class Connection(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     user_id: str
     provider: ProviderKey
@@ -92,7 +92,7 @@ class Connection(BaseModel):
 class IntegrationCard(BaseModel):
     """What `GET /api/integrations` returns per provider."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     provider: ProviderKey
     name: str

@@ -41,7 +41,7 @@ def normalise_address(address: str) -> str:
 class GmailCursor(BaseModel):
     """Where the last run stopped: the mailbox's address and the historyId to continue from."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     email_address: str
     history_id: int
@@ -51,7 +51,7 @@ class GmailCursor(BaseModel):
 class GmailWatch(BaseModel):
     """The users.watch registration on the Pub/Sub topic; Gmail stops publishing at `expires_at`."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     topic: str
     expires_at: datetime
@@ -61,7 +61,7 @@ class GmailWatch(BaseModel):
 
 
 class PubSubMessage(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True, defer_build=True)
 
     data: str = Field(min_length=1, max_length=8192)
     message_id: str | None = Field(default=None, alias="messageId", max_length=256)
@@ -70,7 +70,7 @@ class PubSubMessage(BaseModel):
 class PubSubPush(BaseModel):
     """A Pub/Sub push body: `{"message": {"data": <base64 JSON>, ...}, "subscription": ...}`."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
     message: PubSubMessage
     subscription: str = Field(default="", max_length=512)
@@ -94,7 +94,7 @@ class PubSubPush(BaseModel):
 class GmailNotification(BaseModel):
     """What Gmail publishes on a mailbox change: the address and the mailbox's new historyId."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True, defer_build=True)
 
     email_address: str = Field(alias="emailAddress", min_length=3, max_length=320)
     history_id: HistoryId = Field(alias="historyId")
@@ -110,7 +110,7 @@ class GmailNotification(BaseModel):
 class PushClaims(BaseModel):
     """The verified claims of a Pub/Sub push JWT that matter to us."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
     iss: str
     aud: str
@@ -125,7 +125,7 @@ PushStatus = Literal["queued", "up_to_date", "unknown_mailbox", "manual_only", "
 
 
 class PushOutcome(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     status: PushStatus
 

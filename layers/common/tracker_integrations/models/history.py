@@ -22,7 +22,7 @@ PitchAction = Literal["created", "changed", "deleted"]
 
 
 class ChangeSource(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     kind: Literal["person", "integration"]
     member: str | None = None  # the member who made it (None: a person before members were recorded)
@@ -30,7 +30,7 @@ class ChangeSource(BaseModel):
 
 
 class FieldChange(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     field: str
     old: Any = None
@@ -38,7 +38,7 @@ class FieldChange(BaseModel):
 
 
 class PitchHistoryEntry(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     entry_id: str  # time-ordered
     campaign_id: str
@@ -50,7 +50,7 @@ class PitchHistoryEntry(BaseModel):
 
 
 class PitchHistoryPage(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     history: list[PitchHistoryEntry]
     next_cursor: str | None
@@ -59,7 +59,7 @@ class PitchHistoryPage(BaseModel):
 class PitchWrite(BaseModel):
     """One write of a pitch as the Tracker table's stream reports it (images as plain values)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     account_id: str
     campaign_id: str

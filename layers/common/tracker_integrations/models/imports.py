@@ -13,7 +13,7 @@ class ImportCampaign(BaseModel):
     """Where rows without a campaign of their own go: `campaign_id` names an existing campaign; otherwise a
     campaign with `title` is used (created when none has it), by default named after the spreadsheet and tab."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     campaign_id: str | None = Field(default=None, min_length=1, max_length=100)
     title: ShortText | None = Field(default=None, min_length=1)
@@ -26,7 +26,7 @@ class ImportCampaign(BaseModel):
 
 
 class ImportRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     dry_run: bool = False
     # None: only rows that name their campaign (in a Campaign column) are imported.
@@ -37,7 +37,7 @@ ImportedAction = Literal["created", "updated", "skipped"]
 
 
 class ImportedRow(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     row: int  # as the provider numbers it (a sheet's header is row 1)
     action: ImportedAction
@@ -48,7 +48,7 @@ class ImportedRow(BaseModel):
 
 
 class ImportedCampaign(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     title: str
     campaign_id: str | None  # None in a preview of a campaign the import would create
@@ -57,7 +57,7 @@ class ImportedCampaign(BaseModel):
 
 
 class ImportResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     dry_run: bool
     source: str  # e.g. "'Radio promo' / 'Pitches'"

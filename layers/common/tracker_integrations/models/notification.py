@@ -22,7 +22,7 @@ NotificationKind = Literal[
 
 
 class Notification(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     notification_id: str
     at: datetime
@@ -36,7 +36,7 @@ class Notification(BaseModel):
 
 
 class NotificationPage(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     notifications: list[Notification]
     next_cursor: str | None

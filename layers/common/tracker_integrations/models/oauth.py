@@ -10,7 +10,7 @@ from tracker_integrations.models.connection import EncryptedBlob, ProviderKey
 
 
 class OAuthState(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     state: str
     # Names the flow in the verifier's encryption context (not secret, unlike `state`).

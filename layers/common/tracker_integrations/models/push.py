@@ -16,7 +16,7 @@ DriveResourceState = Literal["sync", "add", "remove", "update", "trash", "untras
 class PushChannel(BaseModel):
     """A live channel. Only a hash of its secret token is kept: a leaked table cannot forge notifications."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     channel_id: str
     user_id: str
@@ -30,7 +30,7 @@ class PushChannel(BaseModel):
 class DriveNotification(BaseModel):
     """The X-Goog-* headers of one Drive push notification (the body is empty)."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
     channel_id: str = Field(alias="x-goog-channel-id", min_length=1, max_length=64)
     channel_token: str = Field(default="", alias="x-goog-channel-token", max_length=256)
@@ -43,14 +43,14 @@ class DriveNotification(BaseModel):
 class TrackerChange(BaseModel):
     """One changed campaign or pitch, as the Tracker table's stream reports it."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     user_id: str
     written_by: str = "user"
 
 
 class PushOutcome(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     accepted: bool
     queued: bool
@@ -58,33 +58,33 @@ class PushOutcome(BaseModel):
 
 
 class _StringAttribute(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     S: str
 
 
 class _StreamImage(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
     written_by: _StringAttribute | None = None
 
 
 class _StreamKeys(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     pk: _StringAttribute
     sk: _StringAttribute
 
 
 class _StreamChange(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
     Keys: _StreamKeys
     NewImage: _StreamImage | None = None
 
 
 class TrackerStreamRecord(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
     eventName: Literal["INSERT", "MODIFY", "REMOVE"]  # noqa: N815 (the stream's own field name)
     dynamodb: _StreamChange
@@ -93,7 +93,7 @@ class TrackerStreamRecord(BaseModel):
 class TrackerStreamEvent(BaseModel):
     """A batch from the Tracker table's stream (NEW_IMAGE view)."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
     Records: list[TrackerStreamRecord]
 

@@ -14,7 +14,7 @@ class ConnectionSettings(BaseModel):
 
     Extra keys are kept: a provider's own settings ride along when a generic service reads the shared ones."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="allow", frozen=True, defer_build=True)
 
     sync_frequency: SyncFrequency | None = None
     paused: bool = False
@@ -30,7 +30,7 @@ class SettingsUpdate(BaseModel):
     `version` is the settings' version the client read (`GET /api/integrations/{provider}`); a change
     made since gets 409 with the current settings instead of being overwritten."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     version: int = Field(ge=1, le=2**53)
     sync_frequency: SyncFrequency | None = None

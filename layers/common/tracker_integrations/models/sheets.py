@@ -12,7 +12,7 @@ SPREADSHEET_ID = r"^[A-Za-z0-9_-]{10,200}$"
 
 
 class SheetTarget(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     spreadsheet_id: str = Field(pattern=SPREADSHEET_ID)
     spreadsheet_name: str = ""
@@ -22,7 +22,7 @@ class SheetTarget(BaseModel):
 
 
 class SheetsSettings(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     target: SheetTarget
     mapping: SyncMapping
@@ -45,7 +45,7 @@ class SheetsConnectionSettings(ConnectionSettings):
 class SheetsSettingsUpdate(BaseModel):
     """`PUT /api/integrations/google-sheets/settings`; `version` as in `SettingsUpdate`."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     version: int = Field(ge=1, le=2**53)
     spreadsheet_id: str | None = Field(default=None, pattern=SPREADSHEET_ID)
@@ -59,7 +59,7 @@ class SheetsSettingsUpdate(BaseModel):
 class CreateSpreadsheet(BaseModel):
     """`POST /api/integrations/google-sheets/spreadsheets`."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     title: str = Field(default="Tracker pitches", min_length=1, max_length=100)
     tab: str = Field(default="Pitches", min_length=1, max_length=100)

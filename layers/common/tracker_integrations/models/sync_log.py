@@ -14,7 +14,7 @@ SyncOutcome = Literal["success", "partial", "failed"]
 
 
 class SyncLogError(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     code: str
     message: str
@@ -22,7 +22,7 @@ class SyncLogError(BaseModel):
 
 
 class ConflictDetail(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     record_id: str
     field: str
@@ -33,7 +33,7 @@ class ConflictDetail(BaseModel):
 
 
 class SyncLog(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     user_id: str
     provider: ProviderKey

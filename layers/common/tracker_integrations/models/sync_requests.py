@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 
 class QueuedSync(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     status: str = "queued"
     job_id: str
@@ -18,7 +18,7 @@ class QueuedSync(BaseModel):
 
 
 class PendingDeletionView(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     record_id: str
     values: dict[str, str]
@@ -26,7 +26,7 @@ class PendingDeletionView(BaseModel):
 
 
 class PendingDeletionList(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     pending_deletions: list[PendingDeletionView]
 
@@ -34,6 +34,6 @@ class PendingDeletionList(BaseModel):
 class DeletionDecision(BaseModel):
     """'approve' deletes the pitch in Tracker; 'reject' puts the row back in the sheet."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     decision: Literal["approve", "reject"]

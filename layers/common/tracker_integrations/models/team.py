@@ -46,7 +46,7 @@ _ID_PATTERN = r"^[A-Za-z0-9._@:-]{1,128}$"
 class Identity(BaseModel):
     """The verified caller: never taken from a path, query or body."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     user_id: str = Field(min_length=1, max_length=256)
     team_id: str | None = Field(default=None, pattern=_ID_PATTERN)

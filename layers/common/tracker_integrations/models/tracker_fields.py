@@ -9,7 +9,7 @@ from tracker_integrations.sync.mapping import Direction
 
 
 class TrackerField(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     key: str  # what a mapping names: "pitch.status"
     label: str  # the header a column for it is usually given: "Status"
@@ -24,7 +24,7 @@ class TrackerField(BaseModel):
 class TrackerFieldList(BaseModel):
     """`GET /api/integrations/{provider}/fields`."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     provider: str
     id_header: str  # the column or field the sync owns for Tracker's ids (never mapped)

@@ -6,7 +6,9 @@ is imported only when a request actually talks to that provider.
 
 from __future__ import annotations
 
+import importlib
 from datetime import timedelta
+from functools import cache
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
@@ -28,7 +30,7 @@ EndpointSetting = Literal[
 class Endpoint(BaseModel):
     """A provider URL as a configurable host plus the provider's fixed path."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     host: EndpointSetting
     path: str
@@ -38,7 +40,7 @@ class Endpoint(BaseModel):
 
 
 class OAuthSpec(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     app: OAuthApp  # the OAuth client; Google's products share one
     authorize: Endpoint
@@ -65,7 +67,7 @@ RecordFlow = Literal["to_provider", "from_provider"]
 class SyncPolicy(BaseModel):
     """What an integration's sync does and how the platform schedules it."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     directions: frozenset[RecordFlow] = frozenset()
     # Its sync runs in this version; the others connect but have nothing to run yet.
@@ -92,7 +94,7 @@ class SyncPolicy(BaseModel):
 
 
 class ProviderSpec(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     key: ProviderKey
     name: str
@@ -102,7 +104,9 @@ class ProviderSpec(BaseModel):
     # Where a user removes the app's access by hand when the provider has no revocation endpoint.
     manage_access_hint: str
     sync: SyncPolicy = SyncPolicy()
-    settings_model: type[ConnectionSettings] = ConnectionSettings
+    # Its typed settings model (a ConnectionSettings subclass) by dotted path, like the modules below:
+    # imported at its first use, so a function that never reads this provider's settings never loads it.
+    settings_model: str = "tracker_integrations.models.settings.ConnectionSettings"
     # What the user must still choose while its settings are not configured (`is_configured`).
     setup_hint: str = ""
     # The module whose `build(root)` returns the integration's hooks into the generic services (sync, push,
@@ -111,11 +115,21 @@ class ProviderSpec(BaseModel):
 
     def settings_of(self, connection: Connection) -> ConnectionSettings:
         """The connection's stored settings as this provider's typed model."""
-        return self.settings_model.model_validate(connection.settings)
+        return settings_class(self.settings_model).model_validate(connection.settings)
+
+
+@cache
+def settings_class(path: str) -> type[ConnectionSettings]:
+    """The settings model a spec names (checked: a spec naming anything else fails at its first use)."""
+    module, _, name = path.rpartition(".")
+    found: object = getattr(importlib.import_module(module), name)
+    if not (isinstance(found, type) and issubclass(found, ConnectionSettings)):
+        raise TypeError(f"{path} is not a ConnectionSettings model")
+    return found
 
 
 class AccountInfo(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     label: str  # what the card shows: usually the account's e-mail
     external_id: str
@@ -123,7 +137,7 @@ class AccountInfo(BaseModel):
 
 
 class RevocationOutcome(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     revoked_at_provider: bool
     message: str

@@ -11,9 +11,7 @@ from datetime import timedelta
 from typing import cast
 
 from tracker_integrations.errors import NotFound
-from tracker_integrations.models.airtable import AirtableConnectionSettings
 from tracker_integrations.models.connection import PROVIDER_KEYS, ProviderKey
-from tracker_integrations.models.sheets import SheetsConnectionSettings
 from tracker_integrations.providers.base import Endpoint, OAuthSpec, ProviderHooks, ProviderSpec, SyncPolicy
 
 _GOOGLE_IDENTITY = ("openid", "email")
@@ -55,7 +53,7 @@ PROVIDERS: dict[ProviderKey, ProviderSpec] = {
             imports=True,
             reconcile_every=timedelta(hours=12),
         ),
-        settings_model=SheetsConnectionSettings,
+        settings_model="tracker_integrations.models.sheets.SheetsConnectionSettings",
         setup_hint="choose or create a spreadsheet before syncing",
         integration_module="tracker_integrations.providers.google.sheets.integration",
     ),
@@ -112,7 +110,7 @@ PROVIDERS: dict[ProviderKey, ProviderSpec] = {
             reconcile_every=timedelta(hours=12),
             renews_push=True,
         ),
-        settings_model=AirtableConnectionSettings,
+        settings_model="tracker_integrations.models.airtable.AirtableConnectionSettings",
         setup_hint="choose a base and a table before syncing",
         integration_module="tracker_integrations.providers.airtable.integration",
         manage_access_hint="Airtable has no revocation API: remove Tracker under Airtable > Builder hub > "

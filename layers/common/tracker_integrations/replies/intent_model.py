@@ -27,7 +27,7 @@ MODEL_PATH = Path(__file__).with_name("intent_model.json.gz")
 class IntentModelFile(BaseModel):
     """The shipped model file: class names, and per feature one weight per class."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     version: int
     labels: tuple[str, ...]

@@ -18,7 +18,7 @@ class ReplyClassification(BaseModel):
     message), so it can be logged and stored freely.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     category: ReplyCategory
     confidence: float = Field(ge=0.0, le=1.0)

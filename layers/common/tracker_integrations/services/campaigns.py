@@ -31,14 +31,14 @@ _NULLABLE = frozenset({"start_date", "end_date", "sent_at"})
 
 
 class CampaignPage(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     campaigns: list[Campaign]
     next_cursor: str | None
 
 
 class PitchPage(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     pitches: list[Pitch]
     next_cursor: str | None
@@ -47,7 +47,7 @@ class PitchPage(BaseModel):
 class DetectedReply(BaseModel):
     """A reply (or bounce, or out-of-office) Gmail matched to a pitch, with what the Activity screen names it by."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     campaign_id: str
     campaign_title: str
@@ -60,7 +60,7 @@ class DetectedReply(BaseModel):
 
 
 class ReplyPage(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     replies: list[DetectedReply]  # newest first
 

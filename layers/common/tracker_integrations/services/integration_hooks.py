@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from tracker_integrations.models.connection import Connection, ProviderKey
-from tracker_integrations.models.imports import ImportRequest, ImportResult
-from tracker_integrations.models.sync_log import SyncLog
-from tracker_integrations.services.integrations import IntegrationDetail
+
+if TYPE_CHECKING:
+    # Types only: a function that runs a sync or a push never loads the Integrations screen's service.
+    from tracker_integrations.models.imports import ImportRequest, ImportResult
+    from tracker_integrations.models.sync_log import SyncLog
+    from tracker_integrations.services.integrations import IntegrationDetail
 
 
 class SyncService(Protocol):

@@ -35,7 +35,7 @@ _PLAN_ORDER = list(Plan)
 
 
 class IntegrationDetail(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     integration: IntegrationCard
     settings: dict[str, object]
@@ -50,7 +50,7 @@ type SettingsChange = Callable[[Connection], dict[str, object]]
 
 
 class SyncLogPage(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     logs: list[SyncLog]
     next_cursor: str | None

@@ -57,7 +57,7 @@ def request_class(route_key: str) -> RequestClass:
 
 
 class Limit(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     requests: int = Field(ge=1)
     window_seconds: int = Field(default=60, ge=1)

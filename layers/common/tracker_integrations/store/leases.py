@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 
 class Lease(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     name: str
     owner: str

@@ -46,7 +46,7 @@ class DateReading(BaseModel):
     """How a provider's dates read: the short-date order, and the time zone of wall-clock date-times typed
     there (a spreadsheet's locale and time zone). Date-times Tracker writes (ISO text) stay UTC."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     order: DateOrder = "DMY"
     time_zone: str = "UTC"
@@ -73,7 +73,7 @@ class SheetMoment:
 
 
 class FieldSpec(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     key: str  # "pitch.status", "campaign.title"
     label: str  # what a column for it is usually called

@@ -14,7 +14,7 @@ DEFAULT_ID_HEADER = "Tracker ID"
 
 
 class ColumnMapping(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     header: str = Field(min_length=1, max_length=100)
     field: str
@@ -65,7 +65,7 @@ class ColumnMapping(BaseModel):
 
 
 class SyncMapping(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     columns: list[ColumnMapping] = Field(min_length=1, max_length=50)
     id_header: str = Field(default=DEFAULT_ID_HEADER, min_length=1, max_length=100)

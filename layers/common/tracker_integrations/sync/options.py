@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict
 
 
 class SyncOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     # "New campaigns → new rows": a pitch new to the sync is appended as a row.
     new_records_to_rows: bool = True

@@ -60,7 +60,7 @@ def _keep_alive(
     def hooks_of(provider: ProviderKey) -> RecordingHooks:
         return hooks
 
-    return KeepAlive(integrations, tokens, hooks=hooks_of, now=lambda: NOW), tokens
+    return KeepAlive(integrations, lambda: tokens, hooks=hooks_of, now=lambda: NOW), tokens
 
 
 def test_keep_alive_refreshes_idle_tokens_and_counts_the_refused_ones() -> None:

@@ -40,7 +40,8 @@ class AirtableIntegration(IntegrationHooks):
     def webhooks(self) -> AirtableWebhooks:
         from tracker_integrations.providers.airtable.webhooks import AirtableWebhooks
 
-        return AirtableWebhooks(self.store, self._root.token_cipher, self._root.realtime, self._root.settings)
+        # The cipher on use: renewing or closing no webhook (most keep-alives) creates no KMS client.
+        return AirtableWebhooks(self.store, self._root.cipher_on_use, self._root.realtime, self._root.settings)
 
     def sync(self) -> AirtableSync:
         from tracker_integrations.providers.airtable.sync import AirtableStorage, AirtableSync
@@ -77,8 +78,6 @@ class AirtableIntegration(IntegrationHooks):
     def renew_push(self) -> int:
         """Refresh the webhooks that expire within 3 days; one Airtable no longer has is dropped, so the next
         sync recreates it and catches up with a full read."""
-        from tracker_integrations.providers.airtable.client import AirtableClient
-
         root, webhooks = self._root, self.webhooks()
         renewed = 0
         for hook in self.store.current_webhooks():
@@ -88,6 +87,9 @@ class AirtableIntegration(IntegrationHooks):
             connection = root.integrations_store.get_connection(hook.user_id, "airtable")
             if connection is None:
                 continue
+            # Loaded here, with the HTTP client: most days no webhook is due.
+            from tracker_integrations.providers.airtable.client import AirtableClient
+
             try:
                 client = AirtableClient(root.settings, root.token_service().auth(connection))
                 renewed += webhooks.refresh(current, client)

@@ -69,7 +69,7 @@ def decode_cache(blob: bytes, generation: int) -> RecordCache:
 
 
 class WebhookRecord(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     webhook_id: str
     user_id: str

@@ -15,6 +15,7 @@ import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from tracker_integrations.config import Settings
 from tracker_integrations.crypto.envelope import EncryptionContext, TokenCipher
@@ -23,9 +24,12 @@ from tracker_integrations.models.common import utcnow
 from tracker_integrations.models.connection import Connection
 from tracker_integrations.models.push import PushOutcome
 from tracker_integrations.observability import logger, metrics
-from tracker_integrations.providers.airtable.client import AirtableClient
 from tracker_integrations.providers.airtable.store import AirtableStore, WebhookRecord
 from tracker_integrations.services.scheduling.realtime import RealTime
+
+if TYPE_CHECKING:
+    # Callers pass the client in; this module itself never loads httpx (the keep-alive on a quiet day).
+    from tracker_integrations.providers.airtable.client import AirtableClient
 
 WEBHOOK_PATH = "/api/webhooks/airtable"
 LIFETIME = timedelta(days=7)
@@ -57,7 +61,7 @@ class AirtableWebhooks:
     def __init__(
         self,
         store: AirtableStore,
-        cipher: TokenCipher,
+        cipher: Callable[[], TokenCipher],
         realtime: Callable[[], RealTime],
         settings: Settings,
         *,
@@ -97,7 +101,7 @@ class AirtableWebhooks:
             connection_id=connection.connection_id,
             base_id=base_id,
             table_id=table_id,
-            mac_secret=self._cipher.encrypt(secret, _context(connection.user_id, webhook_id)),
+            mac_secret=self._cipher().encrypt(secret, _context(connection.user_id, webhook_id)),
             cursor=1,
             expires_at=_expiry(created.get("expirationTime"), self._now() + LIFETIME),
         )
@@ -148,7 +152,7 @@ class AirtableWebhooks:
         hook = self._store.webhook_by_id(webhook_id)
         if hook is None or hook.base_id != base_id or not mac or not mac.startswith(MAC_PREFIX):
             raise Unauthenticated("this ping is not from an Airtable webhook Tracker created")
-        secret = self._cipher.decrypt(hook.mac_secret, _context(hook.user_id, hook.webhook_id))
+        secret = self._cipher().decrypt(hook.mac_secret, _context(hook.user_id, hook.webhook_id))
         expected = MAC_PREFIX + hmac.new(secret, raw_body, hashlib.sha256).hexdigest()
         if not hmac.compare_digest(expected.encode(), mac.strip().encode()):
             raise Unauthenticated("this ping's signature does not match its webhook")

@@ -38,7 +38,7 @@ class Handling(StrEnum):
 
 
 class GoogleErrorReason(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     handling: Handling
     # What happened and what to do, for the refusals a user can act on (REFUSED rows); empty otherwise.

@@ -22,8 +22,7 @@ from tracker_integrations.models.billing import PlanChange
 from tracker_integrations.models.common import utcnow
 from tracker_integrations.models.connection import Connection, ConnectionStatus, ProviderKey
 from tracker_integrations.services.accounts.audit import AuditLog
-from tracker_integrations.services.connecting.oauth import default_frequency
-from tracker_integrations.services.scheduling.policy import schedule_of
+from tracker_integrations.services.scheduling.policy import default_frequency, schedule_of
 from tracker_integrations.store.changes import ChangeMarkers
 from tracker_integrations.store.integrations import IntegrationsStore
 
@@ -35,7 +34,7 @@ _WRITE_TRIES = 5  # a sync finishing meanwhile moves the record's version: read 
 
 
 class PlanChangeOutcome(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     applied: bool  # False: a duplicate or out-of-order event, nothing changed
     plan: Plan

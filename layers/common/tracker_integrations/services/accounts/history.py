@@ -35,7 +35,7 @@ _IGNORED = frozenset({"version", "updated_at", "created_at", "pitch_id", "campai
 
 
 class RecordedHistory(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     recorded: int
 

@@ -10,7 +10,7 @@ from tracker_integrations.store.integrations import IntegrationsStore
 
 
 class Me(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     user_id: str
     team_id: str | None

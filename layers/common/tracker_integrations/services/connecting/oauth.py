@@ -36,7 +36,7 @@ from tracker_integrations.errors import (
     TransientProviderError,
     VersionConflict,
 )
-from tracker_integrations.models.account import PLAN_LIMITS, Plan, plan_allowing_more_integrations
+from tracker_integrations.models.account import PLAN_LIMITS, plan_allowing_more_integrations
 from tracker_integrations.models.audit import AuditAction, AuditEntry
 from tracker_integrations.models.common import new_id, utcnow
 from tracker_integrations.models.connection import (
@@ -57,7 +57,7 @@ from tracker_integrations.services.connecting.credentials import (
     unseal,
     unseal_verifier,
 )
-from tracker_integrations.services.connecting.token_endpoint import request_tokens
+from tracker_integrations.services.scheduling.policy import default_frequency
 from tracker_integrations.store.activity import ActivityStore
 from tracker_integrations.store.integrations import IntegrationsStore
 
@@ -68,7 +68,7 @@ if TYPE_CHECKING:
 class CallbackParams(BaseModel):
     """The query string the provider redirects back with."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     state: str | None = Field(default=None, max_length=512)
     code: str | None = Field(default=None, max_length=4096)
@@ -80,7 +80,7 @@ class CallbackParams(BaseModel):
 class ConnectStart(BaseModel):
     """Where to send the browser, and the binding value its cookie must carry back to the callback."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     authorization_url: str
     browser_binding: str
@@ -134,17 +134,12 @@ def _same_browser(browser_binding: str | None, expected_hash: str) -> bool:
 
 
 class DisconnectResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     provider: ProviderKey
     disconnected: bool
     revoked_at_provider: bool
     message: str
-
-
-def default_frequency(plan: Plan) -> str:
-    """What a new connection starts with: the plan's own cadence (free syncs when asked)."""
-    return {Plan.FREE: "manual", Plan.PRO: "every_15_minutes", Plan.AGENCY: "real_time"}[plan]
 
 
 def pkce_challenge(verifier: str) -> str:
@@ -302,6 +297,10 @@ class OAuthService:
         if state.code_verifier:
             form["code_verifier"] = self._verifier(spec, state, state.code_verifier)
         try:
+            # The token endpoint's client (httpx) only for a code worth exchanging: a spent, expired or
+            # foreign state is answered without it.
+            from tracker_integrations.services.connecting.token_endpoint import request_tokens
+
             tokens = request_tokens(spec, self._settings, form).to_token_set(spec, now)
             self._require_granted_scopes(spec, tokens)
             account = load_hooks(spec).fetch_account(spec, self._settings, tokens)

@@ -19,7 +19,7 @@ from tracker_integrations.providers.base import ProviderSpec
 class TokenResponse(BaseModel):
     """The provider's token response, validated before anything is stored."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     access_token: SecretStr = Field(min_length=1)
     token_type: str = "Bearer"  # noqa: S105  # a scheme name, not a secret

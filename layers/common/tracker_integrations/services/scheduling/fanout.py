@@ -27,14 +27,14 @@ Cadence = Literal["every_15_minutes", "real_time"]
 class ScheduleTick(BaseModel):
     """The Input each EventBridge schedule sends."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     cadence: Cadence
     interval_seconds: int = Field(ge=60, le=3600)
 
 
 class FanoutResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     cadence: Cadence
     connections: int

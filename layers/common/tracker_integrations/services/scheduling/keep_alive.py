@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
@@ -17,15 +18,17 @@ from tracker_integrations.models.common import utcnow
 from tracker_integrations.models.connection import PROVIDER_KEYS
 from tracker_integrations.observability import logger, metrics
 from tracker_integrations.providers.registry import PROVIDERS
-from tracker_integrations.services.connecting.tokens import TokenService
 from tracker_integrations.services.integration_hooks import HooksOf
 from tracker_integrations.store.integrations import IntegrationsStore
+
+if TYPE_CHECKING:
+    from tracker_integrations.services.connecting.tokens import TokenService
 
 IDLE_AFTER = timedelta(days=1)
 
 
 class KeepAliveResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     idle: int
     refreshed: int
@@ -34,10 +37,12 @@ class KeepAliveResult(BaseModel):
 
 
 class KeepAlive:
+    """`tokens` is taken on use: a day with no idle connection (most days, at first) loads no HTTP client."""
+
     def __init__(
         self,
         integrations: IntegrationsStore,
-        tokens: TokenService,
+        tokens: Callable[[], TokenService],
         *,
         hooks: HooksOf,
         now: Callable[[], datetime] = utcnow,
@@ -57,7 +62,7 @@ class KeepAlive:
             if connection is None:
                 continue
             try:
-                self._tokens.current_tokens(connection, force_refresh=True)
+                self._tokens().current_tokens(connection, force_refresh=True)
                 refreshed += 1
             except (ProviderError, TrackerError):
                 # needs_reauth is recorded by the token service; a transient failure is retried tomorrow.

@@ -8,12 +8,18 @@ from __future__ import annotations
 
 from datetime import UTC
 
+from tracker_integrations.models.account import Plan
 from tracker_integrations.models.connection import Connection, ConnectionStatus
 from tracker_integrations.providers.registry import get_spec
 from tracker_integrations.store.integrations import DUE_NOW, ScheduleEntry
 
 SCHEDULED_STATUSES = frozenset({ConnectionStatus.CONNECTED, ConnectionStatus.ERROR, ConnectionStatus.SYNCING})
 AUTOMATIC_FREQUENCIES = frozenset({"every_15_minutes", "real_time"})
+
+
+def default_frequency(plan: Plan) -> str:
+    """What a new connection starts with: the plan's own cadence (free syncs when asked)."""
+    return {Plan.FREE: "manual", Plan.PRO: "every_15_minutes", Plan.AGENCY: "real_time"}[plan]
 
 
 def schedule_of(connection: Connection) -> str | None:

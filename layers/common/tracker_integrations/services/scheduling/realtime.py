@@ -30,7 +30,7 @@ COLLAPSE_WINDOW = timedelta(seconds=3)
 
 
 class ChangeSummary(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     users: int
     marked: int

@@ -41,7 +41,7 @@ class MessageGone(PermanentProviderError):
 
 
 class _Response(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True, defer_build=True)
 
 
 class Profile(_Response):

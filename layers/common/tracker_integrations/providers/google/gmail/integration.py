@@ -52,7 +52,7 @@ class GmailIntegration(IntegrationHooks):
         from tracker_integrations.providers.google.gmail.watch import GmailWatchRenewal
 
         root = self._root
-        return GmailWatchRenewal(root.integrations_store, self.store, root.token_service(), root.settings)
+        return GmailWatchRenewal(root.integrations_store, self.store, root.token_service, root.settings)
 
     def reply_categories(self) -> ReplyCategories:
         from tracker_integrations.providers.google.gmail.reply_categories import ReplyCategories

@@ -21,21 +21,21 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from pydantic import ValidationError
 
 from tracker_integrations.config import Settings
 from tracker_integrations.errors import ProviderError
-from tracker_integrations.http.client import ProviderApi, RetryPolicy, send
 from tracker_integrations.models.gmail import PushClaims
+
+if TYPE_CHECKING:
+    import httpx
 
 ISSUERS = frozenset({"https://accounts.google.com", "accounts.google.com"})
 CERTS_PATH = "/oauth2/v1/certs"
 _CLOCK_SKEW_SECONDS = 10
 _DEFAULT_MAX_AGE = 3600.0
-_POLICY = RetryPolicy(max_attempts=2, base_delay=0.1, max_delay=0.5, max_wait=1.0)
 _MAX_AGE = re.compile(r"max-age=(\d+)")
 
 _MIN_REFETCH_SECONDS = 300.0  # at most one certificate fetch per 5 minutes per container
@@ -97,7 +97,14 @@ class GoogleCertificates:
         return certs
 
     def _fetch(self) -> tuple[dict[str, str], float]:
-        response = send(httpx.Request("GET", self.url), api=ProviderApi("google", policy=_POLICY), client=self._client)
+        # The HTTP client only here, as google-auth only in `verify`: a push refused before it needs Google's
+        # certificates (most forged or malformed ones, and every one while the cache is fresh) loads neither.
+        import httpx
+
+        from tracker_integrations.http.client import ProviderApi, RetryPolicy, send
+
+        policy = RetryPolicy(max_attempts=2, base_delay=0.1, max_delay=0.5, max_wait=1.0)
+        response = send(httpx.Request("GET", self.url), api=ProviderApi("google", policy=policy), client=self._client)
         try:
             body = response.json()
         except ValueError as exc:

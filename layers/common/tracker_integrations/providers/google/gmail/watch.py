@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from tracker_integrations.config import Settings
 from tracker_integrations.errors import ProviderError, TrackerError
@@ -19,21 +20,24 @@ from tracker_integrations.models.common import utcnow
 from tracker_integrations.models.connection import ConnectionStatus
 from tracker_integrations.models.gmail import GmailWatch
 from tracker_integrations.observability import logger, metrics
-from tracker_integrations.providers.google.gmail.client import GmailClient
 from tracker_integrations.providers.google.gmail.store import GmailStore
-from tracker_integrations.services.connecting.tokens import TokenService
 from tracker_integrations.store.integrations import IntegrationsStore
+
+if TYPE_CHECKING:
+    from tracker_integrations.services.connecting.tokens import TokenService
 
 RENEW_WITHIN = timedelta(days=2)
 LOOK_BACK_DAYS = 7  # watches that lapsed unnoticed (a failed renewal) are picked up again
 
 
 class GmailWatchRenewal:
+    """The token service and Gmail's client are loaded on use: a day with no watch to renew calls no one."""
+
     def __init__(
         self,
         integrations: IntegrationsStore,
         gmail: GmailStore,
-        tokens: TokenService,
+        tokens: Callable[[], TokenService],
         settings: Settings,
         *,
         now: Callable[[], datetime] = utcnow,
@@ -84,7 +88,9 @@ class GmailWatchRenewal:
             # Another connection of this mailbox renewed its one watch already.
             self._gmail.save_watch(user_id, GmailWatch(topic=topic, expires_at=renewed_mailboxes[address]))
             return True
-        result = GmailClient(self._settings, self._tokens.auth(connection)).watch(topic)
+        from tracker_integrations.providers.google.gmail.client import GmailClient
+
+        result = GmailClient(self._settings, self._tokens().auth(connection)).watch(topic)
         self._gmail.save_watch(user_id, GmailWatch(topic=topic, expires_at=result.expires_at))
         if address is not None:
             renewed_mailboxes[address] = result.expires_at

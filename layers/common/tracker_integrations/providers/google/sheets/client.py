@@ -65,7 +65,7 @@ class TabRead(BaseModel):
     (0-based row, column: the sync never writes over one), and how the spreadsheet reads dates
     (`properties.locale`, `properties.timeZone`)."""
 
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True, defer_build=True)
 
     rows: list[list[object]]
     formulas: frozenset[tuple[int, int]] = frozenset()
@@ -74,7 +74,7 @@ class TabRead(BaseModel):
 
 
 class SheetProperties(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     sheet_id: int
     title: str
@@ -84,7 +84,7 @@ class SheetProperties(BaseModel):
 
 
 class SpreadsheetSummary(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     spreadsheet_id: str
     name: str
@@ -95,7 +95,7 @@ class SpreadsheetSummary(BaseModel):
 class DriveChannel(BaseModel):
     """What files.watch answers: the channel, the watched resource's opaque id, and when it lapses."""
 
-    model_config = ConfigDict(frozen=True, populate_by_name=True)
+    model_config = ConfigDict(frozen=True, populate_by_name=True, defer_build=True)
 
     id: str
     resource_id: str = Field(alias="resourceId", min_length=1)
@@ -103,7 +103,7 @@ class DriveChannel(BaseModel):
 
 
 class SpreadsheetInfo(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     spreadsheet_id: str
     title: str

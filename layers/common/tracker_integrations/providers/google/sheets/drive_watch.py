@@ -14,6 +14,7 @@ import hmac
 import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from tracker_integrations.config import Settings
 from tracker_integrations.errors import ProviderError, Unauthenticated
@@ -22,8 +23,11 @@ from tracker_integrations.models.connection import Connection
 from tracker_integrations.models.push import DriveNotification, PushChannel, PushOutcome
 from tracker_integrations.observability import logger, metrics
 from tracker_integrations.providers.google.sheets.channels import ChannelStore
-from tracker_integrations.providers.google.sheets.client import SheetsClient
 from tracker_integrations.services.scheduling.realtime import RealTime
+
+if TYPE_CHECKING:
+    # Loaded only to stop a channel: a notification (the webhook's whole work) needs no HTTP client.
+    from tracker_integrations.providers.google.sheets.client import SheetsClient
 
 WATCH_LIFETIME = timedelta(days=1)  # Drive's longest for a file channel
 RENEW_BEFORE = timedelta(hours=8)
@@ -99,6 +103,8 @@ class DriveWatches:
         if current is None:
             return
         if access_token is not None:
+            from tracker_integrations.providers.google.sheets.client import SheetsClient
+
             self._stop(SheetsClient(self._settings, access_token), current)
         self._channels.forget_current(connection.user_id, connection.provider)
 

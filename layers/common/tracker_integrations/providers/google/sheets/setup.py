@@ -48,7 +48,7 @@ DEFAULT_COLUMNS = [
 
 
 class SpreadsheetList(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     spreadsheets: list[SpreadsheetSummary]
     next_page_token: str | None
