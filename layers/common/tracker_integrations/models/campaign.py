@@ -8,8 +8,7 @@ from typing import Annotated, Literal, Self
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, WithJsonSchema, model_validator
 
 from tracker_integrations.models.common import LongText, ShortText
-from tracker_integrations.models.gmail import BounceType, ReplyCategory
-from tracker_integrations.models.statuses import CampaignStatus, CampaignType, PitchStatus
+from tracker_integrations.models.statuses import BounceType, CampaignStatus, CampaignType, PitchStatus, ReplyCategory
 
 # The enums live in models.statuses (light to import) and are still named from here.
 __all__ = [
