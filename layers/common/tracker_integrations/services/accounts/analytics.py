@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 
@@ -18,12 +17,9 @@ from tracker_integrations.models.analytics import ProviderUsage, UsageReport
 from tracker_integrations.models.common import utcnow
 from tracker_integrations.models.connection import PROVIDER_KEYS, Connection, ProviderKey
 from tracker_integrations.models.sync_log import SyncLog
+from tracker_integrations.models.team import Identity
 from tracker_integrations.observability import logger, metrics
 from tracker_integrations.store.analytics import AnalyticsStore, DayCounts
-
-if TYPE_CHECKING:
-    # A type only: the sync worker counts its runs here without loading the team models.
-    from tracker_integrations.models.team import Identity
 
 
 def _rate(failed: int, runs: int) -> float:
