@@ -27,8 +27,8 @@ from tracker_integrations.models.campaign import (
     PitchUpdate,
     UserReplyCategory,
 )
-from tracker_integrations.models.gmail import ReplyCategory
 from tracker_integrations.models.history import member_writer
+from tracker_integrations.models.statuses import ReplyCategory
 from tracker_integrations.observability import logger, metrics
 from tracker_integrations.resolver import APIGatewayHttpResolver, Response
 

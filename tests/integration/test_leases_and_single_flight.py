@@ -110,3 +110,8 @@ def test_a_request_left_on_a_held_lease_is_taken_once_by_its_holder(user: LocalU
     assert not leases.request_rerun(user.name, "sync#gmail", "fifth", now=later)  # lapsed: nobody holds it
     assert leases.acquire(user.name, "sync#gmail", owner="c", ttl=timedelta(seconds=60), now=later) is not None
     assert leases.take_rerun(user.name, "sync#gmail") is None
+    # AND a lease nobody ever took has nothing to take, and taking leaves no item behind
+    assert leases.take_rerun(user.name, "sync#never-taken") is None
+    key = {"pk": {"S": f"USER#{user.name}"}, "sk": {"S": "LEASE#sync#never-taken"}}
+    table = wiring.root().settings.integrations_table
+    assert "Item" not in wiring.dynamodb().get_item(TableName=table, Key=key, ConsistentRead=True)

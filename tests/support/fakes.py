@@ -315,7 +315,7 @@ class ScriptedSync:
     started_at: datetime = CONNECTED_AT
     runs: int = 0
 
-    def run(self, user_id: str) -> SyncLog:
+    def run(self, user_id: str, *, read: Connection | None = None) -> SyncLog:
         self.runs += 1
         if self.failure is not None:
             raise self.failure

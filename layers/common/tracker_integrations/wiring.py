@@ -134,6 +134,11 @@ class Root:
         # spent state, a keep-alive with nothing idle) creates no KMS client.
         return self.token_cipher
 
+    def activity_on_use(self) -> ActivityStore:
+        # The token service writes the audit log only when a provider refuses a refresh: a sync that finds
+        # its token fresh does not load the activity store (its models).
+        return self.activity_store
+
     @cached_property
     def lease_store(self) -> LeaseStore:
         from tracker_integrations.store.leases import LeaseStore
@@ -226,7 +231,7 @@ class Root:
         from tracker_integrations.services.connecting.tokens import TokenService
 
         return TokenService(
-            self.integrations_store, self.cipher_on_use, self.settings, self.lease_store, self.activity_store
+            self.integrations_store, self.cipher_on_use, self.settings, self.lease_store, self.activity_on_use
         )
 
     def integrations_service(self) -> IntegrationsService:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, WithJsonSchema, model_validator
 
 from tracker_integrations.models.common import LongText, ShortText
-from tracker_integrations.models.gmail import BounceType, ReplyCategory
-from tracker_integrations.models.statuses import CampaignStatus, CampaignType, PitchStatus
+from tracker_integrations.models.statuses import BounceType, CampaignStatus, CampaignType, PitchStatus, ReplyCategory
 
 # The enums live in models.statuses (light to import) and are still named from here.
 __all__ = [
@@ -26,6 +25,13 @@ __all__ = [
     "PitchUpdate",
     "UserReplyCategory",
 ]
+
+
+# A pitch's address as Tracker keeps it. Every address reaches a stored pitch through PitchCreate or PitchUpdate
+# (API bodies, sheet and Airtable rows), whose EmailStr validates and normalises it; reading the pitch back does
+# not validate it again: the e-mail validator's import and regexes were a tenth of a sync job's cold start.
+# Documented as an e-mail address all the same.
+StoredEmail = Annotated[str, WithJsonSchema({"type": "string", "format": "email"})]
 
 
 class _Input(BaseModel):
@@ -140,7 +146,7 @@ class UserReplyCategory(_Input):
 class Pitch(_PitchFields):
     pitch_id: str
     campaign_id: str
-    email: EmailStr
+    email: StoredEmail
     created_at: datetime
     updated_at: datetime
     version: int = 1

@@ -15,8 +15,8 @@ from typing import Annotated, Literal, Protocol
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
-ReplyCategory = Literal["bounce", "auto_reply", "interested", "not_interested", "replied"]
-BounceType = Literal["hard", "soft"]
+# They live in models.statuses: a pitch (its latest reply) and the campaigns service need them without the Gmail models.
+from tracker_integrations.models.statuses import BounceType, ReplyCategory
 
 
 def _uint64(value: object) -> object:

@@ -5,6 +5,11 @@ e-mail validator) in every function that only reads a connection's settings."""
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal
+
+# What Gmail reply tracking found on a pitch (models.gmail names them too).
+ReplyCategory = Literal["bounce", "auto_reply", "interested", "not_interested", "replied"]
+BounceType = Literal["hard", "soft"]
 
 
 class CampaignType(StrEnum):

@@ -24,7 +24,7 @@ from tracker_integrations.models.campaign import (
     PitchUpdate,
 )
 from tracker_integrations.models.common import new_id, utcnow
-from tracker_integrations.models.gmail import ReplyCategory
+from tracker_integrations.models.statuses import ReplyCategory
 from tracker_integrations.store.tracker import TrackerStore
 
 _NULLABLE = frozenset({"start_date", "end_date", "sent_at"})

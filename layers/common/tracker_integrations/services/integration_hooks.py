@@ -21,9 +21,11 @@ if TYPE_CHECKING:
 
 
 class SyncService(Protocol):
-    """One sync run of a user's connection (SheetsSync, GmailReplySync, ...)."""
+    """One sync run of a user's connection (SheetsSync, GmailReplySync, ...).
 
-    def run(self, user_id: str) -> SyncLog: ...
+    `read`: the connection as the caller has just read it, if it has (see `SyncFrame.run`)."""
+
+    def run(self, user_id: str, *, read: Connection | None = None) -> SyncLog: ...
 
 
 class RowImport(Protocol):

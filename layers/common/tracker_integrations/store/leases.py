@@ -90,15 +90,21 @@ class LeaseStore:
         return response is not None
 
     def take_rerun(self, user_id: str, name: str) -> str | None:
-        """The request left while the lease was held, removed in the same call (so only one taker gets it)."""
+        """The request left while the lease was held, removed in the same call (so only one taker gets it).
+
+        Most runs find none: the update then removes nothing and returns nothing, rather than failing a
+        condition (a refused condition is an error response, the dearest call a worker makes: its first one
+        builds the client's exception classes). The item must exist, so nothing is created for a lease never
+        taken."""
         response = self._update_if(
             user_id,
             name,
             UpdateExpression="REMOVE rerun",
-            ConditionExpression="attribute_exists(rerun)",
+            ConditionExpression="attribute_exists(pk)",
             ReturnValues="UPDATED_OLD",
         )
-        return None if response is None else str(response["Attributes"]["rerun"]["S"])
+        rerun = (response or {}).get("Attributes", {}).get("rerun")
+        return None if rerun is None else str(rerun["S"])
 
     def _update_if(self, user_id: str, name: str, **update: Any) -> dict[str, Any] | None:
         """One conditional UpdateItem on the lease item; None when its condition did not hold."""

@@ -52,7 +52,7 @@ class World:
 
     def service(self) -> TokenService:
         return TokenService(
-            self.store, lambda: self.cipher, SETTINGS, self.leases, self.activity, clock=self.clock.clock()
+            self.store, lambda: self.cipher, SETTINGS, self.leases, lambda: self.activity, clock=self.clock.clock()
         )
 
     def stored(

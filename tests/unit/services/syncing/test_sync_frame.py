@@ -252,7 +252,9 @@ def test_a_needs_reauth_set_during_the_run_is_kept_only_where_the_profile_says_s
         given = Frame(replace(PROFILE, keeps_reauth_mark=keeps))
 
         def sync(run: ProviderRun, given: Frame = given) -> SyncLog:
-            marked = given.card().model_copy(update={"status": ConnectionStatus.NEEDS_REAUTH, "version": 2})
+            # As the token service writes it: on the stored version, bumping it (version 3 after the syncing mark).
+            card = given.card()
+            marked = card.model_copy(update={"status": ConnectionStatus.NEEDS_REAUTH, "version": card.version + 1})
             given.integrations.connections[(USER, "gmail")] = marked
             return _succeeds(run)
 
@@ -313,3 +315,64 @@ def test_a_run_whose_syncing_mark_loses_a_write_race_still_runs_and_finishes_the
     assert raced.refused == [1]
     assert log.outcome == "success"
     assert (given.card().records_synced, given.card().sync_started_at) == (8, None)
+
+
+class CountedReads(FakeIntegrations):
+    """Counts the connection reads a run makes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads = 0
+
+    def get_connection(self, user_id: str, provider: ProviderKey) -> Connection | None:
+        self.reads += 1
+        return super().get_connection(user_id, provider)
+
+
+def test_a_run_given_the_connection_just_read_reads_it_no_more_when_nothing_else_writes_it() -> None:
+    # GIVEN the connection as the worker read it to check its job
+    counted = CountedReads()
+    given = Frame(integrations=counted)
+    read = given.card()
+    counted.reads = 0
+    # WHEN the run goes on that read
+    log = given.frame.run(USER, _succeeds, read=read)
+    # THEN it read the connection no more: the syncing mark and the card landed on the versions it knew
+    assert counted.reads == 0
+    assert log.outcome == "success"
+    card = given.card()
+    assert (card.version, card.records_synced, card.last_sync_at, card.sync_started_at) == (3, 8, NOW, None)
+
+
+def test_a_run_given_a_stale_read_goes_on_what_is_stored_under_the_lease() -> None:
+    # GIVEN the worker's read, then a write by someone else (a renamed tab) before the run's lease
+    counted = CountedReads()
+    given = Frame(integrations=counted)
+    read = given.card()
+    renamed = read.model_copy(update={"settings": {"tab": "Renamed"}, "version": read.version + 1})
+    counted.connections[(USER, PROFILE.provider)] = renamed
+    counted.reads = 0
+    seen: list[Connection] = []
+
+    def watching(run: ProviderRun) -> SyncLog:
+        seen.append(run.connection)
+        return _succeeds(run)
+
+    # WHEN the run goes on the worker's read
+    given.frame.run(USER, watching, read=read)
+    # THEN its syncing mark was refused, so it read the connection under the lease and ran on what is stored
+    assert counted.reads == 1
+    assert seen[0].settings == {"tab": "Renamed"}
+    assert seen[0].version == renamed.version + 1
+    # AND the card kept the other writer's change
+    assert (given.card().settings, given.card().records_synced) == ({"tab": "Renamed"}, 8)
+
+
+def test_a_connection_gone_before_the_run_is_not_found_even_with_the_workers_read() -> None:
+    given = Frame()
+    read = given.card()
+    given.integrations.delete_connection(USER, PROFILE.provider)
+    with pytest.raises(NotFound, match="not connected"):
+        given.frame.run(USER, _succeeds, read=read)
+    # AND nothing was written back for it
+    assert given.integrations.get_connection(USER, PROFILE.provider) is None

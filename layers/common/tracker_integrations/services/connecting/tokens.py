@@ -13,21 +13,22 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from tracker_integrations.config import Settings
 from tracker_integrations.crypto.envelope import TokenCipher
 from tracker_integrations.errors import NotFound, ReauthRequired, TransientProviderError, VersionConflict
 from tracker_integrations.http.client import RefreshingBearer, RetryPolicy
-from tracker_integrations.models.audit import AuditEntry
 from tracker_integrations.models.common import new_id, utcnow
 from tracker_integrations.models.connection import Connection, ConnectionStatus, LastError, TokenSet
 from tracker_integrations.observability import logger, metrics
 from tracker_integrations.providers.registry import get_spec
 from tracker_integrations.services.connecting.credentials import context_for, seal, unseal
-from tracker_integrations.services.connecting.token_endpoint import request_tokens
-from tracker_integrations.store.activity import ActivityStore
 from tracker_integrations.store.integrations import IntegrationsStore
 from tracker_integrations.store.leases import LeaseStore
+
+if TYPE_CHECKING:
+    from tracker_integrations.store.activity import ActivityStore
 
 REFRESH_MARGIN = timedelta(minutes=5)
 REFRESH_LEASE = timedelta(seconds=30)  # longer than a refresh call with its retries
@@ -53,7 +54,7 @@ class TokenService:
         cipher: Callable[[], TokenCipher],
         settings: Settings,
         leases: LeaseStore,
-        activity: ActivityStore,
+        activity: Callable[[], ActivityStore],  # on use: only a refresh the provider refuses writes the audit log
         *,
         clock: Clock = SYSTEM_CLOCK,
     ) -> None:
@@ -134,6 +135,9 @@ class TokenService:
                 return tokens  # never expires (Mailchimp)
             self._mark_needs_reauth(connection, "the provider gave no refresh token")
             raise ReauthRequired(f"{spec.name} needs to be reconnected", provider=spec.key)
+        # Here, not at import: most runs find their token fresh and never call the token endpoint.
+        from tracker_integrations.services.connecting.token_endpoint import request_tokens
+
         form = {"grant_type": "refresh_token", "refresh_token": tokens.refresh_token.get_secret_value()}
         try:
             response = request_tokens(spec, self._settings, form, policy=_BACKGROUND)
@@ -164,6 +168,8 @@ class TokenService:
         return fresh
 
     def _mark_needs_reauth(self, connection: Connection, reason: str) -> None:
+        from tracker_integrations.models.audit import AuditEntry
+
         spec = get_spec(connection.provider)
         now = self._now()
         current = self._store.get_connection(connection.user_id, connection.provider)
@@ -183,7 +189,7 @@ class TokenService:
             }
         )
         self._store.save_connection(updated, expected_version=current.version)
-        self._activity.add_audit_entry(
+        self._activity().add_audit_entry(
             AuditEntry(
                 user_id=connection.user_id,
                 entry_id=new_id("aud"),

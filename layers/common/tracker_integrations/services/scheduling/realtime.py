@@ -11,19 +11,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
 from tracker_integrations.jobs import SyncJob, SyncJobQueue
 from tracker_integrations.models.common import new_id, utcnow
 from tracker_integrations.models.connection import Connection, ProviderKey
-from tracker_integrations.models.push import TrackerChange
 from tracker_integrations.observability import logger, metrics
 from tracker_integrations.providers.registry import get_spec
 from tracker_integrations.services.integration_hooks import HooksOf
 from tracker_integrations.services.scheduling.policy import schedule_of
 from tracker_integrations.store.changes import ChangeMarkers
 from tracker_integrations.store.integrations import IntegrationsStore
+
+if TYPE_CHECKING:
+    # A type only: the sync worker settles its runs through this module without loading the push models.
+    from tracker_integrations.models.push import TrackerChange
 
 # A burst of edits within this window shares one sync, which starts when the window closes.
 COLLAPSE_WINDOW = timedelta(seconds=3)

@@ -147,35 +147,48 @@ class SyncFrame:
         self._usage = services.usage
         self._now = now
 
-    def run(self, user_id: str, sync: Sync) -> SyncLog:
+    def run(self, user_id: str, sync: Sync, *, read: Connection | None = None) -> SyncLog:
         """Run `sync` once under the connection's lease. Raises only what a queue should retry (rate
-        limits, outages, a run already going) and NotFound when the connection is gone."""
+        limits, outages, a run already going) and NotFound when the connection is gone.
+
+        `read`: the connection as the caller read it just before (the worker, to check its job). The syncing
+        mark is written on that version: when it lands, nothing wrote the connection since, so the run does
+        not read it a second time; when it does not, the run reads it under the lease as it would anyway."""
         provider = self._profile.provider
         run_id = new_id("run")
         lease = self._leases.acquire(user_id, sync_lease(provider), owner=run_id, ttl=SYNC_LEASE, now=self._now())
         if lease is None:
             raise SyncInProgress(self._profile.in_progress)
         try:
-            # Read under the lease: what a previous run wrote (settings, card) is already there.
-            connection = self._integrations.get_connection(user_id, provider)
-            if connection is None:
-                raise NotFound(self._profile.not_connected)
-            marked = self._mark_syncing(connection)
+            marked = None if read is None else self._mark_syncing(read)
+            current = marked is not None  # the mark is the last write to the connection the run knows of
+            if marked is None:
+                # Read under the lease: what a previous run wrote (settings, card) is already there.
+                connection = self._integrations.get_connection(user_id, provider)
+                if connection is None:
+                    raise NotFound(self._profile.not_connected)
+                marked = self._mark_syncing(connection)
+                current = marked is not None
+                # Written meanwhile: the run goes on, its card just does not say syncing.
+                marked = marked or connection
             try:
-                return self._run(marked, run_id, sync)
+                return self._run(marked, run_id, sync, current=current)
             except Exception:
                 self._clear_syncing(marked)  # a failure left to the queue: the card does not say syncing meanwhile
                 raise
         finally:
             self._leases.release(user_id, lease)
 
-    def _mark_syncing(self, connection: Connection) -> Connection:
-        """The card says "syncing" while the run goes on; the mark lapses by itself if the worker dies."""
+    def _mark_syncing(self, connection: Connection) -> Connection | None:
+        """The card says "syncing" while the run goes on; the mark lapses by itself if the worker dies.
+
+        Written on the version read, under the lease: a mark that lands proves `connection` was current.
+        None when the connection was written (or deleted) since it was read."""
         marked = connection.model_copy(update={"sync_started_at": self._now(), "version": connection.version + 1})
         try:
             self._integrations.save_connection(marked, expected_version=connection.version)
         except VersionConflict:
-            return connection  # written meanwhile: the run goes on, its card just does not say syncing
+            return None
         return marked
 
     def _clear_syncing(self, marked: Connection) -> None:
@@ -188,7 +201,7 @@ class SyncFrame:
         except VersionConflict:
             logger.info("connection changed as its run failed; its syncing mark lapses by itself")
 
-    def _run(self, connection: Connection, run_id: str, sync: Sync) -> SyncLog:
+    def _run(self, connection: Connection, run_id: str, sync: Sync, *, current: bool) -> SyncLog:
         clock = time.perf_counter()
         run = ProviderRun(
             connection=connection,
@@ -218,7 +231,7 @@ class SyncFrame:
             if self._profile.refused is None:
                 raise
             stop = self._stop(exc.code, self._profile.refused, ConnectionStatus.ERROR)
-        log = self._finish(run, log, stop, clock)
+        log = self._finish(run, log, stop, clock, current=current)
         if retry is not None:
             raise retry
         return log
@@ -235,7 +248,9 @@ class SyncFrame:
     def _stop(code: str, notice: Notice, status: ConnectionStatus) -> SyncStopped:
         return SyncStopped(code, notice.message, notice.action, status=status)
 
-    def _finish(self, run: ProviderRun, log: SyncLog, stop: SyncStopped | None, clock: float) -> SyncLog:
+    def _finish(
+        self, run: ProviderRun, log: SyncLog, stop: SyncStopped | None, clock: float, *, current: bool
+    ) -> SyncLog:
         """Every run ends here: quota, sync log, card, notification."""
         user_id, provider = run.user_id, self._profile.provider
         error: LastError | None = None
@@ -258,7 +273,7 @@ class SyncFrame:
         notice = None
         if card_error is None and log.outcome != "failed" and self._profile.run_notice is not None:
             notice = card_error = self._profile.run_notice(log, self._now())
-        self._update_card(run.connection, log, card_error, status)
+        self._update_card(run.connection, log, card_error, status, current=current)
         if error is not None:
             self._notifier.sync_finished(user_id, provider, error)
         elif card_error is None or notice is not None:
@@ -285,9 +300,28 @@ class SyncFrame:
         return finished
 
     def _update_card(
-        self, connection: Connection, log: SyncLog, error: LastError | None, status: ConnectionStatus
+        self, connection: Connection, log: SyncLog, error: LastError | None, status: ConnectionStatus, *, current: bool
     ) -> None:
-        current = self._integrations.get_connection(connection.user_id, self._profile.provider) or connection
+        """`current`: the run's own syncing mark (`connection`) is the last write to it the run knows of. The card
+        is then written on that version first, and the connection read again only when something else wrote it
+        since (a token refresh, the sync's own settings change): the same card either way, one read fewer."""
+        if current:
+            try:
+                self._integrations.save_connection(
+                    self._card(connection, log, error, status), expected_version=connection.version
+                )
+            except VersionConflict:
+                pass  # written during the run: the card goes on what is stored now
+            else:
+                return
+        latest = self._integrations.get_connection(connection.user_id, self._profile.provider) or connection
+        try:
+            self._integrations.save_connection(self._card(latest, log, error, status), expected_version=latest.version)
+        except VersionConflict:
+            logger.warning(f"connection changed during the {self._profile.label}; its card is updated by the next run")
+
+    def _card(self, current: Connection, log: SyncLog, error: LastError | None, status: ConnectionStatus) -> Connection:
+        """The connection as stored (`current`) with the run's outcome on its card."""
         if (
             self._profile.keeps_reauth_mark
             and status == ConnectionStatus.CONNECTED
@@ -297,7 +331,7 @@ class SyncFrame:
         if get_spec(current.provider).settings_of(current).paused and status != ConnectionStatus.NEEDS_REAUTH:
             status = ConnectionStatus.PAUSED  # the user paused it: a finished run does not resume it
         succeeded = log.outcome != "failed"
-        updated = current.model_copy(
+        return current.model_copy(
             update={
                 "status": status,
                 # When the run started: a change made (or a push sent) while it ran must not count as synced.
@@ -309,7 +343,3 @@ class SyncFrame:
                 "version": current.version + 1,
             }
         )
-        try:
-            self._integrations.save_connection(updated, expected_version=current.version)
-        except VersionConflict:
-            logger.warning(f"connection changed during the {self._profile.label}; its card is updated by the next run")

@@ -77,7 +77,8 @@ class SyncRunner:
             raise DuplicateJob("a sync finished after this job was requested")
         held_lease = True
         try:
-            return self._hooks(job.provider).sync().run(job.user_id)
+            # The connection just read to check the job: the run need not read it again (one GetItem fewer).
+            return self._hooks(job.provider).sync().run(job.user_id, read=connection)
         except Exception as exc:
             # A run already going holds the lease: the job waits on it rather than taking its rerun.
             held_lease = queue_action(exc) != QueueAction.WAIT_FOR_RUN

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tracker_integrations.models.campaign import Pitch, PitchStatus
-from tracker_integrations.models.gmail import BounceType, ReplyCategory
+from tracker_integrations.models.statuses import BounceType, ReplyCategory
 from tracker_integrations.providers.google.gmail.effects import PREVIEW_CHARS, ReplyEvent, apply_reply, override
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)

@@ -19,8 +19,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from tracker_integrations.models.campaign import Campaign, Pitch, PitchReply, PitchStatus
-from tracker_integrations.models.gmail import BounceType, ReplyCategory
 from tracker_integrations.models.notification import NotificationKind
+from tracker_integrations.models.statuses import BounceType, ReplyCategory
 
 PREVIEW_CHARS = 200
 FOLLOW_UP_AFTER = timedelta(days=7)

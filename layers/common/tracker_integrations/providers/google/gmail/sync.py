@@ -26,7 +26,7 @@ from typing import Any
 from tracker_integrations.errors import NotFound, TransientProviderError, VersionConflict
 from tracker_integrations.models.campaign import Pitch, PitchThread
 from tracker_integrations.models.common import utcnow
-from tracker_integrations.models.connection import ProviderKey
+from tracker_integrations.models.connection import Connection, ProviderKey
 from tracker_integrations.models.gmail import Classification, GmailCursor, GmailWatch, normalise_address
 from tracker_integrations.models.sync_log import SyncLog, SyncLogError
 from tracker_integrations.observability import logger, metrics
@@ -107,10 +107,10 @@ class GmailReplySync:
         self._classify = classify
         self._now = now
 
-    def run(self, user_id: str) -> SyncLog:
+    def run(self, user_id: str, *, read: Connection | None = None) -> SyncLog:
         """Check the mailbox now. Raises only what a queue should retry (rate limits, outages, a run
         already going)."""
-        return self._frame.run(user_id, self._run)
+        return self._frame.run(user_id, self._run, read=read)
 
     def _run(self, run: ProviderRun) -> SyncLog:
         client = GmailClient(self._settings, self._tokens.auth(run.connection))
