@@ -202,6 +202,17 @@ class LocalStack:
             "in_flight": int(attributes["ApproximateNumberOfMessagesNotVisible"]),
         }
 
+    def pending_message_bodies(self, queue: str) -> list[dict[str, Any]]:
+        """Every message the queue holds, delayed ones included, as parsed JSON bodies. SQS cannot show a
+        delayed message; the emulator can, so a test can wait for its own jobs and not for what an earlier
+        test left delayed (a retry waiting out a provider's Retry-After)."""
+        from moto.core.models import DEFAULT_ACCOUNT_ID
+        from moto.sqs.models import sqs_backends
+
+        name = self._physical[queue].rsplit("/", 1)[-1]
+        stored = sqs_backends[DEFAULT_ACCOUNT_ID][REGION].queues[name]
+        return [json.loads(message.body) for message in list(stored._messages)]
+
     def purge_queues(self) -> None:
         """Drop every visible message (delayed ones stay delayed), without SQS's once-a-minute PurgeQueue."""
         import boto3

@@ -9,11 +9,12 @@ from local_stack.server import RunningStack
 from tests.support.waiting import wait_until
 
 
-def _drain_sync_jobs(stack: RunningStack, *, within: float = 6.0) -> None:
+def _drain_sync_jobs(stack: RunningStack, user: str, *, within: float = 10.0) -> None:
     """Run what the demo left queued (Drive reports the last sync's own write, so one more sync is due a few
-    seconds later): later tests that count the queue's messages must not see it arrive mid-test."""
+    seconds later): later tests that count the queue's messages must not see it arrive mid-test. Only the
+    demo user's jobs are waited for: an earlier test may leave a retry delayed by a provider's Retry-After."""
     wait_until(
-        lambda: not any(stack.stack.queue_depth("SyncJobsQueue").values()),
+        lambda: not any(body.get("user_id") == user for body in stack.stack.pending_message_bodies("SyncJobsQueue")),
         "the demo's queued sync jobs to run",
         within=within,
         between=stack.stack.run_queued_jobs,
@@ -24,8 +25,9 @@ def test_every_step_of_the_demo_script_passes(stack: RunningStack) -> None:
     # GIVEN a fresh agency user (other tests share the stack, so the name is unique)
     printed: list[str] = []
     # WHEN the demo script runs, from connecting Google Sheets to the Gmail reply
-    results = run_demo(stack, user=f"demo-{uuid.uuid4().hex[:10]}", out=printed.append)
-    _drain_sync_jobs(stack)
+    user = f"demo-{uuid.uuid4().hex[:10]}"
+    results = run_demo(stack, user=user, out=printed.append)
+    _drain_sync_jobs(stack, user)
     # THEN every step passed (the script stops at a failing one, whose line says why)
     transcript = "\n".join(printed)
     assert results, transcript
