@@ -6,17 +6,17 @@
   bounce, hard/soft agreement >= 95% where the corpus states it. Its labels are taken with the
   corrections in bench/data/shared-corpus-label-corrections.csv (three files where they break the
   issue's rule that complaint and delivery notices are not bounces; bench/data/README.md).
-- Our own replies (bench/reply_sets.py, the first three held-out sets among them): the train split the
+- Our own replies (bench/reply_sets.py, the first four held-out sets among them): the train split the
   model and rules are fitted on, and the dev-held-out split only reported on, each overall and per
   language, with a confusion matrix; on the dev split also the needs-a-look threshold it would choose
   and how well the model's confidence is calibrated.
 - The held-out reply sets, listed in ``HELDOUT_INTENT_DIRS`` and never read while the classifier is
   changed (``python -m bench.replies --dev`` leaves them out), only here, as totals per language and
-  category and a confusion matrix (never message by message): ``heldout4/`` (labels.csv:
+  category and a confusion matrix (never message by message): ``heldout5/`` (labels.csv:
   file,category,language; goals >= 95% overall, >= 90% per language), written blind; a set not there
-  yet is skipped with a note. ``heldout/``, ``heldout2/`` and ``heldout3/`` were read (or their totals
-  seen) during earlier classifier work, so they are no longer held out: bench/reply_sets.py folds them
-  into our own train and dev splits.
+  yet is skipped with a note. ``heldout/`` to ``heldout4/`` were read (or their totals seen) during
+  earlier classifier work, so they are no longer held out: bench/reply_sets.py folds them into our own
+  train and dev splits.
   And the other half of the public corpus (bench/data/heldout-corpus-labels.csv: file,category,detail,
   paths under maildir/bsd of a set-of-emails checkout, ``HELDOUT_CORPUS_DIR``; goals >= 99.5%, 0
   bounces called auto-replies, 0 false bounces), which prints as missed with the reason when absent.
@@ -40,10 +40,9 @@ from tracker_integrations.replies.intent import MIN_CONFIDENCE
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "corpora" / "email-bounces"
-# The held-out reply sets, each reported on its own (labels.csv: file,category,language). heldout/,
-# heldout2/ and heldout3/ are not here: they were seen during earlier work and now train and develop
-# the classifier.
-HELDOUT_INTENT_DIRS = (("held-out-4", FIXTURES / "heldout4"),)
+# The held-out reply sets, each reported on its own (labels.csv: file,category,language). heldout/ to
+# heldout4/ are not here: they were seen during earlier work and now train and develop the classifier.
+HELDOUT_INTENT_DIRS = (("held-out-5", FIXTURES / "heldout5"),)
 HELDOUT_CORPUS_LABELS = REPO_ROOT / "bench" / "data" / "heldout-corpus-labels.csv"
 # Where the shared corpus's labels break the rule (bench/data/README.md says which and why).
 SHARED_LABEL_CORRECTIONS = REPO_ROOT / "bench" / "data" / "shared-corpus-label-corrections.csv"
