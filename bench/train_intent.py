@@ -26,6 +26,7 @@ The held-out set that still measures generalisation (heldout5/) and the held-out
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import math
 import multiprocessing
@@ -43,7 +44,14 @@ from unittest import mock
 from bench.reply_sets import BLIND_SETS, CATEGORIES, LANGUAGES, REPO_ROOT, Reply, blind_set_of, development_replies
 from tracker_integrations.replies import ReplyClassification, classify_raw
 from tracker_integrations.replies.classifier import MAX_REPLY_TEXT
-from tracker_integrations.replies.intent import intent_features, rule_intent
+from tracker_integrations.replies.intent import (
+    HEDGE_CUES,
+    MIN_CONFIDENCE,
+    MIN_MARGIN,
+    intent_features,
+    rule_intent,
+    unsure_reason,
+)
 from tracker_integrations.replies.intent_model import MODEL_PATH, IntentModel, IntentModelFile
 from tracker_integrations.replies.mime import parse
 from tracker_integrations.replies.quotes import reply_text
@@ -157,6 +165,20 @@ class Scored:
     reply: Reply
     scores: list[float]
     verdict: ReplyClassification
+    probabilities: dict[str, float]
+    flipping: tuple[str, ...]  # the features without any one of which the model's pick would change
+
+
+def flipping_features(model: IntentModel, features: dict[str, float], scores: list[float]) -> tuple[str, ...]:
+    best = max(range(len(scores)), key=scores.__getitem__)
+    out = []
+    for name, value in features.items():
+        row = model.weights.get(name)
+        if row is not None:
+            without = [score - weight * value for score, weight in zip(scores, row, strict=True)]
+            if max(range(len(without)), key=without.__getitem__) != best:
+                out.append(name)
+    return tuple(out)
 
 
 def leave_one_author_out(replies: Sequence[Reply], examples: list[Example], seeds: Sequence[int]) -> list[Scored]:
@@ -177,8 +199,18 @@ def leave_one_author_out(replies: Sequence[Reply], examples: list[Example], seed
         others = [(s, t) for other in sets if other != name for _, s, t in raw_scores[other]]
         temperature = best_temperature(others) if others else 1.0
         model = IntentModel(CATEGORIES, weights[name], temperature)
+        features = {r.id: examples[i][0] for i, r in enumerate(replies) if blind_set_of(r) == name}
         with model_in_use(model):
-            out += [Scored(r, s, classify_raw(r.raw)) for r, s, _ in raw_scores[name]]
+            out += [
+                Scored(
+                    r,
+                    s,
+                    classify_raw(r.raw),
+                    model.probabilities(features[r.id]),
+                    flipping_features(model, features[r.id], s),
+                )
+                for r, s, _ in raw_scores[name]
+            ]
     return out
 
 
@@ -237,6 +269,62 @@ def report(scored: Sequence[Scored]) -> float:
     return mean
 
 
+# The needs-a-look settings the check compares: the lowest probability taken, the closest runner-up
+# taken, and which hedged or contrasting cues may not carry a verdict alone.
+CONFIDENCES = tuple(round(0.5 + 0.05 * step, 2) for step in range(7))  # 0.5 ... 0.8
+MARGINS = tuple(round(0.05 * step, 2) for step in range(9))  # 0 ... 0.4
+HEDGE_CHOICES: dict[str, tuple[str, ...]] = {
+    "none": (),
+    "contrast": ("a:", "x:contrast_to_"),
+    "hedges": ("a:", "x:contrast_to_", "m:condition", "x:neg_fault", "x:double_neg", "w:lit_"),
+    "hedges+questions": (
+        *("a:", "x:contrast_to_", "m:condition", "x:neg_fault", "x:double_neg", "w:lit_"),
+        *("m:question", "m:only_questions", "m:ends_with_question", "m:interrogative_opener"),
+    ),
+}
+WRONG_CATEGORY_COST = 2
+
+
+def answer_with(x: Scored, min_confidence: float, min_margin: float, cues: tuple[str, ...]) -> str:
+    """What the classifier would have said of this reply with these needs-a-look settings."""
+    if "ooo_wording_unconfirmed" in x.verdict.reasons:
+        return x.verdict.category  # an out-of-office pick without absence wording is never taken
+    pick = next((r.split(":", 1)[1] for r in x.verdict.reasons if r.startswith(("model:", "model_unsure:"))), None)
+    if pick is None or pick == "replied":
+        return x.verdict.category
+    resting = next((name for name in x.flipping if name.startswith(cues)), None) if cues else None
+    return "replied" if unsure_reason(x.probabilities, resting, min_confidence, min_margin) else pick
+
+
+def needs_a_look_grid(scored: Sequence[Scored]) -> None:
+    """The cost of each needs-a-look setting over every left-out reply; the cheapest few are printed."""
+    rows = []
+    for (hedge, cues), confidence, margin in itertools.product(HEDGE_CHOICES.items(), CONFIDENCES, MARGINS):
+        said = [(x.reply.category, answer_with(x, confidence, margin, cues)) for x in scored]
+        right = sum(e == g for e, g in said)
+        wrong = sum(g not in {e, "replied"} for e, g in said)
+        cost = WRONG_CATEGORY_COST * wrong + len(said) - right - wrong
+        rows.append((cost, -confidence, -margin, hedge, right, wrong))
+    print("\nneeds-a-look settings by author-out cost (a wrong category costs 2):")
+    print("  cost  confidence  margin  cues  right  wrong")
+    shipped = (MIN_CONFIDENCE, MIN_MARGIN, HEDGE_CUES)
+    for cost, confidence, margin, hedge, right, wrong in sorted(rows)[:8]:
+        print(f"  {cost:>4}  {-confidence:.2f}  {-margin:.2f}  {hedge:<17} {right:>5} {wrong:>4}")
+    for cost, confidence, margin, hedge, right, wrong in rows:
+        if (-confidence, -margin, HEDGE_CHOICES[hedge]) == shipped:
+            print(f"  shipped: {cost:>4}  {-confidence:.2f}  {-margin:.2f}  {hedge:<17} {right:>5} {wrong:>4}")
+
+
+def print_misses(scored: Sequence[Scored]) -> None:
+    """Each left-out reply the check got wrong, with the text the model read (``--misses``)."""
+    for x in scored:
+        if x.verdict.category != x.reply.category:
+            text = " ".join(reply_text(parse(x.reply.raw).body).split())[:300]
+            model = [r for r in x.verdict.reasons if r.startswith(("model", "r:", "pos:", "neg:", "negated:"))]
+            said = f"{x.verdict.category} {x.verdict.confidence:.2f}"
+            print(f"{x.reply.id} {x.reply.category} -> {said} {model}\n    {text}")
+
+
 def write_model(path: Path, model: IntentModelFile) -> None:
     with gzip.GzipFile(path, "wb", mtime=0) as fh:
         fh.write(json.dumps(model.model_dump(mode="json"), separators=(",", ":"), sort_keys=True).encode())
@@ -248,7 +336,10 @@ def main(argv: Sequence[str]) -> int:
     examples = [(reply_features(r.raw), r.category) for r in replies]
     seeds = CHECK_SEEDS
     scored = leave_one_author_out(replies, examples, seeds)
+    if "--misses" in argv:
+        print_misses(scored)
     report(scored)
+    needs_a_look_grid(scored)
     temperature = best_temperature([(x.scores, CATEGORIES.index(x.reply.category)) for x in scored])
     print(f"author-out temperature {temperature:g} ({time.perf_counter() - started:.0f} s)")
     if "--by-author" in argv:

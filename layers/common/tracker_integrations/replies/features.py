@@ -5,6 +5,10 @@ names; training (``bench/train_intent.py``) and inference use this same function
 always matches the code that reads it. Pure Python and stdlib only.
 
 - ``w:`` words of the accent-folded, lower-case text;
+- ``q:`` words of a sentence that ends with a question mark, in place of their ``w:`` and ``c:``
+  features: "is there a radio edit?" asks, it does not say yes, whatever words it shares with a yes
+  ("the radio edit is on the playlist"); across the blind-written sets, questions that only ask were
+  the commonest confident miss;
 - ``b:`` adjacent word pairs ("not bad", "pas pour", "leider nicht");
 - ``n:`` words inside a negation's scope (up to three words after not / pas / nicht / no / niet ...,
   stopped by punctuation), in place of their ``w:`` and ``c:`` features, so "not interested" and
@@ -12,7 +16,9 @@ always matches the code that reads it. Pure Python and stdlib only.
 - ``a:`` words after a contrast ("but", "mais", "aber", "pero", "ma", "mas", "maar" ...) up to the
   sentence's end: in "not my usual style but I'm playing it" the words after "but" carry the answer;
 - ``c:`` character 3- to 5-grams inside words (with boundary marks), which carry inflections,
-  compounds and spelling variants ("interessiert", "interessante", "interesse") across languages;
+  compounds and spelling variants ("interessiert", "interessante", "interesse") across languages. They
+  weigh ``CHAR_NGRAM_WEIGHT`` each: there are many of them per word, and at full weight they learn one
+  author's vocabulary; the leave-one-author-out check chose the weight;
 - ``len:`` a coarse length bucket: one-line answers and long letters read differently;
 - ``m:`` markers shared across the seven languages, so that what one language's replies teach the model
   carries over to the others' rarer wordings: regret ("sorry", "leider", "malheureusement",
@@ -47,6 +53,8 @@ from tracker_integrations.replies.dates import DAY_AND_MONTH, MONTH_WORDS, fold
 MAX_CHARS = 2000
 # Word and n-gram features beyond this many are scaled down (see text_features).
 LEXICAL_REFERENCE = 150
+CHAR_NGRAM_SIZES = (3, 4, 5)
+CHAR_NGRAM_WEIGHT = 0.5
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[?!]")
 _CLAUSE_END = re.compile(r"[.;:!?,\n]")
 # Negators in the seven languages, accent-folded. "n't" arrives as part of a token ("don't").
@@ -79,7 +87,7 @@ _SENTENCE_END = re.compile(r"[.;!?\n]")
 _REGRET = frozenset(
     (
         *("sorry", "unfortunately", "regret", "regretfully", "apologies", "afraid", "sadly"),
-        *("malheureusement", "desole", "desolee", "helas", "dommage", "regrette"),
+        *("malheureusement", "desole", "desolee", "helas", "dommage", "regrette", "navre", "navree"),
         *("leider", "bedauerlicherweise", "bedauern", "schade", "entschuldigung", "bedaure"),
         *("lamentablemente", "desafortunadamente", "siento", "sentimos", "lastima", "perdona", "disculpa"),
         *("purtroppo", "spiacente", "spiacenti", "dispiace", "peccato", "sfortunatamente"),
@@ -87,6 +95,7 @@ _REGRET = frozenset(
         *("helaas", "jammer", "spijt", "excuses"),
     )
 )
+_REGRET_PHRASE = re.compile(r"\b(?:lo siento|mi dispiace|que pena|het spijt|foi mal)\b")
 # Words that open a condition. "si", "se" and "als" are also "yes", a pronoun and "as": they count only
 # as the first word of a clause of at least three words ("si tu as une version radio, ...").
 _CONDITIONS = frozenset(
@@ -195,10 +204,25 @@ def _says_no(tokens: list[str], index: int) -> bool:
     )
 
 
-def _litotes(tokens: list[str], index: int) -> bool:
+def litotes(tokens: list[str], index: int) -> bool:
     """A negator that falls on a fault or on saying "no" ("not bad", "keine Frage", "can't say no"): praise."""
     following = tokens[index + 1 : index + 1 + _LITOTES_REACH]
     return any(token in _FAULT for token in following) or _says_no(tokens, index)
+
+
+_SENTENCE = re.compile(r"[^.!?\n]*[.!?\n]?")
+QUESTION_WORDS = True
+
+
+def _question_words(text: str) -> list[bool]:
+    """For each word (in the order _tokens_with_scope gives them), whether its sentence is a question."""
+    flags: list[bool] = []
+    for match in _SENTENCE.finditer(text):
+        sentence = match.group()
+        asks = sentence.rstrip().endswith("?")
+        for clause in re.split(r"[;:,]", sentence):
+            flags += [asks] * len(_TOKEN.findall(re.sub(r"[.!?\n]", " ", clause)))
+    return flags
 
 
 def _tokens_with_scope(text: str) -> list[tuple[str, bool]]:
@@ -209,7 +233,7 @@ def _tokens_with_scope(text: str) -> list[tuple[str, bool]]:
         remaining = 0
         tokens = _TOKEN.findall(clause)
         for index, token in enumerate(tokens):
-            if _negates(token) and _litotes(tokens, index):
+            if _negates(token) and litotes(tokens, index):
                 out.append((f"lit_{token}", remaining > 0))
                 remaining = max(0, remaining - 1)
                 continue
@@ -293,7 +317,7 @@ def _addresses_someone_named(text: str) -> bool:
 def _marker_features(text: str, words: list[str]) -> set[str]:
     """``m:`` features: regret, a condition, questions, dates and absence, a forward."""
     found: set[str] = set()
-    if any(word in _REGRET for word in words) or re.search(r"\b(?:lo siento|mi dispiace|que pena|het spijt)\b", text):
+    if any(word in _REGRET for word in words) or _REGRET_PHRASE.search(text):
         found.add("m:regret")
     if _NUMERIC_DATE.search(text) or DAY_AND_MONTH.search(text) or any(word in MONTH_WORDS for word in words):
         found.add("m:date")
@@ -348,20 +372,24 @@ def text_features(text: str, extra: Iterable[str] = ()) -> dict[str, float]:
     scoped = _tokens_with_scope(folded)
     words = [token for token, _ in scoped]
     bag: dict[str, float] = {"bias": 1.0, _length_bucket(len(words)): 1.0}
-    for token, negated in scoped:
-        # A negated word is different evidence from the word: "not interested" is no sign of interest.
-        bag[f"n:{token}" if negated else f"w:{token}"] = 1.0
+    asks = _question_words(folded) if QUESTION_WORDS else []
+    if len(asks) != len(scoped):
+        asks = [False] * len(scoped)
+    for (token, negated), asked in zip(scoped, asks, strict=True):
+        # A negated word is different evidence from the word: "not interested" is no sign of interest; a
+        # word in a question ("is there a radio edit?") is no statement either.
+        bag[f"n:{token}" if negated else f"q:{token}" if asked else f"w:{token}"] = 1.0
     for token in _after_contrast(folded):
         bag[f"a:{token}"] = 1.0
     for first, second in itertools.pairwise(words):
         bag[f"b:{first}_{second}"] = 1.0
-    for token, negated in scoped:
-        if len(token) < 3 or token in {"?", "!"} or negated or token.startswith("lit_"):
+    for (token, negated), asked in zip(scoped, asks, strict=True):
+        if len(token) < 3 or token in {"?", "!"} or negated or asked or token.startswith("lit_"):
             continue
         marked = f"<{token}>"
-        for size in (3, 4, 5):
+        for size in CHAR_NGRAM_SIZES:
             for start in range(len(marked) - size + 1):
-                bag[f"c:{marked[start : start + size]}"] = 0.5
+                bag[f"c:{marked[start : start + size]}"] = CHAR_NGRAM_WEIGHT
     lexical = len(bag) - 2
     if lexical > LEXICAL_REFERENCE:
         # A long letter has hundreds of word and n-gram features; scaled down, they weigh together no more

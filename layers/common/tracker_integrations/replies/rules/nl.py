@@ -89,6 +89,7 @@ NEGATIVE: tuple[Cue, ...] = (
             r"\buitschrijven\b",
             r"\bhaal (?:me|mij) (?:van|uit)\b",
             r"\bverwijder (?:me|mij)\b",
+            r"\b(?:verwijder|verwijderen|haal) (?:mijn|ons) (?:adres|e-?mailadres|mailadres)\b",
         ),
     ),
     Cue(
