@@ -146,3 +146,13 @@ def test_but_opening_a_sentence_after_a_refusal_is_not_a_yes() -> None:
     markers = _markers("Pas trop mon truc, je vais pas le jouer. Mais envoie-moi la suite !")
     # THEN the contrast is not read as turning to a yes
     assert "x:contrast_to_yes" not in markers
+
+
+def test_words_in_a_question_are_not_statements() -> None:
+    # GIVEN a reply that asks about a version, then states something
+    bag = text_features("Tem versão acústica? Nas manhãs de domingo só passamos coisas calmas.")
+    # THEN the asked words are question evidence (no word or n-gram features), the statement's are words
+    assert {"q:tem", "q:versao", "q:acustica"} <= bag.keys()
+    assert "w:versao" not in bag
+    assert not any(name.startswith("c:") and "vers" in name for name in bag)
+    assert {"w:domingo", "w:calmas"} <= bag.keys()
