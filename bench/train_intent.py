@@ -58,7 +58,7 @@ from tracker_integrations.replies.quotes import reply_text
 
 EPOCHS = 8
 LEARNING_RATE = 0.1
-L2 = 1e-3
+L2 = 3e-3
 # Fitted once per shuffling seed and averaged: one AdaGrad run's weights depend on the order it saw the
 # replies in; the average of several is steadier.
 SEEDS = tuple(range(14, 24))

@@ -156,3 +156,13 @@ def test_words_in_a_question_are_not_statements() -> None:
     assert "w:versao" not in bag
     assert not any(name.startswith("c:") and "vers" in name for name in bag)
     assert {"w:domingo", "w:calmas"} <= bag.keys()
+
+
+def test_why_not_is_no_negation_but_because_not_is() -> None:
+    # GIVEN "why not" closing its clause, and "because ... not" negating what follows
+    yes = text_features("Warum nicht, probieren wir es am Samstag.")
+    no = text_features("No lo ponemos porque no encaja.")
+    # THEN the first opens no negation scope; the second is a refusal of taking the track
+    assert "w:lit_nicht" in yes
+    assert not any(name.startswith("n:") for name in yes)
+    assert "x:neg_take" in no

@@ -54,7 +54,7 @@ MAX_CHARS = 2000
 # Word and n-gram features beyond this many are scaled down (see text_features).
 LEXICAL_REFERENCE = 150
 CHAR_NGRAM_SIZES = (3, 4, 5)
-CHAR_NGRAM_WEIGHT = 0.5
+CHAR_NGRAM_WEIGHT = 0.125
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[?!]")
 _CLAUSE_END = re.compile(r"[.;:!?,\n]")
 # Negators in the seven languages, accent-folded. "n't" arrives as part of a token ("don't").
@@ -204,10 +204,20 @@ def _says_no(tokens: list[str], index: int) -> bool:
     )
 
 
+_WHY = frozenset(("why", "pourquoi", "warum", "wieso", "weshalb", "perche", "waarom", "que"))
+
+
+def _why_not(tokens: list[str], index: int) -> bool:
+    """ "Why not" closing its clause ("warum nicht, probieren wir's", "pourquoi pas !", "¿por qué no?"): a yes.
+    Only at the clause's end: "porque no encaja" ("because it doesn't fit") negates what follows."""
+    return index == len(tokens) - 1 and index > 0 and tokens[index - 1] in _WHY
+
+
 def litotes(tokens: list[str], index: int) -> bool:
-    """A negator that falls on a fault or on saying "no" ("not bad", "keine Frage", "can't say no"): praise."""
+    """A negator that falls on a fault or on saying "no" ("not bad", "keine Frage", "can't say no"), or
+    "why not": praise, or a yes."""
     following = tokens[index + 1 : index + 1 + _LITOTES_REACH]
-    return any(token in _FAULT for token in following) or _says_no(tokens, index)
+    return any(token in _FAULT for token in following) or _says_no(tokens, index) or _why_not(tokens, index)
 
 
 _SENTENCE = re.compile(r"[^.!?\n]*[.!?\n]?")
@@ -273,7 +283,11 @@ def _negation_markers(text: str) -> set[str]:
     found: set[str] = set()
     for clause in re.split(r"[.;:!?,\n]|\b(?:but|mais|aber|pero|ma|mas|maar)\b", text):
         tokens = _TOKEN.findall(clause)
-        negations = [i for i, token in enumerate(tokens) if _negates(token) and token not in _NOT_COUNTED]
+        negations = [
+            i
+            for i, token in enumerate(tokens)
+            if _negates(token) and token not in _NOT_COUNTED and not _why_not(tokens, i)
+        ]
         takes = any(_takes(token) for token in tokens if not _negates(token))
         faults = any(token in _FAULT for token in tokens)
         if not negations:
