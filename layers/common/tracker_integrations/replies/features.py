@@ -37,6 +37,9 @@ always matches the code that reads it. Pure Python and stdlib only.
   (``x:take``, ``x:fault``); and which way a contrast turns: from a negation to none ("didn't expect
   much, but it won me over": ``x:contrast_to_yes``) or from none to a negation ("great song, but it
   won't fit": ``x:contrast_to_no``);
+- ``x:decided_against``: a decision against the track ("uns dagegen entschieden", "deciso di non");
+  ``m:opens_yes`` / ``m:opens_no``: the reply's first clause is a bare yes or no ("Oui, je prends.",
+  "Nein, danke. Tagsüber spielen wir ...");
 - ``m:thanks_only``: a short thank-you with no negation, question or word of taking the track, which
   is neither a yes nor a no.
 """
@@ -186,6 +189,17 @@ _THIS_TIME = re.compile(
     r"\b(?:this time|this one|cette fois|celui-ci|diesmal|dieses mal|esta vez|stavolta|questa volta|desta vez|"
     r"deze keer|dit keer|dit keer)\b"
 )
+# A decision against the track, in the seven languages ("decided against", "uns dagegen entschieden",
+# "décidé de ne pas", "hemos decidido no", "deciso di non", "decidimos não", "besloten hem niet").
+_DECIDED_AGAINST = re.compile(
+    r"\bdecided (?:against|not to)\b|\b(?:chose|opted) not to\b|\b(?:gegen|dagegen)\b[^.!?\n]{0,60}\bentschieden\b|"
+    r"\bentschieden,? (?:\w+ ){0,3}nicht\b|\b(?:decide|choisi|opte)s? de ne pas\b|"
+    r"\b(?:decidido|optado|elegido) (?:por )?no\b|\b(?:deciso|scelto|optato) di non\b|"
+    r"\b(?:decidimos|decidi|decidiu|optamos|optei|resolvemos) (?:por )?nao\b|"
+    r"\b(?:besloten|gekozen) (?:om )?(?:\w+ ){0,3}niet\b|\bertegen gekozen\b"
+)
+# A reply opening with a bare yes or no before anything else ("Oui, je prends.", "Nein, danke. Tagsüber ...").
+_YES_WORDS = frozenset(("yes", "yep", "yeah", "oui", "ja", "jawohl", "si", "sim", "claro", "certo", "absolutely"))
 _EMAIL_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 _NOT_COUNTED = frozenset(("ne",))  # French "ne ... pas" is one negation, not two
 
@@ -342,6 +356,13 @@ def _marker_features(text: str, words: list[str]) -> set[str]:
         found.add("m:no_longer")
     if _EMAIL_ADDRESS.search(text):
         found.add("m:email_address")
+    if _DECIDED_AGAINST.search(text):
+        found.add("x:decided_against")
+    first = _TOKEN.findall(_CLAUSE_END.split(text.strip(), maxsplit=1)[0])
+    if len(first) == 1 and first[0] in _YES_WORDS:
+        found.add("m:opens_yes")
+    elif first and len(first) <= 2 and first[0] in _NO_WORDS | {"nope", "neen"} and first[-1] not in _FAULT:
+        found.add("m:opens_no")
     for sentence in _SENTENCE_END.split(text):
         if _THIS_TIME.search(sentence) and any(_negates(t) for t in _TOKEN.findall(sentence)):
             found.add("x:neg_this_time")
