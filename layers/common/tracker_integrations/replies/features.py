@@ -39,7 +39,9 @@ always matches the code that reads it. Pure Python and stdlib only.
   won't fit": ``x:contrast_to_no``);
 - ``x:decided_against``: a decision against the track ("uns dagegen entschieden", "deciso di non");
   ``m:opens_yes`` / ``m:opens_no``: the reply's first clause is a bare yes or no ("Oui, je prends.",
-  "Nein, danke. Tagsüber spielen wir ...");
+  "Nein, danke. Tagsüber spielen wir ..."); ``m:closes_no``: it ends with a short clause that says no
+  ("Dus nee.", "Per noi no."); ``m:opens_question``: the first sentence past a greeting is a question
+  (a reply that asks first is seldom a yes: the yes comes first in "Great, added! Wav?");
 - ``m:thanks_only``: a short thank-you with no negation, question or word of taking the track, which
   is neither a yes nor a no.
 """
@@ -133,6 +135,7 @@ _TAKE = (
     *("toc", "encaix", "gost", "adicion", "aposta"),
     *("draai", "speel", "spel", "zet", "opnem", "opgenom", "toevoeg", "past", "pas", "bevall", "sprek"),
     *("overtuig", "geschikt", "neem", "nemen"),
+    *("sirv", "serve"),  # "no me sirve", "não serve", "non ci serve"
 )
 # Words of fault: negated, praise by litotes ("not bad", "nicht schlecht", "pas mal", "niet mis").
 _FAULT = frozenset(
@@ -145,6 +148,8 @@ _FAULT = frozenset(
         *("male", "brutto", "dubbio", "dubbi", "problemi", "discutere"),
         *("mau", "ma", "duvida", "duvidas"),
         *("slecht", "probleem", "twijfel", "verkeerd", "mis", "gek"),
+        # Stopping: "can't stop listening", "não consigo parar de ouvir", "kann nicht aufhören"
+        *("stop", "stopping", "parar", "arreter", "aufhoren", "smettere", "ophouden", "stoppen"),
     )
 )
 _NUMERIC_DATE = re.compile(r"\b\d{1,2}[./-]\d{1,2}\b")
@@ -363,6 +368,9 @@ def _marker_features(text: str, words: list[str]) -> set[str]:
         found.add("m:opens_yes")
     elif first and len(first) <= 2 and first[0] in _NO_WORDS | {"nope", "neen"} and first[-1] not in _FAULT:
         found.add("m:opens_no")
+    last = _TOKEN.findall([c for c in _CLAUSE_END.split(text) if _TOKEN.search(c)][-1]) if words else []
+    if 1 < len(last) <= 3 and last[-1] in _NO_WORDS and not any(t in _FAULT or t in _SAY for t in last):
+        found.add("m:closes_no")  # "Dus nee.", "Per noi no.", "Also nein."
     for sentence in _SENTENCE_END.split(text):
         if _THIS_TIME.search(sentence) and any(_negates(t) for t in _TOKEN.findall(sentence)):
             found.add("x:neg_this_time")
@@ -388,6 +396,10 @@ def _sentence_features(text: str) -> set[str]:
                 found.add("m:condition_take")
     sentences = [s.strip() for s in re.split(r"(?<=[.!?\n])", text) if _TOKEN.search(s.replace("?", ""))]
     questions = [s for s in sentences if s.endswith("?")]
+    # The first sentence past a greeting ("Hoi Lena,", "Bonjour,") is a question: the reply asks first.
+    opening = [s for s in sentences if not (s.endswith(",") or (len(_TOKEN.findall(s)) <= 2 and not s.endswith("?")))]
+    if opening and opening[0].endswith("?"):
+        found.add("m:opens_question")
     if questions:
         found.add("m:question")
         found.add("m:only_questions" if len(questions) == len(sentences) else "m:question_and_statement")

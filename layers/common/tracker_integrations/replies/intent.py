@@ -133,7 +133,7 @@ _BARE_NO = re.compile(
 # - the pick rests on one hedged or contrasting cue (HEDGE_CUES: a condition, a contrast, a litotes, a
 #   question): without that one feature the model would pick something else.
 MIN_CONFIDENCE = 0.55
-MIN_MARGIN = 0.15
+MIN_MARGIN = 0.2
 HEDGE_CUES: tuple[str, ...] = ()
 _VERDICTS = frozenset(("interested", "not_interested"))
 
