@@ -63,7 +63,7 @@ L2 = 3e-3
 # replies in; the average of several is steadier.
 SEEDS = tuple(range(14, 24))
 CHECK_SEEDS = SEEDS[:3]  # fewer runs per left-out author: the check compares settings, it ships nothing
-TEMPERATURES = tuple(round(0.5 + 0.1 * step, 1) for step in range(46))  # 0.5 ... 5.0
+TEMPERATURES = tuple(round(0.2 + 0.05 * step, 2) for step in range(97))  # 0.2 ... 5.0
 TRAIN_SPLIT_MODEL_PATH = REPO_ROOT / "bench" / "data" / "intent_model_train_split.json.gz"
 WORKERS = max(1, min(2, os.cpu_count() or 1))  # the machine is shared
 
