@@ -394,6 +394,18 @@ def run(*, heldout: bool = True) -> list[Figure]:
     return figures
 
 
-if __name__ == "__main__":  # `python -m bench.replies [--dev]`: only this benchmark, printed, not written
-    for figure in run(heldout="--dev" not in sys.argv[1:]):
+def score_folder(directory: Path) -> list[Figure]:
+    """One labelled folder of replies read by the shipped model (a new set's blind figure, before any
+    training on it): totals per language and category, the confusion matrix and needs-a-look."""
+    replies = labelled_eml_replies(directory)
+    return [*intent_set_figures(directory.name, replies, goals=True), needs_a_look_figure(directory.name, replies)]
+
+
+if __name__ == "__main__":  # `python -m bench.replies [--dev | --score <folder>]`: printed, not written
+    arguments = sys.argv[1:]
+    if arguments[:1] == ["--score"] and len(arguments) == 2:
+        figures = score_folder(Path(arguments[1]))
+    else:
+        figures = run(heldout="--dev" not in arguments)
+    for figure in figures:
         print(figure.line())
