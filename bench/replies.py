@@ -6,17 +6,20 @@
   bounce, hard/soft agreement >= 95% where the corpus states it. Its labels are taken with the
   corrections in bench/data/shared-corpus-label-corrections.csv (three files where they break the
   issue's rule that complaint and delivery notices are not bounces; bench/data/README.md).
-- Our own replies (bench/reply_sets.py, the first three held-out sets among them): the train split the
-  model and rules are fitted on, and the dev-held-out split only reported on, each overall and per
-  language, with a confusion matrix; on the dev split also the needs-a-look threshold it would choose
-  and how well the model's confidence is calibrated.
+- Our own replies (bench/reply_sets.py, the first four held-out sets among them): the train split and
+  the dev-held-out split, each overall and per language, with a confusion matrix, read by a model
+  fitted on the train split alone (the shipped model is fitted on both; bench/train_intent.py says what
+  is fitted on what); on the dev split also how many replies fall to needs-a-look and how well the
+  model's confidence is calibrated. The needs-a-look settings and the temperature are chosen by the
+  leave-one-author-out check (``python -m bench.train_intent --by-author``), which is the figure to
+  judge a change by.
 - The held-out reply sets, listed in ``HELDOUT_INTENT_DIRS`` and never read while the classifier is
   changed (``python -m bench.replies --dev`` leaves them out), only here, as totals per language and
-  category and a confusion matrix (never message by message): ``heldout4/`` (labels.csv:
+  category and a confusion matrix (never message by message): ``heldout5/`` (labels.csv:
   file,category,language; goals >= 95% overall, >= 90% per language), written blind; a set not there
-  yet is skipped with a note. ``heldout/``, ``heldout2/`` and ``heldout3/`` were read (or their totals
-  seen) during earlier classifier work, so they are no longer held out: bench/reply_sets.py folds them
-  into our own train and dev splits.
+  yet is skipped with a note. ``heldout/`` to ``heldout4/`` were read (or their totals seen) during
+  earlier classifier work, so they are no longer held out: bench/reply_sets.py folds them into our own
+  train and dev splits.
   And the other half of the public corpus (bench/data/heldout-corpus-labels.csv: file,category,detail,
   paths under maildir/bsd of a set-of-emails checkout, ``HELDOUT_CORPUS_DIR``; goals >= 99.5%, 0
   bounces called auto-replies, 0 false bounces), which prints as missed with the reason when absent.
@@ -25,7 +28,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import gzip
+import json
 import os
 import subprocess
 import sys
@@ -35,15 +41,15 @@ from pathlib import Path
 
 from bench.reply_sets import CATEGORIES, FIXTURES, LANGUAGES, Reply, development_replies, labelled_eml_replies
 from bench.results import Figure
+from bench.train_intent import TRAIN_SPLIT_MODEL_PATH, model_in_use
 from tracker_integrations.replies import ReplyClassification, classify_raw
-from tracker_integrations.replies.intent import MIN_CONFIDENCE
+from tracker_integrations.replies.intent_model import IntentModel, IntentModelFile, model_from_file
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "corpora" / "email-bounces"
-# The held-out reply sets, each reported on its own (labels.csv: file,category,language). heldout/,
-# heldout2/ and heldout3/ are not here: they were seen during earlier work and now train and develop
-# the classifier.
-HELDOUT_INTENT_DIRS = (("held-out-4", FIXTURES / "heldout4"),)
+# The held-out reply sets, each reported on its own (labels.csv: file,category,language). heldout/ to
+# heldout4/ are not here: they were seen during earlier work and now train and develop the classifier.
+HELDOUT_INTENT_DIRS = (("held-out-5", FIXTURES / "heldout5"),)
 HELDOUT_CORPUS_LABELS = REPO_ROOT / "bench" / "data" / "heldout-corpus-labels.csv"
 # Where the shared corpus's labels break the issue's rule (bench/data/README.md says which and why).
 SHARED_LABEL_CORRECTIONS = REPO_ROOT / "bench" / "data" / "shared-corpus-label-corrections.csv"
@@ -59,6 +65,15 @@ class Labelled:
     raw: bytes
     category: str
     detail: str
+
+
+def train_split_model() -> IntentModel | None:
+    """The model fitted on the train split only (for the dev figure), or None when it was never written."""
+    try:
+        with gzip.open(TRAIN_SPLIT_MODEL_PATH, "rt", encoding="utf-8") as fh:
+            return model_from_file(IntentModelFile.model_validate(json.load(fh)))
+    except OSError:
+        return None
 
 
 def corpus_dir() -> Path:
@@ -208,48 +223,28 @@ def intent_set_figures(label: str, replies: list[Reply], *, goals: bool) -> list
     return figures
 
 
-# Thresholds tried for "needs a look", and what a wrong category costs against a reply left as "replied"
-# (a wrong category misleads the user; "replied" with "needs a look" only asks for a glance).
-THRESHOLDS = tuple(round(0.3 + 0.05 * step, 2) for step in range(11))
-# The confidence is calibrated (the bench checks it), so below one half a pick is likelier wrong than
-# right: such a threshold is printed for comparison but never chosen.
-LOWEST_CHOSEN_THRESHOLD = 0.5
-WRONG_CATEGORY_COST = 2
-
-
-def answer_at(threshold: float, verdict: ReplyClassification) -> str:
-    """What the classifier would have said with another needs-a-look threshold (the model's pick is in reasons)."""
-    if "ooo_wording_unconfirmed" in verdict.reasons:
-        return verdict.category  # an out-of-office pick without absence wording is never taken
-    pick = model_pick(verdict)
-    if pick is None:
-        return verdict.category
-    return pick if verdict.confidence >= threshold else "replied"
-
-
-def threshold_figure(replies: list[Reply]) -> Figure:
-    """The needs-a-look threshold the dev split chooses: fewest misses, a wrong category counting double."""
+def needs_a_look_figure(label: str, replies: list[Reply]) -> Figure:
+    """How many replies the model left as "replied" for a look, and what its picks cost there (a wrong
+    category counting twice a reply left for a look). The needs-a-look settings themselves are chosen by
+    the leave-one-author-out check (`python -m bench.train_intent --by-author`), not here."""
     verdicts = [(reply.category, classify_raw(reply.raw)) for reply in replies]
-    print(f"needs-a-look threshold on the dev split ({len(verdicts)} replies; shipped {MIN_CONFIDENCE:g}):")
-    print("  threshold  right  wrong category  left as replied  cost")
-    costs: dict[float, int] = {}
-    for threshold in THRESHOLDS:
-        said = [(expected, answer_at(threshold, verdict)) for expected, verdict in verdicts]
-        right = sum(e == g for e, g in said)
-        wrong = sum(g not in {e, "replied"} for e, g in said)
-        left = len(said) - right - wrong
-        costs[threshold] = WRONG_CATEGORY_COST * wrong + left
-        print(f"  {threshold:>9.2f}  {right:>5}  {wrong:>14}  {left:>15}  {costs[threshold]:>4}")
-    eligible = [t for t in THRESHOLDS if t >= LOWEST_CHOSEN_THRESHOLD]
-    chosen = min(eligible, key=lambda t: (costs[t], -t))  # a tie goes to fewer wrong categories
-    print()
-    return Figure(
-        name="replies: needs-a-look threshold the dev split chooses (a wrong category costs 2)",
-        value=round(100 * chosen),
-        unit="%",
-        goal=f"= {100 * MIN_CONFIDENCE:.0f} % shipped",
-        met=chosen == MIN_CONFIDENCE,
+    looks = sum(v.category == "replied" and any(r.startswith("model_unsure:") for r in v.reasons) for _, v in verdicts)
+    wrong = sum(v.category not in {expected, "replied"} for expected, v in verdicts)
+    left = sum(v.category == "replied" and expected != "replied" for expected, v in verdicts)
+    print(
+        f"{label}: {looks} of {len(verdicts)} replies left as needs-a-look; {wrong} wrong categories, "
+        f"{left} yes/no/out-of-office replies left as replied (cost {WRONG_CATEGORY_COST * wrong + left})"
     )
+    return Figure(
+        name=f"replies: {label} needs-a-look ({len(verdicts)} replies)",
+        value=looks,
+        unit="msgs",
+        goal="report",
+        met=True,
+    )
+
+
+WRONG_CATEGORY_COST = 2
 
 
 CALIBRATION_BINS = 10
@@ -306,7 +301,8 @@ def heldout_intent_figures(label: str, directory: Path) -> list[Figure]:
     if not (directory / "labels.csv").is_file():
         print(f"replies: {label} intent set skipped: no {(directory / 'labels.csv').relative_to(REPO_ROOT)} yet")
         return []
-    return intent_set_figures(label, labelled_eml_replies(directory), goals=True)
+    replies = labelled_eml_replies(directory)
+    return [*intent_set_figures(label, replies, goals=True), needs_a_look_figure(label, replies)]
 
 
 def _heldout_corpus_dir() -> Path:
@@ -377,11 +373,17 @@ def run(*, heldout: bool = True) -> list[Figure]:
         corpus = []
     figures = _corpus_figures(corpus) if corpus else _missing_corpus_figures(directory)
     own = development_replies()
-    figures += intent_set_figures("train", [r for r in own if r.split == "train"], goals=False)
     dev = [r for r in own if r.split == "devheldout"]
-    figures += intent_set_figures("dev-held-out", dev, goals=True)
-    figures.append(threshold_figure(dev))
-    figures.append(calibration_figure(dev))
+    # The shipped model is fitted on both splits; the dev figure comes from the same settings fitted on the
+    # train split alone (bench/data/intent_model_train_split.json.gz, written by make train-replies).
+    split_model = train_split_model()
+    with model_in_use(split_model) if split_model else contextlib.nullcontext():
+        if split_model is None:
+            print(f"replies: no {TRAIN_SPLIT_MODEL_PATH.relative_to(REPO_ROOT)}: dev figures from the shipped model")
+        figures += intent_set_figures("train", [r for r in own if r.split == "train"], goals=False)
+        figures += intent_set_figures("dev-held-out", dev, goals=True)
+        figures.append(needs_a_look_figure("dev-held-out", dev))
+        figures.append(calibration_figure(dev))
     if heldout:
         for label, directory in HELDOUT_INTENT_DIRS:
             figures += heldout_intent_figures(label, directory)
@@ -392,6 +394,18 @@ def run(*, heldout: bool = True) -> list[Figure]:
     return figures
 
 
-if __name__ == "__main__":  # `python -m bench.replies [--dev]`: only this benchmark, printed, not written
-    for figure in run(heldout="--dev" not in sys.argv[1:]):
+def score_folder(directory: Path) -> list[Figure]:
+    """One labelled folder of replies read by the shipped model (a new set's blind figure, before any
+    training on it): totals per language and category, the confusion matrix and needs-a-look."""
+    replies = labelled_eml_replies(directory)
+    return [*intent_set_figures(directory.name, replies, goals=True), needs_a_look_figure(directory.name, replies)]
+
+
+if __name__ == "__main__":  # `python -m bench.replies [--dev | --score <folder>]`: printed, not written
+    arguments = sys.argv[1:]
+    if arguments[:1] == ["--score"] and len(arguments) == 2:
+        figures = score_folder(Path(arguments[1]))
+    else:
+        figures = run(heldout="--dev" not in arguments)
+    for figure in figures:
         print(figure.line())

@@ -6,15 +6,22 @@ Three sources, all in tests/fixtures/replies/:
   answer, one ``category|text`` a line (``\\n`` for a line break), wrapped here into real replies
   (Re: subject, In-Reply-To, the pitch quoted above or below, mobile or desk signatures, Outlook
   header blocks), the layout chosen from the reply's id so it never changes between runs;
-- ``heldout/``, ``heldout2/`` and ``heldout3/`` (``labels.csv``: file,category,language): the first three
-  held-out sets, written blind by other sessions. All were read (or their totals seen) while the
-  classifier was worked on, so they no longer measure generalisation; they are our data now, in the
-  same two splits as the rest.
+- ``heldout/``, ``heldout2/``, ``heldout3/`` and ``heldout4/`` (``labels.csv``: file,category,language):
+  the first four held-out sets, written blind by other sessions. All were read (or their totals seen)
+  while the classifier was worked on, so they no longer measure generalisation; they are our data now,
+  in the same two splits as the rest;
+- ``authored-a/`` and ``authored-b/`` (same format, when present): training sets written by two more
+  authors who never saw the classifier.
+
+Each blind-written set is one author's way of answering, which makes it the honest tuning signal: the
+leave-one-author-out check (``python -m bench.train_intent --by-author``) fits on everything else and
+scores that set, as a new user's inbox would be scored (``BLIND_SETS`` lists them).
 
 Every reply falls, by a hash of its id, into ``train`` (fitting and rule work) or ``devheldout``
-(about a third, only reported on). The held-out set that still measures generalisation
-(``heldout4/``) and the held-out corpus labels are never read here: bench/replies.py reads them only
-to report.
+(about a third; the dev figure comes from a model fitted on the train split alone, while the shipped
+model is fitted on both, see bench/train_intent.py). The held-out set that still measures
+generalisation (``heldout5/``) and the held-out corpus labels are never read here: bench/replies.py
+reads them only to report.
 """
 
 from __future__ import annotations
@@ -33,7 +40,16 @@ FIXTURES = REPO_ROOT / "tests" / "fixtures" / "replies"
 INTENT_DIR = FIXTURES / "intent"
 WRITTEN_DIR = FIXTURES / "written"
 # Former held-out sets, read while the classifier was worked on, so folded into our own data.
-FORMER_HELDOUT_DIRS = (("h1", FIXTURES / "heldout"), ("h2", FIXTURES / "heldout2"), ("h3", FIXTURES / "heldout3"))
+FORMER_HELDOUT_DIRS = (
+    ("h1", FIXTURES / "heldout"),
+    ("h2", FIXTURES / "heldout2"),
+    ("h3", FIXTURES / "heldout3"),
+    ("h4", FIXTURES / "heldout4"),
+)
+# Training sets written by authors who never saw the classifier (read like the former held-out sets).
+AUTHORED_DIRS = (("aa", FIXTURES / "authored-a"), ("ab", FIXTURES / "authored-b"))
+# Each blind-written set, by its id prefix: one author each, the folds of the leave-one-author-out check.
+BLIND_SETS = tuple(prefix for prefix, _ in (*FORMER_HELDOUT_DIRS, *AUTHORED_DIRS))
 LANGUAGES = ("en", "fr", "de", "es", "it", "pt", "nl")
 CATEGORIES = ("interested", "not_interested", "auto_reply", "replied")
 Split = Literal["train", "devheldout"]
@@ -220,15 +236,22 @@ def labelled_eml_replies(directory: Path, id_prefix: str = "") -> list[Reply]:
 
 
 def former_heldout_replies() -> list[Reply]:
+    """The former held-out sets and the authored sets that are there, ids prefixed with their set's."""
     return [
         reply
-        for prefix, directory in FORMER_HELDOUT_DIRS
+        for prefix, directory in (*FORMER_HELDOUT_DIRS, *AUTHORED_DIRS)
         if (directory / "labels.csv").is_file()
         for reply in labelled_eml_replies(directory, f"{prefix}-")
     ]
 
 
+def blind_set_of(reply: Reply) -> str | None:
+    """The blind-written set a reply comes from (its author), or None for the fixtures and written replies."""
+    prefix = reply.id.split("-", 1)[0]
+    return prefix if prefix in BLIND_SETS else None
+
+
 def development_replies() -> list[Reply]:
-    """Every reply of our own: the 168 fixtures, the written ones and the three former held-out sets, each
-    with its split."""
+    """Every reply of our own: the 168 fixtures, the written ones, the four former held-out sets and the
+    authored sets, each with its split."""
     return fixture_replies() + written_replies() + former_heldout_replies()

@@ -146,3 +146,23 @@ def test_but_opening_a_sentence_after_a_refusal_is_not_a_yes() -> None:
     markers = _markers("Pas trop mon truc, je vais pas le jouer. Mais envoie-moi la suite !")
     # THEN the contrast is not read as turning to a yes
     assert "x:contrast_to_yes" not in markers
+
+
+def test_words_in_a_question_are_not_statements() -> None:
+    # GIVEN a reply that asks about a version, then states something
+    bag = text_features("Tem versão acústica? Nas manhãs de domingo só passamos coisas calmas.")
+    # THEN the asked words are question evidence (no word or n-gram features), the statement's are words
+    assert {"q:tem", "q:versao", "q:acustica"} <= bag.keys()
+    assert "w:versao" not in bag
+    assert not any(name.startswith("c:") and "vers" in name for name in bag)
+    assert {"w:domingo", "w:calmas"} <= bag.keys()
+
+
+def test_why_not_is_no_negation_but_because_not_is() -> None:
+    # GIVEN "why not" closing its clause, and "because ... not" negating what follows
+    yes = text_features("Warum nicht, probieren wir es am Samstag.")
+    no = text_features("No lo ponemos porque no encaja.")
+    # THEN the first opens no negation scope; the second is a refusal of taking the track
+    assert "w:lit_nicht" in yes
+    assert not any(name.startswith("n:") for name in yes)
+    assert "x:neg_take" in no

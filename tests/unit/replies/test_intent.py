@@ -154,3 +154,37 @@ def test_regret_litotes_conditions_questions_and_forwards_read_right(text: str, 
     verdict = classify_intent(text)
     # THEN it gets its category
     assert verdict.intent == expected, verdict
+
+
+def test_a_litotes_before_a_cue_does_not_turn_it_around() -> None:
+    # GIVEN a commitment after "no doubt" (praise by negating a doubt) and one after a real negation
+    # WHEN the phrase rules read them
+    praised, refused = rule_intent("No doubt we'll play it."), rule_intent("We won't play it.")
+    # THEN the first cue stands as a yes and the second is turned around
+    assert "pos:en_play" in praised.reasons
+    assert refused.intent == "not_interested"
+
+
+@pytest.mark.parametrize("text", ["No.", "Nein, danke.", "Non merci", "Não.", "nee"])
+def test_a_bare_no_is_a_refusal(text: str) -> None:
+    verdict = classify_intent(text)
+    assert verdict.intent == "not_interested"
+    assert "bare_no" in verdict.reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Rimuovete il mio indirizzo, grazie.",
+        "Please remove my address.",
+        "Supprimez mon adresse, merci.",
+        "Entfernen Sie meine Adresse bitte.",
+        "Verwijder mijn adres alstublieft.",
+        "Removam o meu email, obrigado.",
+        "Borrad mi direccion, gracias.",
+    ],
+)
+def test_a_request_to_remove_an_address_is_an_explicit_unsubscribe(text: str) -> None:
+    verdict = classify_intent(text)
+    assert verdict.intent == "not_interested"
+    assert "explicit_unsubscribe" in verdict.reasons

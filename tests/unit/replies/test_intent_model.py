@@ -14,7 +14,7 @@ import pytest
 from pydantic import ValidationError
 
 from tracker_integrations.replies import classify_raw
-from tracker_integrations.replies.intent import MIN_CONFIDENCE, classify_intent
+from tracker_integrations.replies.intent import MIN_CONFIDENCE, classify_intent, resting_cue, unsure_reason
 from tracker_integrations.replies.intent_model import MODEL_PATH, IntentModelFile, model_from_file, shipped_model
 
 PITCH_QUOTE = "\n\nOn Mon, 2 Mar 2026 at 09:30, Sam <sam@plugger.example> wrote:\n> Would you play the new single?\n"
@@ -135,3 +135,31 @@ def test_the_shipped_model_carries_the_temperature_its_training_fitted() -> None
     model = shipped_model()
     assert model is not None
     assert model.temperature == data.temperature
+
+
+def test_a_yes_or_no_needs_a_look_when_unsure_close_to_its_runner_up_or_resting_on_one_hedge() -> None:
+    # GIVEN picks that are sure, unsure, close to the runner-up, and sure only thanks to one condition
+    sure = {"interested": 0.8, "not_interested": 0.1, "auto_reply": 0.05, "replied": 0.05}
+    unsure = {"interested": 0.4, "not_interested": 0.3, "auto_reply": 0.1, "replied": 0.2}
+    close = {"interested": 0.56, "not_interested": 0.44, "auto_reply": 0.0, "replied": 0.0}
+    # THEN only the sure one is taken; the others say why they need a look
+    assert unsure_reason(sure, None, 0.55, 0.2) is None
+    assert unsure_reason(unsure, None, 0.55, 0.2) == "low_confidence"
+    assert unsure_reason(close, None, 0.55, 0.2) == "close_runner_up"
+    assert unsure_reason(sure, "m:condition", 0.55, 0.2) == "rests_on:m:condition"
+
+
+def test_the_resting_cue_is_the_hedge_without_which_the_pick_changes() -> None:
+    # GIVEN a model for which a condition alone turns a plain reply into a yes
+    model = model_from_file(
+        IntentModelFile(
+            version=1,
+            labels=("interested", "replied"),
+            weights={"m:condition": (2.0, 0.0), "w:send": (0.5, 0.0), "bias": (0.0, 1.0)},
+        )
+    )
+    features = {"m:condition": 1.0, "w:send": 1.0, "bias": 1.0}
+    # THEN the condition is the cue it rests on; a word is no hedge, and a sure pick rests on nothing
+    assert resting_cue(model, features, "interested", ("m:condition",)) == "m:condition"
+    assert resting_cue(model, features, "interested", ("a:",)) is None
+    assert resting_cue(model, {**features, "w:send": 4.0}, "interested", ("m:condition",)) is None

@@ -152,6 +152,19 @@ _ABSENCE = re.compile(
     r"not in the office|je ne suis pas au bureau|nicht im (?:buro|haus)|no estoy en la oficina|"
     r"non sono in ufficio|nao estou no escritorio|niet op (?:kantoor|de zaak)|(?:ben|is) (?:ik )?er (?:weer|terug)|"
     r"desconectad[oa]|\boffline\b|hors ligne|nicht erreichbar|non raggiungibile|sem rede|"
+    # An address no longer in use, a notice that calls itself automatic, a part-timer's next working day.
+    r"no longer (?:in use|monitored|active|read)|not (?:in use|monitored|read) any ?more|"
+    r"n'est plus (?:utilisee?|active|consultee?|lue?)|nicht mehr (?:gelesen|genutzt|verwendet|aktiv|benutzt)|"
+    r"ya no (?:esta (?:en uso|activ|operativ)|se usa|se lee|se revisa)|"
+    r"non (?:e|viene) piu (?:in uso|usata|letta|attiva|controllata)|"
+    r"deixou de ser (?:utilizad|usad|lid)|ja nao (?:e|esta) (?:utilizad|em uso|usad)|nao esta mais em uso|"
+    r"niet meer in gebruik|wordt niet meer (?:gelezen|gebruikt)|"
+    r"\bauto(?:matic)?[- ]?(?:response|reply)\b|reponse automatique|automatische (?:antwort|antwoord)|"
+    r"respuesta automatica|risposta automatica|resposta automatica|"
+    r"next working day|prochain jour (?:ouvre|travaille)|nachsten arbeitstag|"
+    r"(?:beantworte|lese) ich (?:sie )?(?:in der|am) (?:folgenden|nachsten)|"
+    r"proximo dia (?:laborable|habil|util)|primo giorno (?:utile|lavorativo)|eerstvolgende werkdag|"
+    r"volgende werkdag|"
     # An inbox read only now and then.
     rf"{_WEEKLY}[^.]{{0,60}}{_INBOX}|{_INBOX}[^.]{{0,60}}{_WEEKLY}"
 )

@@ -5,6 +5,10 @@ names; training (``bench/train_intent.py``) and inference use this same function
 always matches the code that reads it. Pure Python and stdlib only.
 
 - ``w:`` words of the accent-folded, lower-case text;
+- ``q:`` words of a sentence that ends with a question mark, in place of their ``w:`` and ``c:``
+  features: "is there a radio edit?" asks, it does not say yes, whatever words it shares with a yes
+  ("the radio edit is on the playlist"); across the blind-written sets, questions that only ask were
+  the commonest confident miss;
 - ``b:`` adjacent word pairs ("not bad", "pas pour", "leider nicht");
 - ``n:`` words inside a negation's scope (up to three words after not / pas / nicht / no / niet ...,
   stopped by punctuation), in place of their ``w:`` and ``c:`` features, so "not interested" and
@@ -12,7 +16,9 @@ always matches the code that reads it. Pure Python and stdlib only.
 - ``a:`` words after a contrast ("but", "mais", "aber", "pero", "ma", "mas", "maar" ...) up to the
   sentence's end: in "not my usual style but I'm playing it" the words after "but" carry the answer;
 - ``c:`` character 3- to 5-grams inside words (with boundary marks), which carry inflections,
-  compounds and spelling variants ("interessiert", "interessante", "interesse") across languages;
+  compounds and spelling variants ("interessiert", "interessante", "interesse") across languages. They
+  weigh ``CHAR_NGRAM_WEIGHT`` each: there are many of them per word, and at full weight they learn one
+  author's vocabulary; the leave-one-author-out check chose the weight;
 - ``len:`` a coarse length bucket: one-line answers and long letters read differently;
 - ``m:`` markers shared across the seven languages, so that what one language's replies teach the model
   carries over to the others' rarer wordings: regret ("sorry", "leider", "malheureusement",
@@ -31,6 +37,11 @@ always matches the code that reads it. Pure Python and stdlib only.
   (``x:take``, ``x:fault``); and which way a contrast turns: from a negation to none ("didn't expect
   much, but it won me over": ``x:contrast_to_yes``) or from none to a negation ("great song, but it
   won't fit": ``x:contrast_to_no``);
+- ``x:decided_against``: a decision against the track ("uns dagegen entschieden", "deciso di non");
+  ``m:opens_yes`` / ``m:opens_no``: the reply's first clause is a bare yes or no ("Oui, je prends.",
+  "Nein, danke. Tagsüber spielen wir ..."); ``m:closes_no``: it ends with a short clause that says no
+  ("Dus nee.", "Per noi no."); ``m:opens_question``: the first sentence past a greeting is a question
+  (a reply that asks first is seldom a yes: the yes comes first in "Great, added! Wav?");
 - ``m:thanks_only``: a short thank-you with no negation, question or word of taking the track, which
   is neither a yes nor a no.
 """
@@ -47,6 +58,8 @@ from tracker_integrations.replies.dates import DAY_AND_MONTH, MONTH_WORDS, fold
 MAX_CHARS = 2000
 # Word and n-gram features beyond this many are scaled down (see text_features).
 LEXICAL_REFERENCE = 150
+CHAR_NGRAM_SIZES = (3, 4, 5)
+CHAR_NGRAM_WEIGHT = 0.125
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[?!]")
 _CLAUSE_END = re.compile(r"[.;:!?,\n]")
 # Negators in the seven languages, accent-folded. "n't" arrives as part of a token ("don't").
@@ -79,7 +92,7 @@ _SENTENCE_END = re.compile(r"[.;!?\n]")
 _REGRET = frozenset(
     (
         *("sorry", "unfortunately", "regret", "regretfully", "apologies", "afraid", "sadly"),
-        *("malheureusement", "desole", "desolee", "helas", "dommage", "regrette"),
+        *("malheureusement", "desole", "desolee", "helas", "dommage", "regrette", "navre", "navree"),
         *("leider", "bedauerlicherweise", "bedauern", "schade", "entschuldigung", "bedaure"),
         *("lamentablemente", "desafortunadamente", "siento", "sentimos", "lastima", "perdona", "disculpa"),
         *("purtroppo", "spiacente", "spiacenti", "dispiace", "peccato", "sfortunatamente"),
@@ -87,6 +100,7 @@ _REGRET = frozenset(
         *("helaas", "jammer", "spijt", "excuses"),
     )
 )
+_REGRET_PHRASE = re.compile(r"\b(?:lo siento|mi dispiace|que pena|het spijt|foi mal)\b")
 # Words that open a condition. "si", "se" and "als" are also "yes", a pronoun and "as": they count only
 # as the first word of a clause of at least three words ("si tu as une version radio, ...").
 _CONDITIONS = frozenset(
@@ -121,6 +135,7 @@ _TAKE = (
     *("toc", "encaix", "gost", "adicion", "aposta"),
     *("draai", "speel", "spel", "zet", "opnem", "opgenom", "toevoeg", "past", "pas", "bevall", "sprek"),
     *("overtuig", "geschikt", "neem", "nemen"),
+    *("sirv", "serve"),  # "no me sirve", "não serve", "non ci serve"
 )
 # Words of fault: negated, praise by litotes ("not bad", "nicht schlecht", "pas mal", "niet mis").
 _FAULT = frozenset(
@@ -133,6 +148,8 @@ _FAULT = frozenset(
         *("male", "brutto", "dubbio", "dubbi", "problemi", "discutere"),
         *("mau", "ma", "duvida", "duvidas"),
         *("slecht", "probleem", "twijfel", "verkeerd", "mis", "gek"),
+        # Stopping: "can't stop listening", "não consigo parar de ouvir", "kann nicht aufhören"
+        *("stop", "stopping", "parar", "arreter", "aufhoren", "smettere", "ophouden", "stoppen"),
     )
 )
 _NUMERIC_DATE = re.compile(r"\b\d{1,2}[./-]\d{1,2}\b")
@@ -177,6 +194,17 @@ _THIS_TIME = re.compile(
     r"\b(?:this time|this one|cette fois|celui-ci|diesmal|dieses mal|esta vez|stavolta|questa volta|desta vez|"
     r"deze keer|dit keer|dit keer)\b"
 )
+# A decision against the track, in the seven languages ("decided against", "uns dagegen entschieden",
+# "décidé de ne pas", "hemos decidido no", "deciso di non", "decidimos não", "besloten hem niet").
+_DECIDED_AGAINST = re.compile(
+    r"\bdecided (?:against|not to)\b|\b(?:chose|opted) not to\b|\b(?:gegen|dagegen)\b[^.!?\n]{0,60}\bentschieden\b|"
+    r"\bentschieden,? (?:\w+ ){0,3}nicht\b|\b(?:decide|choisi|opte)s? de ne pas\b|"
+    r"\b(?:decidido|optado|elegido) (?:por )?no\b|\b(?:deciso|scelto|optato) di non\b|"
+    r"\b(?:decidimos|decidi|decidiu|optamos|optei|resolvemos) (?:por )?nao\b|"
+    r"\b(?:besloten|gekozen) (?:om )?(?:\w+ ){0,3}niet\b|\bertegen gekozen\b"
+)
+# A reply opening with a bare yes or no before anything else ("Oui, je prends.", "Nein, danke. Tagsüber ...").
+_YES_WORDS = frozenset(("yes", "yep", "yeah", "oui", "ja", "jawohl", "si", "sim", "claro", "certo", "absolutely"))
 _EMAIL_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 _NOT_COUNTED = frozenset(("ne",))  # French "ne ... pas" is one negation, not two
 
@@ -195,10 +223,35 @@ def _says_no(tokens: list[str], index: int) -> bool:
     )
 
 
-def _litotes(tokens: list[str], index: int) -> bool:
-    """A negator that falls on a fault or on saying "no" ("not bad", "keine Frage", "can't say no"): praise."""
+_WHY = frozenset(("why", "pourquoi", "warum", "wieso", "weshalb", "perche", "waarom", "que"))
+
+
+def _why_not(tokens: list[str], index: int) -> bool:
+    """ "Why not" closing its clause ("warum nicht, probieren wir's", "pourquoi pas !", "¿por qué no?"): a yes.
+    Only at the clause's end: "porque no encaja" ("because it doesn't fit") negates what follows."""
+    return index == len(tokens) - 1 and index > 0 and tokens[index - 1] in _WHY
+
+
+def litotes(tokens: list[str], index: int) -> bool:
+    """A negator that falls on a fault or on saying "no" ("not bad", "keine Frage", "can't say no"), or
+    "why not": praise, or a yes."""
     following = tokens[index + 1 : index + 1 + _LITOTES_REACH]
-    return any(token in _FAULT for token in following) or _says_no(tokens, index)
+    return any(token in _FAULT for token in following) or _says_no(tokens, index) or _why_not(tokens, index)
+
+
+_SENTENCE = re.compile(r"[^.!?\n]*[.!?\n]?")
+QUESTION_WORDS = True
+
+
+def _question_words(text: str) -> list[bool]:
+    """For each word (in the order _tokens_with_scope gives them), whether its sentence is a question."""
+    flags: list[bool] = []
+    for match in _SENTENCE.finditer(text):
+        sentence = match.group()
+        asks = sentence.rstrip().endswith("?")
+        for clause in re.split(r"[;:,]", sentence):
+            flags += [asks] * len(_TOKEN.findall(re.sub(r"[.!?\n]", " ", clause)))
+    return flags
 
 
 def _tokens_with_scope(text: str) -> list[tuple[str, bool]]:
@@ -209,7 +262,7 @@ def _tokens_with_scope(text: str) -> list[tuple[str, bool]]:
         remaining = 0
         tokens = _TOKEN.findall(clause)
         for index, token in enumerate(tokens):
-            if _negates(token) and _litotes(tokens, index):
+            if _negates(token) and litotes(tokens, index):
                 out.append((f"lit_{token}", remaining > 0))
                 remaining = max(0, remaining - 1)
                 continue
@@ -249,7 +302,11 @@ def _negation_markers(text: str) -> set[str]:
     found: set[str] = set()
     for clause in re.split(r"[.;:!?,\n]|\b(?:but|mais|aber|pero|ma|mas|maar)\b", text):
         tokens = _TOKEN.findall(clause)
-        negations = [i for i, token in enumerate(tokens) if _negates(token) and token not in _NOT_COUNTED]
+        negations = [
+            i
+            for i, token in enumerate(tokens)
+            if _negates(token) and token not in _NOT_COUNTED and not _why_not(tokens, i)
+        ]
         takes = any(_takes(token) for token in tokens if not _negates(token))
         faults = any(token in _FAULT for token in tokens)
         if not negations:
@@ -293,7 +350,7 @@ def _addresses_someone_named(text: str) -> bool:
 def _marker_features(text: str, words: list[str]) -> set[str]:
     """``m:`` features: regret, a condition, questions, dates and absence, a forward."""
     found: set[str] = set()
-    if any(word in _REGRET for word in words) or re.search(r"\b(?:lo siento|mi dispiace|que pena|het spijt)\b", text):
+    if any(word in _REGRET for word in words) or _REGRET_PHRASE.search(text):
         found.add("m:regret")
     if _NUMERIC_DATE.search(text) or DAY_AND_MONTH.search(text) or any(word in MONTH_WORDS for word in words):
         found.add("m:date")
@@ -304,6 +361,16 @@ def _marker_features(text: str, words: list[str]) -> set[str]:
         found.add("m:no_longer")
     if _EMAIL_ADDRESS.search(text):
         found.add("m:email_address")
+    if _DECIDED_AGAINST.search(text):
+        found.add("x:decided_against")
+    first = _TOKEN.findall(_CLAUSE_END.split(text.strip(), maxsplit=1)[0])
+    if len(first) == 1 and first[0] in _YES_WORDS:
+        found.add("m:opens_yes")
+    elif first and len(first) <= 2 and first[0] in _NO_WORDS | {"nope", "neen"} and first[-1] not in _FAULT:
+        found.add("m:opens_no")
+    last = _TOKEN.findall([c for c in _CLAUSE_END.split(text) if _TOKEN.search(c)][-1]) if words else []
+    if 1 < len(last) <= 3 and last[-1] in _NO_WORDS and not any(t in _FAULT or t in _SAY for t in last):
+        found.add("m:closes_no")  # "Dus nee.", "Per noi no.", "Also nein."
     for sentence in _SENTENCE_END.split(text):
         if _THIS_TIME.search(sentence) and any(_negates(t) for t in _TOKEN.findall(sentence)):
             found.add("x:neg_this_time")
@@ -329,6 +396,10 @@ def _sentence_features(text: str) -> set[str]:
                 found.add("m:condition_take")
     sentences = [s.strip() for s in re.split(r"(?<=[.!?\n])", text) if _TOKEN.search(s.replace("?", ""))]
     questions = [s for s in sentences if s.endswith("?")]
+    # The first sentence past a greeting ("Hoi Lena,", "Bonjour,") is a question: the reply asks first.
+    opening = [s for s in sentences if not (s.endswith(",") or (len(_TOKEN.findall(s)) <= 2 and not s.endswith("?")))]
+    if opening and opening[0].endswith("?"):
+        found.add("m:opens_question")
     if questions:
         found.add("m:question")
         found.add("m:only_questions" if len(questions) == len(sentences) else "m:question_and_statement")
@@ -348,20 +419,24 @@ def text_features(text: str, extra: Iterable[str] = ()) -> dict[str, float]:
     scoped = _tokens_with_scope(folded)
     words = [token for token, _ in scoped]
     bag: dict[str, float] = {"bias": 1.0, _length_bucket(len(words)): 1.0}
-    for token, negated in scoped:
-        # A negated word is different evidence from the word: "not interested" is no sign of interest.
-        bag[f"n:{token}" if negated else f"w:{token}"] = 1.0
+    asks = _question_words(folded) if QUESTION_WORDS else []
+    if len(asks) != len(scoped):
+        asks = [False] * len(scoped)
+    for (token, negated), asked in zip(scoped, asks, strict=True):
+        # A negated word is different evidence from the word: "not interested" is no sign of interest; a
+        # word in a question ("is there a radio edit?") is no statement either.
+        bag[f"n:{token}" if negated else f"q:{token}" if asked else f"w:{token}"] = 1.0
     for token in _after_contrast(folded):
         bag[f"a:{token}"] = 1.0
     for first, second in itertools.pairwise(words):
         bag[f"b:{first}_{second}"] = 1.0
-    for token, negated in scoped:
-        if len(token) < 3 or token in {"?", "!"} or negated or token.startswith("lit_"):
+    for (token, negated), asked in zip(scoped, asks, strict=True):
+        if len(token) < 3 or token in {"?", "!"} or negated or asked or token.startswith("lit_"):
             continue
         marked = f"<{token}>"
-        for size in (3, 4, 5):
+        for size in CHAR_NGRAM_SIZES:
             for start in range(len(marked) - size + 1):
-                bag[f"c:{marked[start : start + size]}"] = 0.5
+                bag[f"c:{marked[start : start + size]}"] = CHAR_NGRAM_WEIGHT
     lexical = len(bag) - 2
     if lexical > LEXICAL_REFERENCE:
         # A long letter has hundreds of word and n-gram features; scaled down, they weigh together no more

@@ -115,6 +115,7 @@ NEGATIVE: tuple[Cue, ...] = (
                 r"verteiler|bitte keine (?:weiteren )?(?:mails|e-mails)|keine weiteren (?:mails|e-mails)|"
                 r"keine (?:mails|e-mails) mehr)\b"
             ),
+            r"\b(?:entfernen|loschen|streichen) sie (?:meine|unsere) (?:adresse|e-?mail-?adresse|mailadresse)\b",
         ),
     ),
     Cue(

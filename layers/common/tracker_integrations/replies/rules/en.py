@@ -177,6 +177,7 @@ NEGATIVE: tuple[Cue, ...] = (
             r"\bunsubscribe\b",
             r"\b(?:remove|take) (?:me|us|my (?:e-?mail|address)) (?:off|from)\b",
             r"\bstop (?:sending|emailing)\b",
+            r"\b(?:remove|delete) (?:my|our) (?:e-?mail|address|contact)\b",
             r"\bdon'?t (?:send|email) (?:me|us)\b",
         ),
     ),

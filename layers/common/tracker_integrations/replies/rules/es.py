@@ -104,6 +104,10 @@ NEGATIVE: tuple[Cue, ...] = (
             r"\b(?:darme|dame|denme) de baja\b",
             r"\b(?:quitar|sacar|eliminar|borrar)(?:me)? de (?:la|vuestra|su|tu) lista\b",
             r"\bno (?:me )?(?:envies|envieis|manden|mandeis) mas\b",
+            (
+                r"\b(?:quitad|quiten|eliminad|eliminen|borrad|borren) (?:mi|nuestra|nuestro) "
+                r"(?:direccion|correo|contacto|email)\b"
+            ),
         ),
     ),
     Cue(

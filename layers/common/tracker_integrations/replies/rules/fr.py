@@ -121,6 +121,7 @@ NEGATIVE: tuple[Cue, ...] = (
             r"\b(?:retirez|retire|supprimez|enlevez)[- ]moi\b",
             r"\bne plus (?:m'|me )?(?:envoyer|ecrire)\b",
             r"\bme retirer de\b",
+            r"\b(?:retirez|supprimez|enlevez|effacez) (?:mon|notre) (?:adresse|contact|e-?mail)\b",
         ),
     ),
     Cue(

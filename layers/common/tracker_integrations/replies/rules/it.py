@@ -104,6 +104,10 @@ NEGATIVE: tuple[Cue, ...] = (
             r"\brimuovermi\b",
             r"\brimuovetemi\b",
             r"\btoglietemi\b",
+            (
+                r"\b(?:rimuovete|rimuovi|togliete|cancellate|eliminate) (?:il )?(?:mio|nostro) "
+                r"(?:indirizzo|contatto|e-?mail)\b"
+            ),
             r"\bdisiscriv\w*",
         ),
     ),

@@ -89,6 +89,11 @@ NEGATIVE: tuple[Cue, ...] = (
             r"\buitschrijven\b",
             r"\bhaal (?:me|mij) (?:van|uit)\b",
             r"\bverwijder (?:me|mij)\b",
+            (
+                r"\b(?:uit|van) (?:jullie |de |je |uw |deze )?(?:mailinglijst|verzendlijst|mailinglist|lijst) "
+                r"(?:halen|verwijderen|schrappen)\b"
+            ),
+            r"\b(?:verwijder|verwijderen|haal) (?:mijn|ons) (?:adres|e-?mailadres|mailadres)\b",
         ),
     ),
     Cue(
