@@ -78,6 +78,15 @@ def _json(status: int, payload: dict[str, Any]) -> Response:
     return Response(json.dumps(payload), status=status, mimetype="application/json")
 
 
+@dataclass(frozen=True, slots=True)
+class QueuedMessage:
+    """One message in a local queue, as a test sees it."""
+
+    message_id: str
+    body: dict[str, Any]
+    delayed: bool
+
+
 class LocalStack:
     """One process hosting the API, moto and the sandbox. Build it, then mount `wsgi_app`."""
 
@@ -190,28 +199,24 @@ class LocalStack:
             threading.Thread(target=loop, args=(schedule.name, schedule.rate_seconds), daemon=True).start()
         return stop
 
-    def queue_depth(self, queue: str) -> dict[str, int]:
-        import boto3
-
-        attributes = boto3.client("sqs", region_name=REGION).get_queue_attributes(
-            QueueUrl=self._physical[queue], AttributeNames=["All"]
-        )["Attributes"]
-        return {
-            "visible": int(attributes["ApproximateNumberOfMessages"]),
-            "delayed": int(attributes["ApproximateNumberOfMessagesDelayed"]),
-            "in_flight": int(attributes["ApproximateNumberOfMessagesNotVisible"]),
-        }
-
-    def pending_message_bodies(self, queue: str) -> list[dict[str, Any]]:
-        """Every message the queue holds, delayed ones included, as parsed JSON bodies. SQS cannot show a
-        delayed message; the emulator can, so a test can wait for its own jobs and not for what an earlier
-        test left delayed (a retry waiting out a provider's Retry-After)."""
+    def queued_messages(self, queue: str) -> list[QueuedMessage]:
+        """Every message the queue holds (visible, in flight or delayed), read from the emulator. SQS cannot
+        list a delayed message; the emulator can, so a test can look at the jobs it queued itself and not at
+        what an earlier test left behind (a retry waiting out a provider's Retry-After)."""
         from moto.core.models import DEFAULT_ACCOUNT_ID
         from moto.sqs.models import sqs_backends
 
         name = self._physical[queue].rsplit("/", 1)[-1]
         stored = sqs_backends[DEFAULT_ACCOUNT_ID][REGION].queues[name]
-        return [json.loads(message.body) for message in list(stored._messages)]
+        return [
+            QueuedMessage(message_id=message.id, body=json.loads(message.body), delayed=message.delayed)
+            for message in list(stored._messages)
+        ]
+
+    def messages_queued_since(self, queue: str, earlier: Iterable[QueuedMessage]) -> list[QueuedMessage]:
+        """The queue's messages that were not in `earlier` (a snapshot from queued_messages)."""
+        seen = {message.message_id for message in earlier}
+        return [message for message in self.queued_messages(queue) if message.message_id not in seen]
 
     def purge_queues(self) -> None:
         """Drop every visible message (delayed ones stay delayed), without SQS's once-a-minute PurgeQueue."""

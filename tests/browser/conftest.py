@@ -108,6 +108,7 @@ def pollers(stack: RunningStack) -> Iterator[RunningStack]:
     """Lambda's pollers while a browser test runs (make dev runs the same): queued sync jobs and table-stream
     records reach their functions by themselves, so the page sees a change travel as a user would."""
     stop = threading.Event()
+    earlier = stack.stack.queued_messages("SyncJobsQueue")
 
     def deliver() -> None:
         while not stop.wait(POLL_SECONDS):
@@ -121,9 +122,9 @@ def pollers(stack: RunningStack) -> Iterator[RunningStack]:
     yield stack
     stop.set()
     thread.join()
-    # Later tests count the queues' messages: nothing this test queued may arrive in the middle of theirs.
+    # Nothing this test queued may arrive in the middle of a later test (what earlier tests left is theirs).
     wait_until(
-        lambda: not any(stack.stack.queue_depth("SyncJobsQueue").values()),
+        lambda: not stack.stack.messages_queued_since("SyncJobsQueue", earlier),
         "the test's queued sync jobs to run",
         within=DRAIN_SECONDS,
         between=stack.stack.run_queued_jobs,

@@ -21,11 +21,11 @@ def _invoke(function: str, name: str) -> tuple[int, dict[str, Any]]:
 
 
 def test_the_push_sample_without_a_google_signed_token_is_refused(stack: RunningStack) -> None:
-    before = stack.stack.queue_depth("SyncJobsQueue")
+    before = stack.stack.queued_messages("SyncJobsQueue")
     status, body = _invoke("gmail_webhook", "gmail_webhook/push_notification.json")
     assert status == 401
     assert body["error"]["code"] == "unauthenticated"
-    assert stack.stack.queue_depth("SyncJobsQueue") == before
+    assert stack.stack.messages_queued_since("SyncJobsQueue", before) == []
 
 
 def test_the_reply_category_sample_names_a_pitch_that_does_not_exist(stack: RunningStack) -> None:

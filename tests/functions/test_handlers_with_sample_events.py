@@ -141,12 +141,12 @@ def test_drive_webhook_sample_with_a_forged_token_is_refused(stack: RunningStack
 
 def test_airtable_webhook_sample_with_a_forged_mac_is_refused(stack: RunningStack) -> None:
     # GIVEN the sample ping, whose MAC no webhook Tracker created would produce
-    before = stack.stack.queue_depth("SyncJobsQueue")
+    before = stack.stack.queued_messages("SyncJobsQueue")
     # WHEN it reaches the handler THEN it is refused and nothing is queued
     status, body, _ = _invoke("airtable_webhook", _event("airtable_webhook/forged_ping.json"))
     assert status == 401
     assert body["error"]["code"] == "unauthenticated"
-    assert stack.stack.queue_depth("SyncJobsQueue")["visible"] <= before["visible"]
+    assert stack.stack.messages_queued_since("SyncJobsQueue", before) == []
 
 
 def test_tracker_changes_sample_routes_each_user_once() -> None:

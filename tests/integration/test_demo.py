@@ -14,7 +14,7 @@ def _drain_sync_jobs(stack: RunningStack, user: str, *, within: float = 10.0) ->
     seconds later): later tests that count the queue's messages must not see it arrive mid-test. Only the
     demo user's jobs are waited for: an earlier test may leave a retry delayed by a provider's Retry-After."""
     wait_until(
-        lambda: not any(body.get("user_id") == user for body in stack.stack.pending_message_bodies("SyncJobsQueue")),
+        lambda: not any(queued.body.get("user_id") == user for queued in stack.stack.queued_messages("SyncJobsQueue")),
         "the demo's queued sync jobs to run",
         within=within,
         between=stack.stack.run_queued_jobs,

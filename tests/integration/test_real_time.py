@@ -87,7 +87,7 @@ def test_notifications_not_from_a_channel_tracker_opened_are_refused(
     agency_user.sync()
     channel = wiring.channel_store().current(agency_user.user.name, "google-sheets")
     assert channel is not None
-    before = agency_user.stack.stack.queue_depth("SyncJobsQueue")
+    before = agency_user.stack.stack.queued_messages("SyncJobsQueue")
     headers = {
         "X-Goog-Channel-ID": channel.channel_id,
         "X-Goog-Resource-ID": channel.resource_id,
@@ -109,7 +109,7 @@ def test_notifications_not_from_a_channel_tracker_opened_are_refused(
     assert missing.status_code == 400
     assert "x-goog-resource-id" in missing.json()["error"]["message"]
     # AND nothing was queued
-    assert agency_user.stack.stack.queue_depth("SyncJobsQueue") == before
+    assert agency_user.stack.stack.messages_queued_since("SyncJobsQueue", before) == []
 
 
 def test_a_quiet_connection_is_not_due_and_a_change_on_either_side_makes_it_due(pro_user: SheetsUser) -> None:

@@ -61,16 +61,15 @@ def test_a_tick_queues_one_job_per_due_connection_spread_over_the_interval(
         _ready_sheets_user(http, new_user, "pro")
     # Earlier tests' Drive notifications still in flight would queue or mark connections while this counts.
     PushSender.of(stack.stack.sandbox.context).flush()
-    before = stack.stack.queue_depth("SyncJobsQueue")
+    before = stack.stack.queued_messages("SyncJobsQueue")
     due = len(due_connections("every_15_minutes"))
     result: dict[str, Any] = stack.stack.run_schedule("ProTier")
     assert result["connections"] == due
     assert result["send_calls"] == -(-due // 10)
-    after = stack.stack.queue_depth("SyncJobsQueue")
-    queued = after["visible"] + after["delayed"] - before["visible"] - before["delayed"]
-    assert queued == due
+    queued = stack.stack.messages_queued_since("SyncJobsQueue", before)
+    assert len(queued) == due
     # spread: with jitter over 15 minutes, hardly any job is due at once
-    assert after["delayed"] - before["delayed"] >= due - 1
+    assert sum(message.delayed for message in queued) >= due - 1
     stack.stack.purge_queues()
 
 

@@ -71,7 +71,7 @@ def test_a_request_google_refuses_for_good_is_shown_on_the_card_not_retried_fore
     sheets_user.pitch()
     refusal = {"error": {"code": 400, "message": "Invalid requests[0]: no such thing", "status": "INVALID_ARGUMENT"}}
     sheets_user.sandbox.inject_fault(Fault(host=SHEETS_HOST, method="POST", status=400, body=refusal, times=1))
-    before = sheets_user.stack.stack.queue_depth("SyncJobsQueue")
+    before = sheets_user.stack.stack.queued_messages("SyncJobsQueue")
     # WHEN the user syncs
     log = sheets_user.sync()
     # THEN the run is logged as failed, the card says what happened and what to do, and nothing is left to retry
@@ -80,7 +80,7 @@ def test_a_request_google_refuses_for_good_is_shown_on_the_card_not_retried_fore
     assert shown["status"] == "error"
     assert shown["last_error"]["message"] == "Google Sheets refused a request, so this sync did not finish."
     assert "Sync now" in shown["last_error"]["action"]
-    assert sheets_user.stack.stack.queue_depth("SyncJobsQueue") == before
+    assert sheets_user.stack.stack.messages_queued_since("SyncJobsQueue", before) == []
 
 
 def _take_job_as_another_worker(user_id: str) -> SyncJob:
