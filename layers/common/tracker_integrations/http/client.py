@@ -9,6 +9,8 @@ jitter, taking the provider's Retry-After as the floor.
 from __future__ import annotations
 
 import random
+import ssl
+import threading
 import time
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
@@ -45,6 +47,44 @@ class RetryPolicy(BaseModel):
 INTERACTIVE = RetryPolicy(max_attempts=3, base_delay=0.25, max_delay=2.0, max_wait=3.0)
 
 
+class PerSchemeTransport(httpx.BaseTransport):
+    """httpx's own transport, one per URL scheme, each built on its scheme's first request.
+
+    httpx.Client() builds its SSLContext when it is constructed, loading certifi's CA bundle (~20 ms
+    of a cold start), before anything has asked for HTTPS; botocore loads its bundle on its first
+    HTTPS connection. Here the https transport is httpx's default (verification on, certifi's bundle
+    or SSL_CERT_FILE/SSL_CERT_DIR), built the first time an https URL is sent. Plain http (the local
+    stack) never negotiates TLS, so its transport gets a context that trusts no certificate at all:
+    were TLS ever attempted through it, the handshake would fail rather than go unverified.
+    """
+
+    def __init__(self) -> None:
+        self._transports: dict[str, httpx.HTTPTransport] = {}
+        self._lock = threading.Lock()
+
+    def _transport(self, scheme: str) -> httpx.HTTPTransport:
+        transport = self._transports.get(scheme)
+        if transport is None:
+            with self._lock:
+                transport = self._transports.get(scheme)
+                if transport is None:
+                    # PROTOCOL_TLS_CLIENT verifies certificates and host names by default; no CA is loaded.
+                    verify: ssl.SSLContext | bool = (
+                        True if scheme == "https" else ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+                    )
+                    transport = self._transports[scheme] = httpx.HTTPTransport(verify=verify)
+        return transport
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self._transport(request.url.scheme).handle_request(request)
+
+    def close(self) -> None:
+        with self._lock:
+            transports, self._transports = list(self._transports.values()), {}
+        for transport in transports:
+            transport.close()
+
+
 @lru_cache(maxsize=1)
 def shared_client() -> httpx.Client:
     settings = get_settings()
@@ -54,7 +94,12 @@ def shared_client() -> httpx.Client:
         write=settings.http_read_timeout,
         pool=2.0,
     )
-    return httpx.Client(timeout=timeout, follow_redirects=False, headers={"User-Agent": "tracker-integrations/0.1"})
+    return httpx.Client(
+        timeout=timeout,
+        follow_redirects=False,
+        headers={"User-Agent": "tracker-integrations/0.1"},
+        transport=PerSchemeTransport(),
+    )
 
 
 def parse_retry_after(header: str | None, *, now: datetime | None = None) -> float | None:
