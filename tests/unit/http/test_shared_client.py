@@ -1,11 +1,16 @@
-"""The shared client: HTTPS verified against the CA bundle, built on the first HTTPS request, settings as before."""
+"""The shared client and its transport: requests and answers as sent, HTTPS verified against the CA bundle
+(loaded on the first HTTPS request), failures as httpx's own, settings as before."""
 
 from __future__ import annotations
 
 import datetime
+import gzip
 import ipaddress
+import json
+import socket
 import ssl
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,11 +32,28 @@ from tracker_integrations.http.client import ProviderApi, send, shared_client
 
 
 class _Hello(BaseHTTPRequestHandler):
+    """Answers {"ok": true}; /echo answers what it was sent, gzipped, with a repeated header; /slow waits 1 s."""
+
+    protocol_version = "HTTP/1.1"
+
     def do_GET(self) -> None:
-        body = b'{"ok": true}'
-        self.send_response(200)
+        if self.path == "/slow":
+            time.sleep(1)
+        self._answer(b'{"ok": true}', [])
+
+    def do_POST(self) -> None:
+        sent = self.rfile.read(int(self.headers["Content-Length"]))
+        seen = {"path": self.path, "body": sent.decode(), "headers": {k.lower(): v for k, v in self.headers.items()}}
+        self._answer(
+            gzip.compress(json.dumps(seen).encode()), [("Content-Encoding", "gzip"), ("X-Seen", "a"), ("X-Seen", "b")]
+        )
+
+    def _answer(self, body: bytes, headers: list[tuple[str, str]]) -> None:
+        self.send_response(201 if self.command == "POST" else 200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
+        for name, value in headers:
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(body)
 
@@ -148,6 +170,47 @@ def test_https_trusts_a_ca_bundle_named_by_ssl_cert_file(servers: Servers, monke
     monkeypatch.setenv("SSL_CERT_FILE", str(servers.ca_file))
     # WHEN the shared client sends to the server THEN the certificate verifies and the answer arrives
     assert shared_client().get(servers.https_url).json() == {"ok": True}
+
+
+def test_a_request_arrives_as_sent_and_its_answer_comes_back_decoded(servers: Servers) -> None:
+    # GIVEN a provider that echoes what it receives, gzipped, with a header given twice
+    # WHEN the shared client posts a JSON body with a query string and a token
+    response = shared_client().post(
+        servers.http_url + "echo?ranges=Pitches%21A1&fields=sheets",
+        json={"a": "é"},
+        headers={"Authorization": "Bearer t"},
+    )
+    # THEN the provider got the method, path, query, body and headers as sent
+    seen = response.json()
+    assert response.status_code == 201
+    assert seen["path"] == "/echo?ranges=Pitches%21A1&fields=sheets"
+    assert json.loads(seen["body"]) == {"a": "é"}
+    assert seen["headers"]["authorization"] == "Bearer t"
+    assert seen["headers"]["user-agent"] == "tracker-integrations/0.1"
+    assert seen["headers"]["content-type"] == "application/json"
+    # AND the answer was decoded from gzip, its repeated header kept both values
+    assert response.headers.get_list("X-Seen") == ["a", "b"]
+
+
+def test_an_unreachable_or_slow_provider_is_a_transient_failure(
+    servers: Servers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a port nobody listens on, and a provider slower than the read timeout
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        closed_port = unused.getsockname()[1]
+    monkeypatch.setattr(http_client, "get_settings", lambda: unit_settings(http_read_timeout="0.2"))
+    client = shared_client()
+    # WHEN the shared client calls them THEN the failures are httpx's, which the retry loop retries
+    with pytest.raises(httpx.ConnectError):
+        client.get(f"http://127.0.0.1:{closed_port}/")
+    with pytest.raises(httpx.ReadTimeout):
+        client.get(servers.http_url + "slow")
+    api = ProviderApi("google", policy=http_client.RetryPolicy(max_attempts=1))
+    with pytest.raises(TransientProviderError, match="could not reach"):
+        send(httpx.Request("GET", f"http://127.0.0.1:{closed_port}/"), api=api)
+    with pytest.raises(TransientProviderError, match="did not answer in time"):
+        send(httpx.Request("GET", servers.http_url + "slow"), api=api)
 
 
 def test_the_shared_client_keeps_its_timeouts_headers_and_redirect_rule() -> None:
