@@ -16,6 +16,7 @@ from tracker_integrations.errors import SyncInProgress
 from tracker_integrations.models.common import utcnow
 from tracker_integrations.models.connection import Connection
 from tracker_integrations.services.connecting.credentials import unseal
+from tracker_integrations.store.leases import Lease
 
 
 def _connection(user: LocalUser, provider: str) -> Connection:
@@ -99,19 +100,31 @@ def test_a_request_left_on_a_held_lease_is_taken_once_by_its_holder(user: LocalU
     # WHEN two requests are left while it is held THEN the later one stands for both, and is taken once
     assert leases.request_rerun(user.name, "sync#gmail", "second", now=now)
     assert leases.request_rerun(user.name, "sync#gmail", "third", now=now)
-    leases.release(user.name, held)
-    assert leases.take_rerun(user.name, "sync#gmail") == "third"
-    assert leases.take_rerun(user.name, "sync#gmail") is None
+    assert leases.release(user.name, held, take_rerun=True) == "third"
+    again = leases.acquire(user.name, "sync#gmail", owner="a", ttl=timedelta(seconds=60), now=now)
+    assert again is not None
+    assert leases.release(user.name, again, take_rerun=True) is None
     # AND a request left on a lease whose holder died is cleared by the next holder, whose run serves it
     dead = leases.acquire(user.name, "sync#gmail", owner="b", ttl=timedelta(seconds=60), now=now)
     assert dead is not None
     assert leases.request_rerun(user.name, "sync#gmail", "fourth", now=now)
     later = now + timedelta(seconds=61)
     assert not leases.request_rerun(user.name, "sync#gmail", "fifth", now=later)  # lapsed: nobody holds it
-    assert leases.acquire(user.name, "sync#gmail", owner="c", ttl=timedelta(seconds=60), now=later) is not None
-    assert leases.take_rerun(user.name, "sync#gmail") is None
-    # AND a lease nobody ever took has nothing to take, and taking leaves no item behind
-    assert leases.take_rerun(user.name, "sync#never-taken") is None
+    third = leases.acquire(user.name, "sync#gmail", owner="c", ttl=timedelta(seconds=60), now=later)
+    assert third is not None
+    assert leases.release(user.name, third, take_rerun=True) is None
+    # AND a holder whose lease lapsed and was taken gets neither the lease nor the new holder's request
+    lapsed = leases.acquire(user.name, "sync#gmail", owner="d", ttl=timedelta(seconds=60), now=later)
+    assert lapsed is not None
+    even_later = later + timedelta(seconds=61)
+    taker = leases.acquire(user.name, "sync#gmail", owner="e", ttl=timedelta(seconds=60), now=even_later)
+    assert taker is not None
+    assert leases.request_rerun(user.name, "sync#gmail", "sixth", now=even_later)
+    assert leases.release(user.name, lapsed, take_rerun=True) is None
+    assert leases.release(user.name, taker, take_rerun=True) == "sixth"
+    # AND releasing a lease nobody ever took has nothing to take, and leaves no item behind
+    never = Lease(name="sync#never-taken", owner="f", fence=1, expires_at=later)
+    assert leases.release(user.name, never, take_rerun=True) is None
     key = {"pk": {"S": f"USER#{user.name}"}, "sk": {"S": "LEASE#sync#never-taken"}}
     table = wiring.root().settings.integrations_table
     assert "Item" not in wiring.dynamodb().get_item(TableName=table, Key=key, ConsistentRead=True)

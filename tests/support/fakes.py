@@ -6,14 +6,14 @@ real signatures; each keeps what it was told in plain attributes for the test to
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs
 
 import httpx
 
-from tracker_integrations.errors import NotFound, VersionConflict
+from tracker_integrations.errors import NotFound, SyncInProgress, VersionConflict
 from tracker_integrations.jobs import SyncJob, SyncJobQueue
 from tracker_integrations.models.account import Account, Plan
 from tracker_integrations.models.campaign import Campaign, Pitch
@@ -97,17 +97,15 @@ class FakeLeases(LeaseStore):
         self.held.add(name)
         return Lease(name=name, owner=owner, fence=1, expires_at=now + ttl)
 
-    def release(self, user_id: str, lease: Lease) -> None:
+    def release(self, user_id: str, lease: Lease, *, take_rerun: bool = False) -> str | None:
         self.held.discard(lease.name)
+        return self.reruns.pop(lease.name, None) if take_rerun else None
 
     def request_rerun(self, user_id: str, name: str, request: str, *, now: datetime) -> bool:
         if name not in self.held:
             return False
         self.reruns[name] = request
         return True
-
-    def take_rerun(self, user_id: str, name: str) -> str | None:
-        return self.reruns.pop(name, None)
 
 
 class UnusedTracker(TrackerStore):
@@ -308,15 +306,32 @@ def connection(
 
 @dataclass
 class ScriptedSync:
-    """A provider's sync run that fails as told, or ends with a log of this outcome; counts its runs."""
+    """A provider's sync run that fails as told, or ends with a log of this outcome; counts its runs.
+
+    Given `leases`, a run that got its lease (any but one meeting a run already going) hands the request
+    left on it to `on_rerun` when it ends, as the frame's release does."""
 
     failure: Exception | None = None
     outcome: SyncOutcome = "success"
     started_at: datetime = CONNECTED_AT
     runs: int = 0
+    leases: FakeLeases | None = None
+    lease: str = "sync#google-sheets"
 
-    def run(self, user_id: str, *, read: Connection | None = None) -> SyncLog:
+    def run(
+        self, user_id: str, *, read: Connection | None = None, on_rerun: Callable[[str], None] | None = None
+    ) -> SyncLog:
         self.runs += 1
+        if isinstance(self.failure, SyncInProgress):
+            raise self.failure  # another run holds the lease
+        try:
+            return self._run(user_id)
+        finally:
+            waiting = None if self.leases is None else self.leases.reruns.pop(self.lease, None)
+            if waiting is not None and on_rerun is not None:
+                on_rerun(waiting)
+
+    def _run(self, user_id: str) -> SyncLog:
         if self.failure is not None:
             raise self.failure
         return SyncLog(

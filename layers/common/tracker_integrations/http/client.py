@@ -9,6 +9,7 @@ jitter, taking the provider's Retry-After as the floor.
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from email.utils import parsedate_to_datetime
 from functools import lru_cache
 
 import httpx
+import urllib3
 from pydantic import BaseModel, ConfigDict
 
 from tracker_integrations.config import get_settings
@@ -45,6 +47,99 @@ class RetryPolicy(BaseModel):
 INTERACTIVE = RetryPolicy(max_attempts=3, base_delay=0.25, max_delay=2.0, max_wait=3.0)
 
 
+class Urllib3Transport(httpx.BaseTransport):
+    """httpx's requests sent through urllib3, which botocore has already loaded in every function.
+
+    httpx's own transport (httpcore, h11 and anyio's detection) cost ~15 ms of a cold start to import,
+    and httpx.Client() builds its SSLContext, loading certifi's CA bundle (~20 ms), before any request
+    has asked for HTTPS. Here each scheme's connection pool is built on its first request; https's with
+    the context httpx itself would use (`httpx.create_ssl_context()`: verification on, certifi's bundle
+    or SSL_CERT_FILE/SSL_CERT_DIR), so the bundle is loaded on the first HTTPS request, as botocore does.
+    Plain http (the local stack) never negotiates TLS.
+
+    Timeouts are the request's: connect, and read for each wait on the answer; urllib3 sends the
+    request under the connect timeout. Nothing is retried or redirected here (the retry loop and
+    the client decide), the body is read whole and handed back still encoded (httpx decodes it), and
+    urllib3's failures become httpx's, so callers see what httpx's own transport raised.
+    """
+
+    def __init__(self) -> None:
+        self._pools: dict[str, urllib3.PoolManager] = {}
+        self._lock = threading.Lock()
+
+    def _pool_manager(self, scheme: str) -> urllib3.PoolManager:
+        pools = self._pools.get(scheme)
+        if pools is None:
+            with self._lock:
+                pools = self._pools.get(scheme)
+                if pools is None:
+                    if scheme == "https":
+                        pools = urllib3.PoolManager(num_pools=10, maxsize=10, ssl_context=httpx.create_ssl_context())
+                    else:
+                        pools = urllib3.PoolManager(num_pools=10, maxsize=10)
+                    self._pools[scheme] = pools
+        return pools
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        timeouts = request.extensions.get("timeout", {})
+        headers = urllib3.HTTPHeaderDict()
+        for name, value in request.headers.multi_items():
+            headers.add(name, value)
+        pool = self._pool_manager(url.scheme).connection_from_host(url.host, url.port, scheme=url.scheme)
+        try:
+            answer = pool.urlopen(
+                request.method,
+                url.raw_path.decode("ascii"),
+                body=request.read() or None,
+                headers=headers,
+                retries=False,
+                redirect=False,
+                assert_same_host=False,
+                timeout=urllib3.Timeout(connect=timeouts.get("connect"), read=timeouts.get("read")),
+                preload_content=False,
+                decode_content=False,
+            )
+            try:
+                content = answer.read(decode_content=False)
+            finally:
+                answer.release_conn()
+        except urllib3.exceptions.HTTPError as exc:
+            raise _httpx_error(exc, request) from exc
+        return httpx.Response(
+            answer.status,
+            headers=list(answer.headers.items()),
+            content=content,
+            request=request,
+            extensions={"http_version": b"HTTP/1.1", "reason_phrase": (answer.reason or "").encode("ascii", "replace")},
+        )
+
+    def close(self) -> None:
+        with self._lock:
+            pools, self._pools = list(self._pools.values()), {}
+        for manager in pools:
+            manager.clear()
+
+
+def _httpx_error(exc: urllib3.exceptions.HTTPError, request: httpx.Request) -> httpx.TransportError:
+    """The httpx error its own transport raises for what urllib3 met (the retry loop reads these)."""
+    errors = urllib3.exceptions
+    kind: type[httpx.TransportError]
+    if isinstance(exc, errors.NewConnectionError | errors.SSLError):  # NewConnectionError is a ConnectTimeoutError
+        kind = httpx.ConnectError
+    elif isinstance(exc, errors.ConnectTimeoutError):
+        kind = httpx.ConnectTimeout
+    elif isinstance(exc, errors.ReadTimeoutError):
+        kind = httpx.ReadTimeout
+    elif isinstance(exc, errors.TimeoutError):
+        kind = httpx.TimeoutException
+    elif isinstance(exc, errors.ProtocolError):
+        kind = httpx.RemoteProtocolError
+    else:
+        kind = httpx.TransportError
+    return kind(str(exc), request=request)
+
+
 @lru_cache(maxsize=1)
 def shared_client() -> httpx.Client:
     settings = get_settings()
@@ -54,7 +149,12 @@ def shared_client() -> httpx.Client:
         write=settings.http_read_timeout,
         pool=2.0,
     )
-    return httpx.Client(timeout=timeout, follow_redirects=False, headers={"User-Agent": "tracker-integrations/0.1"})
+    return httpx.Client(
+        timeout=timeout,
+        follow_redirects=False,
+        headers={"User-Agent": "tracker-integrations/0.1"},
+        transport=Urllib3Transport(),
+    )
 
 
 def parse_retry_after(header: str | None, *, now: datetime | None = None) -> float | None:

@@ -23,9 +23,12 @@ if TYPE_CHECKING:
 class SyncService(Protocol):
     """One sync run of a user's connection (SheetsSync, GmailReplySync, ...).
 
-    `read`: the connection as the caller has just read it, if it has (see `SyncFrame.run`)."""
+    `read`: the connection as the caller has just read it, if it has; `on_rerun`: what to do with a request
+    left on the run's lease meanwhile (see `SyncFrame.run`)."""
 
-    def run(self, user_id: str, *, read: Connection | None = None) -> SyncLog: ...
+    def run(
+        self, user_id: str, *, read: Connection | None = None, on_rerun: Callable[[str], None] | None = None
+    ) -> SyncLog: ...
 
 
 class RowImport(Protocol):

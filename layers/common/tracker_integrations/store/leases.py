@@ -5,8 +5,9 @@ fencing counter; release clears it only for its owner. Expiry (longer than the f
 frees a lease whose holder was killed.
 
 Someone refused the lease may leave a request behind (`request_rerun`) for the holder to take up
-when it is done (`take_rerun`): work asked for during a run runs right after it, without polling.
-A new holder clears what is left: it starts after the request, so it serves it.
+when it is done: its release takes the request in the same call (`release(..., take_rerun=True)`),
+so work asked for during a run runs right after it, without polling. A new holder clears what is
+left: it starts after the request, so it serves it.
 """
 
 from __future__ import annotations
@@ -64,16 +65,23 @@ class LeaseStore:
         fence = int(response["Attributes"]["fence"]["N"])
         return Lease(name=name, owner=owner, fence=fence, expires_at=expires)
 
-    def release(self, user_id: str, lease: Lease) -> None:
-        # A failed condition: it expired and someone else took it, nothing of ours to release.
-        self._update_if(
+    def release(self, user_id: str, lease: Lease, *, take_rerun: bool = False) -> str | None:
+        """Give the lease up. `take_rerun`: the request left while it was held is removed in the same call
+        and returned (None when there is none), so only its holder takes it, and with no call of its own.
+
+        A failed condition: it expired and someone else took it, nothing of ours to release (and the
+        request is the new holder's). Nothing is created for a lease never taken."""
+        response = self._update_if(
             user_id,
             lease.name,
-            UpdateExpression="REMOVE #owner, expires_at",
+            UpdateExpression="REMOVE #owner, expires_at, rerun" if take_rerun else "REMOVE #owner, expires_at",
             ConditionExpression="#owner = :me",
             ExpressionAttributeNames={"#owner": "owner"},
             ExpressionAttributeValues={":me": value(lease.owner)},
+            ReturnValues="UPDATED_OLD" if take_rerun else "NONE",
         )
+        rerun = (response or {}).get("Attributes", {}).get("rerun")
+        return None if rerun is None else str(rerun["S"])
 
     def request_rerun(self, user_id: str, name: str, request: str, *, now: datetime) -> bool:
         """Leave `request` for the lease's current holder to take up when done. False when nobody holds
@@ -88,23 +96,6 @@ class LeaseStore:
             ExpressionAttributeValues={":request": value(request), ":now": value(now.isoformat())},
         )
         return response is not None
-
-    def take_rerun(self, user_id: str, name: str) -> str | None:
-        """The request left while the lease was held, removed in the same call (so only one taker gets it).
-
-        Most runs find none: the update then removes nothing and returns nothing, rather than failing a
-        condition (a refused condition is an error response, the dearest call a worker makes: its first one
-        builds the client's exception classes). The item must exist, so nothing is created for a lease never
-        taken."""
-        response = self._update_if(
-            user_id,
-            name,
-            UpdateExpression="REMOVE rerun",
-            ConditionExpression="attribute_exists(pk)",
-            ReturnValues="UPDATED_OLD",
-        )
-        rerun = (response or {}).get("Attributes", {}).get("rerun")
-        return None if rerun is None else str(rerun["S"])
 
     def _update_if(self, user_id: str, name: str, **update: Any) -> dict[str, Any] | None:
         """One conditional UpdateItem on the lease item; None when its condition did not hold."""

@@ -31,7 +31,7 @@ class Runner:
         self.integrations = FakeIntegrations()
         self.leases = FakeLeases()
         self.queue = FakeQueue()
-        self.sync = ScriptedSync(failure)
+        self.sync = ScriptedSync(failure, leases=self.leases, lease=sync_lease(PROVIDER))
         hooks = SyncingHooks(scripted=self.sync)
         self.runner = SyncRunner(self.integrations, lambda provider: hooks, lambda: self.queue, self.leases)
         self.integrations.connections[(USER, PROVIDER)] = Connection(

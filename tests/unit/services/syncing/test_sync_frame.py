@@ -147,6 +147,30 @@ def test_a_successful_run_logs_counts_and_marks_the_card_synced_at_its_start() -
     assert not given.leases.held
 
 
+def test_a_request_left_on_the_lease_is_handed_on_with_its_release_whether_the_run_succeeds_or_fails() -> None:
+    # GIVEN a request left on the connection's lease by a job that found the run going
+    given = Frame()
+    handed: list[str] = []
+    given.leases.reruns["sync#gmail"] = "job left waiting"
+    # WHEN a run ends, for a caller that takes such requests (the worker)
+    given.frame.run(USER, _succeeds, on_rerun=handed.append)
+    # THEN the request came with the lease's release, and is no longer on the lease
+    assert handed == ["job left waiting"]
+    assert not given.leases.reruns
+    assert not given.leases.held
+    # AND a failed run hands its request on too
+    given.leases.reruns["sync#gmail"] = "another"
+    with pytest.raises(RateLimited):
+        given.frame.run(
+            USER, _raises(RateLimited("slow", provider="google", status=429, retry_after=30)), on_rerun=handed.append
+        )
+    assert handed == ["job left waiting", "another"]
+    # AND a run for a caller that does not take requests (an import) leaves it for the next holder
+    given.leases.reruns["sync#gmail"] = "left"
+    given.frame.run(USER, _succeeds)
+    assert given.leases.reruns == {"sync#gmail": "left"}
+
+
 def test_a_run_already_going_or_a_connection_gone_raises_with_the_profiles_message() -> None:
     # GIVEN a held lease, then a removed connection
     given = Frame()

@@ -36,7 +36,7 @@ class Runner:
         self.queue = FakeQueue()
         self.leases = FakeLeases()
         self.markers = FakeMarkers()
-        self.hooks = SyncingHooks(live_until=live_until, scripted=ScriptedSync(started_at=STARTED))
+        self.hooks = SyncingHooks(live_until=live_until, scripted=ScriptedSync(started_at=STARTED, leases=self.leases))
         self.asked: list[ProviderKey] = []
 
         def hooks_of(provider: ProviderKey) -> IntegrationHooks:

@@ -223,8 +223,10 @@ class AirtableSync:
     def _client(self, auth: httpx.Auth | str) -> AirtableClient:
         return AirtableClient(self._settings, auth)
 
-    def run(self, user_id: str, *, read: Connection | None = None) -> SyncLog:
-        return self._frame.run(user_id, self._run, read=read)
+    def run(
+        self, user_id: str, *, read: Connection | None = None, on_rerun: Callable[[str], None] | None = None
+    ) -> SyncLog:
+        return self._frame.run(user_id, self._run, read=read, on_rerun=on_rerun)
 
     def _catch_up_notice(self, log: SyncLog, at: datetime) -> LastError | None:
         if log.run_id not in self._catch_ups:

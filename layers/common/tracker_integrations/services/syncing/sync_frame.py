@@ -147,13 +147,23 @@ class SyncFrame:
         self._usage = services.usage
         self._now = now
 
-    def run(self, user_id: str, sync: Sync, *, read: Connection | None = None) -> SyncLog:
+    def run(
+        self,
+        user_id: str,
+        sync: Sync,
+        *,
+        read: Connection | None = None,
+        on_rerun: Callable[[str], None] | None = None,
+    ) -> SyncLog:
         """Run `sync` once under the connection's lease. Raises only what a queue should retry (rate
         limits, outages, a run already going) and NotFound when the connection is gone.
 
         `read`: the connection as the caller read it just before (the worker, to check its job). The syncing
         mark is written on that version: when it lands, nothing wrote the connection since, so the run does
-        not read it a second time; when it does not, the run reads it under the lease as it would anyway."""
+        not read it a second time; when it does not, the run reads it under the lease as it would anyway.
+
+        `on_rerun`: given (the worker), the request another job left on the lease while this run held it
+        is taken with the lease's release and handed to it, whether the run succeeded or failed."""
         provider = self._profile.provider
         run_id = new_id("run")
         lease = self._leases.acquire(user_id, sync_lease(provider), owner=run_id, ttl=SYNC_LEASE, now=self._now())
@@ -177,7 +187,9 @@ class SyncFrame:
                 self._clear_syncing(marked)  # a failure left to the queue: the card does not say syncing meanwhile
                 raise
         finally:
-            self._leases.release(user_id, lease)
+            waiting = self._leases.release(user_id, lease, take_rerun=on_rerun is not None)
+            if waiting is not None and on_rerun is not None:
+                on_rerun(waiting)
 
     def _mark_syncing(self, connection: Connection) -> Connection | None:
         """The card says "syncing" while the run goes on; the mark lapses by itself if the worker dies.

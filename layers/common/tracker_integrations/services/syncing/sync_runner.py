@@ -75,17 +75,9 @@ class SyncRunner:
     def _sync(self, job: SyncJob, connection: Connection) -> SyncLog:
         if connection.last_sync_at is not None and connection.last_sync_at >= job.requested_at:
             raise DuplicateJob("a sync finished after this job was requested")
-        held_lease = True
-        try:
-            # The connection just read to check the job: the run need not read it again (one GetItem fewer).
-            return self._hooks(job.provider).sync().run(job.user_id, read=connection)
-        except Exception as exc:
-            # A run already going holds the lease: the job waits on it rather than taking its rerun.
-            held_lease = queue_action(exc) != QueueAction.WAIT_FOR_RUN
-            raise
-        finally:
-            if held_lease:
-                self._queue_waiting_job(job)
+        # The connection just read to check the job: the run need not read it again (one GetItem fewer). A job
+        # left waiting on the lease meanwhile comes with the lease's release (one UpdateItem fewer).
+        return self._hooks(job.provider).sync().run(job.user_id, read=connection, on_rerun=self._queue_waiting_job)
 
     def _act(self, action: QueueAction, job: SyncJob, failure: Exception) -> None:
         match action:
@@ -112,9 +104,7 @@ class SyncRunner:
         # The run ended between our try and our request: nothing holds the lease now, so go again at once.
         self._queue().enqueue(job)
 
-    def _queue_waiting_job(self, job: SyncJob) -> None:
+    def _queue_waiting_job(self, waiting: str) -> None:
         """Queue the job left on the lease while this run held it (a Sync now, a change, a tick)."""
-        waiting = self._leases.take_rerun(job.user_id, sync_lease(job.provider))
-        if waiting is not None:
-            self._queue().enqueue(SyncJob.model_validate_json(waiting))
-            logger.info("a job waited for this run; queued now")
+        self._queue().enqueue(SyncJob.model_validate_json(waiting))
+        logger.info("a job waited for this run; queued now")

@@ -107,10 +107,12 @@ class GmailReplySync:
         self._classify = classify
         self._now = now
 
-    def run(self, user_id: str, *, read: Connection | None = None) -> SyncLog:
+    def run(
+        self, user_id: str, *, read: Connection | None = None, on_rerun: Callable[[str], None] | None = None
+    ) -> SyncLog:
         """Check the mailbox now. Raises only what a queue should retry (rate limits, outages, a run
         already going)."""
-        return self._frame.run(user_id, self._run, read=read)
+        return self._frame.run(user_id, self._run, read=read, on_rerun=on_rerun)
 
     def _run(self, run: ProviderRun) -> SyncLog:
         client = GmailClient(self._settings, self._tokens.auth(run.connection))

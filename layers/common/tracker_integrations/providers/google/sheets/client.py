@@ -242,6 +242,9 @@ class SheetsClient:
         for row_index, row in enumerate(row_data):
             cells = row.get("values", []) if isinstance(row, dict) else []
             cells = cells if isinstance(cells, list) else []
+            if not any(cells):  # only formats or data validation (Google sends {} cells): most rows of a tab
+                rows.append([])
+                continue
             values = [_cell_value(cell) for cell in cells]
             formulas.update((row_index, column) for column, cell in enumerate(cells) if _is_formula(cell))
             # Trailing empty cells trimmed as values.get does, but a formula showing "" keeps its place.

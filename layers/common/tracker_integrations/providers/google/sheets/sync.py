@@ -247,9 +247,11 @@ class SheetsSync:
         self._settings = services.settings
         self._now = now
 
-    def run(self, user_id: str, *, read: Connection | None = None) -> SyncLog:
+    def run(
+        self, user_id: str, *, read: Connection | None = None, on_rerun: Callable[[str], None] | None = None
+    ) -> SyncLog:
         """Sync now. Raises only what a queue should retry (rate limits, outages, a run already going)."""
-        return self._frame.run(user_id, self._run, read=read)
+        return self._frame.run(user_id, self._run, read=read, on_rerun=on_rerun)
 
     def _run(self, run: ProviderRun, importing: _Importing | None = None) -> SyncLog:
         """A sync run, or an import run (`importing`): Google's refusals and a stale token handled alike."""
