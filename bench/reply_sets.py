@@ -10,8 +10,8 @@ Three sources, all in tests/fixtures/replies/:
   written blind by other sessions. All were read (or their totals seen) while the classifier was worked
   on, so they no longer measure generalisation; they are our data now, in the same two splits as the
   rest;
-- ``authored-a/`` and ``authored-b/`` (same format, when present): training sets written by two more
-  authors who never saw the classifier.
+- ``authored-a/``, ``authored-b/`` and ``authored-c/`` (same format, when present): training sets written
+  by three more authors who never saw the classifier.
 
 Each blind-written set is one author's way of answering, which makes it the honest tuning signal: the
 leave-one-author-out check (``python -m bench.train_intent --by-author``) fits on everything else and
@@ -48,7 +48,11 @@ FORMER_HELDOUT_DIRS = (
     ("h5", FIXTURES / "heldout5"),
 )
 # Training sets written by authors who never saw the classifier (read like the former held-out sets).
-AUTHORED_DIRS = (("aa", FIXTURES / "authored-a"), ("ab", FIXTURES / "authored-b"))
+AUTHORED_DIRS = (
+    ("aa", FIXTURES / "authored-a"),
+    ("ab", FIXTURES / "authored-b"),
+    ("ac", FIXTURES / "authored-c"),
+)
 # Each blind-written set, by its id prefix: one author each, the folds of the leave-one-author-out check.
 BLIND_SETS = tuple(prefix for prefix, _ in (*FORMER_HELDOUT_DIRS, *AUTHORED_DIRS))
 LANGUAGES = ("en", "fr", "de", "es", "it", "pt", "nl")
