@@ -165,7 +165,7 @@ def test_a_litotes_before_a_cue_does_not_turn_it_around() -> None:
     assert refused.intent == "not_interested"
 
 
-@pytest.mark.parametrize("text", ["No.", "Nein, danke.", "Non merci", "Não.", "nee"])
+@pytest.mark.parametrize("text", ["No.", "Nein, danke.", "Non merci", "Não.", "nee", "nah"])
 def test_a_bare_no_is_a_refusal(text: str) -> None:
     verdict = classify_intent(text)
     assert verdict.intent == "not_interested"

@@ -103,7 +103,7 @@ NEGATIVE: tuple[Cue, ...] = (
             r"\bme (?:remova|remove|tire)\b",
             r"\bremova-me\b",
             r"\b(?:removam|tirem|retirem)-me\b",
-            r"\bparem de (?:me |nos )?(?:enviar|mandar)\b",
+            r"\bpar(?:a|e|em) de (?:me |nos )?(?:enviar|mandar)\b",
             r"\b(?:removam|remova|tirem|retirem|apaguem) (?:o )?(?:meu|nosso) (?:endereco|e-?mail|contato|contacto)\b",
         ),
     ),
