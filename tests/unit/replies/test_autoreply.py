@@ -107,6 +107,15 @@ def test_a_person_mentioning_a_holiday_is_still_a_human_reply() -> None:
         "Estoy de permiso hasta el verano.",
         "Estou em licença parental até setembro.",
         "Bis Ende März schaue ich nur einmal pro Woche in dieses Postfach.",
+        # A part-timer's working days, an inbox read only on some weekdays
+        "Hola, solo reviso este correo los viernes. Te respondo entonces.",
+        "Trabalho apenas às segundas e quartas-feiras e responderei no próximo desses dias.",
+        "I only work Tuesdays and Thursdays and will reply then.",
+        "Ik werk alleen op maandag en woensdag.",
+        # An address switched off, or no longer read
+        "Este endereço de e-mail foi desativado.",
+        "Deze mailbox wordt niet meer bekeken.",
+        "Dieses Postfach wird nicht mehr abgerufen.",
     ],
 )
 def test_absence_wording_confirms_an_out_of_office_the_model_reads(text: str) -> None:
@@ -115,3 +124,10 @@ def test_absence_wording_confirms_an_out_of_office_the_model_reads(text: str) ->
 
 def test_a_weekly_show_is_no_absence() -> None:
     assert not has_out_of_office_wording("Love it, we play new music once a week on the show.")
+
+
+def test_a_weekday_in_a_persons_plan_is_no_absence() -> None:
+    # GIVEN a person who will play the track on a weekday, or check it then
+    # THEN no absence is read into it
+    assert not has_out_of_office_wording("I can only play it on Friday's show.")
+    assert not has_out_of_office_wording("So I'll check it on Monday, thanks!")

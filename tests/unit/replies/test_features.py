@@ -166,3 +166,30 @@ def test_why_not_is_no_negation_but_because_not_is() -> None:
     assert "w:lit_nicht" in yes
     assert not any(name.startswith("n:") for name in yes)
     assert "x:neg_take" in no
+
+
+def test_cannot_resist_and_nothing_against_are_litotes() -> None:
+    # GIVEN a yes said by negating resistance or objection, in three languages
+    # WHEN the negations are read
+    # THEN each falls on a fault-like word: a litotes, not a refusal
+    for text in ("I can't resist this one.", "No me puedo resistir. Va.", "Je n'ai rien contre, on le passe."):
+        assert "x:neg_fault" in _markers(text), text
+        assert "x:neg_take" not in _markers(text), text
+
+
+def test_next_time_and_send_the_next_one_are_marked() -> None:
+    # GIVEN refusals of this one that keep the door open, in four languages
+    texts = ["Une autre fois, Yanis !", "Para esta no. Mándame lo próximo.", "Fica pra próxima."]
+    texts.append("Diesmal nicht, schick mir die nächste.")
+    # THEN each carries the next-time marker the model learns once for all of them
+    for text in texts:
+        assert "m:next_time" in _markers(text), text
+
+
+def test_a_pointer_to_a_submission_form_is_marked() -> None:
+    # GIVEN replies that send the plugger to a form or a platform instead of answering
+    texts = ["We take all submissions through the form on our website now."]
+    texts += ["Só ouvimos propostas enviadas pelo SubmitHub.", "Bitte über das Formular auf der Webseite einreichen."]
+    # THEN each is marked as pointing to a submission channel
+    for text in texts:
+        assert "m:submit_channel" in _markers(text), text

@@ -165,7 +165,7 @@ def test_a_litotes_before_a_cue_does_not_turn_it_around() -> None:
     assert refused.intent == "not_interested"
 
 
-@pytest.mark.parametrize("text", ["No.", "Nein, danke.", "Non merci", "Não.", "nee"])
+@pytest.mark.parametrize("text", ["No.", "Nein, danke.", "Non merci", "Não.", "nee", "nah"])
 def test_a_bare_no_is_a_refusal(text: str) -> None:
     verdict = classify_intent(text)
     assert verdict.intent == "not_interested"
@@ -182,9 +182,26 @@ def test_a_bare_no_is_a_refusal(text: str) -> None:
         "Verwijder mijn adres alstublieft.",
         "Removam o meu email, obrigado.",
         "Borrad mi direccion, gracias.",
+        # Imperatives with the pronoun attached or an adverb between, and "stop sending"
+        "Borradme de esta lista. Gracias.",
+        "Si prega pertanto di non inviare ulteriori proposte a questo indirizzo.",
+        "Haal mij alstublieft uit uw bestand.",
+        "Arrêtez de m'envoyer vos communiqués.",
+        "Parem de me enviar estes emails.",
+        "Nehmen Sie mich bitte aus dem Verteiler.",
     ],
 )
 def test_a_request_to_remove_an_address_is_an_explicit_unsubscribe(text: str) -> None:
+    # GIVEN a request to be taken off the list
+    # WHEN its intent is read
     verdict = classify_intent(text)
+    # THEN it is an explicit unsubscribe, whatever the model would say
     assert verdict.intent == "not_interested"
     assert "explicit_unsubscribe" in verdict.reasons
+
+
+def test_asking_for_no_more_versions_is_not_an_unsubscribe() -> None:
+    # GIVEN a yes that asks for no further versions of the track
+    verdict = classify_intent("Wir setzen den Titel ein. Bitte senden Sie uns keine weiteren Versionen.")
+    # THEN it is no request to leave the list
+    assert "explicit_unsubscribe" not in verdict.reasons

@@ -19,6 +19,9 @@ PITCH = "Hi Alex,\nWe'd love you to add the single to your playlist.\nSam"
         "Il giorno lun 2 mar 2026 alle ore 09:30 Sam Carter <sam@plugger.example> ha scritto:",
         "Em seg., 2 de mar. de 2026 às 09:30, Sam Carter <sam@plugger.example> escreveu:",
         "Op ma 2 mrt 2026 om 09:30 schreef Sam Carter <sam@plugger.example>:",
+        # Apple Mail's and other clients' wordings, known by the date in them
+        "Op 17 nov 2026 om 18:15 heeft Sam Carter <sam@plugger.example> het volgende geschreven:",
+        "No dia 3/03/2026, Sam Carter escreveu:",
     ],
 )
 def test_quote_attributions_in_seven_languages_cut_the_history(attribution: str) -> None:

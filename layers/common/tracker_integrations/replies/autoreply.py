@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tracker_integrations.replies.dates import fold
+from tracker_integrations.replies.dates import WEEKDAY_NAMES, fold
 from tracker_integrations.replies.mime import ParsedMail
 
 _VENDOR_HEADERS = ("x-autoreply", "x-autorespond", "x-autoresponder", "x-vacation", "x-autoreply-from")
@@ -154,11 +154,16 @@ _ABSENCE = re.compile(
     r"desconectad[oa]|\boffline\b|hors ligne|nicht erreichbar|non raggiungibile|sem rede|"
     # An address no longer in use, a notice that calls itself automatic, a part-timer's next working day.
     r"no longer (?:in use|monitored|active|read)|not (?:in use|monitored|read) any ?more|"
-    r"n'est plus (?:utilisee?|active|consultee?|lue?)|nicht mehr (?:gelesen|genutzt|verwendet|aktiv|benutzt)|"
-    r"ya no (?:esta (?:en uso|activ|operativ)|se usa|se lee|se revisa)|"
-    r"non (?:e|viene) piu (?:in uso|usata|letta|attiva|controllata)|"
-    r"deixou de ser (?:utilizad|usad|lid)|ja nao (?:e|esta) (?:utilizad|em uso|usad)|nao esta mais em uso|"
-    r"niet meer in gebruik|wordt niet meer (?:gelezen|gebruikt)|"
+    r"n'est plus (?:utilisee?|active|consultee?|lue?|relevee?)|"
+    r"nicht mehr (?:gelesen|genutzt|verwendet|aktiv|benutzt|abgerufen|betreut)|"
+    r"ya no (?:esta (?:en uso|activ|operativ)|se usa|se lee|se revisa|se consulta)|"
+    r"non (?:e|viene) piu (?:in uso|usata|letta|attiva|controllata|consultata)|"
+    r"deixou de ser (?:utilizad|usad|lid|consultad)|ja nao (?:e|esta) (?:utilizad|em uso|usad|consultad|lid)|"
+    r"nao (?:esta|e) mais (?:em uso|usad|lid|consultad)|"
+    r"niet meer in gebruik|wordt niet meer (?:gelezen|gebruikt|bekeken|gecontroleerd)|"
+    # An address switched off.
+    r"\b(?:deactivated|disabled|desactivee?|deaktiviert|desactivad[oa]|disattivat[oa]|desativad[oa]|"
+    r"gedeactiveerd)\b|"
     r"\bauto(?:matic)?[- ]?(?:response|reply)\b|reponse automatique|automatische (?:antwort|antwoord)|"
     r"respuesta automatica|risposta automatica|resposta automatica|"
     r"next working day|prochain jour (?:ouvre|travaille)|nachsten arbeitstag|"
@@ -170,7 +175,26 @@ _ABSENCE = re.compile(
 )
 
 
+# A part-timer's or an occasional reader's days: a sentence with "only", a verb of working or of reading
+# mail, and a weekday ("solo reviso este correo los viernes", "Trabalho apenas às segundas e quartas").
+_ONLY = re.compile(
+    r"\b(?:only|seulement|uniquement|nur|solo|solamente|unicamente|soltanto|apenas|somente|alleen|enkel)\b"
+)
+_WORK_OR_READ = re.compile(
+    r"\b(?:work|check|read|travaill|consult|lis\b|relev|arbeit|lese|schau|trabaj|revis|leo\b|lavor|"
+    r"controll|leggo|guard|trabalh|leio|vejo|werk|lees\b|kijk|bekijk)\w*"
+)
+_WEEKDAY = re.compile(rf"\b(?:{WEEKDAY_NAMES})(?:s|en|-?feiras?)?\b")
+
+
+def _works_only_on_some_days(folded: str) -> bool:
+    return any(
+        _ONLY.search(sentence) and _WORK_OR_READ.search(sentence) and _WEEKDAY.search(sentence)
+        for sentence in re.split(r"[.!?\n]", folded)
+    )
+
+
 def has_out_of_office_wording(text: str) -> bool:
     """An absence phrase in the reply's own words (the intent model decides whether it is an out-of-office)."""
     folded = fold(text[:5000])
-    return bool(_BODY.search(folded) or _ABSENCE.search(folded))
+    return bool(_BODY.search(folded) or _ABSENCE.search(folded) or _works_only_on_some_days(folded))

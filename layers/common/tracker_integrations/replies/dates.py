@@ -54,6 +54,8 @@ _MONTH_ALT = "|".join(sorted(_MONTHS, key=len, reverse=True))
 # A day and a month's name, any abbreviation ("19 dec", "6. marz", "7 de enero"): a date in any wording.
 DAY_AND_MONTH = re.compile(rf"\b\d{{1,2}}\.?\s+(?:de\s+)?(?:{_MONTH_ALT})\b")
 _WEEKDAY_ALT = "|".join(sorted(_WEEKDAYS, key=len, reverse=True))
+# Weekday names in the seven languages, accent-free (a regular-expression alternation).
+WEEKDAY_NAMES = _WEEKDAY_ALT
 
 # Words after which the next date is the return date (or the last day away), accent-free and lower case.
 _CUE = re.compile(

@@ -150,6 +150,10 @@ _FAULT = frozenset(
         *("slecht", "probleem", "twijfel", "verkeerd", "mis", "gek"),
         # Stopping: "can't stop listening", "não consigo parar de ouvir", "kann nicht aufhören"
         *("stop", "stopping", "parar", "arreter", "aufhoren", "smettere", "ophouden", "stoppen"),
+        # Resisting and objecting: "I can't resist", "no me puedo resistir", "nichts dagegen", "rien contre"
+        *("resist", "resister", "resistir", "resistere", "widerstehen", "weerstaan"),
+        *("objection", "objections", "bezwaar", "einwand", "einwande", "einwaende", "obiezione", "obiezioni"),
+        *("objecion", "objeciones", "objecao", "objecoes", "dagegen", "contre", "contra", "contro", "tegen"),
     )
 )
 _NUMERIC_DATE = re.compile(r"\b\d{1,2}[./-]\d{1,2}\b")
@@ -193,6 +197,23 @@ _NO_LONGER = re.compile(
 _THIS_TIME = re.compile(
     r"\b(?:this time|this one|cette fois|celui-ci|diesmal|dieses mal|esta vez|stavolta|questa volta|desta vez|"
     r"deze keer|dit keer|dit keer)\b"
+)
+# "Next time" and "send the next one": this one is declined, the door stays open ("Une autre fois",
+# "Fica pra próxima", "Mándame lo próximo", "schick mir die nächste", "stuur de volgende maar").
+_NEXT_TIME = re.compile(
+    r"\b(?:next time|another time|next one|une autre fois|la prochaine(?: fois)?|le prochain|"
+    r"(?:beim )?nachstes mal|ein andermal|die nachste|den nachsten|"
+    r"la proxima(?: vez)?|lo proximo|el proximo|otra vez sera|"
+    r"la prossima(?: volta)?|il prossimo|un'altra volta|"
+    r"(?:fica )?(?:pra|para a) proxima|o proximo|outra vez|"
+    r"volgende keer|een andere keer|de volgende)\b"
+)
+# A pointer to where submissions go instead of this inbox (a form, a platform): a reply, not a verdict.
+_SUBMIT_CHANNEL = re.compile(
+    r"\b(?:submithub|groover|musosoup|(?:submission|contact) form|formulaire|formular|formulario|modulo|"
+    r"formulier|(?:via|through|on|sur|uber|por|tramite|pelo|pela|via) (?:our|the|notre|le|unsere\w*|die|"
+    r"nuestra|la|il|nostro|a|o|nossa|onze|de) (?:website|site|webseite|web|sitio|pagina|pagina web)|"
+    r"submit(?:ted)? (?:via|through|on))\b"
 )
 # A decision against the track, in the seven languages ("decided against", "uns dagegen entschieden",
 # "décidé de ne pas", "hemos decidido no", "deciso di non", "decidimos não", "besloten hem niet").
@@ -374,6 +395,10 @@ def _marker_features(text: str, words: list[str]) -> set[str]:
     for sentence in _SENTENCE_END.split(text):
         if _THIS_TIME.search(sentence) and any(_negates(t) for t in _TOKEN.findall(sentence)):
             found.add("x:neg_this_time")
+    if _NEXT_TIME.search(text):
+        found.add("m:next_time")
+    if _SUBMIT_CHANNEL.search(text):
+        found.add("m:submit_channel")
     if any(word.startswith(_FORWARD) for word in words if len(word) > 1) or _FORWARD_PHRASE.search(text):
         found.add("m:forward")
     if (
@@ -382,7 +407,34 @@ def _marker_features(text: str, words: list[str]) -> set[str]:
         and not any(_negates(word) or _takes(word) or word == "?" for word in words)
     ):
         found.add("m:thanks_only")
-    return found | _sentence_features(text)
+    return found | _sentence_features(text) | _edge_sentence_features(text)
+
+
+def _edge_sentence_features(text: str) -> set[str]:
+    """``e:`` features: what the first and the last sentence say (past a greeting and a sign-off): whether
+    each refuses (a negation falling on a word of taking the track), takes the track, regrets or asks.
+    A reply's verdict sits at its edges ("Non, pas pour nous. [reasons]", "[praise]. Ich sage deshalb
+    ab."): the middle explains. Read as markers, the same in every language, not as one author's words."""
+    sentences = [
+        tokens
+        for sentence in re.split(r"(?<=[.!?\n])", text)
+        if len(tokens := _TOKEN.findall(sentence)) > 2 or (tokens and tokens[-1] == "?")
+    ]
+    found: set[str] = set()
+    for edge, tokens in (("first", sentences[0]), ("last", sentences[-1])) if sentences else ():
+        negated = any(_negates(t) and not litotes(tokens, i) for i, t in enumerate(tokens))
+        takes = any(_takes(t) for t in tokens if not _negates(t))
+        if negated and takes:
+            found.add(f"e:{edge}_refuses")
+        elif takes:
+            found.add(f"e:{edge}_takes")
+        elif negated:
+            found.add(f"e:{edge}_negated")
+        if tokens[-1] == "?":
+            found.add(f"e:{edge}_asks")
+        if any(t in _REGRET for t in tokens):
+            found.add(f"e:{edge}_regrets")
+    return found
 
 
 def _sentence_features(text: str) -> set[str]:

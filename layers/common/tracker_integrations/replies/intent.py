@@ -120,7 +120,7 @@ _UNSUBSCRIBE = frozenset(
 _WORD = re.compile(r"[a-z0-9]+")
 # A bare no, at most with thanks: a refusal however short ("No.", "Nein, danke.", "Non merci").
 _BARE_NO = re.compile(
-    r"^\W*(?:no|nope|non|nein|nao|nee|neen)\W*(?:(?:thanks|thank you|merci|danke|gracias|grazie|obrigad[oa]|"
+    r"^\W*(?:no|nope|nah|non|nein|nao|nee|neen)\W*(?:(?:thanks|thank you|merci|danke|gracias|grazie|obrigad[oa]|"
     r"bedankt|dank je|dankjewel)\W*)?$"
 )
 # "Needs a look": a yes or a no the model is not sure enough of stays "replied" with its confidence (the

@@ -22,7 +22,10 @@ _ATTRIBUTION = re.compile(
     r"il\b.{0,300}\bha scritto\s*:|"
     r"em\b.{0,300}\bescreveu\s*:|"
     r"op\b.{0,300}\bschreef\b.{0,300}:|"
-    r".{0,200}<[^>\s]+@[^>\s]+>\s*(?:wrote|a [ée]crit|schrieb|escribi[óo]|ha scritto|escreveu|schreef)\s*:"
+    r".{0,200}<[^>\s]+@[^>\s]+>\s*(?:wrote|a [ée]crit|schrieb|escribi[óo]|ha scritto|escreveu|schreef)\s*:|"
+    # Any client's wording with a date or time in it ("Op 17 nov 2026 om 18:15 heeft ... het volgende
+    # geschreven:", "No dia 3/03/2026, ... escreveu:", "In data ... ha scritto:").
+    r".{0,200}\d.{0,200}\b(?:wrote|a [ée]crit|schrieb|escribi[óo]|ha scritto|escreveu|schreef|geschreven)\s*:"
     r")\s*$",
     _I,
 )

@@ -116,6 +116,7 @@ NEGATIVE: tuple[Cue, ...] = (
                 r"keine (?:mails|e-mails) mehr)\b"
             ),
             r"\b(?:entfernen|loschen|streichen) sie (?:meine|unsere) (?:adresse|e-?mail-?adresse|mailadresse)\b",
+            r"\b(?:nehmen|streichen|loschen|entfernen) sie (?:mich|uns) (?:bitte )?(?:aus|von)\b",
         ),
     ),
     Cue(

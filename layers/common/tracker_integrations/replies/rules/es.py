@@ -102,7 +102,9 @@ NEGATIVE: tuple[Cue, ...] = (
         STRONG,
         (
             r"\b(?:darme|dame|denme) de baja\b",
-            r"\b(?:quitar|sacar|eliminar|borrar)(?:me)? de (?:la|vuestra|su|tu) lista\b",
+            r"\b(?:quitar|sacar|eliminar|borrar)(?:me)? de (?:la|esta|vuestra|su|tu) lista\b",
+            # Imperatives with the pronoun attached: "borradme de esta lista", "quitame de la lista".
+            r"\b(?:quita|saca|borra|elimina)(?:d|n)?me de (?:la|esta|vuestra|su|tu|sus|vuestras) (?:lista|base)",
             r"\bno (?:me )?(?:envies|envieis|manden|mandeis) mas\b",
             (
                 r"\b(?:quitad|quiten|eliminad|eliminen|borrad|borren) (?:mi|nuestra|nuestro) "

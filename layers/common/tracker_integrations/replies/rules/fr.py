@@ -121,6 +121,8 @@ NEGATIVE: tuple[Cue, ...] = (
             r"\b(?:retirez|retire|supprimez|enlevez)[- ]moi\b",
             r"\bne plus (?:m'|me )?(?:envoyer|ecrire)\b",
             r"\bme retirer de\b",
+            r"\barretez de (?:m'|nous )?(?:envoyer|ecrire)\b",
+            r"\bne (?:m'|nous )(?:envoyez|ecrivez) plus\b",
             r"\b(?:retirez|supprimez|enlevez|effacez) (?:mon|notre) (?:adresse|contact|e-?mail)\b",
         ),
     ),

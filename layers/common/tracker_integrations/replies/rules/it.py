@@ -109,6 +109,11 @@ NEGATIVE: tuple[Cue, ...] = (
                 r"(?:indirizzo|contatto|e-?mail)\b"
             ),
             r"\bdisiscriv\w*",
+            # "Si prega di non inviare ulteriori proposte", "non mandatemi più comunicati".
+            (
+                r"\bnon (?:inviare|inviatemi|inviateci|mandare|mandatemi|mandateci|spedire) (?:piu |ulteriori )?"
+                r"(?:\w+ )?(?:proposte|comunicati|e-?mail|mail|newsletter|promo)\b"
+            ),
         ),
     ),
     Cue(

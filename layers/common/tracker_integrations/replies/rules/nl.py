@@ -87,7 +87,8 @@ NEGATIVE: tuple[Cue, ...] = (
         (
             r"\bafmelden\b",
             r"\buitschrijven\b",
-            r"\bhaal (?:me|mij) (?:van|uit)\b",
+            r"\bhaal (?:me|mij) (?:\w+ )?(?:van|uit)\b",
+            r"\bstuur (?:me|mij|ons) (?:\w+ )?(?:geen (?:mails|e-?mails|berichten|promo\w*) |niets )meer\b",
             r"\bverwijder (?:me|mij)\b",
             (
                 r"\b(?:uit|van) (?:jullie |de |je |uw |deze )?(?:mailinglijst|verzendlijst|mailinglist|lijst) "
