@@ -6,8 +6,6 @@ is worth retrying (transient errors, and rate limits whose wait fits the call's 
 jitter, taking the provider's Retry-After as the floor.
 """
 
-from __future__ import annotations
-
 import random
 import threading
 import time

@@ -1,7 +1,5 @@
 """Push channels: provider notifications (Drive `files.watch`) pointed at Tracker's webhooks."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Literal
 

@@ -4,8 +4,6 @@ Every update names the version the client read; a stale version gets 409 with th
 so a concurrent edit is never silently overwritten.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any

@@ -4,8 +4,6 @@ Every value is compared in a canonical text form (enum values, ISO dates, trimme
 sync can tell "changed" from "written differently": `R`, `Replied` and `replied` are one status.
 """
 
-from __future__ import annotations
-
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
