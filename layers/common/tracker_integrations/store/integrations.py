@@ -8,9 +8,8 @@ user and finds the user through the state.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from botocore.exceptions import ClientError
 
@@ -20,6 +19,7 @@ from tracker_integrations.models.connection import Connection, ConnectionStatus,
 from tracker_integrations.models.notification import Notification
 from tracker_integrations.models.oauth import OAuthState
 from tracker_integrations.models.sync_log import SyncLog
+from tracker_integrations.records import FrozenRecord
 from tracker_integrations.store.dynamo import PageRequest, deserialize, query_all, query_page, serialize, value
 
 if TYPE_CHECKING:
@@ -30,12 +30,14 @@ def user_pk(user_id: str) -> str:
     return f"USER#{user_id}"
 
 
-@dataclass(frozen=True, slots=True)
-class ScheduleEntry:
+class ScheduleEntry(FrozenRecord):
     """Where a connection sits in the schedule index: the cadence that syncs it and when it is next due."""
 
-    cadence: str
-    due: str  # ISO time, or DUE_NOW
+    __slots__ = ("cadence", "due")
+
+    def __init__(self, cadence: str, due: str) -> None:
+        self.cadence: Final = cadence
+        self.due: Final = due  # ISO time, or DUE_NOW
 
 
 # The scheduling policy (services.scheduling.policy) decides the entry; the store only writes it.
