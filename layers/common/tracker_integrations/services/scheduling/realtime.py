@@ -84,7 +84,7 @@ class RealTime:
         """A sync that started at `started_at` finished: what changed before it is synced. Without a live push
         channel nobody would report the provider's changes, so the connection stays due at every tick."""
         if get_spec(connection.provider).sync.push_watched:
-            live_until = self._hooks(connection.provider).push_live_until(connection)
+            live_until = self._hooks(connection.provider).push_live_until(connection, run_started=started_at)
             if live_until is None or live_until <= self._now():
                 self.still_due(connection, started_at)
                 return
