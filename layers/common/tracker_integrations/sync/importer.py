@@ -9,12 +9,15 @@ lacks. Applying the plan is the service's job; the merge then links each row to 
 
 from __future__ import annotations
 
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
-from tracker_integrations.models.imports import ImportedAction, ImportedCampaign, ImportedRow, ImportResult
 from tracker_integrations.records import FrozenRecord, Record
 from tracker_integrations.sync.engine import Merger, ProviderRow
 from tracker_integrations.sync.fields import FIELDS, InvalidValue, normalise_header, to_canonical
+
+if TYPE_CHECKING:
+    # Built only by `describe`, for an import: a sync job never builds these models.
+    from tracker_integrations.models.imports import ImportedAction, ImportedCampaign, ImportedRow, ImportResult
 
 RowAction = Literal["create", "update", "skip"]
 
@@ -217,6 +220,8 @@ def describe(
     outcome: ImportOutcome,
 ) -> ImportResult:
     """The import row by row, in the words the preview and the run share."""
+    from tracker_integrations.models.imports import ImportedCampaign, ImportedRow, ImportResult
+
     placed, failed = outcome.placed, outcome.failed
     rows: list[ImportedRow] = []
     for row in plan.rows:

@@ -8,14 +8,13 @@ The provider key says who wrote (`written_by`), so a sync's own writes are not s
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from tracker_integrations.errors import NotFound, TrackerError, ValidationFailed, VersionConflict
 from tracker_integrations.models.campaign import Campaign, CampaignCreate, Pitch, PitchCreate, PitchUpdate
 from tracker_integrations.models.connection import ProviderKey
-from tracker_integrations.models.imports import ImportCampaign
 from tracker_integrations.models.sync_log import SyncLogError
 from tracker_integrations.records import Record
 from tracker_integrations.services.campaigns import CampaignsService
@@ -23,6 +22,9 @@ from tracker_integrations.store.tracker import TrackerStore
 from tracker_integrations.sync.engine import SyncPlan
 from tracker_integrations.sync.fields import FIELDS, from_tracker, normalise_header
 from tracker_integrations.sync.importer import CampaignChoice, ExistingPitch, ImportOutcome, ImportPlan
+
+if TYPE_CHECKING:
+    from tracker_integrations.models.imports import ImportCampaign
 
 
 def tracker_values(pitch: Pitch, campaign: Campaign | None) -> dict[str, str]:

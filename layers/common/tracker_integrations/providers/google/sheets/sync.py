@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from pydantic import ValidationError
 
@@ -20,7 +20,6 @@ from tracker_integrations.errors import NotFound, TrackerError, ValidationFailed
 from tracker_integrations.models.campaign import Campaign, Pitch
 from tracker_integrations.models.common import new_id, utcnow
 from tracker_integrations.models.connection import Connection, ConnectionStatus, LastError, ProviderKey
-from tracker_integrations.models.imports import ImportRequest, ImportResult
 from tracker_integrations.models.sheets import SheetsConnectionSettings, SheetsSettings, SheetTarget
 from tracker_integrations.models.sync_log import ConflictDetail, SyncLog, SyncLogError, SyncOutcome
 from tracker_integrations.providers.google.errors import GoogleRefused
@@ -72,6 +71,9 @@ from tracker_integrations.sync.importer import (
     describe,
 )
 from tracker_integrations.sync.mapping import follow_headers
+
+if TYPE_CHECKING:
+    from tracker_integrations.models.imports import ImportRequest, ImportResult
 
 PROVIDER: ProviderKey = "google-sheets"
 
@@ -193,7 +195,7 @@ class _Sheet(FrozenRecord):
 
 
 # An import run: the request, and where the run leaves its result for the caller.
-_Importing = tuple[ImportRequest, list[ImportResult]]
+_Importing = tuple["ImportRequest", list["ImportResult"]]
 
 
 def _text(raw: object) -> str:
