@@ -17,13 +17,15 @@ from tracker_integrations.errors import VersionConflict
 from tracker_integrations.models.account import Account, Plan
 from tracker_integrations.models.connection import Connection, ConnectionStatus, ProviderKey
 from tracker_integrations.models.notification import Notification
-from tracker_integrations.models.oauth import OAuthState
 from tracker_integrations.models.sync_log import SyncLog
 from tracker_integrations.records import FrozenRecord
 from tracker_integrations.store.dynamo import PageRequest, deserialize, query_all, query_page, serialize, value
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+
+    # OAuth callbacks only: the store's other users (a sync job) never build the state model.
+    from tracker_integrations.models.oauth import OAuthState
 
 
 def user_pk(user_id: str) -> str:
@@ -196,6 +198,8 @@ class IntegrationsStore:
 
     def consume_oauth_state(self, state: str) -> OAuthState | None:
         """Delete and return the state in one conditional call: a second use finds nothing."""
+        from tracker_integrations.models.oauth import OAuthState
+
         try:
             response = self._db.delete_item(
                 TableName=self._table,
