@@ -11,7 +11,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from tracker_integrations import wiring
-from tracker_integrations.models.push import TrackerStreamEvent
+from tracker_integrations.models.tracker_stream import TrackerStreamEvent
 from tracker_integrations.observability import logger, metrics
 from tracker_integrations.validation import parse_model
 

@@ -148,8 +148,23 @@ def _service_result(expr: ast.expr, assigned: dict[str, ast.expr]) -> type[BaseM
     ):
         return None
     service = _wiring_names()[inspect.get_annotations(getattr(wiring, factory.func.attr))["return"]]
-    result = get_type_hints(getattr(service, expr.func.attr)).get("return")
+    result = _type_hints(getattr(service, expr.func.attr)).get("return")
     return result if isinstance(result, type) and issubclass(result, BaseModel) else None
+
+
+def _type_hints(function: Any) -> dict[str, Any]:
+    """A service method's annotations, with the names its module imports only for the type checker: a service
+    keeps the models only some of its methods answer with out of its import (the cold starts of the others)."""
+    return get_type_hints(function, localns=_type_checking_names(sys.modules[function.__module__]))
+
+
+@cache
+def _type_checking_names(module: ModuleType) -> dict[str, Any]:
+    names: dict[str, Any] = {}
+    for node in ast.parse(inspect.getsource(module)).body:
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
+            exec(compile(ast.Module(body=node.body, type_ignores=[]), module.__name__, "exec"), names)  # noqa: S102 - the module's own imports
+    return names
 
 
 def _read_handler(module: ModuleType, function: Any) -> _Calls:

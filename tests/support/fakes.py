@@ -230,7 +230,7 @@ class RecordingHooks(IntegrationHooks):
     renewed: int = 0
     disconnected: list[tuple[str, str | None]] = field(default_factory=list)
 
-    def push_live_until(self, connection: Connection) -> datetime | None:
+    def push_live_until(self, connection: Connection, *, run_started: datetime | None = None) -> datetime | None:
         return self.live_until
 
     def shares_account(self, connection: Connection) -> bool:

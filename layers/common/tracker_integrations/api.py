@@ -4,8 +4,6 @@ Identity comes only from the claims the API Gateway JWT authorizer verified (`su
 member `team_id` and `team_role`); nothing in the path, query or body can name another user or team.
 """
 
-from __future__ import annotations
-
 import json
 import weakref
 from typing import TYPE_CHECKING, Any
@@ -104,7 +102,7 @@ def error_response(exc: Exception) -> Response[str]:
     return json_response(500, {"error": {"code": "internal_error", "message": _UNEXPECTED}})
 
 
-def _checked_path_parameters(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[str]:
+def _checked_path_parameters(app: APIGatewayHttpResolver, next_middleware: "NextMiddleware") -> Response[str]:
     check_path_parameters(app.current_event.path_parameters or {})
     return next_middleware(app)
 
@@ -129,7 +127,7 @@ def install_rate_limits(app: APIGatewayHttpResolver) -> None:
     them, and a route that needs a user refuses them itself.
     """
 
-    def limit(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[str]:
+    def limit(app: APIGatewayHttpResolver, next_middleware: "NextMiddleware") -> Response[str]:
         from tracker_integrations.services.rate_limits import request_class
 
         try:
@@ -148,7 +146,7 @@ def install_roles(app: APIGatewayHttpResolver) -> None:
 
     Requests without a verified `sub` pass: the routes that need one refuse them themselves."""
 
-    def check(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[str]:
+    def check(app: APIGatewayHttpResolver, next_middleware: "NextMiddleware") -> Response[str]:
         try:
             identity = current_identity(app)
         except Unauthenticated:
@@ -169,7 +167,7 @@ def install_audit(app: APIGatewayHttpResolver) -> None:
     """Record each audited route (access.AUDITED_ROUTES) once it has succeeded:
     one write, only on those routes."""
 
-    def record(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[str]:
+    def record(app: APIGatewayHttpResolver, next_middleware: "NextMiddleware") -> Response[str]:
         response = next_middleware(app)
         if response.status_code < 400:
             route_key = _route_key(app)

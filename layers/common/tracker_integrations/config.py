@@ -6,8 +6,6 @@ URLs only; provider client secrets come from Secrets Manager at first use (or fr
 in the local stack).
 """
 
-from __future__ import annotations
-
 import json
 import os
 from functools import lru_cache

@@ -1,7 +1,5 @@
 """Sync jobs and the SQS queue that carries them from the API (and schedules) to the sync worker."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
@@ -30,7 +28,7 @@ class SyncJob(BaseModel):
 class SyncJobQueue:
     BATCH = 10  # SQS SendMessageBatch takes at most ten entries
 
-    def __init__(self, client: SQSClient, queue_url: str) -> None:
+    def __init__(self, client: "SQSClient", queue_url: str) -> None:
         self._sqs = client
         self._url = queue_url
 

@@ -1,7 +1,5 @@
 """Turning outside data into models, with errors that name each field and what is wrong with it."""
 
-from __future__ import annotations
-
 import json
 import math
 import re

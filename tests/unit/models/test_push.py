@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tracker_integrations.errors import ValidationFailed
-from tracker_integrations.models.push import DriveNotification, TrackerChange, TrackerStreamEvent
+from tracker_integrations.models.push import DriveNotification, TrackerChange
+from tracker_integrations.models.tracker_stream import TrackerStreamEvent
 from tracker_integrations.validation import parse_model
 
 

@@ -7,8 +7,6 @@ memory (bounded in time and count) so a warm worker does not call KMS for every 
 token refresh re-encrypts under the data key it just decrypted instead of asking for a new one.
 """
 
-from __future__ import annotations
-
 import base64
 import json
 import os
@@ -54,7 +52,7 @@ class DecryptionFailed(Exception):
 class TokenCipher:
     def __init__(
         self,
-        kms: KMSClient,
+        kms: "KMSClient",
         key_id: str,
         *,
         cache_seconds: int,

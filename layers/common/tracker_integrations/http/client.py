@@ -6,16 +6,14 @@ is worth retrying (transient errors, and rate limits whose wait fits the call's 
 jitter, taking the provider's Retry-After as the floor.
 """
 
-from __future__ import annotations
-
 import random
 import threading
 import time
 from collections.abc import Callable, Generator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
+from typing import Final
 
 import httpx
 import urllib3
@@ -29,6 +27,7 @@ from tracker_integrations.errors import (
     ReauthRequired,
     TransientProviderError,
 )
+from tracker_integrations.records import FrozenRecord
 
 Classifier = Callable[[str, httpx.Response], ProviderError | None]
 
@@ -257,21 +256,29 @@ class RefreshingBearer(httpx.Auth):
         yield request
 
 
-@dataclass(frozen=True, slots=True)
-class ProviderApi:
+class ProviderApi(FrozenRecord):
     """How to talk to one provider API: its name (in errors), how its answers are classified, how it is retried."""
 
-    provider: str
-    classify: Classifier = classify_api_response
-    policy: RetryPolicy = INTERACTIVE
+    __slots__ = ("classify", "policy", "provider")
+
+    def __init__(
+        self, provider: str, classify: Classifier = classify_api_response, policy: RetryPolicy = INTERACTIVE
+    ) -> None:
+        self.provider: Final = provider
+        self.classify: Final = classify
+        self.policy: Final = policy
 
 
-@dataclass(frozen=True, slots=True)
-class Pacing:
+class Pacing(FrozenRecord):
     """How the retry loop waits: real sleeps and jitter, or a test's."""
 
-    sleep: Callable[[float], None] = time.sleep
-    jitter: Callable[[], float] = random.random
+    __slots__ = ("jitter", "sleep")
+
+    def __init__(
+        self, sleep: Callable[[float], None] = time.sleep, jitter: Callable[[], float] = random.random
+    ) -> None:
+        self.sleep: Final = sleep
+        self.jitter: Final = jitter
 
 
 REAL_PACING = Pacing()

@@ -1,7 +1,5 @@
 """Accounts and the plan tiers that decide how many integrations and how much sync a user gets."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from enum import StrEnum
 

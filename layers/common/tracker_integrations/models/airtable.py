@@ -4,8 +4,6 @@ A mapped field is named by its Airtable field name in the mapping (what the user
 its field id, so renaming a field in Airtable breaks nothing.
 """
 
-from __future__ import annotations
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from tracker_integrations.models.settings import ConnectionSettings, SyncFrequency

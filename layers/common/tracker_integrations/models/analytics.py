@@ -1,7 +1,5 @@
 """Usage analytics for Tracker's operators: per provider, how many accounts use it and how its syncs fare."""
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict

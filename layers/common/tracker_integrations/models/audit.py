@@ -1,7 +1,5 @@
 """Audit entries: who did what to an account's integrations, when, and what changed."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Literal
 

@@ -4,8 +4,6 @@
 event's own `id` is EventBridge's, which a retry delivers again unchanged.
 """
 
-from __future__ import annotations
-
 import uuid
 from datetime import datetime
 from typing import Any, Literal

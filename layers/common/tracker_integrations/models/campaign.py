@@ -1,7 +1,5 @@
 """Tracker's own data: campaigns and the pitches (contacts) in them."""
 
-from __future__ import annotations
-
 from datetime import date, datetime
 from typing import Annotated, Literal, Self
 

@@ -1,7 +1,5 @@
 """Connections: one user's link to one provider, its encrypted credentials and its card."""
 
-from __future__ import annotations
-
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Literal

@@ -5,8 +5,6 @@ The push body comes from outside and is validated here before anything is looked
 `historyId` arrives as a uint64 string (or a number) and is kept as an int so cursors compare.
 """
 
-from __future__ import annotations
-
 import base64
 import binascii
 import json
@@ -75,7 +73,7 @@ class PubSubPush(BaseModel):
     message: PubSubMessage
     subscription: str = Field(default="", max_length=512)
 
-    def notification(self) -> GmailNotification:
+    def notification(self) -> "GmailNotification":
         """The Gmail notification in `message.data` (base64, standard or URL-safe, padding optional)."""
         text = self.message.data.strip()
         padded = text + "=" * (-len(text) % 4)

@@ -1,8 +1,6 @@
 """A pitch's change history: each change with its source (a person, or an integration's sync), the old
 and new value of every field it changed, and when. Kept 90 days."""
 
-from __future__ import annotations
-
 from datetime import datetime, timedelta
 from typing import Any, Literal
 

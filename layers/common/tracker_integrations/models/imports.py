@@ -1,7 +1,5 @@
 """`POST /api/integrations/{provider}/import`: bring a provider's existing rows into Tracker, preview first."""
 
-from __future__ import annotations
-
 from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator

@@ -1,7 +1,5 @@
 """Notifications the Tracker UI shows: failures a user can act on, quota, and recovery."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Literal
 

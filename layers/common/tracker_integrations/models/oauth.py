@@ -1,7 +1,5 @@
 """OAuth flow state: what connect stores and the callback consumes exactly once."""
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field

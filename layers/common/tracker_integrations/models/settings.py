@@ -1,7 +1,5 @@
 """Connection settings every integration shares; provider-specific settings extend them."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field

@@ -1,7 +1,5 @@
 """Google Sheets connection settings: which spreadsheet and tab, and how its columns map."""
 
-from __future__ import annotations
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from tracker_integrations.models.settings import ConnectionSettings, SyncFrequency

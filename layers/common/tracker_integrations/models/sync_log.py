@@ -1,7 +1,5 @@
 """Sync runs as the logs route shows them."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Literal
 

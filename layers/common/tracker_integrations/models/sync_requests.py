@@ -1,8 +1,6 @@
 """What "Sync now" and the deletion approvals take and answer (kept apart from the service, so a handler
 parsing a request does not load the sync engine and the stores)."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Literal
 

@@ -6,8 +6,6 @@ notifications, the plan) is keyed by the account id, so every member reads the s
 outside the team reaches none of it.
 """
 
-from __future__ import annotations
-
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -22,7 +20,7 @@ class Role(StrEnum):
     def rank(self) -> int:
         return _RANK[self]
 
-    def allows(self, needed: Role) -> bool:
+    def allows(self, needed: "Role") -> bool:
         return self.rank >= needed.rank
 
     def who_may(self) -> str:

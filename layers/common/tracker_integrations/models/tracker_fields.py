@@ -1,7 +1,5 @@
 """What Tracker offers a column or field mapping: its fields, their types and the ways they may flow."""
 
-from __future__ import annotations
-
 from pydantic import BaseModel, ConfigDict
 
 from tracker_integrations.sync.fields import FieldKind

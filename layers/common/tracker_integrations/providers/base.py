@@ -4,8 +4,6 @@ Specs are plain data, cheap to import; a provider's hook module (and whatever cl
 is imported only when a request actually talks to that provider.
 """
 
-from __future__ import annotations
-
 import importlib
 from datetime import timedelta
 from functools import cache

@@ -10,8 +10,6 @@ carries a ``temperature`` that the scores are divided by before the softmax, fit
 about seven times in ten and the "needs a look" threshold means what it says.
 """
 
-from __future__ import annotations
-
 import gzip
 import json
 import math

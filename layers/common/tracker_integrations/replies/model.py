@@ -1,7 +1,5 @@
 """What the reply classifier says about one inbound message."""
 
-from __future__ import annotations
-
 from datetime import date
 from typing import Literal
 

@@ -4,13 +4,11 @@ Every update names the version the client read; a stale version gets 409 with th
 so a concurrent edit is never silently overwritten.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 
 from tracker_integrations.errors import NotFound, ValidationFailed
 from tracker_integrations.models.campaign import (
@@ -19,50 +17,16 @@ from tracker_integrations.models.campaign import (
     CampaignUpdate,
     Pitch,
     PitchCreate,
-    PitchReply,
-    PitchStatus,
     PitchUpdate,
 )
 from tracker_integrations.models.common import new_id, utcnow
 from tracker_integrations.models.statuses import ReplyCategory
 from tracker_integrations.store.tracker import TrackerStore
 
+if TYPE_CHECKING:
+    from tracker_integrations.models.campaign_pages import CampaignPage, PitchPage, ReplyPage
+
 _NULLABLE = frozenset({"start_date", "end_date", "sent_at"})
-
-
-class CampaignPage(BaseModel):
-    model_config = ConfigDict(frozen=True, defer_build=True)
-
-    campaigns: list[Campaign]
-    next_cursor: str | None
-
-
-class PitchPage(BaseModel):
-    model_config = ConfigDict(frozen=True, defer_build=True)
-
-    pitches: list[Pitch]
-    next_cursor: str | None
-
-
-class DetectedReply(BaseModel):
-    """A reply (or bounce, or out-of-office) Gmail matched to a pitch, with what the Activity screen names it by."""
-
-    model_config = ConfigDict(frozen=True, defer_build=True)
-
-    campaign_id: str
-    campaign_title: str
-    pitch_id: str
-    pitch_version: int  # to name when correcting the category (`PUT .../reply-category`)
-    pitch_status: PitchStatus
-    contact_name: str
-    email: str
-    reply: PitchReply
-
-
-class ReplyPage(BaseModel):
-    model_config = ConfigDict(frozen=True, defer_build=True)
-
-    replies: list[DetectedReply]  # newest first
 
 
 def _apply[Record: (Campaign, Pitch)](record: Record, update: CampaignUpdate | PitchUpdate, now: datetime) -> Record:
@@ -89,8 +53,10 @@ class CampaignsService:
 
     # -- campaigns --------------------------------------------------------------------------------
 
-    def replies(self, user_id: str, *, limit: int, category: ReplyCategory | None = None) -> ReplyPage:
+    def replies(self, user_id: str, *, limit: int, category: ReplyCategory | None = None) -> "ReplyPage":
         """The newest replies detected on the user's pitches (one per pitch: its latest), of one category or all."""
+        from tracker_integrations.models.campaign_pages import DetectedReply, ReplyPage
+
         titles = {c.campaign_id: c.title for c in self._store.all_campaigns(user_id)}
         found = [
             DetectedReply(
@@ -109,7 +75,9 @@ class CampaignsService:
         found.sort(key=lambda r: r.reply.received_at, reverse=True)
         return ReplyPage(replies=found[:limit])
 
-    def list_campaigns(self, user_id: str, *, limit: int, cursor: str | None) -> CampaignPage:
+    def list_campaigns(self, user_id: str, *, limit: int, cursor: str | None) -> "CampaignPage":
+        from tracker_integrations.models.campaign_pages import CampaignPage
+
         campaigns, next_cursor = self._store.list_campaigns(user_id, limit=limit, cursor=cursor)
         return CampaignPage(campaigns=campaigns, next_cursor=next_cursor)
 
@@ -136,7 +104,9 @@ class CampaignsService:
 
     # -- pitches ----------------------------------------------------------------------------------
 
-    def list_pitches(self, user_id: str, campaign_id: str, *, limit: int, cursor: str | None) -> PitchPage:
+    def list_pitches(self, user_id: str, campaign_id: str, *, limit: int, cursor: str | None) -> "PitchPage":
+        from tracker_integrations.models.campaign_pages import PitchPage
+
         self.get_campaign(user_id, campaign_id)
         pitches, next_cursor = self._store.list_pitches(user_id, campaign_id, limit=limit, cursor=cursor)
         return PitchPage(pitches=pitches, next_cursor=next_cursor)

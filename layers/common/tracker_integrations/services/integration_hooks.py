@@ -48,8 +48,11 @@ class IntegrationHooks:
         """Apply a settings body that carries its own fields; None: only the shared ones are in it."""
         return None
 
-    def push_live_until(self, connection: Connection) -> datetime | None:
-        """Until when the provider reports this connection's changes to Tracker (None: it does not)."""
+    def push_live_until(self, connection: Connection, *, run_started: datetime | None = None) -> datetime | None:
+        """Until when the provider reports this connection's changes to Tracker (None: it does not).
+
+        Asked when a run that started at `run_started` ends: what the integration read or wrote of its push
+        channel during that run may answer, rather than reading it again."""
         return None
 
     def disconnecting(self, connection: Connection, access_token: str | None) -> None:

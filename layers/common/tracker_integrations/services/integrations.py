@@ -1,7 +1,5 @@
 """Integration cards, connection settings and sync logs: what the Integrations screen reads and edits."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from datetime import datetime
 

@@ -3,27 +3,37 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
+from typing import Final
 
 from tracker_integrations.models.common import new_id, utcnow
 from tracker_integrations.models.connection import LastError, ProviderKey
 from tracker_integrations.models.notification import Notification, NotificationKind, NotificationPage
 from tracker_integrations.providers.registry import get_spec
+from tracker_integrations.records import FrozenRecord
 from tracker_integrations.store.integrations import IntegrationsStore
 
 _KIND_BY_CODE: dict[str, NotificationKind] = {"needs_reauth": "needs_reconnect", "quota_reached": "quota_reached"}
 
 
-@dataclass(frozen=True, slots=True)
-class Draft:
+class Draft(FrozenRecord):
     """A notification before it is stamped: what happened, what to do, and the pitch it is about (if one)."""
 
-    kind: NotificationKind
-    message: str
-    action: str
-    campaign_id: str | None = None
-    pitch_id: str | None = None
+    __slots__ = ("action", "campaign_id", "kind", "message", "pitch_id")
+
+    def __init__(
+        self,
+        kind: NotificationKind,
+        message: str,
+        action: str,
+        campaign_id: str | None = None,
+        pitch_id: str | None = None,
+    ) -> None:
+        self.kind: Final = kind
+        self.message: Final = message
+        self.action: Final = action
+        self.campaign_id: Final = campaign_id
+        self.pitch_id: Final = pitch_id
 
 
 class Notifier:

@@ -10,8 +10,6 @@ into the seconds either side of a window's end. The HTTP API's stage throttle bo
 Webhooks and OAuth callbacks carry no user token, so only the stage throttle covers them.
 """
 
-from __future__ import annotations
-
 import math
 from collections.abc import Callable, Mapping
 from datetime import datetime

@@ -10,10 +10,10 @@ however many accounts there are.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
+from tracker_integrations.records import FrozenRecord
 from tracker_integrations.store.dynamo import deserialize, value
 
 if TYPE_CHECKING:
@@ -23,20 +23,32 @@ _USAGE = "USAGE"
 KEEP_DAYS = 40  # the report reads 30 days; TTL deletion may lag by a day or two
 
 
-@dataclass(frozen=True, slots=True)
-class DayCounts:
-    day: date
-    provider: str
-    runs: int = 0
-    failed: int = 0
-    records: int = 0
-    accounts_synced: int = 0  # accounts whose latest sync fell on this day
+class DayCounts(FrozenRecord):
+    __slots__ = ("accounts_synced", "day", "failed", "provider", "records", "runs")
+
+    def __init__(  # noqa: PLR0913 - one day's counters, each named
+        self,
+        day: date,
+        provider: str,
+        runs: int = 0,
+        failed: int = 0,
+        records: int = 0,
+        accounts_synced: int = 0,
+    ) -> None:
+        self.day: Final = day
+        self.provider: Final = provider
+        self.runs: Final = runs
+        self.failed: Final = failed
+        self.records: Final = records
+        self.accounts_synced: Final = accounts_synced  # accounts whose latest sync fell on this day
 
 
-@dataclass(frozen=True, slots=True)
-class UsageCounters:
-    connected: dict[str, int]  # provider -> accounts connected now
-    days: list[DayCounts]
+class UsageCounters(FrozenRecord):
+    __slots__ = ("connected", "days")
+
+    def __init__(self, connected: dict[str, int], days: list[DayCounts]) -> None:
+        self.connected: Final = connected  # provider -> accounts connected now
+        self.days: Final = days
 
 
 def _epoch(day: date) -> int:

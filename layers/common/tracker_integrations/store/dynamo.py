@@ -5,11 +5,11 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from tracker_integrations.errors import ValidationFailed
+from tracker_integrations.records import FrozenRecord
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -119,13 +119,15 @@ def query_all(db: DynamoDBClient, table: str, pk: str, prefix: str, *, projectio
         kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
-@dataclass(frozen=True, slots=True)
-class PageRequest:
+class PageRequest(FrozenRecord):
     """Which page of an API list: its size, the cursor the last page returned, and the order."""
 
-    limit: int
-    cursor: str | None
-    newest_first: bool = False
+    __slots__ = ("cursor", "limit", "newest_first")
+
+    def __init__(self, limit: int, cursor: str | None, newest_first: bool = False) -> None:
+        self.limit: Final = limit
+        self.cursor: Final = cursor
+        self.newest_first: Final = newest_first
 
 
 def query_page(

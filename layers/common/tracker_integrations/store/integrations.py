@@ -8,9 +8,8 @@ user and finds the user through the state.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from botocore.exceptions import ClientError
 
@@ -18,24 +17,29 @@ from tracker_integrations.errors import VersionConflict
 from tracker_integrations.models.account import Account, Plan
 from tracker_integrations.models.connection import Connection, ConnectionStatus, ProviderKey
 from tracker_integrations.models.notification import Notification
-from tracker_integrations.models.oauth import OAuthState
 from tracker_integrations.models.sync_log import SyncLog
+from tracker_integrations.records import FrozenRecord
 from tracker_integrations.store.dynamo import PageRequest, deserialize, query_all, query_page, serialize, value
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+
+    # OAuth callbacks only: the store's other users (a sync job) never build the state model.
+    from tracker_integrations.models.oauth import OAuthState
 
 
 def user_pk(user_id: str) -> str:
     return f"USER#{user_id}"
 
 
-@dataclass(frozen=True, slots=True)
-class ScheduleEntry:
+class ScheduleEntry(FrozenRecord):
     """Where a connection sits in the schedule index: the cadence that syncs it and when it is next due."""
 
-    cadence: str
-    due: str  # ISO time, or DUE_NOW
+    __slots__ = ("cadence", "due")
+
+    def __init__(self, cadence: str, due: str) -> None:
+        self.cadence: Final = cadence
+        self.due: Final = due  # ISO time, or DUE_NOW
 
 
 # The scheduling policy (services.scheduling.policy) decides the entry; the store only writes it.
@@ -194,6 +198,8 @@ class IntegrationsStore:
 
     def consume_oauth_state(self, state: str) -> OAuthState | None:
         """Delete and return the state in one conditional call: a second use finds nothing."""
+        from tracker_integrations.models.oauth import OAuthState
+
         try:
             response = self._db.delete_item(
                 TableName=self._table,

@@ -10,8 +10,6 @@ so work asked for during a run runs right after it, without polling. A new holde
 left: it starts after the request, so it serves it.
 """
 
-from __future__ import annotations
-
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +33,7 @@ class Lease(BaseModel):
 
 
 class LeaseStore:
-    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+    def __init__(self, client: "DynamoDBClient", table_name: str) -> None:
         self._db = client
         self._table = table_name
 

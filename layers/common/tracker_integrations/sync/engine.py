@@ -18,10 +18,10 @@ plan is applied. Rules:
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from tracker_integrations.records import Record
 from tracker_integrations.sync.fields import (
     FIELDS,
     UTC_DAY_FIRST,
@@ -38,102 +38,195 @@ from tracker_integrations.sync.options import SyncOptions
 Side = Literal["tracker", "provider"]
 
 
-@dataclass(slots=True)
-class ProviderRow:
-    locator: int  # where the row is *in this read* (a row number); used for this sync's writes only
-    record_id: str | None
-    cells: dict[str, object]  # header -> raw cell value
-    formulas: frozenset[str] = frozenset()  # headers whose cell in this row holds a formula
+class ProviderRow(Record):
+    __slots__ = ("cells", "formulas", "locator", "record_id")
+
+    def __init__(
+        self, locator: int, record_id: str | None, cells: dict[str, object], formulas: frozenset[str] = frozenset()
+    ) -> None:
+        self.locator = locator  # where the row is *in this read* (a row number); used for this sync's writes only
+        self.record_id = record_id
+        self.cells = cells  # header -> raw cell value
+        self.formulas = formulas  # headers whose cell in this row holds a formula
 
 
-@dataclass(slots=True)
-class RecordBase:
-    values: dict[str, str]  # field -> canonical value at the last sync
-    row_fingerprint: str
-    tracker_fingerprint: str
-    # field -> what the row's formula showed when Tracker's different value was kept against it
-    held: dict[str, str] = field(default_factory=dict)
+class RecordBase(Record):
+    __slots__ = ("held", "row_fingerprint", "tracker_fingerprint", "values")
+
+    def __init__(
+        self,
+        values: dict[str, str],
+        row_fingerprint: str,
+        tracker_fingerprint: str,
+        held: dict[str, str] | None = None,
+    ) -> None:
+        self.values = values  # field -> canonical value at the last sync
+        self.row_fingerprint = row_fingerprint
+        self.tracker_fingerprint = tracker_fingerprint
+        # field -> what the row's formula showed when Tracker's different value was kept against it
+        self.held: dict[str, str] = {} if held is None else held
 
 
-@dataclass(slots=True)
-class PendingDeletion:
-    record_id: str
-    values: dict[str, str]
-    detected_at: datetime
+class PendingDeletion(Record):
+    __slots__ = ("detected_at", "record_id", "values")
+
+    def __init__(self, record_id: str, values: dict[str, str], detected_at: datetime) -> None:
+        self.record_id = record_id
+        self.values = values
+        self.detected_at = detected_at
 
 
-@dataclass
-class SyncState:
-    records: dict[str, RecordBase] = field(default_factory=dict)
-    tombstones: set[str] = field(default_factory=set)  # deleted in Tracker: their rows are left alone
-    pending_deletions: dict[str, PendingDeletion] = field(default_factory=dict)
+class SyncState(Record):
+    __slots__ = ("pending_deletions", "records", "tombstones")
+
+    def __init__(
+        self,
+        records: dict[str, RecordBase] | None = None,
+        tombstones: set[str] | None = None,
+        pending_deletions: dict[str, PendingDeletion] | None = None,
+    ) -> None:
+        self.records: dict[str, RecordBase] = {} if records is None else records
+        # Deleted in Tracker: their rows are left alone.
+        self.tombstones: set[str] = set() if tombstones is None else tombstones
+        self.pending_deletions: dict[str, PendingDeletion] = {} if pending_deletions is None else pending_deletions
 
 
-@dataclass(slots=True)
-class CellWrite:
-    locator: int
-    header: str
-    text: str
+class CellWrite(Record):
+    __slots__ = ("header", "locator", "text")
+
+    def __init__(self, locator: int, header: str, text: str) -> None:
+        self.locator = locator
+        self.header = header
+        self.text = text
 
 
-@dataclass(slots=True)
-class NewRow:
-    record_id: str
-    cells: dict[str, str]  # header -> text, the id column included
+class NewRow(Record):
+    __slots__ = ("cells", "record_id")
+
+    def __init__(self, record_id: str, cells: dict[str, str]) -> None:
+        self.record_id = record_id
+        self.cells = cells  # header -> text, the id column included
 
 
-@dataclass(slots=True)
-class RecordCreate:
-    locator: int
-    values: dict[str, str]  # field -> canonical, for the fields the provider may set
-    cells: dict[str, object]  # the row as read (the campaign column tells which campaign it joins)
-    formulas: frozenset[str] = frozenset()
+class RecordCreate(Record):
+    __slots__ = ("cells", "formulas", "locator", "values")
+
+    def __init__(
+        self,
+        locator: int,
+        values: dict[str, str],
+        cells: dict[str, object],
+        formulas: frozenset[str] = frozenset(),
+    ) -> None:
+        self.locator = locator
+        self.values = values  # field -> canonical, for the fields the provider may set
+        self.cells = cells  # the row as read (the campaign column tells which campaign it joins)
+        self.formulas = formulas
 
 
-@dataclass(slots=True)
-class Conflict:
-    record_id: str
-    field: str
-    header: str
-    tracker_value: str
-    provider_value: str
-    winner: Side
-    losing_value: str
-    # The provider's cell holds a formula: it stays, and Tracker keeps its own value (not written there).
-    formula: bool = False
+class Conflict(Record):
+    __slots__ = (
+        "field",
+        "formula",
+        "header",
+        "losing_value",
+        "provider_value",
+        "record_id",
+        "tracker_value",
+        "winner",
+    )
+
+    def __init__(  # noqa: PLR0913 - one parameter per reported fact
+        self,
+        record_id: str,
+        field: str,
+        header: str,
+        tracker_value: str,
+        provider_value: str,
+        winner: Side,
+        losing_value: str,
+        formula: bool = False,
+    ) -> None:
+        self.record_id = record_id
+        self.field = field
+        self.header = header
+        self.tracker_value = tracker_value
+        self.provider_value = provider_value
+        self.winner = winner
+        self.losing_value = losing_value
+        # The provider's cell holds a formula: it stays, and Tracker keeps its own value (not written there).
+        self.formula = formula
 
 
-@dataclass(slots=True)
-class CellProblem:
-    locator: int
-    header: str
-    value: str
-    message: str
+class CellProblem(Record):
+    __slots__ = ("header", "locator", "message", "value")
+
+    def __init__(self, locator: int, header: str, value: str, message: str) -> None:
+        self.locator = locator
+        self.header = header
+        self.value = value
+        self.message = message
 
 
-@dataclass(slots=True)
-class DeleteGuard:
-    vanished: int
-    synced: int
-    share: float
+class DeleteGuard(Record):
+    __slots__ = ("share", "synced", "vanished")
+
+    def __init__(self, vanished: int, synced: int, share: float) -> None:
+        self.vanished = vanished
+        self.synced = synced
+        self.share = share
 
 
-@dataclass
-class SyncPlan:
-    cell_writes: list[CellWrite] = field(default_factory=list)
-    new_rows: list[NewRow] = field(default_factory=list)
-    tracker_updates: dict[str, dict[str, str]] = field(default_factory=dict)
-    creates: list[RecordCreate] = field(default_factory=list)
-    conflicts: list[Conflict] = field(default_factory=list)
-    problems: list[CellProblem] = field(default_factory=list)
-    new_pending: list[PendingDeletion] = field(default_factory=list)
-    restored: list[str] = field(default_factory=list)
-    rows_of_deleted_records: int = 0
-    unchanged: int = 0
-    rows_read: int = 0
-    blocked: DeleteGuard | None = None
-    state: SyncState = field(default_factory=SyncState)
-    previous: SyncState = field(default_factory=SyncState)
+class SyncPlan(Record):
+    __slots__ = (
+        "blocked",
+        "cell_writes",
+        "conflicts",
+        "creates",
+        "new_pending",
+        "new_rows",
+        "previous",
+        "problems",
+        "restored",
+        "rows_of_deleted_records",
+        "rows_read",
+        "state",
+        "tracker_updates",
+        "unchanged",
+    )
+
+    def __init__(  # noqa: PLR0913 - keyword-built by the merge and tests, as the dataclass it was
+        self,
+        *,
+        rows_read: int = 0,
+        previous: SyncState | None = None,
+        state: SyncState | None = None,
+        cell_writes: list[CellWrite] | None = None,
+        new_rows: list[NewRow] | None = None,
+        tracker_updates: dict[str, dict[str, str]] | None = None,
+        creates: list[RecordCreate] | None = None,
+        conflicts: list[Conflict] | None = None,
+        problems: list[CellProblem] | None = None,
+        new_pending: list[PendingDeletion] | None = None,
+        restored: list[str] | None = None,
+        rows_of_deleted_records: int = 0,
+        unchanged: int = 0,
+        blocked: DeleteGuard | None = None,
+    ) -> None:
+        self.cell_writes: list[CellWrite] = [] if cell_writes is None else cell_writes
+        self.new_rows: list[NewRow] = [] if new_rows is None else new_rows
+        self.tracker_updates: dict[str, dict[str, str]] = {} if tracker_updates is None else tracker_updates
+        self.creates: list[RecordCreate] = [] if creates is None else creates
+        self.conflicts: list[Conflict] = [] if conflicts is None else conflicts
+        self.problems: list[CellProblem] = [] if problems is None else problems
+        self.new_pending: list[PendingDeletion] = [] if new_pending is None else new_pending
+        self.restored: list[str] = [] if restored is None else restored
+        self.rows_of_deleted_records = rows_of_deleted_records
+        self.unchanged = unchanged
+        self.rows_read = rows_read
+        self.blocked = blocked
+        self.state = SyncState() if state is None else state
+        self.previous = SyncState() if previous is None else previous
 
     @property
     def has_provider_writes(self) -> bool:
@@ -165,14 +258,24 @@ class SyncPlan:
             self.state.records[record_id] = old
 
 
-@dataclass(slots=True)
-class _Column:
-    mapping: ColumnMapping
-    spec: FieldSpec
-    header: str
-    value_map: dict[str, str]
-    to_provider: bool
-    from_provider: bool
+class _Column(Record):
+    __slots__ = ("from_provider", "header", "mapping", "spec", "to_provider", "value_map")
+
+    def __init__(  # noqa: PLR0913 - a mapped column's every fact, built in one place
+        self,
+        mapping: ColumnMapping,
+        spec: FieldSpec,
+        header: str,
+        value_map: dict[str, str],
+        to_provider: bool,
+        from_provider: bool,
+    ) -> None:
+        self.mapping = mapping
+        self.spec = spec
+        self.header = header
+        self.value_map = value_map
+        self.to_provider = to_provider
+        self.from_provider = from_provider
 
 
 def fingerprint(parts: list[str]) -> str:

@@ -4,18 +4,16 @@ Every value is compared in a canonical text form (enum values, ISO dates, trimme
 sync can tell "changed" from "written differently": `R`, `Replied` and `replied` are one status.
 """
 
-from __future__ import annotations
-
 import re
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
-from typing import Literal
+from typing import Final, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict
 
 from tracker_integrations.models.statuses import CampaignStatus, CampaignType, PitchStatus
+from tracker_integrations.records import FrozenRecord
 
 FieldKind = Literal["text", "email", "enum", "date", "datetime"]
 DateOrder = Literal["DMY", "MDY"]
@@ -59,14 +57,16 @@ class DateReading(BaseModel):
 UTC_DAY_FIRST = DateReading()
 
 
-@dataclass(frozen=True)
-class SheetMoment:
+class SheetMoment(FrozenRecord):
     """A cell Sheets holds as a date, time or date-time: the serial number (days since 1899-12-30, in the
     spreadsheet's wall-clock time), and the text the cell shows, which is what it reads as text."""
 
-    serial: float
-    shown: str
-    kind: Literal["DATE", "TIME", "DATE_TIME"] = "DATE"
+    __slots__ = ("kind", "serial", "shown")
+
+    def __init__(self, serial: float, shown: str, kind: Literal["DATE", "TIME", "DATE_TIME"] = "DATE") -> None:
+        self.serial: Final = serial
+        self.shown: Final = shown
+        self.kind: Final = kind
 
     def __str__(self) -> str:
         return self.shown

@@ -9,46 +9,66 @@ lacks. Applying the plan is the service's job; the merge then links each row to 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Final, Literal
 
-from tracker_integrations.models.imports import ImportedAction, ImportedCampaign, ImportedRow, ImportResult
+from tracker_integrations.records import FrozenRecord, Record
 from tracker_integrations.sync.engine import Merger, ProviderRow
 from tracker_integrations.sync.fields import FIELDS, InvalidValue, normalise_header, to_canonical
+
+if TYPE_CHECKING:
+    # Built only by `describe`, for an import: a sync job never builds these models.
+    from tracker_integrations.models.imports import ImportedAction, ImportedCampaign, ImportedRow, ImportResult
 
 RowAction = Literal["create", "update", "skip"]
 
 
-@dataclass(frozen=True, slots=True)
-class CampaignChoice:
+class CampaignChoice(FrozenRecord):
     """Where rows without a campaign of their own go: an existing campaign, or one to create by title."""
 
-    title: str
-    campaign_id: str | None = None  # None: created by the import
+    __slots__ = ("campaign_id", "title")
+
+    def __init__(self, title: str, campaign_id: str | None = None) -> None:
+        self.title: Final = title
+        self.campaign_id: Final = campaign_id  # None: created by the import
 
 
-@dataclass(frozen=True, slots=True)
-class ExistingPitch:
-    pitch_id: str
-    campaign_id: str
-    email: str
-    values: dict[str, str]  # field -> canonical, as the merge compares them
+class ExistingPitch(FrozenRecord):
+    __slots__ = ("campaign_id", "email", "pitch_id", "values")
+
+    def __init__(self, pitch_id: str, campaign_id: str, email: str, values: dict[str, str]) -> None:
+        self.pitch_id: Final = pitch_id
+        self.campaign_id: Final = campaign_id
+        self.email: Final = email
+        self.values: Final = values  # field -> canonical, as the merge compares them
 
 
-@dataclass(slots=True)
-class RowPlan:
-    locator: int  # the provider's row number, as the user sees it
-    action: RowAction
-    reason: str
-    campaign: CampaignChoice | None = None
-    values: dict[str, str] = field(default_factory=dict)  # field -> canonical, what the row brings
-    changes: dict[str, str] = field(default_factory=dict)  # for an update: the fields that differ
-    pitch_id: str | None = None  # the matched pitch (update, or skip of a row already in Tracker)
+class RowPlan(Record):
+    __slots__ = ("action", "campaign", "changes", "locator", "pitch_id", "reason", "values")
+
+    def __init__(  # noqa: PLR0913 - a row's every fact, as the planner finds them
+        self,
+        locator: int,
+        action: RowAction,
+        reason: str,
+        campaign: CampaignChoice | None = None,
+        values: dict[str, str] | None = None,
+        changes: dict[str, str] | None = None,
+        pitch_id: str | None = None,
+    ) -> None:
+        self.locator = locator  # the provider's row number, as the user sees it
+        self.action = action
+        self.reason = reason
+        self.campaign = campaign
+        self.values: dict[str, str] = {} if values is None else values  # field -> canonical, what the row brings
+        self.changes: dict[str, str] = {} if changes is None else changes  # for an update: the fields that differ
+        self.pitch_id = pitch_id  # the matched pitch (update, or skip of a row already in Tracker)
 
 
-@dataclass
-class ImportPlan:
-    rows: list[RowPlan] = field(default_factory=list)
+class ImportPlan(Record):
+    __slots__ = ("rows",)
+
+    def __init__(self, rows: list[RowPlan] | None = None) -> None:
+        self.rows: list[RowPlan] = [] if rows is None else rows
 
     def campaigns_to_create(self) -> list[str]:
         titles: dict[str, str] = {}
@@ -180,12 +200,15 @@ class ImportPlanner:
 _DONE: dict[RowAction, ImportedAction] = {"create": "created", "update": "updated", "skip": "skipped"}
 
 
-@dataclass(frozen=True, slots=True)
-class ImportOutcome:
+class ImportOutcome(FrozenRecord):
     """What running the plan did (empty for a preview)."""
 
-    placed: dict[int, str] = field(default_factory=dict)  # row -> the pitch it now carries
-    failed: dict[int, str] = field(default_factory=dict)  # row -> why Tracker refused what the plan said
+    __slots__ = ("failed", "placed")
+
+    def __init__(self, placed: dict[int, str] | None = None, failed: dict[int, str] | None = None) -> None:
+        self.placed: Final[dict[int, str]] = {} if placed is None else placed  # row -> the pitch it now carries
+        # row -> why Tracker refused what the plan said
+        self.failed: Final[dict[int, str]] = {} if failed is None else failed
 
 
 def describe(
@@ -197,6 +220,8 @@ def describe(
     outcome: ImportOutcome,
 ) -> ImportResult:
     """The import row by row, in the words the preview and the run share."""
+    from tracker_integrations.models.imports import ImportedCampaign, ImportedRow, ImportResult
+
     placed, failed = outcome.placed, outcome.failed
     rows: list[ImportedRow] = []
     for row in plan.rows:

@@ -1,7 +1,5 @@
 """Column mapping: which provider column feeds which Tracker field, in which direction, with which values."""
 
-from __future__ import annotations
-
 from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator

@@ -1,7 +1,5 @@
 """Which of a two-way sync's flows run: the Configure screen's "Sync options". All run unless turned off."""
 
-from __future__ import annotations
-
 from pydantic import BaseModel, ConfigDict
 
 

@@ -6,7 +6,6 @@ subclass the real classes, so mypy checks them against the real signatures, and 
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -228,7 +227,7 @@ def test_a_permanent_provider_error_escapes_unless_the_profile_says_what_to_tell
     assert given.card().last_error is None
     assert not given.leases.held
     # GIVEN one with it THEN the run fails with an ERROR card
-    telling = Frame(replace(PROFILE, refused=Notice("Refused.", "Try later.")))
+    telling = Frame(PROFILE.replace(refused=Notice("Refused.", "Try later.")))
     log = telling.frame.run(USER, _raises(refused))
     assert log.outcome == "failed"
     assert telling.card().status == ConnectionStatus.ERROR
@@ -246,7 +245,7 @@ def test_the_quota_pauses_the_run_after_the_ready_check() -> None:
     def ready(connection: Connection) -> None:
         raise SyncStopped("not_configured", "Nothing chosen.", "Choose.", status=ConnectionStatus.CONNECTED)
 
-    unready = Frame(replace(PROFILE, ready=ready))
+    unready = Frame(PROFILE.replace(ready=ready))
     unready.quotas.full = given.quotas.full
     unready.frame.run(USER, _succeeds)
     card = unready.card()
@@ -258,7 +257,7 @@ def test_the_quota_pauses_the_run_after_the_ready_check() -> None:
 def test_a_partial_run_is_a_recovery_only_when_its_card_is_clean() -> None:
     # GIVEN a profile that leaves the card clean after a partial run, and one that names the failure
     clean = Frame()
-    naming = Frame(replace(PROFILE, partial_error=_partial))
+    naming = Frame(PROFILE.replace(partial_error=_partial))
     # WHEN each runs partly
     clean.frame.run(USER, _partly)
     naming.frame.run(USER, _partly)
@@ -273,7 +272,7 @@ def test_a_partial_run_is_a_recovery_only_when_its_card_is_clean() -> None:
 def test_a_needs_reauth_set_during_the_run_is_kept_only_where_the_profile_says_so() -> None:
     for keeps, expected in ((True, ConnectionStatus.NEEDS_REAUTH), (False, ConnectionStatus.CONNECTED)):
         # GIVEN the token service marking the connection while the run goes on
-        given = Frame(replace(PROFILE, keeps_reauth_mark=keeps))
+        given = Frame(PROFILE.replace(keeps_reauth_mark=keeps))
 
         def sync(run: ProviderRun, given: Frame = given) -> SyncLog:
             # As the token service writes it: on the stored version, bumping it (version 3 after the syncing mark).

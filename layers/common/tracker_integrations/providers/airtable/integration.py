@@ -64,7 +64,7 @@ class AirtableIntegration(IntegrationHooks):
     def configure(self, user_id: str, body: dict[str, Any]) -> IntegrationDetail:
         return self.setup().configure(user_id, parse_model(AirtableSettingsUpdate, body))
 
-    def push_live_until(self, connection: Connection) -> datetime | None:
+    def push_live_until(self, connection: Connection, *, run_started: datetime | None = None) -> datetime | None:
         hook = self.store.current_webhook(connection.user_id)
         return None if hook is None else hook.expires_at
 

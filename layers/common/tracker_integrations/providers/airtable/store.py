@@ -8,8 +8,6 @@
   for the receiver, which knows only the id a ping names. Its MAC secret is sealed like the tokens.
 """
 
-from __future__ import annotations
-
 import json
 import zlib
 from dataclasses import dataclass, field
@@ -95,7 +93,7 @@ def _by_id_key(webhook_id: str) -> dict[str, dict[str, str]]:
 
 
 class AirtableStore:
-    def __init__(self, client: DynamoDBClient, table_name: str, states: SyncStateStore) -> None:
+    def __init__(self, client: "DynamoDBClient", table_name: str, states: SyncStateStore) -> None:
         self._db = client
         self._table = table_name
         self._states = states

@@ -10,8 +10,6 @@ both rate limits (a suffix match on `RateLimitExceeded` missed the first). A rea
 know falls back to the HTTP status.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from enum import StrEnum
 

@@ -9,17 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 
 from tracker_integrations.errors import NotFound
-from tracker_integrations.models.analytics import ProviderUsage, UsageReport
 from tracker_integrations.models.common import utcnow
 from tracker_integrations.models.connection import PROVIDER_KEYS, Connection, ProviderKey
 from tracker_integrations.models.sync_log import SyncLog
-from tracker_integrations.models.team import Identity
 from tracker_integrations.observability import logger, metrics
 from tracker_integrations.store.analytics import AnalyticsStore, DayCounts
+
+if TYPE_CHECKING:
+    # The operator's report only: a sync, which counts its run here, never builds these models.
+    from tracker_integrations.models.analytics import ProviderUsage, UsageReport
+    from tracker_integrations.models.team import Identity
 
 
 def _rate(failed: int, runs: int) -> float:
@@ -53,6 +57,8 @@ class Analytics:
     # -- the operator's report --------------------------------------------------------------------
 
     def report(self, identity: Identity) -> UsageReport:
+        from tracker_integrations.models.analytics import UsageReport
+
         if not identity.operator:
             raise NotFound("no such route")  # the route does not exist for anyone else
         counters = self._store.read()
@@ -65,6 +71,8 @@ class Analytics:
 
 
 def _usage(provider: ProviderKey, connected: int, week: list[DayCounts], month: list[DayCounts]) -> ProviderUsage:
+    from tracker_integrations.models.analytics import ProviderUsage
+
     week_days = [d for d in week if d.provider == provider]
     month_days = [d for d in month if d.provider == provider]
     runs_7d, failed_7d = sum(d.runs for d in week_days), sum(d.failed for d in week_days)

@@ -8,8 +8,6 @@ follows by itself (it reads the plan at each run). A change whose effective time
 the stored one's (a duplicate, or one overtaken by a later change) changes nothing.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial

@@ -6,8 +6,6 @@ recorded without being asked to. Entries expire after 90 days (DynamoDB TTL; exp
 swept entries are left out when read).
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any

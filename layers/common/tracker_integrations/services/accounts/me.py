@@ -1,7 +1,5 @@
 """`GET /api/me`: who the signed-in member is, in which account, with which role and plan."""
 
-from __future__ import annotations
-
 from pydantic import BaseModel, ConfigDict
 
 from tracker_integrations.models.account import Plan, PlanLimits

@@ -9,8 +9,6 @@ encrypted tokens: every failure before that point leaves nothing behind and send
 to the app with a message of our own that says what happened and what to do.
 """
 
-from __future__ import annotations
-
 import base64
 import hashlib
 import hmac
@@ -154,7 +152,7 @@ class OAuthService:
         store: IntegrationsStore,
         cipher: Callable[[], TokenCipher],
         settings: Settings,
-        lifecycle: Callable[[], ConnectionLifecycle],
+        lifecycle: "Callable[[], ConnectionLifecycle]",
         activity: ActivityStore,
         *,
         now: Callable[[], datetime] = utcnow,

@@ -1,7 +1,5 @@
 """Calls to a provider's OAuth token endpoint: code exchange and refresh (RFC 6749 sections 4.1.3, 6)."""
 
-from __future__ import annotations
-
 import base64
 from datetime import datetime, timedelta
 from urllib.parse import quote

@@ -11,9 +11,8 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from tracker_integrations.config import Settings
 from tracker_integrations.crypto.envelope import TokenCipher
@@ -23,6 +22,7 @@ from tracker_integrations.models.common import new_id, utcnow
 from tracker_integrations.models.connection import Connection, ConnectionStatus, LastError, TokenSet
 from tracker_integrations.observability import logger, metrics
 from tracker_integrations.providers.registry import get_spec
+from tracker_integrations.records import FrozenRecord
 from tracker_integrations.services.connecting.credentials import context_for, seal, unseal
 from tracker_integrations.store.integrations import IntegrationsStore
 from tracker_integrations.store.leases import LeaseStore
@@ -36,12 +36,14 @@ _WAIT_STEP = 0.2
 _BACKGROUND = RetryPolicy(max_attempts=4, base_delay=0.5, max_delay=8.0, max_wait=30.0)
 
 
-@dataclass(frozen=True, slots=True)
-class Clock:
+class Clock(FrozenRecord):
     """Time as the token service reads it (expiry) and waits on it (another worker's refresh)."""
 
-    now: Callable[[], datetime] = utcnow
-    sleep: Callable[[float], None] = time.sleep
+    __slots__ = ("now", "sleep")
+
+    def __init__(self, now: Callable[[], datetime] = utcnow, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.now: Final = now
+        self.sleep: Final = sleep
 
 
 SYSTEM_CLOCK = Clock()

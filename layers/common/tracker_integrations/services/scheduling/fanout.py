@@ -6,8 +6,6 @@ SQS call, and gives each a random delay within the interval so neither the provi
 worker see the whole tier at the top of the hour.
 """
 
-from __future__ import annotations
-
 import random
 from collections.abc import Callable
 from datetime import datetime

@@ -5,8 +5,6 @@ months); a connection that syncs rarely would otherwise die quietly. A refresh t
 connection needs_reauth and tells the user, as any refresh does.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -42,7 +40,7 @@ class KeepAlive:
     def __init__(
         self,
         integrations: IntegrationsStore,
-        tokens: Callable[[], TokenService],
+        tokens: "Callable[[], TokenService]",
         *,
         hooks: HooksOf,
         now: Callable[[], datetime] = utcnow,

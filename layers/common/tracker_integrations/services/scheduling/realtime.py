@@ -7,8 +7,6 @@ alone (until their reconciliation time); a real-time (agency) connection also ge
 few seconds out, and the changes arriving meanwhile ride on that one sync.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -57,7 +55,7 @@ class RealTime:
         self._queue = queue
         self._now = now
 
-    def tracker_changed(self, changes: Iterable[TrackerChange]) -> ChangeSummary:
+    def tracker_changed(self, changes: "Iterable[TrackerChange]") -> ChangeSummary:
         writers: dict[str, set[str]] = {}
         for change in changes:
             writers.setdefault(change.user_id, set()).add(change.written_by)
@@ -86,7 +84,7 @@ class RealTime:
         """A sync that started at `started_at` finished: what changed before it is synced. Without a live push
         channel nobody would report the provider's changes, so the connection stays due at every tick."""
         if get_spec(connection.provider).sync.push_watched:
-            live_until = self._hooks(connection.provider).push_live_until(connection)
+            live_until = self._hooks(connection.provider).push_live_until(connection, run_started=started_at)
             if live_until is None or live_until <= self._now():
                 self.still_due(connection, started_at)
                 return

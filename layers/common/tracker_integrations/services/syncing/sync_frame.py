@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Final
 
 from tracker_integrations.config import Settings
 from tracker_integrations.errors import (
@@ -42,6 +42,7 @@ from tracker_integrations.models.connection import (
 from tracker_integrations.models.sync_log import SyncDirection, SyncLog, SyncLogError
 from tracker_integrations.observability import logger, metrics
 from tracker_integrations.providers.registry import get_spec
+from tracker_integrations.records import FrozenRecord, Record
 from tracker_integrations.services.accounts.analytics import Analytics
 from tracker_integrations.services.connecting.tokens import TokenService
 from tracker_integrations.services.notifications import Notifier
@@ -72,48 +73,86 @@ class SyncStopped(Exception):
         self.status = status
 
 
-@dataclass(frozen=True)
-class Notice:
+class Notice(FrozenRecord):
     """What the card and the notification say about a failure: what happened, and what to do."""
 
-    message: str
-    action: str
+    __slots__ = ("action", "message")
+
+    def __init__(self, message: str, action: str) -> None:
+        self.message: Final = message
+        self.action: Final = action
 
 
-@dataclass(frozen=True, kw_only=True)
-class SyncProfile:
+class SyncProfile(FrozenRecord):
     """What differs between providers' runs: messages as data, plus a few small rules."""
 
-    provider: ProviderKey
-    direction: SyncDirection
-    label: str  # names the run in operator logs ("<label> finished")
-    metric: str  # a run counts as "<metric>Success", "<metric>Partial" or "<metric>Failed"
-    in_progress: str  # SyncInProgress's message
-    not_connected: str  # NotFound's message
-    reauth: Notice
-    unavailable: Notice  # rate limited or down
-    refused: Notice | None = None  # a PermanentProviderError; None lets it escape to the queue
-    # The card's record count after a run that did not fail.
-    card_records: Callable[[Connection, SyncLog], int]
-    # What the card says after a partial run; None leaves it clean (and the run counts as a recovery).
-    partial_error: Callable[[SyncLog, datetime], LastError] | None = None
-    # What the card says after a clean run that still has something to tell (e.g. a formula was kept).
-    run_notice: Callable[[SyncLog, datetime], LastError | None] | None = None
-    # Checked before the quota, so a run that has nothing to sync says that rather than "quota reached".
-    ready: Callable[[Connection], object] | None = None
-    # A needs_reauth the token service set while the run went on outlives a run that did not see it.
-    keeps_reauth_mark: bool = False
+    __slots__ = (
+        "card_records",
+        "direction",
+        "in_progress",
+        "keeps_reauth_mark",
+        "label",
+        "metric",
+        "not_connected",
+        "partial_error",
+        "provider",
+        "ready",
+        "reauth",
+        "refused",
+        "run_notice",
+        "unavailable",
+    )
+
+    def __init__(  # noqa: PLR0913 - one keyword per way the providers' runs differ
+        self,
+        *,
+        provider: ProviderKey,
+        direction: SyncDirection,
+        label: str,
+        metric: str,
+        in_progress: str,
+        not_connected: str,
+        reauth: Notice,
+        unavailable: Notice,
+        card_records: Callable[[Connection, SyncLog], int],
+        refused: Notice | None = None,
+        partial_error: Callable[[SyncLog, datetime], LastError] | None = None,
+        run_notice: Callable[[SyncLog, datetime], LastError | None] | None = None,
+        ready: Callable[[Connection], object] | None = None,
+        keeps_reauth_mark: bool = False,
+    ) -> None:
+        self.provider: Final = provider
+        self.direction: Final = direction
+        self.label: Final = label  # names the run in operator logs ("<label> finished")
+        self.metric: Final = metric  # a run counts as "<metric>Success", "<metric>Partial" or "<metric>Failed"
+        self.in_progress: Final = in_progress  # SyncInProgress's message
+        self.not_connected: Final = not_connected  # NotFound's message
+        self.reauth: Final = reauth
+        self.unavailable: Final = unavailable  # rate limited or down
+        self.refused: Final = refused  # a PermanentProviderError; None lets it escape to the queue
+        # The card's record count after a run that did not fail.
+        self.card_records: Final = card_records
+        # What the card says after a partial run; None leaves it clean (and the run counts as a recovery).
+        self.partial_error: Final = partial_error
+        # What the card says after a clean run that still has something to tell (e.g. a formula was kept).
+        self.run_notice: Final = run_notice
+        # Checked before the quota, so a run that has nothing to sync says that rather than "quota reached".
+        self.ready: Final = ready
+        # A needs_reauth the token service set while the run went on outlives a run that did not see it.
+        self.keeps_reauth_mark: Final = keeps_reauth_mark
 
 
-@dataclass
-class ProviderRun:
+class ProviderRun(Record):
     """One run as the provider's sync sees it."""
 
-    connection: Connection  # read under the lease
-    log: SyncLog  # to fill in and return
-    # The run's clients share one call counter (a token refresh carries it over to the new client),
-    # so a run that fails still logs the calls it made.
-    calls: Mapping[str, int] = field(default_factory=dict)
+    __slots__ = ("calls", "connection", "log")
+
+    def __init__(self, connection: Connection, log: SyncLog, calls: Mapping[str, int] | None = None) -> None:
+        self.connection = connection  # read under the lease
+        self.log = log  # to fill in and return
+        # The run's clients share one call counter (a token refresh carries it over to the new client),
+        # so a run that fails still logs the calls it made.
+        self.calls: Mapping[str, int] = {} if calls is None else calls
 
     @property
     def user_id(self) -> str:
@@ -123,18 +162,30 @@ class ProviderRun:
 Sync = Callable[[ProviderRun], SyncLog]
 
 
-@dataclass(frozen=True, slots=True)
-class RunServices:
+class RunServices(FrozenRecord):
     """What every provider's sync runs with: the platform's side of a run, passed as one."""
 
-    integrations: IntegrationsStore
-    tracker: TrackerStore
-    tokens: TokenService
-    leases: LeaseStore
-    quotas: Quotas
-    notifier: Notifier
-    settings: Settings
-    usage: Analytics | None = None  # the operator's usage counters and per-provider metrics
+    __slots__ = ("integrations", "leases", "notifier", "quotas", "settings", "tokens", "tracker", "usage")
+
+    def __init__(  # noqa: PLR0913 - the platform's services, each named
+        self,
+        integrations: IntegrationsStore,
+        tracker: TrackerStore,
+        tokens: TokenService,
+        leases: LeaseStore,
+        quotas: Quotas,
+        notifier: Notifier,
+        settings: Settings,
+        usage: Analytics | None = None,
+    ) -> None:
+        self.integrations: Final = integrations
+        self.tracker: Final = tracker
+        self.tokens: Final = tokens
+        self.leases: Final = leases
+        self.quotas: Final = quotas
+        self.notifier: Final = notifier
+        self.settings: Final = settings
+        self.usage: Final = usage  # the operator's usage counters and per-provider metrics
 
 
 class SyncFrame:

@@ -8,21 +8,23 @@ The provider key says who wrote (`written_by`), so a sync's own writes are not s
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from tracker_integrations.errors import NotFound, TrackerError, ValidationFailed, VersionConflict
 from tracker_integrations.models.campaign import Campaign, CampaignCreate, Pitch, PitchCreate, PitchUpdate
 from tracker_integrations.models.connection import ProviderKey
-from tracker_integrations.models.imports import ImportCampaign
 from tracker_integrations.models.sync_log import SyncLogError
+from tracker_integrations.records import Record
 from tracker_integrations.services.campaigns import CampaignsService
 from tracker_integrations.store.tracker import TrackerStore
 from tracker_integrations.sync.engine import SyncPlan
 from tracker_integrations.sync.fields import FIELDS, from_tracker, normalise_header
 from tracker_integrations.sync.importer import CampaignChoice, ExistingPitch, ImportOutcome, ImportPlan
+
+if TYPE_CHECKING:
+    from tracker_integrations.models.imports import ImportCampaign
 
 
 def tracker_values(pitch: Pitch, campaign: Campaign | None) -> dict[str, str]:
@@ -49,13 +51,20 @@ def pitch_create(values: dict[str, str]) -> PitchCreate:
     return PitchCreate.model_validate({k: v for k, v in pitch_fields(values).items() if v not in ("", None)})
 
 
-@dataclass
-class TrackerSnapshot:
+class TrackerSnapshot(Record):
     """Tracker's campaigns and pitches at one moment of a run, and their values as the merge compares them."""
 
-    campaigns: dict[str, Campaign] = field(default_factory=dict)
-    pitches: dict[str, Pitch] = field(default_factory=dict)
-    values: dict[str, dict[str, str]] = field(default_factory=dict)
+    __slots__ = ("campaigns", "pitches", "values")
+
+    def __init__(
+        self,
+        campaigns: dict[str, Campaign] | None = None,
+        pitches: dict[str, Pitch] | None = None,
+        values: dict[str, dict[str, str]] | None = None,
+    ) -> None:
+        self.campaigns: dict[str, Campaign] = {} if campaigns is None else campaigns
+        self.pitches: dict[str, Pitch] = {} if pitches is None else pitches
+        self.values: dict[str, dict[str, str]] = {} if values is None else values
 
     def existing(self) -> list[ExistingPitch]:
         return [

@@ -7,8 +7,6 @@ startHistoryId (404 on history.list) is its own error, so the sync can fall back
 full resync; a message deleted between listing and reading is another.
 """
 
-from __future__ import annotations
-
 import base64
 import binascii
 from datetime import UTC, datetime

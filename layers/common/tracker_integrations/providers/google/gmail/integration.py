@@ -61,7 +61,7 @@ class GmailIntegration(IntegrationHooks):
 
     # -- hooks ------------------------------------------------------------------------------------
 
-    def push_live_until(self, connection: Connection) -> datetime | None:
+    def push_live_until(self, connection: Connection, *, run_started: datetime | None = None) -> datetime | None:
         watch = self.store.watch(connection.user_id)
         return None if watch is None else watch.expires_at
 

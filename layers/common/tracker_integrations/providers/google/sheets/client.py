@@ -5,8 +5,6 @@ classified into the typed errors; the ones a user can fix (a deleted spreadsheet
 a deleted or renamed tab) get their own types so the sync can say what to do.
 """
 
-from __future__ import annotations
-
 from typing import Any
 from urllib.parse import quote
 

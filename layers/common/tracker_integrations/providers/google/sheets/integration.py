@@ -63,8 +63,11 @@ class SheetsIntegration(IntegrationHooks):
     def configure(self, user_id: str, body: dict[str, Any]) -> IntegrationDetail:
         return self.setup().configure(user_id, parse_model(SheetsSettingsUpdate, body))
 
-    def push_live_until(self, connection: Connection) -> datetime | None:
-        channel = self.channels.current(connection.user_id, connection.provider)
+    def push_live_until(self, connection: Connection, *, run_started: datetime | None = None) -> datetime | None:
+        if run_started is None:
+            channel = self.channels.current(connection.user_id, connection.provider)
+        else:
+            channel = self.channels.current_since(connection.user_id, connection.provider, run_started)
         return None if channel is None else channel.expires_at
 
     def disconnecting(self, connection: Connection, access_token: str | None) -> None:

@@ -1,7 +1,5 @@
 """Choosing where Google Sheets sync goes: list or create a spreadsheet, pick the tab, map columns."""
 
-from __future__ import annotations
-
 from pydantic import BaseModel, ConfigDict
 
 from tracker_integrations.config import Settings

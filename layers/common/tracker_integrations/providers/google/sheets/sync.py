@@ -11,8 +11,8 @@ sync log, card and notification are the shared `SyncFrame`'s; this module brings
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import TYPE_CHECKING, Final
 
 from pydantic import ValidationError
 
@@ -20,7 +20,6 @@ from tracker_integrations.errors import NotFound, TrackerError, ValidationFailed
 from tracker_integrations.models.campaign import Campaign, Pitch
 from tracker_integrations.models.common import new_id, utcnow
 from tracker_integrations.models.connection import Connection, ConnectionStatus, LastError, ProviderKey
-from tracker_integrations.models.imports import ImportRequest, ImportResult
 from tracker_integrations.models.sheets import SheetsConnectionSettings, SheetsSettings, SheetTarget
 from tracker_integrations.models.sync_log import ConflictDetail, SyncLog, SyncLogError, SyncOutcome
 from tracker_integrations.providers.google.errors import GoogleRefused
@@ -34,6 +33,7 @@ from tracker_integrations.providers.google.sheets.client import (
     column_letter,
 )
 from tracker_integrations.providers.google.sheets.drive_watch import DriveWatches
+from tracker_integrations.records import FrozenRecord
 from tracker_integrations.services.campaigns import CampaignsService
 from tracker_integrations.services.syncing.sync_frame import (
     Notice,
@@ -71,6 +71,9 @@ from tracker_integrations.sync.importer import (
     describe,
 )
 from tracker_integrations.sync.mapping import follow_headers
+
+if TYPE_CHECKING:
+    from tracker_integrations.models.imports import ImportRequest, ImportResult
 
 PROVIDER: ProviderKey = "google-sheets"
 
@@ -160,25 +163,39 @@ PROFILE = SyncProfile(
 )
 
 
-@dataclass(frozen=True)
-class _Sheet:
+class _Sheet(FrozenRecord):
     """What one read of the tab gives a run, beside Tracker's side of the same moment."""
 
-    target: SheetTarget
-    settings: SheetsSettings
-    grid: list[list[object]]
-    headers: list[str]
-    columns: dict[str, int]
-    rows: list[ProviderRow]
-    # Short dates and typed date-times read as the spreadsheet's locale and time zone say.
-    dates: DateReading
-    campaigns: dict[str, Campaign] = field(default_factory=dict)
-    pitches: dict[str, Pitch] = field(default_factory=dict)
-    tracker: dict[str, dict[str, str]] = field(default_factory=dict)
+    __slots__ = ("campaigns", "columns", "dates", "grid", "headers", "pitches", "rows", "settings", "target", "tracker")
+
+    def __init__(  # noqa: PLR0913 - the read, then Tracker's side of it
+        self,
+        target: SheetTarget,
+        settings: SheetsSettings,
+        grid: list[list[object]],
+        headers: list[str],
+        columns: dict[str, int],
+        rows: list[ProviderRow],
+        dates: DateReading,
+        campaigns: dict[str, Campaign] | None = None,
+        pitches: dict[str, Pitch] | None = None,
+        tracker: dict[str, dict[str, str]] | None = None,
+    ) -> None:
+        self.target: Final = target
+        self.settings: Final = settings
+        self.grid: Final = grid
+        self.headers: Final = headers
+        self.columns: Final = columns
+        self.rows: Final = rows
+        # Short dates and typed date-times read as the spreadsheet's locale and time zone say.
+        self.dates: Final = dates
+        self.campaigns: Final[dict[str, Campaign]] = {} if campaigns is None else campaigns
+        self.pitches: Final[dict[str, Pitch]] = {} if pitches is None else pitches
+        self.tracker: Final[dict[str, dict[str, str]]] = {} if tracker is None else tracker
 
 
 # An import run: the request, and where the run leaves its result for the caller.
-_Importing = tuple[ImportRequest, list[ImportResult]]
+_Importing = tuple["ImportRequest", list["ImportResult"]]
 
 
 def _text(raw: object) -> str:
@@ -217,12 +234,14 @@ def _adopt_promised_rows(
     return result, adopted
 
 
-@dataclass(frozen=True, slots=True)
-class SheetsStorage:
+class SheetsStorage(FrozenRecord):
     """What Sheets keeps of its own between runs: the merge state and the journal of records it created."""
 
-    states: SyncStateStore
-    journal: CreationJournal
+    __slots__ = ("journal", "states")
+
+    def __init__(self, states: SyncStateStore, journal: CreationJournal) -> None:
+        self.states: Final = states
+        self.journal: Final = journal
 
 
 class SheetsSync:
@@ -426,7 +445,7 @@ class SheetsSync:
         campaigns = {c.campaign_id: c for c in self._tracker.all_campaigns(user_id)}
         pitches = {p.pitch_id: p for p in self._tracker.all_pitches(user_id)}
         tracker = {pid: tracker_values(p, campaigns.get(p.campaign_id)) for pid, p in pitches.items()}
-        return replace(sheet, campaigns=campaigns, pitches=pitches, tracker=tracker)
+        return sheet.replace(campaigns=campaigns, pitches=pitches, tracker=tracker)
 
     def _propose_import(self, sheet: _Sheet) -> None:
         """The first sync of a sheet that already has rows no campaign claims: Tracker does not guess where they
@@ -663,7 +682,8 @@ class SheetsSync:
         request, results = importing
         choice = self._choice(request, sheet)
         plan = self._planner(merger, sheet, choice).plan(sheet.rows, set(sheet.tracker))
-        snapshot = replace(_snapshot(sheet), campaigns=dict(sheet.campaigns))
+        snapshot = _snapshot(sheet)
+        snapshot.campaigns = dict(sheet.campaigns)
         outcome = self._side.place(user_id, plan, snapshot)
         placed, failed, campaigns = outcome.placed, outcome.failed, snapshot.campaigns
         if choice is not None:
@@ -672,7 +692,7 @@ class SheetsSync:
                 current = self._integrations.get_connection(user_id, PROVIDER) or connection
                 settings = _sheets_settings(current)
                 self._update_settings(current, settings.model_copy(update={"import_campaign_id": chosen}))
-        results.append(self._describe(request, replace(sheet, campaigns=campaigns), plan, placed, failed))
+        results.append(self._describe(request, sheet.replace(campaigns=campaigns), plan, placed, failed))
         return list(placed.items())
 
     @staticmethod
