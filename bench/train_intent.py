@@ -289,7 +289,7 @@ def report(scored: Sequence[Scored]) -> float:
 # The needs-a-look settings the check compares: the lowest probability taken, the closest runner-up
 # taken, and which hedged or contrasting cues may not carry a verdict alone.
 CONFIDENCES = tuple(round(0.5 + 0.05 * step, 2) for step in range(7))  # 0.5 ... 0.8
-MARGINS = tuple(round(0.05 * step, 2) for step in range(9))  # 0 ... 0.4
+MARGINS = tuple(round(0.05 * step, 2) for step in range(11))  # 0 ... 0.5 (0.4, the old edge, was chosen)
 HEDGE_CHOICES: dict[str, tuple[str, ...]] = {
     "none": (),
     "contrast": ("a:", "x:contrast_to_"),
