@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tracker_integrations.replies.features import text_features
 
 
@@ -193,3 +195,33 @@ def test_a_pointer_to_a_submission_form_is_marked() -> None:
     # THEN each is marked as pointing to a submission channel
     for text in texts:
         assert "m:submit_channel" in _markers(text), text
+
+
+@pytest.mark.parametrize(
+    ("text", "marker"),
+    [
+        ("Le mot de passe ne fonctionne pas, vous pouvez vérifier ?", "m:problem"),
+        ("Der Link funktioniert nicht.", "m:problem"),
+        ("The download link doesn't work for me.", "m:problem"),
+        ("Bel me even, via mail raak ik het overzicht kwijt: 010 000 0000.", "m:call_me"),
+        ("Mejor me llamas y lo hablamos.", "m:call_me"),
+        ("Pode ligar-me amanhã de manhã?", "m:call_me"),
+        ("Please note my new address from January.", "m:new_address"),
+        ("Nos mudamos de oficina el 1 de diciembre.", "m:new_address"),
+        ("Dit adres is niet meer in gebruik.", "m:mailbox_closed"),
+        ("Questo indirizzo non è più attivo.", "m:mailbox_closed"),
+        ("Este endereço não é mais monitorado.", "m:mailbox_closed"),
+    ],
+)
+def test_replies_about_the_delivery_or_the_contact_carry_their_marker(text: str, marker: str) -> None:
+    # GIVEN a reply about a broken file, a call, a new address or a closed mailbox
+    # WHEN its features are read
+    # THEN it carries the marker the model learns once for every language
+    assert marker in _markers(text)
+
+
+def test_a_yes_with_a_date_carries_none_of_the_delivery_markers() -> None:
+    # GIVEN a plain yes with a date in it
+    markers = _markers("Love it, we'll play it on 12 March on the breakfast show.")
+    # THEN it is not read as a problem, a call, an address change or a closed mailbox
+    assert not markers & {"m:problem", "m:call_me", "m:new_address", "m:mailbox_closed"}

@@ -205,3 +205,31 @@ def test_asking_for_no_more_versions_is_not_an_unsubscribe() -> None:
     verdict = classify_intent("Wir setzen den Titel ein. Bitte senden Sie uns keine weiteren Versionen.")
     # THEN it is no request to leave the list
     assert "explicit_unsubscribe" not in verdict.reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Under GDPR I am requesting that you delete my personal data and stop contacting me.",
+        "Conformément au RGPD, merci de supprimer mes données.",
+        "Ich bitte um Löschung meiner personenbezogenen Daten gemäß DSGVO.",
+        "De acuerdo con el RGPD, le solicito que elimine mis datos de su base de datos.",
+        "Ai sensi del GDPR vi chiedo di cancellare i miei dati.",
+        "Nos termos do RGPD, peço que apaguem os meus dados.",
+        "Op grond van de AVG verzoek ik u mijn persoonsgegevens te verwijderen.",
+    ],
+)
+def test_a_request_to_erase_personal_data_is_an_explicit_unsubscribe(text: str) -> None:
+    # GIVEN a data-protection erasure request in each language
+    # WHEN its intent is read
+    verdict = classify_intent(text)
+    # THEN it leaves the list as surely as "unsubscribe" does
+    assert verdict.intent == "not_interested"
+    assert "explicit_unsubscribe" in verdict.reasons
+
+
+def test_a_warning_about_which_file_to_send_is_not_an_unsubscribe() -> None:
+    # GIVEN a yes that warns which version not to send
+    verdict = classify_intent("We'll run the radio edit. The full version has a swear, so don't send me that one.")
+    # THEN it is no request to leave the list
+    assert "explicit_unsubscribe" not in verdict.reasons

@@ -43,7 +43,10 @@ always matches the code that reads it. Pure Python and stdlib only.
   ("Dus nee.", "Per noi no."); ``m:opens_question``: the first sentence past a greeting is a question
   (a reply that asks first is seldom a yes: the yes comes first in "Great, added! Wav?");
 - ``m:thanks_only``: a short thank-you with no negation, question or word of taking the track, which
-  is neither a yes nor a no.
+  is neither a yes nor a no;
+- ``m:problem`` (a password, link or file that does not work), ``m:call_me`` (call me, a phone
+  number), ``m:new_address`` (a new address, an office moving) and ``m:mailbox_closed`` (this
+  address is no longer read): replies about the delivery or the contact, not a verdict on the track.
 """
 
 from __future__ import annotations
@@ -215,6 +218,41 @@ _SUBMIT_CHANNEL = re.compile(
     r"nuestra|la|il|nostro|a|o|nossa|onze|de) (?:website|site|webseite|web|sitio|pagina|pagina web)|"
     r"submit(?:ted)? (?:via|through|on))\b"
 )
+# Something in the pitch does not work for them (a password, a dead link, a broken file): a reply about
+# the delivery, not a verdict on the track ("the password doesn't work", "le lien ne fonctionne pas").
+_PROBLEM = re.compile(
+    r"\b(?:password|passwort|kennwort|mot de passe|contrasena|senha|wachtwoord|login|zugang\w*|acceso|accesso|"
+    r"acesso|toegang|access|codific\w*|encoding|corrupt\w*|korrupt\w*|beschadigd|danad[oa]|dannegiat[oa]|"
+    r"(?:does ?n'?t|did ?n'?t|won'?t) (?:work|open|play|load)|not working|ne (?:fonctionne|marche|s'ouvre) pas|"
+    r"(?:funktioniert|geht|offnet sich|lasst sich \w+) nicht|no (?:funciona|abre|carga|me deja)|"
+    r"non (?:funziona|si apre|parte|si scarica)|nao (?:funciona|abre|carrega)|werkt niet|doet het niet|"
+    r"gaat niet open)\b"
+)
+# They would rather talk: "call me", a phone number to ring ("Bel me even", "llámame", "ligue-me").
+_CALL_ME = re.compile(
+    r"\b(?:call|ring|phone) me|\bgive me a (?:call|ring)\b|\bappel(?:le|ez)[- ]moi\b|\btelephone[sz]?[- ]moi\b|"
+    r"\bruf(?:en sie)? mich\b|\b(?:rufen sie|ruf) \w* ?an\b|\bme llamas\b|\bllam(?:ame|eme|adme)\b|\bchiamam\w*\b|"
+    r"\bmi (?:chiami|telefoni)\b|\b(?:liga|ligue|ligar|telefona|telefonar)[- ]?me\b|\bme (?:liga|ligue|telefona)\b|"
+    r"\bbel (?:me|mij)\b|\b(?:per|by|au|am|por|al|ao|pelo|via) (?:phone|telephone|telefon|telefono|telefone|"
+    r"telefoon)\b|\b\d{2,4}[ .-]?\d{2,4}[ .-]?\d{2,4}[ .-]?\d{2,4}\b"
+)
+# A new address, or this mailbox closing: a change to note, not an absence ("my new address is", "ya no
+# está en uso", "non è più attivo", "niet meer in gebruik").
+_NEW_ADDRESS = re.compile(
+    r"\b(?:new (?:e-?mail |postal )?address|nouvelle adresse|neue (?:\w+)?adresse|neuen? anschrift|"
+    r"(?:direccion|casilla) nueva|nueva direccion|nuovo indirizzo|indirizzo nuovo|novo endereco|endereco novo|"
+    r"nieuw(?:e)? (?:adres|mailadres)|(?:we|wir|on|nos|ci|nous) (?:are )?(?:moving|move|ziehen|demenage\w*|"
+    r"mudamos|trasferiamo|verhuizen)|muda de endereco|verhuist)\b"
+)
+_MAILBOX = (
+    r"(?:address|adresse|direccion|indirizzo|endereco|adres|mailbox|inbox|casilla|casella|postvak|postfach|account)"
+)
+_MAILBOX_CLOSED = re.compile(
+    rf"\b{_MAILBOX}\b[^.!?\n]{{0,40}}\b(?:no longer|not (?:in use|monitored|active)|n'est plus|nicht mehr|ya no|"
+    rf"non (?:e )?piu|nao (?:e |esta )?mais|ja nao|niet meer|wird nicht|n'est pas|no (?:esta|se)|non (?:e|viene))\b|"
+    rf"\b(?:no longer|nicht mehr|ya no|non piu|nao mais|niet meer)\b[^.!?\n]{{0,30}}\b(?:in use|monitored|"
+    rf"gelesen|en uso|attivo|monitorad[oa]|in gebruik|abgerufen|consultad[oa])\b"
+)
 # A decision against the track, in the seven languages ("decided against", "uns dagegen entschieden",
 # "décidé de ne pas", "hemos decidido no", "deciso di non", "decidimos não", "besloten hem niet").
 _DECIDED_AGAINST = re.compile(
@@ -359,6 +397,20 @@ def _negation_markers(text: str) -> set[str]:
     return found
 
 
+# Markers that are one pattern found anywhere in the reply.
+_PATTERN_MARKERS = (
+    (_NO_LONGER, "m:no_longer"),
+    (_EMAIL_ADDRESS, "m:email_address"),
+    (_DECIDED_AGAINST, "x:decided_against"),
+    (_NEXT_TIME, "m:next_time"),
+    (_SUBMIT_CHANNEL, "m:submit_channel"),
+    (_PROBLEM, "m:problem"),
+    (_CALL_ME, "m:call_me"),
+    (_NEW_ADDRESS, "m:new_address"),
+    (_MAILBOX_CLOSED, "m:mailbox_closed"),
+)
+
+
 def _addresses_someone_named(text: str) -> bool:
     """A name the reply mentions and later addresses ("Giro a Chiara ... Chiara, vedi tu"): a forward."""
     for match in _VOCATIVE.finditer(text):
@@ -375,15 +427,10 @@ def _marker_features(text: str, words: list[str]) -> set[str]:
         found.add("m:regret")
     if _NUMERIC_DATE.search(text) or DAY_AND_MONTH.search(text) or any(word in MONTH_WORDS for word in words):
         found.add("m:date")
+    found.update(marker for pattern, marker in _PATTERN_MARKERS if pattern.search(text))
     absence = sum(len(word) > 3 and word.startswith(_ABSENCE) for word in words)
     if absence:
         found.add("m:absence" if absence == 1 else "m:absences")
-    if _NO_LONGER.search(text):
-        found.add("m:no_longer")
-    if _EMAIL_ADDRESS.search(text):
-        found.add("m:email_address")
-    if _DECIDED_AGAINST.search(text):
-        found.add("x:decided_against")
     first = _TOKEN.findall(_CLAUSE_END.split(text.strip(), maxsplit=1)[0])
     if len(first) == 1 and first[0] in _YES_WORDS:
         found.add("m:opens_yes")
@@ -395,10 +442,6 @@ def _marker_features(text: str, words: list[str]) -> set[str]:
     for sentence in _SENTENCE_END.split(text):
         if _THIS_TIME.search(sentence) and any(_negates(t) for t in _TOKEN.findall(sentence)):
             found.add("x:neg_this_time")
-    if _NEXT_TIME.search(text):
-        found.add("m:next_time")
-    if _SUBMIT_CHANNEL.search(text):
-        found.add("m:submit_channel")
     if any(word.startswith(_FORWARD) for word in words if len(word) > 1) or _FORWARD_PHRASE.search(text):
         found.add("m:forward")
     if (

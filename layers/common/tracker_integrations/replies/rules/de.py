@@ -117,6 +117,8 @@ NEGATIVE: tuple[Cue, ...] = (
             ),
             r"\b(?:entfernen|loschen|streichen) sie (?:meine|unsere) (?:adresse|e-?mail-?adresse|mailadresse)\b",
             r"\b(?:nehmen|streichen|loschen|entfernen) sie (?:mich|uns) (?:bitte )?(?:aus|von)\b",
+            r"\bloschung (?:meiner|unserer|aller meiner) (?:\w+ )?daten\b",
+            r"\b(?:meine|unsere) (?:personenbezogenen |personlichen )?daten (?:\w+ )?(?:zu )?loschen\b",
         ),
     ),
     Cue(

@@ -178,7 +178,9 @@ NEGATIVE: tuple[Cue, ...] = (
             r"\b(?:remove|take) (?:me|us|my (?:e-?mail|address)) (?:off|from)\b",
             r"\bstop (?:sending|emailing)\b",
             r"\b(?:remove|delete) (?:my|our) (?:e-?mail|address|contact)\b",
-            r"\bdon'?t (?:send|email) (?:me|us)\b",
+            r"\bdon'?t (?:send|email) (?:me|us)\b(?! (?:that|this|the|those|these|a|an|it|them)\b)",
+            r"\b(?:delete|erase|remove) (?:all )?(?:my|our) (?:personal )?(?:data|details|information)\b",
+            r"\bright to (?:erasure|be forgotten)\b",
         ),
     ),
     Cue(

@@ -106,6 +106,8 @@ NEGATIVE: tuple[Cue, ...] = (
             # Imperatives with the pronoun attached: "borradme de esta lista", "quitame de la lista".
             r"\b(?:quita|saca|borra|elimina)(?:d|n)?me de (?:la|esta|vuestra|su|tu|sus|vuestras) (?:lista|base)",
             r"\bno (?:me )?(?:envies|envieis|manden|mandeis) mas\b",
+            r"\b(?:elimine|eliminen|eliminad|borre|borren|borrad|suprima|supriman) (?:todos )?(?:mis|nuestros) datos\b",
+            r"\b(?:supresion|eliminacion|borrado) de (?:mis|nuestros) datos\b",
             (
                 r"\b(?:quitad|quiten|eliminad|eliminen|borrad|borren) (?:mi|nuestra|nuestro) "
                 r"(?:direccion|correo|contacto|email)\b"

@@ -124,6 +124,8 @@ NEGATIVE: tuple[Cue, ...] = (
             r"\barretez de (?:m'|nous )?(?:envoyer|ecrire)\b",
             r"\bne (?:m'|nous )(?:envoyez|ecrivez) plus\b",
             r"\b(?:retirez|supprimez|enlevez|effacez) (?:mon|notre) (?:adresse|contact|e-?mail)\b",
+            r"\b(?:supprim|effac)\w* (?:toutes )?(?:mes|nos) (?:donnees|coordonnees)\b",
+            r"\bdroit (?:a l'effacement|a l'oubli)\b",
         ),
     ),
     Cue(

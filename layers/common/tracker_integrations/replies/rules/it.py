@@ -104,6 +104,8 @@ NEGATIVE: tuple[Cue, ...] = (
             r"\brimuovermi\b",
             r"\brimuovetemi\b",
             r"\btoglietemi\b",
+            r"\b(?:cancell|elimin|rimuov)\w* (?:tutti )?(?:i )?(?:miei|nostri) dati\b",
+            r"\bdiritto all'oblio\b",
             (
                 r"\b(?:rimuovete|rimuovi|togliete|cancellate|eliminate) (?:il )?(?:mio|nostro) "
                 r"(?:indirizzo|contatto|e-?mail)\b"

@@ -90,6 +90,8 @@ NEGATIVE: tuple[Cue, ...] = (
             r"\bhaal (?:me|mij) (?:\w+ )?(?:van|uit)\b",
             r"\bstuur (?:me|mij|ons) (?:\w+ )?(?:geen (?:mails|e-?mails|berichten|promo\w*) |niets )meer\b",
             r"\bverwijder (?:me|mij)\b",
+            r"\b(?:verwijder|wis)\w* (?:al )?(?:mijn|onze) (?:persoons)?gegevens\b",
+            r"\b(?:mijn|onze) (?:persoons)?gegevens (?:\w+ )?(?:te )?(?:verwijderen|wissen)\b",
             (
                 r"\b(?:uit|van) (?:jullie |de |je |uw |deze )?(?:mailinglijst|verzendlijst|mailinglist|lijst) "
                 r"(?:halen|verwijderen|schrappen)\b"

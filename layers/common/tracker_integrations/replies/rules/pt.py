@@ -102,6 +102,7 @@ NEGATIVE: tuple[Cue, ...] = (
             r"\b(?:remover|tirar|retirar)(?:-me)? da (?:lista|mailing)\b",
             r"\bme (?:remova|remove|tire)\b",
             r"\bremova-me\b",
+            r"\b(?:apag|elimin|remov|exclu)\w* (?:todos )?(?:os )?(?:meus|nossos) dados\b",
             r"\b(?:removam|tirem|retirem)-me\b",
             r"\bpar(?:a|e|em) de (?:me |nos )?(?:enviar|mandar)\b",
             r"\b(?:removam|remova|tirem|retirem|apaguem) (?:o )?(?:meu|nosso) (?:endereco|e-?mail|contato|contacto)\b",
