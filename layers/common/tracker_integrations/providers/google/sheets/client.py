@@ -5,7 +5,7 @@ classified into the typed errors; the ones a user can fix (a deleted spreadsheet
 a deleted or renamed tab) get their own types so the sync can say what to do.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import httpx
@@ -17,6 +17,9 @@ from tracker_integrations.http.client import Classifier, ProviderApi, Refreshing
 from tracker_integrations.models.sheets import SheetTarget
 from tracker_integrations.providers.google.errors import classify_google_response
 from tracker_integrations.sync.fields import SheetMoment
+
+if TYPE_CHECKING:
+    from tracker_integrations.providers.google.sheets.spreadsheets import SpreadsheetInfo, SpreadsheetSummary
 
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 # Google refuses a cell holding more characters than this (400, "Your input contains more than the maximum
@@ -71,25 +74,6 @@ class TabRead(BaseModel):
     time_zone: str | None = None
 
 
-class SheetProperties(BaseModel):
-    model_config = ConfigDict(frozen=True, defer_build=True)
-
-    sheet_id: int
-    title: str
-    index: int
-    row_count: int = 0
-    column_count: int = 0
-
-
-class SpreadsheetSummary(BaseModel):
-    model_config = ConfigDict(frozen=True, defer_build=True)
-
-    spreadsheet_id: str
-    name: str
-    url: str = ""
-    modified_time: str | None = None
-
-
 class DriveChannel(BaseModel):
     """What files.watch answers: the channel, the watched resource's opaque id, and when it lapses."""
 
@@ -98,15 +82,6 @@ class DriveChannel(BaseModel):
     id: str
     resource_id: str = Field(alias="resourceId", min_length=1)
     expiration: int = Field(gt=0)  # milliseconds since the epoch (Drive sends a string of digits)
-
-
-class SpreadsheetInfo(BaseModel):
-    model_config = ConfigDict(frozen=True, defer_build=True)
-
-    spreadsheet_id: str
-    title: str
-    url: str
-    sheets: list[SheetProperties]
 
 
 def a1_tab(title: str) -> str:
@@ -259,7 +234,9 @@ class SheetsClient:
             time_zone=str(props.get("timeZone") or "") or None,
         )
 
-    def spreadsheet(self, spreadsheet_id: str) -> SpreadsheetInfo:
+    def spreadsheet(self, spreadsheet_id: str) -> "SpreadsheetInfo":
+        from tracker_integrations.providers.google.sheets.spreadsheets import SheetProperties, SpreadsheetInfo
+
         # https://developers.google.com/workspace/sheets/api/reference/rest/v4/spreadsheets/get
         body = self._send(
             "GET",
@@ -289,7 +266,9 @@ class SheetsClient:
 
     def list_spreadsheets(
         self, *, page_token: str | None = None, page_size: int = 50
-    ) -> tuple[list[SpreadsheetSummary], str | None]:
+    ) -> tuple[list["SpreadsheetSummary"], str | None]:
+        from tracker_integrations.providers.google.sheets.spreadsheets import SpreadsheetSummary
+
         # https://developers.google.com/workspace/drive/api/reference/rest/v3/files/list (drive.file: only
         # spreadsheets Tracker created or the user picked for it)
         params = {
@@ -403,7 +382,9 @@ class SheetsClient:
         if requests:
             self.batch_update(tab.spreadsheet_id, requests)
 
-    def create_spreadsheet(self, title: str, tab: str, headers: list[str]) -> SpreadsheetInfo:
+    def create_spreadsheet(self, title: str, tab: str, headers: list[str]) -> "SpreadsheetInfo":
+        from tracker_integrations.providers.google.sheets.spreadsheets import SheetProperties, SpreadsheetInfo
+
         # https://developers.google.com/workspace/sheets/api/reference/rest/v4/spreadsheets/create
         header_row = {"values": [{"userEnteredValue": {"stringValue": h}} for h in headers]}
         body = self._send(
