@@ -173,11 +173,11 @@ class TrackerSide:
 
     def apply_updates(self, user_id: str, plan: SyncPlan, pitches: dict[str, Pitch]) -> tuple[int, list[SyncLogError]]:
         """The merge's changes to Tracker; a refused one keeps its old base, so the next run tries again."""
-        from tracker_integrations.models.campaign_inputs import PitchUpdate
-
         errors: list[SyncLogError] = []
         updated = 0
         for record_id, changes in plan.tracker_updates.items():
+            from tracker_integrations.models.campaign_inputs import PitchUpdate  # loaded by the first change only
+
             pitch = pitches[record_id]
             try:
                 update = PitchUpdate.model_validate({"version": pitch.version, **pitch_fields(changes)})
