@@ -5,7 +5,7 @@ classified into the typed errors; the ones a user can fix (a deleted spreadsheet
 a deleted or renamed tab) get their own types so the sync can say what to do.
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote
 
 import httpx
@@ -16,6 +16,7 @@ from tracker_integrations.errors import PermanentProviderError, ProviderError
 from tracker_integrations.http.client import Classifier, ProviderApi, RefreshingBearer, RetryPolicy, send
 from tracker_integrations.models.sheets import SheetTarget
 from tracker_integrations.providers.google.errors import classify_google_response
+from tracker_integrations.records import FrozenRecord
 from tracker_integrations.sync.fields import SheetMoment
 
 if TYPE_CHECKING:
@@ -61,17 +62,26 @@ def _classify_listing(provider: str, response: httpx.Response) -> ProviderError 
     return _classify(provider, response)
 
 
-class TabRead(BaseModel):
+class TabRead(FrozenRecord):
     """One read of a tab: its rows (trailing empty rows and cells trimmed), which cells hold a formula
     (0-based row, column: the sync never writes over one), and how the spreadsheet reads dates
-    (`properties.locale`, `properties.timeZone`)."""
+    (`properties.locale`, `properties.timeZone`). A plain record: `read_tab` builds it from the answer it
+    has already taken apart, so validating it again (every row of the tab) checked nothing new."""
 
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True, defer_build=True)
+    __slots__ = ("formulas", "locale", "rows", "time_zone")
+    __hash__ = None  # type: ignore[assignment]  # its rows are lists
 
-    rows: list[list[object]]
-    formulas: frozenset[tuple[int, int]] = frozenset()
-    locale: str | None = None
-    time_zone: str | None = None
+    def __init__(
+        self,
+        rows: list[list[object]],
+        formulas: frozenset[tuple[int, int]] = frozenset(),
+        locale: str | None = None,
+        time_zone: str | None = None,
+    ) -> None:
+        self.rows: Final = rows
+        self.formulas: Final = formulas
+        self.locale: Final = locale
+        self.time_zone: Final = time_zone
 
 
 class DriveChannel(BaseModel):
