@@ -22,7 +22,7 @@ from bench.results import Figure
 from provider_sandbox.airtable_workspace import FieldSpec, TableSpec, UserEdit
 from provider_sandbox.testing import approve
 from tracker_integrations import wiring
-from tracker_integrations.models.campaign import PitchUpdate
+from tracker_integrations.models.campaign_inputs import PitchUpdate
 
 RECORDS = 10_000
 EDITED = 100  # k: records edited on each side before an incremental sync

@@ -27,7 +27,7 @@ from provider_sandbox.push import PushSender
 from provider_sandbox.testing import approve
 from tracker_integrations import wiring
 from tracker_integrations.jobs import SyncJob
-from tracker_integrations.models.campaign import CampaignCreate, PitchCreate, PitchUpdate
+from tracker_integrations.models.campaign_inputs import CampaignCreate, PitchCreate, PitchUpdate
 from tracker_integrations.models.common import new_id, utcnow
 
 CONNECTIONS = 1_000

@@ -20,7 +20,7 @@ from tracker_integrations.api import (
     parse_body,
     query_model,
 )
-from tracker_integrations.models.campaign import (
+from tracker_integrations.models.campaign_inputs import (
     CampaignCreate,
     CampaignUpdate,
     PitchCreate,

@@ -23,7 +23,7 @@ from tracker_integrations.api import (
 )
 from tracker_integrations.browser_binding import binding_cookie, browser_binding
 from tracker_integrations.models.imports import ImportRequest
-from tracker_integrations.models.sheets import CreateSpreadsheet
+from tracker_integrations.models.sheets_requests import CreateSpreadsheet
 from tracker_integrations.models.sync_requests import DeletionDecision
 from tracker_integrations.observability import logger, metrics
 from tracker_integrations.resolver import APIGatewayHttpResolver, Response

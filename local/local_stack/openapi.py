@@ -33,7 +33,7 @@ from tracker_integrations import wiring
 from tracker_integrations.models.connection import IntegrationCard
 from tracker_integrations.models.gmail import PubSubPush
 from tracker_integrations.models.settings import SettingsUpdate
-from tracker_integrations.models.sheets import SheetsSettingsUpdate
+from tracker_integrations.models.sheets_requests import SheetsSettingsUpdate
 from tracker_integrations.providers.registry import PROVIDERS
 from tracker_integrations.validation import PATH_SEGMENT_SCHEMA
 

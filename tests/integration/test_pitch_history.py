@@ -15,7 +15,8 @@ from local_stack.template import REPO_ROOT
 from tests.support.teams import new_team, sign_in_member
 from tracker_integrations import wiring
 from tracker_integrations.config import get_settings
-from tracker_integrations.models.campaign import PitchReply, PitchStatus, PitchUpdate
+from tracker_integrations.models.campaign import PitchReply, PitchStatus
+from tracker_integrations.models.campaign_inputs import PitchUpdate
 from tracker_integrations.services.accounts.history import PitchHistory
 
 

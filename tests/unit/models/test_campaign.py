@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import ValidationError
 
-from tracker_integrations.models.campaign import Pitch, PitchCreate, PitchUpdate
+from tracker_integrations.models.campaign import Pitch
+from tracker_integrations.models.campaign_inputs import PitchCreate, PitchUpdate
 from tracker_integrations.services.syncing.tracker_side import pitch_create
 
 AT = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)

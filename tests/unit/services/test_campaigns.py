@@ -9,15 +9,8 @@ import pytest
 
 from tests.support.fakes import FakeTracker
 from tracker_integrations.errors import NotFound, ValidationFailed, VersionConflict
-from tracker_integrations.models.campaign import (
-    Campaign,
-    CampaignCreate,
-    CampaignStatus,
-    CampaignUpdate,
-    PitchCreate,
-    PitchStatus,
-    PitchUpdate,
-)
+from tracker_integrations.models.campaign import Campaign, CampaignStatus, PitchStatus
+from tracker_integrations.models.campaign_inputs import CampaignCreate, CampaignUpdate, PitchCreate, PitchUpdate
 from tracker_integrations.services.campaigns import CampaignsService
 
 USER = "usr_1"

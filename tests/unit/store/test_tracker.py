@@ -9,7 +9,7 @@ import pytest
 from local_stack.server import RunningStack
 from tracker_integrations import wiring
 from tracker_integrations.errors import NotFound
-from tracker_integrations.models.campaign import CampaignCreate, PitchCreate
+from tracker_integrations.models.campaign_inputs import CampaignCreate, PitchCreate
 
 
 def test_many_new_pitches_are_written_across_transactions(stack: RunningStack) -> None:

@@ -14,12 +14,12 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from botocore.exceptions import ClientError
-from pydantic import BaseModel, ConfigDict
 
 from tracker_integrations.models.connection import EncryptedBlob
+from tracker_integrations.records import FrozenRecord
 
 if TYPE_CHECKING:
     from mypy_boto3_kms import KMSClient
@@ -28,21 +28,29 @@ _NONCE_BYTES = 12
 _MAX_CACHED_KEYS = 1000
 
 
-class EncryptionContext(BaseModel):
-    """Bound into every ciphertext. Visible in CloudTrail, so it holds ids only, never secrets."""
+class EncryptionContext(FrozenRecord):
+    """Bound into every ciphertext. Visible in CloudTrail, so it holds ids only, never secrets.
 
-    model_config = ConfigDict(frozen=True, defer_build=True)
+    A plain record: every context is built in code from ids already read and checked."""
 
-    user_id: str
-    connection_id: str
-    provider: str
-    purpose: str = "oauth-tokens"
+    __slots__ = ("connection_id", "provider", "purpose", "user_id")
+
+    def __init__(self, user_id: str, connection_id: str, provider: str, purpose: str = "oauth-tokens") -> None:
+        self.user_id: Final = user_id
+        self.connection_id: Final = connection_id
+        self.provider: Final = provider
+        self.purpose: Final = purpose
 
     def as_kms(self) -> dict[str, str]:
-        return self.model_dump()
+        return {
+            "user_id": self.user_id,
+            "connection_id": self.connection_id,
+            "provider": self.provider,
+            "purpose": self.purpose,
+        }
 
     def as_aad(self) -> bytes:
-        return json.dumps(self.model_dump(), sort_keys=True, separators=(",", ":")).encode()
+        return json.dumps(self.as_kms(), sort_keys=True, separators=(",", ":")).encode()
 
 
 class DecryptionFailed(Exception):

@@ -17,7 +17,6 @@ from typing import Final
 
 import httpx
 import urllib3
-from pydantic import BaseModel, ConfigDict
 
 from tracker_integrations.config import get_settings
 from tracker_integrations.errors import (
@@ -32,15 +31,20 @@ from tracker_integrations.records import FrozenRecord
 Classifier = Callable[[str, httpx.Response], ProviderError | None]
 
 
-class RetryPolicy(BaseModel):
-    model_config = ConfigDict(frozen=True, defer_build=True)
+class RetryPolicy(FrozenRecord):
+    """How a call retries. A plain record: policies are written in code, never read from outside."""
 
-    max_attempts: int = 3
-    base_delay: float = 0.5
-    max_delay: float = 8.0
-    # A Retry-After longer than this is not slept through inside the call: the caller gets
-    # RateLimited and decides (a sync worker re-queues with a delay; the callback tells the user).
-    max_wait: float = 10.0
+    __slots__ = ("base_delay", "max_attempts", "max_delay", "max_wait")
+
+    def __init__(
+        self, max_attempts: int = 3, base_delay: float = 0.5, max_delay: float = 8.0, max_wait: float = 10.0
+    ) -> None:
+        self.max_attempts: Final = max_attempts
+        self.base_delay: Final = base_delay
+        self.max_delay: Final = max_delay
+        # A Retry-After longer than this is not slept through inside the call: the caller gets
+        # RateLimited and decides (a sync worker re-queues with a delay; the callback tells the user).
+        self.max_wait: Final = max_wait
 
 
 INTERACTIVE = RetryPolicy(max_attempts=3, base_delay=0.25, max_delay=2.0, max_wait=3.0)

@@ -1,9 +1,13 @@
-"""Tracker's own data: campaigns and the pitches (contacts) in them."""
+"""Tracker's own data: campaigns and the pitches (contacts) in them.
+
+The bodies that create and update them are in `models.campaign_inputs`: a sync job that only reads
+campaigns and pitches does not build them.
+"""
 
 from datetime import date, datetime
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, WithJsonSchema, model_validator
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
 from tracker_integrations.models.common import LongText, ShortText
 from tracker_integrations.models.statuses import BounceType, CampaignStatus, CampaignType, PitchStatus, ReplyCategory
@@ -11,17 +15,12 @@ from tracker_integrations.models.statuses import BounceType, CampaignStatus, Cam
 # The enums live in models.statuses (light to import) and are still named from here.
 __all__ = [
     "Campaign",
-    "CampaignCreate",
     "CampaignStatus",
     "CampaignType",
-    "CampaignUpdate",
     "Pitch",
-    "PitchCreate",
     "PitchReply",
     "PitchStatus",
     "PitchThread",
-    "PitchUpdate",
-    "UserReplyCategory",
 ]
 
 
@@ -52,24 +51,6 @@ class _CampaignFields(_Input):
         return self
 
 
-class CampaignCreate(_CampaignFields):
-    title: ShortText = Field(min_length=1)
-
-
-class CampaignUpdate(_Input):
-    """A partial update; `version` is the one the client last read (optimistic concurrency)."""
-
-    version: int = Field(ge=1)
-    title: ShortText | None = Field(default=None, min_length=1)
-    artist: ShortText | None = None
-    release: ShortText | None = None
-    type: CampaignType | None = None
-    status: CampaignStatus | None = None
-    start_date: date | None = None
-    end_date: date | None = None
-    notes: LongText | None = None
-
-
 class Campaign(_CampaignFields):
     campaign_id: str
     title: ShortText
@@ -87,23 +68,6 @@ class _PitchFields(_Input):
     sent_at: datetime | None = None
     subject: ShortText = ""
     notes: LongText = ""
-
-
-class PitchCreate(_PitchFields):
-    email: EmailStr
-
-
-class PitchUpdate(_Input):
-    version: int = Field(ge=1)
-    contact_name: ShortText | None = None
-    email: EmailStr | None = None
-    outlet: ShortText | None = None
-    role: ShortText | None = None
-    region: ShortText | None = None
-    status: PitchStatus | None = None
-    sent_at: datetime | None = None
-    subject: ShortText | None = None
-    notes: LongText | None = None
 
 
 class PitchReply(BaseModel):
@@ -132,13 +96,6 @@ class PitchThread(BaseModel):
     gmail_thread_id: str
     gmail_message_id: str
     message_id: str = ""  # the RFC 5322 Message-ID header, e.g. <abc@mail.gmail.com>
-
-
-class UserReplyCategory(_Input):
-    """`PUT .../pitches/{pitch_id}/reply-category`: the user's correction of a reply's category."""
-
-    version: int = Field(ge=1)
-    category: ReplyCategory
 
 
 class Pitch(_PitchFields):

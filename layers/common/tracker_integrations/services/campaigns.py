@@ -4,6 +4,8 @@ Every update names the version the client read; a stale version gets 409 with th
 so a concurrent edit is never silently overwritten.
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -11,19 +13,13 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from tracker_integrations.errors import NotFound, ValidationFailed
-from tracker_integrations.models.campaign import (
-    Campaign,
-    CampaignCreate,
-    CampaignUpdate,
-    Pitch,
-    PitchCreate,
-    PitchUpdate,
-)
+from tracker_integrations.models.campaign import Campaign, Pitch
 from tracker_integrations.models.common import new_id, utcnow
 from tracker_integrations.models.statuses import ReplyCategory
 from tracker_integrations.store.tracker import TrackerStore
 
 if TYPE_CHECKING:
+    from tracker_integrations.models.campaign_inputs import CampaignCreate, CampaignUpdate, PitchCreate, PitchUpdate
     from tracker_integrations.models.campaign_pages import CampaignPage, PitchPage, ReplyPage
 
 _NULLABLE = frozenset({"start_date", "end_date", "sent_at"})
@@ -53,7 +49,7 @@ class CampaignsService:
 
     # -- campaigns --------------------------------------------------------------------------------
 
-    def replies(self, user_id: str, *, limit: int, category: ReplyCategory | None = None) -> "ReplyPage":
+    def replies(self, user_id: str, *, limit: int, category: ReplyCategory | None = None) -> ReplyPage:
         """The newest replies detected on the user's pitches (one per pitch: its latest), of one category or all."""
         from tracker_integrations.models.campaign_pages import DetectedReply, ReplyPage
 
@@ -75,7 +71,7 @@ class CampaignsService:
         found.sort(key=lambda r: r.reply.received_at, reverse=True)
         return ReplyPage(replies=found[:limit])
 
-    def list_campaigns(self, user_id: str, *, limit: int, cursor: str | None) -> "CampaignPage":
+    def list_campaigns(self, user_id: str, *, limit: int, cursor: str | None) -> CampaignPage:
         from tracker_integrations.models.campaign_pages import CampaignPage
 
         campaigns, next_cursor = self._store.list_campaigns(user_id, limit=limit, cursor=cursor)
@@ -104,7 +100,7 @@ class CampaignsService:
 
     # -- pitches ----------------------------------------------------------------------------------
 
-    def list_pitches(self, user_id: str, campaign_id: str, *, limit: int, cursor: str | None) -> "PitchPage":
+    def list_pitches(self, user_id: str, campaign_id: str, *, limit: int, cursor: str | None) -> PitchPage:
         from tracker_integrations.models.campaign_pages import PitchPage
 
         self.get_campaign(user_id, campaign_id)

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from tracker_integrations.models.common import new_id, utcnow
 from tracker_integrations.models.connection import LastError, ProviderKey
-from tracker_integrations.models.notification import Notification, NotificationKind, NotificationPage
 from tracker_integrations.providers.registry import get_spec
 from tracker_integrations.records import FrozenRecord
 from tracker_integrations.store.integrations import IntegrationsStore
+
+if TYPE_CHECKING:
+    # The notification models are built by the runs that add one and by the feed: a sync that changes no
+    # alert never builds them.
+    from tracker_integrations.models.notification import NotificationKind, NotificationPage
 
 _KIND_BY_CODE: dict[str, NotificationKind] = {"needs_reauth": "needs_reconnect", "quota_reached": "quota_reached"}
 
@@ -61,10 +65,14 @@ class Notifier:
         self._add(user_id, provider, draft)
 
     def feed(self, user_id: str, *, limit: int, cursor: str | None) -> NotificationPage:
+        from tracker_integrations.models.notification import NotificationPage
+
         notifications, next_cursor = self._store.list_notifications(user_id, limit=limit, cursor=cursor)
         return NotificationPage(notifications=notifications, next_cursor=next_cursor)
 
     def _add(self, user_id: str, provider: ProviderKey, draft: Draft) -> None:
+        from tracker_integrations.models.notification import Notification
+
         self._store.add_notification(
             user_id,
             Notification(

@@ -16,13 +16,14 @@ from botocore.exceptions import ClientError
 from tracker_integrations.errors import VersionConflict
 from tracker_integrations.models.account import Account, Plan
 from tracker_integrations.models.connection import Connection, ConnectionStatus, ProviderKey
-from tracker_integrations.models.notification import Notification
 from tracker_integrations.models.sync_log import SyncLog
 from tracker_integrations.records import FrozenRecord
 from tracker_integrations.store.dynamo import PageRequest, deserialize, query_all, query_page, serialize, value
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+
+    from tracker_integrations.models.notification import Notification
 
     # OAuth callbacks only: the store's other users (a sync job) never build the state model.
     from tracker_integrations.models.oauth import OAuthState
@@ -280,6 +281,8 @@ class IntegrationsStore:
     ) -> tuple[list[Notification], str | None]:
         page = PageRequest(limit=limit, cursor=cursor, newest_first=True)
         items, next_cursor = query_page(self._db, self._table, user_pk(user_id), "NOTIF#", page)
+        from tracker_integrations.models.notification import Notification
+
         return [Notification.model_validate(item["notification"]) for item in items], next_cursor
 
     def alert_state(self, user_id: str, provider: ProviderKey) -> str | None:

@@ -11,11 +11,11 @@ left: it starts after the request, so it serves it.
 """
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from botocore.exceptions import ClientError
-from pydantic import BaseModel, ConfigDict
 
+from tracker_integrations.records import FrozenRecord
 from tracker_integrations.store.dynamo import value
 from tracker_integrations.store.integrations import user_pk
 
@@ -23,13 +23,16 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 
-class Lease(BaseModel):
-    model_config = ConfigDict(frozen=True, defer_build=True)
+class Lease(FrozenRecord):
+    """A lease as its holder knows it (built here from what DynamoDB answered; never read from outside)."""
 
-    name: str
-    owner: str
-    fence: int
-    expires_at: datetime
+    __slots__ = ("expires_at", "fence", "name", "owner")
+
+    def __init__(self, name: str, owner: str, fence: int, expires_at: datetime) -> None:
+        self.name: Final = name
+        self.owner: Final = owner
+        self.fence: Final = fence
+        self.expires_at: Final = expires_at
 
 
 class LeaseStore:

@@ -3,6 +3,11 @@
 Read: one query over the connection's state prefix (the head and its chunks). Write: new chunks,
 then the head (conditional on the generation read, so two syncs can never interleave their
 states), then the old chunks are deleted. A sync with no changes writes nothing.
+
+A state that fits one chunk is written inside its head (`data` on the head item): one PutItem, not
+two. Heads written before that have no `data` and are read from their chunks as ever. An inline head
+still says `chunks: 1`, so code from before it, finding no chunk item, fails loudly on it (the job
+is retried) instead of reading an empty state.
 """
 
 from __future__ import annotations
@@ -41,6 +46,8 @@ class SyncStateStore:
         if head is None:
             return StoredState(0, None)
         generation = int(head["generation"])
+        if "data" in head:
+            return StoredState(generation, bytes(head["data"]))
         wanted = f"{self._prefix(provider)}G{generation:010d}#"
         chunks = sorted((i for i in items if str(i["sk"]).startswith(wanted)), key=lambda i: str(i["sk"]))
         if len(chunks) != int(head["chunks"]):
@@ -51,10 +58,11 @@ class SyncStateStore:
         pk = user_pk(user_id)
         generation = expected_generation + 1
         parts = [blob[i : i + CHUNK_BYTES] for i in range(0, len(blob), CHUNK_BYTES)] or [b""]
-        for index, part in enumerate(parts):
-            sk = f"{self._prefix(provider)}G{generation:010d}#{index:04d}"
-            item = {"pk": pk, "sk": sk, "entity": "sync_state", "data": part}
-            self._db.put_item(TableName=self._table, Item=serialize(item))
+        if len(parts) > 1:
+            for index, part in enumerate(parts):
+                sk = f"{self._prefix(provider)}G{generation:010d}#{index:04d}"
+                item = {"pk": pk, "sk": sk, "entity": "sync_state", "data": part}
+                self._db.put_item(TableName=self._table, Item=serialize(item))
         head: dict[str, Any] = {
             "pk": pk,
             "sk": f"{self._prefix(provider)}HEAD",
@@ -63,6 +71,8 @@ class SyncStateStore:
             "chunks": len(parts),
             "bytes": len(blob),
         }
+        if len(parts) == 1:
+            head["data"] = parts[0]
         condition: dict[str, Any] = (
             {"ConditionExpression": "attribute_not_exists(pk)"}
             if expected_generation == 0

@@ -301,7 +301,7 @@ class Merger:
         self.now = now
         # How the provider's dates read; the mapping's date_order, when set, overrides the provider's order.
         reading = dates or UTC_DAY_FIRST
-        self.dates = reading if mapping.date_order is None else reading.model_copy(update={"order": mapping.date_order})
+        self.dates = reading if mapping.date_order is None else reading.replace(order=mapping.date_order)
         self.columns = [
             _Column(
                 mapping=c,

@@ -10,8 +10,6 @@ from enum import StrEnum
 from typing import Final, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict
-
 from tracker_integrations.models.statuses import CampaignStatus, CampaignType, PitchStatus
 from tracker_integrations.records import FrozenRecord
 
@@ -40,14 +38,15 @@ def zone_for(time_zone: str | None) -> tzinfo:
         return UTC
 
 
-class DateReading(BaseModel):
+class DateReading(FrozenRecord):
     """How a provider's dates read: the short-date order, and the time zone of wall-clock date-times typed
     there (a spreadsheet's locale and time zone). Date-times Tracker writes (ISO text) stay UTC."""
 
-    model_config = ConfigDict(frozen=True, defer_build=True)
+    __slots__ = ("order", "time_zone")
 
-    order: DateOrder = "DMY"
-    time_zone: str = "UTC"
+    def __init__(self, order: DateOrder = "DMY", time_zone: str = "UTC") -> None:
+        self.order: Final = order
+        self.time_zone: Final = time_zone
 
     @property
     def zone(self) -> tzinfo:
@@ -72,16 +71,27 @@ class SheetMoment(FrozenRecord):
         return self.shown
 
 
-class FieldSpec(BaseModel):
-    model_config = ConfigDict(frozen=True, defer_build=True)
+class FieldSpec(FrozenRecord):
+    """One Tracker field a column can map. A plain record: the fields are written in code below."""
 
-    key: str  # "pitch.status", "campaign.title"
-    label: str  # what a column for it is usually called
-    kind: FieldKind
-    choices: tuple[str, ...] = ()
-    # Campaign fields are shared by every row of the campaign: they flow from Tracker only.
-    writable_from_provider: bool = True
-    synonyms: tuple[str, ...] = ()
+    __slots__ = ("choices", "key", "kind", "label", "synonyms", "writable_from_provider")
+
+    def __init__(  # noqa: PLR0913 - one argument a field, as the model's were
+        self,
+        key: str,
+        label: str,
+        kind: FieldKind,
+        choices: tuple[str, ...] = (),
+        writable_from_provider: bool = True,
+        synonyms: tuple[str, ...] = (),
+    ) -> None:
+        self.key: Final = key  # "pitch.status", "campaign.title"
+        self.label: Final = label  # what a column for it is usually called
+        self.kind: Final = kind
+        self.choices: Final = choices
+        # Campaign fields are shared by every row of the campaign: they flow from Tracker only.
+        self.writable_from_provider: Final = writable_from_provider
+        self.synonyms: Final = synonyms
 
 
 def _enum(values: type[StrEnum]) -> tuple[str, ...]:

@@ -8,7 +8,8 @@ import pytest
 
 from tests.support.fakes import FakeTracker
 from tracker_integrations.errors import ValidationFailed
-from tracker_integrations.models.campaign import Campaign, CampaignCreate, PitchCreate
+from tracker_integrations.models.campaign import Campaign
+from tracker_integrations.models.campaign_inputs import CampaignCreate, PitchCreate
 from tracker_integrations.models.imports import ImportCampaign
 from tracker_integrations.services.campaigns import CampaignsService
 from tracker_integrations.services.syncing.tracker_side import TrackerSide, TrackerSnapshot

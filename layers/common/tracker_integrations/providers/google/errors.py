@@ -12,9 +12,9 @@ know falls back to the HTTP status.
 
 from collections.abc import Callable
 from enum import StrEnum
+from typing import Final
 
 import httpx
-from pydantic import BaseModel, ConfigDict
 
 from tracker_integrations.errors import (
     PermanentProviderError,
@@ -24,6 +24,7 @@ from tracker_integrations.errors import (
     TransientProviderError,
 )
 from tracker_integrations.http.client import classify_api_response, parse_retry_after
+from tracker_integrations.records import FrozenRecord
 
 
 class Handling(StrEnum):
@@ -35,15 +36,16 @@ class Handling(StrEnum):
     REJECTED = "rejected"  # retrying will not help and the user cannot fix it: Tracker's request or project
 
 
-class GoogleErrorReason(BaseModel):
-    model_config = ConfigDict(frozen=True, defer_build=True)
+class GoogleErrorReason(FrozenRecord):
+    __slots__ = ("action", "handling", "message", "wait")
 
-    handling: Handling
-    # What happened and what to do, for the refusals a user can act on (REFUSED rows); empty otherwise.
-    message: str = ""
-    action: str = ""
-    # Seconds before trying again when Google sends no Retry-After (WAIT rows).
-    wait: float = 0.0
+    def __init__(self, handling: Handling, message: str = "", action: str = "", wait: float = 0.0) -> None:
+        self.handling: Final = handling
+        # What happened and what to do, for the refusals a user can act on (REFUSED rows); empty otherwise.
+        self.message: Final = message
+        self.action: Final = action
+        # Seconds before trying again when Google sends no Retry-After (WAIT rows).
+        self.wait: Final = wait
 
 
 def _retry() -> GoogleErrorReason:

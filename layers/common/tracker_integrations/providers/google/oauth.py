@@ -8,7 +8,8 @@ from tracker_integrations.config import Settings
 from tracker_integrations.errors import PermanentProviderError, ProviderError
 from tracker_integrations.http.client import ProviderApi, get_json, send
 from tracker_integrations.models.connection import TokenSet
-from tracker_integrations.providers.base import AccountInfo, ProviderSpec, RevocationOutcome
+from tracker_integrations.providers.base import ProviderSpec
+from tracker_integrations.providers.outcomes import AccountInfo, RevocationOutcome
 
 
 def fetch_account(spec: ProviderSpec, settings: Settings, tokens: TokenSet) -> AccountInfo:

@@ -46,7 +46,8 @@ from tracker_integrations.models.connection import (
 )
 from tracker_integrations.models.oauth import OAuthState
 from tracker_integrations.observability import logger, metrics
-from tracker_integrations.providers.base import ProviderSpec, RevocationOutcome
+from tracker_integrations.providers.base import ProviderSpec
+from tracker_integrations.providers.outcomes import RevocationOutcome
 from tracker_integrations.providers.registry import get_spec, load_hooks
 from tracker_integrations.services.connecting.credentials import (
     context_for,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from tracker_integrations.errors import NotFound, TrackerError, ValidationFailed, VersionConflict
-from tracker_integrations.models.campaign import Campaign, CampaignCreate, Pitch, PitchCreate, PitchUpdate
+from tracker_integrations.models.campaign import Campaign, Pitch
 from tracker_integrations.models.connection import ProviderKey
 from tracker_integrations.models.sync_log import SyncLogError
 from tracker_integrations.records import Record
@@ -24,6 +24,7 @@ from tracker_integrations.sync.fields import FIELDS, from_tracker, normalise_hea
 from tracker_integrations.sync.importer import CampaignChoice, ExistingPitch, ImportOutcome, ImportPlan
 
 if TYPE_CHECKING:
+    from tracker_integrations.models.campaign_inputs import PitchCreate
     from tracker_integrations.models.imports import ImportCampaign
 
 
@@ -48,6 +49,9 @@ def pitch_fields(values: dict[str, str]) -> dict[str, object]:
 
 
 def pitch_create(values: dict[str, str]) -> PitchCreate:
+    # The input models are loaded by the rows that write: a run that changes nothing in Tracker never builds them.
+    from tracker_integrations.models.campaign_inputs import PitchCreate
+
     return PitchCreate.model_validate({k: v for k, v in pitch_fields(values).items() if v not in ("", None)})
 
 
@@ -123,6 +127,8 @@ class TrackerSide:
             return snapshot.campaigns[choice.campaign_id]
         found = snapshot.by_title(choice.title)
         if found is None:
+            from tracker_integrations.models.campaign_inputs import CampaignCreate
+
             found = self._campaigns.create_campaign(user_id, CampaignCreate(title=choice.title))
             snapshot.campaigns[found.campaign_id] = found
         return found
@@ -130,6 +136,8 @@ class TrackerSide:
     def update_from_row(self, user_id: str, pitch: Pitch, changes: dict[str, str]) -> None:
         fields = pitch_fields(changes)
         if fields:
+            from tracker_integrations.models.campaign_inputs import PitchUpdate
+
             update = PitchUpdate.model_validate({"version": pitch.version, **fields})
             self._campaigns.update_pitch(user_id, pitch.campaign_id, pitch.pitch_id, update, written_by=self._provider)
 
@@ -168,6 +176,8 @@ class TrackerSide:
         errors: list[SyncLogError] = []
         updated = 0
         for record_id, changes in plan.tracker_updates.items():
+            from tracker_integrations.models.campaign_inputs import PitchUpdate  # loaded by the first change only
+
             pitch = pitches[record_id]
             try:
                 update = PitchUpdate.model_validate({"version": pitch.version, **pitch_fields(changes)})

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from datetime import datetime
 
 from tracker_integrations.errors import NotFound, ValidationFailed
-from tracker_integrations.models.campaign import Pitch, UserReplyCategory
+from tracker_integrations.models.campaign import Pitch
+from tracker_integrations.models.campaign_inputs import UserReplyCategory
 from tracker_integrations.models.common import utcnow
 from tracker_integrations.providers.google.gmail.effects import override
 from tracker_integrations.store.tracker import TrackerStore

@@ -5,7 +5,7 @@ classified into the typed errors; the ones a user can fix (a deleted spreadsheet
 a deleted or renamed tab) get their own types so the sync can say what to do.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote
 
 import httpx
@@ -16,7 +16,11 @@ from tracker_integrations.errors import PermanentProviderError, ProviderError
 from tracker_integrations.http.client import Classifier, ProviderApi, RefreshingBearer, RetryPolicy, send
 from tracker_integrations.models.sheets import SheetTarget
 from tracker_integrations.providers.google.errors import classify_google_response
+from tracker_integrations.records import FrozenRecord
 from tracker_integrations.sync.fields import SheetMoment
+
+if TYPE_CHECKING:
+    from tracker_integrations.providers.google.sheets.spreadsheets import SpreadsheetInfo, SpreadsheetSummary
 
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 # Google refuses a cell holding more characters than this (400, "Your input contains more than the maximum
@@ -58,36 +62,26 @@ def _classify_listing(provider: str, response: httpx.Response) -> ProviderError 
     return _classify(provider, response)
 
 
-class TabRead(BaseModel):
+class TabRead(FrozenRecord):
     """One read of a tab: its rows (trailing empty rows and cells trimmed), which cells hold a formula
     (0-based row, column: the sync never writes over one), and how the spreadsheet reads dates
-    (`properties.locale`, `properties.timeZone`)."""
+    (`properties.locale`, `properties.timeZone`). A plain record: `read_tab` builds it from the answer it
+    has already taken apart, so validating it again (every row of the tab) checked nothing new."""
 
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True, defer_build=True)
+    __slots__ = ("formulas", "locale", "rows", "time_zone")
+    __hash__ = None  # type: ignore[assignment]  # its rows are lists
 
-    rows: list[list[object]]
-    formulas: frozenset[tuple[int, int]] = frozenset()
-    locale: str | None = None
-    time_zone: str | None = None
-
-
-class SheetProperties(BaseModel):
-    model_config = ConfigDict(frozen=True, defer_build=True)
-
-    sheet_id: int
-    title: str
-    index: int
-    row_count: int = 0
-    column_count: int = 0
-
-
-class SpreadsheetSummary(BaseModel):
-    model_config = ConfigDict(frozen=True, defer_build=True)
-
-    spreadsheet_id: str
-    name: str
-    url: str = ""
-    modified_time: str | None = None
+    def __init__(
+        self,
+        rows: list[list[object]],
+        formulas: frozenset[tuple[int, int]] = frozenset(),
+        locale: str | None = None,
+        time_zone: str | None = None,
+    ) -> None:
+        self.rows: Final = rows
+        self.formulas: Final = formulas
+        self.locale: Final = locale
+        self.time_zone: Final = time_zone
 
 
 class DriveChannel(BaseModel):
@@ -98,15 +92,6 @@ class DriveChannel(BaseModel):
     id: str
     resource_id: str = Field(alias="resourceId", min_length=1)
     expiration: int = Field(gt=0)  # milliseconds since the epoch (Drive sends a string of digits)
-
-
-class SpreadsheetInfo(BaseModel):
-    model_config = ConfigDict(frozen=True, defer_build=True)
-
-    spreadsheet_id: str
-    title: str
-    url: str
-    sheets: list[SheetProperties]
 
 
 def a1_tab(title: str) -> str:
@@ -259,7 +244,9 @@ class SheetsClient:
             time_zone=str(props.get("timeZone") or "") or None,
         )
 
-    def spreadsheet(self, spreadsheet_id: str) -> SpreadsheetInfo:
+    def spreadsheet(self, spreadsheet_id: str) -> "SpreadsheetInfo":
+        from tracker_integrations.providers.google.sheets.spreadsheets import SheetProperties, SpreadsheetInfo
+
         # https://developers.google.com/workspace/sheets/api/reference/rest/v4/spreadsheets/get
         body = self._send(
             "GET",
@@ -289,7 +276,9 @@ class SheetsClient:
 
     def list_spreadsheets(
         self, *, page_token: str | None = None, page_size: int = 50
-    ) -> tuple[list[SpreadsheetSummary], str | None]:
+    ) -> tuple[list["SpreadsheetSummary"], str | None]:
+        from tracker_integrations.providers.google.sheets.spreadsheets import SpreadsheetSummary
+
         # https://developers.google.com/workspace/drive/api/reference/rest/v3/files/list (drive.file: only
         # spreadsheets Tracker created or the user picked for it)
         params = {
@@ -403,7 +392,9 @@ class SheetsClient:
         if requests:
             self.batch_update(tab.spreadsheet_id, requests)
 
-    def create_spreadsheet(self, title: str, tab: str, headers: list[str]) -> SpreadsheetInfo:
+    def create_spreadsheet(self, title: str, tab: str, headers: list[str]) -> "SpreadsheetInfo":
+        from tracker_integrations.providers.google.sheets.spreadsheets import SheetProperties, SpreadsheetInfo
+
         # https://developers.google.com/workspace/sheets/api/reference/rest/v4/spreadsheets/create
         header_row = {"values": [{"userEnteredValue": {"stringValue": h}} for h in headers]}
         body = self._send(

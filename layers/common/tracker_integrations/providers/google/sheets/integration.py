@@ -11,7 +11,6 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from tracker_integrations.models.connection import Connection
-from tracker_integrations.models.sheets import SheetsSettingsUpdate
 from tracker_integrations.providers.google.sheets.channels import ChannelStore
 from tracker_integrations.services.integration_hooks import IntegrationHooks
 from tracker_integrations.validation import parse_model
@@ -61,6 +60,8 @@ class SheetsIntegration(IntegrationHooks):
     # -- hooks ------------------------------------------------------------------------------------
 
     def configure(self, user_id: str, body: dict[str, Any]) -> IntegrationDetail:
+        from tracker_integrations.models.sheets_requests import SheetsSettingsUpdate
+
         return self.setup().configure(user_id, parse_model(SheetsSettingsUpdate, body))
 
     def push_live_until(self, connection: Connection, *, run_started: datetime | None = None) -> datetime | None:

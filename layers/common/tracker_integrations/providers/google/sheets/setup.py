@@ -7,20 +7,14 @@ from tracker_integrations.errors import NotFound, ValidationFailed
 from tracker_integrations.models.campaign import PitchStatus
 from tracker_integrations.models.connection import Connection, ConnectionStatus
 from tracker_integrations.models.settings import SettingsUpdate
-from tracker_integrations.models.sheets import (
-    CreateSpreadsheet,
-    SheetsConnectionSettings,
-    SheetsSettings,
-    SheetsSettingsUpdate,
-    SheetTarget,
-)
+from tracker_integrations.models.sheets import SheetsConnectionSettings, SheetsSettings, SheetTarget
+from tracker_integrations.models.sheets_requests import CreateSpreadsheet, SheetsSettingsUpdate
 from tracker_integrations.providers.google.sheets.client import (
     InvalidPageToken,
     SheetsClient,
-    SpreadsheetInfo,
-    SpreadsheetSummary,
     SpreadsheetUnavailable,
 )
+from tracker_integrations.providers.google.sheets.spreadsheets import SpreadsheetInfo, SpreadsheetSummary
 from tracker_integrations.providers.google.sheets.sync import PROVIDER
 from tracker_integrations.services.connecting.tokens import TokenService
 from tracker_integrations.services.integrations import IntegrationDetail, IntegrationsService
