@@ -6,11 +6,11 @@ Three sources, all in tests/fixtures/replies/:
   answer, one ``category|text`` a line (``\\n`` for a line break), wrapped here into real replies
   (Re: subject, In-Reply-To, the pitch quoted above or below, mobile or desk signatures, Outlook
   header blocks), the layout chosen from the reply's id so it never changes between runs;
-- ``heldout/`` to ``heldout6/`` (``labels.csv``: file,category,language): the first six held-out sets,
+- ``heldout/`` to ``heldout7/`` (``labels.csv``: file,category,language): the first seven held-out sets,
   written blind by other sessions. All were read (or their totals seen) while the classifier was worked
   on, so they no longer measure generalisation; they are our data now, in the same two splits as the
   rest;
-- ``authored-a/`` to ``authored-f/`` (same format, when present): training sets written by six more
+- ``authored-a/`` to ``authored-h/`` (same format, when present): training sets written by eight more
   authors who never saw the classifier.
 
 Each blind-written set is one author's way of answering, which makes it the honest tuning signal: the
@@ -20,7 +20,7 @@ scores that set, as a new user's inbox would be scored (``BLIND_SETS`` lists the
 Every reply falls, by a hash of its id, into ``train`` (fitting and rule work) or ``devheldout``
 (about a third; the dev figure comes from a model fitted on the train split alone, while the shipped
 model is fitted on both, see bench/train_intent.py). The held-out set that still measures
-generalisation (``heldout7/``) and the held-out corpus labels are never read here: bench/replies.py
+generalisation (``heldout8/``) and the held-out corpus labels are never read here: bench/replies.py
 reads them only to report.
 """
 
@@ -47,6 +47,7 @@ FORMER_HELDOUT_DIRS = (
     ("h4", FIXTURES / "heldout4"),
     ("h5", FIXTURES / "heldout5"),
     ("h6", FIXTURES / "heldout6"),
+    ("h7", FIXTURES / "heldout7"),
 )
 # Training sets written by authors who never saw the classifier (read like the former held-out sets).
 AUTHORED_DIRS = (
@@ -56,6 +57,8 @@ AUTHORED_DIRS = (
     ("ad", FIXTURES / "authored-d"),
     ("ae", FIXTURES / "authored-e"),
     ("af", FIXTURES / "authored-f"),
+    ("ag", FIXTURES / "authored-g"),
+    ("ah", FIXTURES / "authored-h"),
 )
 # Each blind-written set, by its id prefix: one author each, the folds of the leave-one-author-out check.
 BLIND_SETS = tuple(prefix for prefix, _ in (*FORMER_HELDOUT_DIRS, *AUTHORED_DIRS))
@@ -261,6 +264,6 @@ def blind_set_of(reply: Reply) -> str | None:
 
 
 def development_replies() -> list[Reply]:
-    """Every reply of our own: the 168 fixtures, the written ones, the six former held-out sets and the
+    """Every reply of our own: the 168 fixtures, the written ones, the seven former held-out sets and the
     authored sets, each with its split."""
     return fixture_replies() + written_replies() + former_heldout_replies()

@@ -7,8 +7,8 @@ set this small a rare word is still evidence; L2 keeps their weights small.
 
 What is fitted on what:
 - the leave-one-author-out check (``python -m bench.train_intent --by-author``, and the first step of
-  ``make train-replies``): for each blind-written set (``reply_sets.BLIND_SETS``: heldout/ to heldout6/,
-  authored-a/ to -f/ when present; each one author who never saw the classifier), a model fitted on
+  ``make train-replies``): for each blind-written set (``reply_sets.BLIND_SETS``: heldout/ to heldout7/,
+  authored-a/ to -h/ when present; each one author who never saw the classifier), a model fitted on
   every other reply of ours, both splits, scores that set, as a new user's inbox would be scored. This
   is the honest tuning signal: settings, features and the needs-a-look rule are judged by it, not by the
   dev split. Each set's confidences use the temperature that the other sets' scores choose;
@@ -20,7 +20,7 @@ What is fitted on what:
 - ``bench/data/intent_model_train_split.json.gz``: the same settings fitted on the train split only,
   which ``python -m bench.replies`` uses for the dev-held-out figure so that it stays a figure on replies
   the model has not seen.
-The held-out set that still measures generalisation (heldout7/) and the held-out corpus are never read.
+The held-out set that still measures generalisation (heldout8/) and the held-out corpus are never read.
 """
 
 from __future__ import annotations

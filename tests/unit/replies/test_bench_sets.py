@@ -16,18 +16,18 @@ def test_the_blind_set_is_never_a_training_set() -> None:
     training = {directory for _, directory in (*FORMER_HELDOUT_DIRS, *AUTHORED_DIRS)}
     # WHEN both are compared
     blind = {directory for _, directory in HELDOUT_INTENT_DIRS}
-    # THEN no held-out set is trained on, heldout7 is the blind one, and retired heldout6 is a fold
+    # THEN no held-out set is trained on, heldout8 is the blind one, and retired heldout7 is a fold
     assert not training & blind
-    assert blind == {FIXTURES / "heldout7"}
-    assert "h6" in BLIND_SETS
-    assert FIXTURES / "heldout6" in training
+    assert blind == {FIXTURES / "heldout8"}
+    assert "h7" in BLIND_SETS
+    assert FIXTURES / "heldout7" in training
 
 
 def test_a_blind_set_not_written_yet_is_reported_as_missing(tmp_path: Path) -> None:
     # GIVEN a held-out folder with no labels.csv (a fresh clone before the set lands)
-    directory = tmp_path / "heldout7"
+    directory = tmp_path / "heldout8"
     # WHEN the bench reports on it
-    figures = heldout_intent_figures("held-out-7", directory)
+    figures = heldout_intent_figures("held-out-8", directory)
     # THEN one figure says it is missing and why, and it does not count as met
     assert len(figures) == 1
     assert "missing" in figures[0].name
