@@ -27,7 +27,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# Each run: botocore's data cut to the services we call, for the botocore this venv has (see
+# tracker_integrations/botocore_data.py; a fraction of a second, and right after any upgrade).
 install: $(STAMP)
+	@PYTHONPATH=layers/common $(PY) -m tracker_integrations.botocore_data
 
 dev: install
 	$(PY) -m local_stack
@@ -48,8 +51,13 @@ unit: install
 
 test: lint typecheck validate unit
 
+# The layer's cut botocore data is written from the botocore the build installed into it (never the
+# dev venv's copy, which may be another version).
+LAYER_BUILD := .aws-sam/build/CommonLayer/python
 build: install
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/sam build --region eu-west-2
+	rm -rf $(LAYER_BUILD)/tracker_integrations/_botocore_data
+	PYTHONPATH=$(LAYER_BUILD) $(PY) -m tracker_integrations.botocore_data
 
 bench: install
 	$(PY) -m bench

@@ -338,6 +338,11 @@ def lambda_python() -> Path:
         subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
         subprocess.run([str(python), "-m", "pip", "install", "--quiet", "-r", str(requirements)], check=True)
         stamp.write_text(digest)
+    # The cut botocore data for this venv's botocore, as `make build` writes it into the layer.
+    layer = REPO_ROOT / "layers" / "common"
+    subprocess.run(
+        [str(python), "-m", "tracker_integrations.botocore_data"], check=True, env={"PYTHONPATH": str(layer)}
+    )
     return python
 
 

@@ -85,13 +85,27 @@ class Root:
     @cached_property
     def _botocore_session(self) -> object:
         # botocore directly: boto3 adds its resource layer and s3transfer, which no function uses.
+        import botocore
+        import botocore.loaders
         import botocore.session
 
-        return botocore.session.get_session()
+        from tracker_integrations import botocore_data
+
+        session = botocore.session.get_session()
+        path = botocore_data.data_path(botocore.__version__)
+        if path is not None:  # the cut data of the services we call, and nothing else (see botocore_data)
+            loader = botocore.loaders.Loader(extra_search_paths=[path], include_default_search_paths=False)
+            session.register_component("data_loader", loader)
+        return session
 
     def _client(self, service: str) -> object:
         import botocore.session
 
+        from tracker_integrations import botocore_data
+
+        if service not in botocore_data.SERVICES:
+            # Its endpoints would not be in the cut data: add it there (and rebuild) first.
+            raise ValueError(f"no client for {service!r}: add it to botocore_data.SERVICES")
         session = cast(botocore.session.Session, self._botocore_session)
         return session.create_client(service, region_name=self.settings.aws_region)
 
