@@ -15,9 +15,8 @@ import httpx
 import pytest
 
 from local_stack.server import RunningStack
-from provider_sandbox import Fault
 from tests.support.api import LocalUser
-from tests.support.sheets import HEADERS, SHEETS_HOST, SheetsUser, make_sheets_user
+from tests.support.sheets import HEADERS, SheetsUser, make_sheets_user
 from tracker_integrations import wiring
 from tracker_integrations.errors import SyncInProgress
 from tracker_integrations.models.common import utcnow
@@ -65,7 +64,7 @@ def _assert_each_row_once_with_its_pitch(user: SheetsUser, emails: list[str]) ->
 def test_a_run_whose_sheet_write_fails_is_finished_by_the_next_without_duplicates(sheets_user: SheetsUser) -> None:
     # GIVEN two rows typed into the sheet, and Google failing every write of the next run
     emails = _type_new_rows(sheets_user)
-    sheets_user.sandbox.inject_fault(Fault(host=SHEETS_HOST, method="POST", status=500, times=3))
+    sheets_user.sandbox.inject_fault(sheets_user.sheet_fault(method="POST", status=500, times=3))
     # WHEN the sync creates their pitches but cannot write the ids back, and the queue runs the job again
     sheets_user.sync()
     logs = sheets_user.http.get("/api/integrations/google-sheets/logs", headers=sheets_user.user.headers).json()

@@ -91,7 +91,7 @@ def test_drive_403_rate_limit_on_the_spreadsheet_list_is_retried(sheets_user: Sh
 def test_a_403_rate_limit_on_the_read_is_a_wait_not_an_unavailable_spreadsheet(sheets_user: SheetsUser) -> None:
     # GIVEN Google answering the sync's read with 403 rateLimitExceeded and no Retry-After
     sheets_user.pitch()
-    sheets_user.sandbox.inject_fault(Fault(host=SHEETS_HOST, method="GET", status=403, reason="rateLimitExceeded"))
+    sheets_user.sandbox.inject_fault(sheets_user.sheet_fault(method="GET", status=403, reason="rateLimitExceeded"))
     # WHEN the user syncs
     queued = sheets_user.http.post("/api/integrations/google-sheets/sync", headers=sheets_user.user.headers)
     assert queued.status_code == 202
@@ -153,7 +153,7 @@ def test_choosing_a_full_width_tab_grows_it_with_append_dimension(
 def test_a_refusal_the_user_can_act_on_says_what_to_do(sheets_user: SheetsUser) -> None:
     # GIVEN the user's Google Workspace policy blocking Tracker from Drive files (403 domainPolicy)
     sheets_user.pitch()
-    sheets_user.sandbox.inject_fault(Fault(host=SHEETS_HOST, method="GET", status=403, reason="domainPolicy"))
+    sheets_user.sandbox.inject_fault(sheets_user.sheet_fault(method="GET", status=403, reason="domainPolicy"))
     # WHEN the user syncs
     log = sheets_user.sync()
     # THEN the run failed and the card names the policy and who can lift it, not a deleted spreadsheet

@@ -12,9 +12,8 @@ import httpx
 import pytest
 
 from local_stack.server import RunningStack
-from provider_sandbox import Fault
 from tests.support.api import LocalUser, card, connect, put_settings
-from tests.support.sheets import HEADERS, SHEETS_HOST, SheetsUser, make_sheets_user, user_with_own_spreadsheet
+from tests.support.sheets import HEADERS, SheetsUser, make_sheets_user, user_with_own_spreadsheet
 
 
 @pytest.fixture
@@ -388,7 +387,7 @@ def test_sync_now_explains_what_is_missing(http: httpx.Client, new_user: Callabl
 def test_a_short_rate_limit_is_waited_out_within_the_run(sheets_user: SheetsUser) -> None:
     # GIVEN Google answering the next read with 429 and Retry-After: 1
     sheets_user.pitch()
-    sheets_user.sandbox.inject_fault(Fault(host=SHEETS_HOST, method="GET", status=429, retry_after=1, times=1))
+    sheets_user.sandbox.inject_fault(sheets_user.sheet_fault(method="GET", status=429, retry_after=1, times=1))
     # WHEN the user syncs THEN the run waits a second, retries and succeeds: no failed run, no retry burnt
     log = sheets_user.sync()
     assert log["outcome"] == "success"
@@ -398,7 +397,7 @@ def test_a_short_rate_limit_is_waited_out_within_the_run(sheets_user: SheetsUser
 def test_a_long_rate_limit_requeues_the_job_with_a_delay_and_logs_a_failed_run(sheets_user: SheetsUser) -> None:
     # GIVEN Google asking to wait 120 s (longer than a run should sleep)
     sheets_user.pitch()
-    sheets_user.sandbox.inject_fault(Fault(host=SHEETS_HOST, method="GET", status=429, retry_after=120, times=1))
+    sheets_user.sandbox.inject_fault(sheets_user.sheet_fault(method="GET", status=429, retry_after=120, times=1))
     before = sheets_user.stack.stack.queued_messages("SyncJobsQueue")
     # WHEN the user syncs
     queued = sheets_user.http.post("/api/integrations/google-sheets/sync", headers=sheets_user.user.headers)
@@ -415,6 +414,25 @@ def test_a_long_rate_limit_requeues_the_job_with_a_delay_and_logs_a_failed_run(s
     shown = card(sheets_user.http, sheets_user.user, "google-sheets")
     assert "tries again automatically" in shown["last_error"]["action"]
     sheets_user.stack.stack.purge_queues()
+
+
+def test_a_fault_meant_for_one_users_sheet_is_not_taken_by_another_users_job_run_first(
+    http: httpx.Client, new_user: Callable[[str], LocalUser], stack: RunningStack
+) -> None:
+    # GIVEN another user's sync job waiting in the shared queue, queued before this user's
+    other, mine = make_sheets_user(http, new_user, stack), make_sheets_user(http, new_user, stack)
+    other.pitch()
+    mine.pitch()
+    assert http.post("/api/integrations/google-sheets/sync", headers=other.user.headers).status_code == 202
+    # AND Google asking this user's spreadsheet reads to wait
+    mine.sandbox.inject_fault(mine.sheet_fault(method="GET", status=429, retry_after=120, times=1))
+    assert http.post("/api/integrations/google-sheets/sync", headers=mine.user.headers).status_code == 202
+    # WHEN the worker runs both
+    stack.stack.run_queued_jobs()
+    # THEN the other user's run succeeds and this user's is the one held back by the wait
+    assert other.logs()[0]["outcome"] == "success"
+    assert mine.logs()[0]["errors"][0]["code"] == "rate_limited"
+    stack.stack.purge_queues()
 
 
 def test_a_repeated_sync_request_does_not_sync_twice(sheets_user: SheetsUser) -> None:

@@ -12,9 +12,8 @@ import httpx
 import pytest
 
 from local_stack.server import RunningStack
-from provider_sandbox import Fault
 from tests.support.api import LocalUser, card
-from tests.support.sheets import SHEETS_HOST, SheetsUser, make_sheets_user
+from tests.support.sheets import SheetsUser, make_sheets_user
 from tests.support.waiting import wait_until
 from tracker_integrations import wiring
 from tracker_integrations.config import get_settings
@@ -54,8 +53,8 @@ def test_a_burst_of_the_same_message_syncs_once(sheets_user: SheetsUser) -> None
 def test_a_429_then_a_500_then_success_ends_in_one_successful_run(sheets_user: SheetsUser) -> None:
     # GIVEN Google answering the sheet read with 429 (Retry-After 1 s), then 500, then normally
     pitch = sheets_user.pitch()
-    sheets_user.sandbox.inject_fault(Fault(host=SHEETS_HOST, method="GET", status=429, retry_after=1, times=1))
-    sheets_user.sandbox.inject_fault(Fault(host=SHEETS_HOST, method="GET", status=500, times=1))
+    sheets_user.sandbox.inject_fault(sheets_user.sheet_fault(method="GET", status=429, retry_after=1, times=1))
+    sheets_user.sandbox.inject_fault(sheets_user.sheet_fault(method="GET", status=500, times=1))
     runs = len(sheets_user.logs())
     # WHEN the user syncs
     log = sheets_user.sync()
@@ -70,7 +69,7 @@ def test_a_request_google_refuses_for_good_is_shown_on_the_card_not_retried_fore
     # GIVEN Google refusing the sync's write with a 400 that no retry will change
     sheets_user.pitch()
     refusal = {"error": {"code": 400, "message": "Invalid requests[0]: no such thing", "status": "INVALID_ARGUMENT"}}
-    sheets_user.sandbox.inject_fault(Fault(host=SHEETS_HOST, method="POST", status=400, body=refusal, times=1))
+    sheets_user.sandbox.inject_fault(sheets_user.sheet_fault(method="POST", status=400, body=refusal, times=1))
     before = sheets_user.stack.stack.queued_messages("SyncJobsQueue")
     # WHEN the user syncs
     log = sheets_user.sync()
@@ -111,7 +110,7 @@ def _deliver(sqs: SQSClient, url: str, receipt: str, job: SyncJob) -> None:
 def test_sync_now_pressed_during_a_running_sync_runs_seconds_after_it_once(sheets_user: SheetsUser) -> None:
     # GIVEN a sync under way that Google is slow to answer
     sheets_user.pitch()
-    slow_read = Fault(host=SHEETS_HOST, path=f"/v4/spreadsheets/{sheets_user.spreadsheet_id}*", method="GET")
+    slow_read = sheets_user.sheet_fault(method="GET")
     sheets_user.sandbox.inject_fault(slow_read.model_copy(update={"status": None, "delay_seconds": 4.0}))
     runs = len(sheets_user.logs())
     assert sheets_user.http.post("/api/integrations/google-sheets/sync", headers=sheets_user.user.headers).is_success

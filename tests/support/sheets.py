@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from local_stack.server import RunningStack
-from provider_sandbox import ProviderSandbox
+from provider_sandbox import Fault, ProviderSandbox
 from tests.support.api import LocalUser, connect
 
 SHEETS_HOST = "sheets.googleapis.com"
@@ -43,6 +43,11 @@ class SheetsUser:
     @property
     def sandbox(self) -> ProviderSandbox:
         return self.stack.stack.sandbox
+
+    def sheet_fault(self, **fault: Any) -> Fault:
+        """A fault on Sheets requests for this user's spreadsheet only: another test's job left in the
+        shared queue, run first by this test's worker, must not take it."""
+        return Fault(host=SHEETS_HOST, path=f"/v4/spreadsheets/{self.spreadsheet_id}*", **fault)
 
     def pitch(self, **fields: Any) -> dict[str, Any]:
         body = {"email": "annie@radio.example", "contact_name": "Annie Mac", "outlet": "Radio 1", **fields}
