@@ -152,11 +152,11 @@ class FakeTracker(TrackerStore):
     def get_pitch(self, user_id: str, campaign_id: str, pitch_id: str) -> Pitch | None:
         return self.pitches.get((user_id, campaign_id, pitch_id))
 
-    def all_campaigns(self, user_id: str) -> list[Campaign]:
-        return [c for (u, _), c in sorted(self.campaigns.items()) if u == user_id]
-
     def all_pitches(self, user_id: str) -> list[Pitch]:
         return [p for (u, _, _), p in sorted(self.pitches.items()) if u == user_id]
+
+    def everything(self, user_id: str) -> tuple[list[Campaign], list[Pitch]]:
+        return [c for (u, _), c in sorted(self.campaigns.items()) if u == user_id], self.all_pitches(user_id)
 
     def list_pitches(
         self, user_id: str, campaign_id: str, *, limit: int, cursor: str | None

@@ -1,4 +1,5 @@
-"""Creating many pitches at once (an import): every one written, all or nothing per transaction."""
+"""Creating many pitches at once (an import): every one written, all or nothing per transaction; a
+user's campaigns and pitches read together in one query, never another user's."""
 
 from __future__ import annotations
 
@@ -32,3 +33,34 @@ def test_new_pitches_for_a_missing_campaign_write_nothing(stack: RunningStack) -
     with pytest.raises(NotFound, match="campaign"):
         wiring.campaigns_service().create_pitches(user, "cmp_gone", [PitchCreate(email="a@x.example")])
     assert wiring.tracker_store().all_pitches(user) == []
+
+
+def test_everything_reads_the_users_campaigns_and_pitches_in_one_query_and_no_one_elses(
+    stack: RunningStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN two users, each with two campaigns and pitches in them
+    assert stack.base_url
+    service = wiring.campaigns_service()
+    made: dict[str, tuple[set[str], set[str]]] = {}
+    for user in (f"store-{uuid.uuid4().hex[:8]}", f"store-{uuid.uuid4().hex[:8]}"):
+        campaigns = [service.create_campaign(user, CampaignCreate(title=t)) for t in ("Spring", "Autumn")]
+        contacts = [PitchCreate(email=f"{n}@x.example") for n in range(3)]
+        pitches = [p for c in campaigns for p in service.create_pitches(user, c.campaign_id, contacts)]
+        made[user] = ({c.campaign_id for c in campaigns}, {p.pitch_id for p in pitches})
+    store = wiring.tracker_store()
+    queries: list[str] = []
+    db = wiring.root().dynamodb
+    original = db.query
+
+    def counted(**kwargs: object) -> object:
+        queries.append(str(kwargs["KeyConditionExpression"]))
+        return original(**kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(db, "query", counted)
+    for user, (campaign_ids, pitch_ids) in made.items():
+        # WHEN a sync reads everything of one user
+        campaigns, pitches = store.everything(user)
+        # THEN exactly that user's campaigns and pitches, in one query
+        assert {c.campaign_id for c in campaigns} == campaign_ids
+        assert {p.pitch_id for p in pitches} == pitch_ids
+    assert len(queries) == len(made)

@@ -53,7 +53,8 @@ class CampaignsService:
         """The newest replies detected on the user's pitches (one per pitch: its latest), of one category or all."""
         from tracker_integrations.models.campaign_pages import DetectedReply, ReplyPage
 
-        titles = {c.campaign_id: c.title for c in self._store.all_campaigns(user_id)}
+        campaigns, pitches = self._store.everything(user_id)
+        titles = {c.campaign_id: c.title for c in campaigns}
         found = [
             DetectedReply(
                 campaign_id=p.campaign_id,
@@ -65,7 +66,7 @@ class CampaignsService:
                 email=p.email,
                 reply=p.reply,
             )
-            for p in self._store.all_pitches(user_id)
+            for p in pitches
             if p.reply is not None and (category is None or p.reply.category == category)
         ]
         found.sort(key=lambda r: r.reply.received_at, reverse=True)

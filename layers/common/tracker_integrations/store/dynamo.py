@@ -107,7 +107,25 @@ def _prefix_query(table: str, pk: str, prefix: str) -> dict[str, Any]:
 
 def query_all(db: DynamoDBClient, table: str, pk: str, prefix: str, *, projection: str | None = None) -> list[Item]:
     """Every item of partition `pk` whose sort key starts with `prefix`, across pages, strongly read."""
-    kwargs: dict[str, Any] = {**_prefix_query(table, pk, prefix), "ConsistentRead": True}
+    return _query_pages(db, {**_prefix_query(table, pk, prefix), "ConsistentRead": True}, projection)
+
+
+def query_range(db: DynamoDBClient, table: str, pk: str, first: str, last: str) -> list[Item]:
+    """Every item of partition `pk` whose sort key is between `first` and `last` (both included),
+    across pages, strongly read: the items of several prefixes in one query when they sort together."""
+    return _query_pages(
+        db,
+        {
+            "TableName": table,
+            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :first AND :last",
+            "ExpressionAttributeValues": {":pk": value(pk), ":first": value(first), ":last": value(last)},
+            "ConsistentRead": True,
+        },
+        None,
+    )
+
+
+def _query_pages(db: DynamoDBClient, kwargs: dict[str, Any], projection: str | None) -> list[Item]:
     if projection:
         kwargs["ProjectionExpression"] = projection
     items: list[Item] = []

@@ -13,7 +13,15 @@ from botocore.exceptions import ClientError
 
 from tracker_integrations.errors import AlreadyExists, NotFound, VersionConflict
 from tracker_integrations.models.campaign import Campaign, Pitch
-from tracker_integrations.store.dynamo import PageRequest, deserialize, query_all, query_page, serialize, value
+from tracker_integrations.store.dynamo import (
+    PageRequest,
+    deserialize,
+    query_all,
+    query_page,
+    query_range,
+    serialize,
+    value,
+)
 from tracker_integrations.store.integrations import user_pk
 
 if TYPE_CHECKING:
@@ -21,6 +29,8 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import PutTypeDef, TransactWriteItemTypeDef
 
 _TRANSACTION_LIMIT = 100
+# Past every pitch's sort key: "PITCH#" then the highest code point a key can hold.
+_PITCHES_END = "PITCH#\U0010ffff"
 
 
 def campaign_sk(campaign_id: str) -> str:
@@ -93,14 +103,21 @@ class TrackerStore:
             self._db.transact_write_items(TransactItems=chunk)
         return len(pitch_keys)
 
-    def all_campaigns(self, user_id: str) -> list[Campaign]:
-        return [
-            Campaign.model_validate(i["campaign"])
-            for i in query_all(self._db, self._table, user_pk(user_id), "CAMPAIGN#")
-        ]
-
     def all_pitches(self, user_id: str) -> list[Pitch]:
         return [Pitch.model_validate(i["pitch"]) for i in query_all(self._db, self._table, user_pk(user_id), "PITCH#")]
+
+    def everything(self, user_id: str) -> tuple[list[Campaign], list[Pitch]]:
+        """Every campaign and every pitch of the user, in one query: the partition holds nothing else and
+        "CAMPAIGN#" sorts before "PITCH#", so one key range covers both (a sync reads them together)."""
+        campaigns: list[Campaign] = []
+        pitches: list[Pitch] = []
+        for item in query_range(self._db, self._table, user_pk(user_id), "CAMPAIGN#", _PITCHES_END):
+            sk = str(item["sk"])
+            if sk.startswith("CAMPAIGN#"):
+                campaigns.append(Campaign.model_validate(item["campaign"]))
+            elif sk.startswith("PITCH#"):
+                pitches.append(Pitch.model_validate(item["pitch"]))
+        return campaigns, pitches
 
     # -- pitches ----------------------------------------------------------------------------------
 

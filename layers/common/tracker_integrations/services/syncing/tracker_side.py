@@ -116,8 +116,9 @@ class TrackerSide:
         self._provider = provider
 
     def snapshot(self, user_id: str) -> TrackerSnapshot:
-        campaigns = {c.campaign_id: c for c in self._tracker.all_campaigns(user_id)}
-        pitches = {p.pitch_id: p for p in self._tracker.all_pitches(user_id)}
+        stored_campaigns, stored_pitches = self._tracker.everything(user_id)
+        campaigns = {c.campaign_id: c for c in stored_campaigns}
+        pitches = {p.pitch_id: p for p in stored_pitches}
         values = {pid: tracker_values(p, campaigns.get(p.campaign_id)) for pid, p in pitches.items()}
         return TrackerSnapshot(campaigns, pitches, values)
 
