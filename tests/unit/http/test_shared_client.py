@@ -192,6 +192,15 @@ def test_a_request_arrives_as_sent_and_its_answer_comes_back_decoded(servers: Se
     assert response.headers.get_list("X-Seen") == ["a", "b"]
 
 
+def test_a_request_a_provider_client_built_names_tracker_to_the_provider(servers: Servers) -> None:
+    # GIVEN a request built by a provider client, not by the shared client (so without its default headers)
+    request = httpx.Request("POST", servers.http_url + "echo", json={}, headers={"Authorization": "Bearer t"})
+    # WHEN it goes out through send, as every provider call does
+    seen = send(request, api=ProviderApi("google")).json()
+    # THEN the provider sees who calls: Tracker, not urllib3's default agent
+    assert seen["headers"]["user-agent"] == "tracker-integrations/0.1"
+
+
 def test_an_unreachable_or_slow_provider_is_a_transient_failure(
     servers: Servers, monkeypatch: pytest.MonkeyPatch
 ) -> None:

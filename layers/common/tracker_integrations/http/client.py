@@ -143,6 +143,11 @@ def _httpx_error(exc: urllib3.exceptions.HTTPError, request: httpx.Request) -> h
     return kind(str(exc), request=request)
 
 
+# Who we are to providers (Google asks API callers to name themselves). A client adds its default headers
+# only to requests it builds; `send` adds this one to the requests built by provider clients.
+USER_AGENT = "tracker-integrations/0.1"
+
+
 @lru_cache(maxsize=1)
 def shared_client() -> httpx.Client:
     settings = get_settings()
@@ -155,7 +160,7 @@ def shared_client() -> httpx.Client:
     return httpx.Client(
         timeout=timeout,
         follow_redirects=False,
-        headers={"User-Agent": "tracker-integrations/0.1"},
+        headers={"User-Agent": USER_AGENT},
         transport=Urllib3Transport(),
     )
 
@@ -298,6 +303,7 @@ def send(
 ) -> httpx.Response:
     """Send with retries; return a successful response or raise a classified ProviderError."""
     http = client or shared_client()
+    request.headers.setdefault("User-Agent", USER_AGENT)
     provider, classify, policy = api.provider, api.classify, api.policy
     attempt = 0
     while True:
