@@ -131,10 +131,15 @@ class Router:
         assert isinstance(route, Route)
         return route, values
 
-    def style_for(self, host: str, path: str, method: str) -> ErrorStyle:
-        host_style = self._host_styles.get(host, generic_error_style)
+    def route_for(self, host: str, path: str, method: str) -> Route | None:
+        """The route serving `method path` on `host`, or None where the host answers in its own style."""
         try:
             route, _ = self.match(host, path, method)
         except (NotFound, MethodNotAllowed):
-            return host_style
-        return route.error_style or host_style
+            return None
+        return route
+
+    def style_for(self, host: str, path: str, method: str) -> ErrorStyle:
+        host_style = self._host_styles.get(host, generic_error_style)
+        route = self.route_for(host, path, method)
+        return (route.error_style if route else None) or host_style
