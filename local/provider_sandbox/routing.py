@@ -106,6 +106,9 @@ class Router:
         route = Route(host, path, tuple(m.upper() for m in methods), handler, error_style)
         self._map.add(Rule(f"/{host}{path}", methods=list(route.methods), endpoint=route))
 
+    def routes(self) -> list[Route]:
+        return [rule.endpoint for rule in self._map.iter_rules() if isinstance(rule.endpoint, Route)]
+
     def add_control(self, path: str, method: str, handler: Handler) -> None:
         """Serve the control `method path` (werkzeug rule syntax); modules sharing a control add it once."""
         if (path, method) in self._control_keys:

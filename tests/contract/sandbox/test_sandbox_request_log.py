@@ -11,8 +11,10 @@ from provider_sandbox.request_log import (
     REQUEST_LOG_VARIABLE,
     LoggedRequest,
     RequestLog,
+    caller_of,
     read_request_log,
 )
+from provider_sandbox.route_audit import report, route_uses
 
 PRODUCT_AGENT = "tracker-integrations/0.1"
 LIBRARY_AGENT = "OpenAPI-Generator/3.0.80/python"
@@ -91,3 +93,43 @@ def test_nothing_is_logged_while_the_variable_is_unset(tmp_path: Path, monkeypat
     # THEN there is no log and no file
     assert RequestLog.from_environment() is None
     assert list(tmp_path.iterdir()) == []
+
+
+def _logged(method: str, host: str, rule: str | None, user_agent: str, test: str | None = None) -> LoggedRequest:
+    return LoggedRequest(
+        method=method, host=host, rule=rule, status=200, caller=caller_of(user_agent), user_agent=user_agent, test=test
+    )
+
+
+def test_the_audit_sorts_every_registered_route_by_who_calls_it() -> None:
+    # GIVEN a log where the product pings Mailchimp (once as HEAD), a fidelity test reads Sheets values,
+    # and the product calls a path no route serves
+    values_rule = "/v4/spreadsheets/<sid>/values/<path:range>"
+    logged = [
+        _logged("GET", "us19.api.mailchimp.com", "/3.0/ping", PRODUCT_AGENT),
+        _logged("HEAD", "us19.api.mailchimp.com", "/3.0/ping", PRODUCT_AGENT),
+        _logged("GET", "sheets.googleapis.com", values_rule, LIBRARY_AGENT, "tests/contract/x.py::test_values"),
+        _logged("GET", "api.airtable.com", None, PRODUCT_AGENT),
+    ]
+
+    # WHEN the audit counts them against the sandbox's routes
+    uses, unmatched = route_uses(logged)
+    by_name = {use.name: use for use in uses}
+
+    # THEN each route has its product and other calls, with the tests behind the others
+    ping = by_name["GET us19.api.mailchimp.com/3.0/ping"]
+    assert (ping.product_calls, ping.other_calls) == (2, 0)
+    values = by_name[f"GET sheets.googleapis.com{values_rule}"]
+    assert (values.product_calls, values.other_calls, dict(values.other_tests)) == (
+        0,
+        1,
+        {"tests/contract/x.py::test_values": 1},
+    )
+    # AND every other registered route (HEAD and OPTIONS aside) counts as called by nobody
+    assert all(not use.product_calls and not use.other_calls for use in uses if use not in (ping, values))
+    assert "HEAD" not in {use.method for use in uses}
+    # AND the request no route matched is reported apart
+    assert [(r.host, r.rule) for r in unmatched] == [("api.airtable.com", None)]
+    text = report(uses, unmatched, test_files_only=True)
+    assert f"{len(uses)} routes: 1 called by the product, 1 only by tests, {len(uses) - 2} by nobody" in text
+    assert "      tests/contract/x.py (1)" in text
