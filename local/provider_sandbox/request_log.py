@@ -13,8 +13,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 REQUEST_LOG_VARIABLE = "SANDBOX_REQUEST_LOG"
-# What tracker_integrations.http.client sends; provider client libraries and tests send other agents.
-PRODUCT_USER_AGENT_PREFIX = "tracker-integrations/"
+# The product's agents. Its shared client sets "tracker-integrations/0.1", but `http.client.send` hands the
+# client requests it built itself, and httpx merges a client's default headers only into requests the client
+# builds, so today urllib3 (the product's transport) sends its own "python-urllib3/<version>". Nothing else
+# that calls the sandbox sends that one: tests use httpx, google-api-python-client httplib2 ("(gzip)"),
+# pyairtable requests, mailchimp-marketing "Swagger-Codegen/...".
+PRODUCT_USER_AGENT_PREFIXES = ("tracker-integrations/", "python-urllib3/")
 
 Caller = Literal["product", "other"]
 
@@ -39,7 +43,7 @@ class LoggedRequest(BaseModel):
 
 
 def caller_of(user_agent: str) -> Caller:
-    return "product" if user_agent.startswith(PRODUCT_USER_AGENT_PREFIX) else "other"
+    return "product" if user_agent.startswith(PRODUCT_USER_AGENT_PREFIXES) else "other"
 
 
 def _current_test() -> str | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from provider_sandbox.app import ProviderSandbox
-from provider_sandbox.request_log import LoggedRequest, read_request_log
+from provider_sandbox.request_log import LoggedRequest, caller_of, read_request_log
 
 # werkzeug answers HEAD and OPTIONS for every rule itself; they are no route of ours.
 _IMPLICIT_METHODS = {"HEAD", "OPTIONS"}
@@ -48,7 +48,8 @@ def route_uses(logged: Iterable[LoggedRequest]) -> tuple[list[RouteUse], list[Lo
         use = uses.get((method, request.host, request.rule or ""))
         if use is None:
             unmatched.append(request)
-        elif request.caller == "product":
+        # From the agent rather than the logged caller, so a log written before the rule last changed reads right.
+        elif caller_of(request.user_agent) == "product":
             use.product_calls += 1
         else:
             use.other_calls += 1

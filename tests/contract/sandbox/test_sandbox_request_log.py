@@ -1,12 +1,14 @@
 """Contract tests: the opt-in request log that route audits read (SANDBOX_REQUEST_LOG)."""
 
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from werkzeug.test import Client
 
-from provider_sandbox import ProviderSandbox
+from provider_sandbox import ProviderSandbox, serve
 from provider_sandbox.request_log import (
     REQUEST_LOG_VARIABLE,
     LoggedRequest,
@@ -15,6 +17,10 @@ from provider_sandbox.request_log import (
     read_request_log,
 )
 from provider_sandbox.route_audit import report, route_uses
+from tests.support.settings import unit_settings
+from tracker_integrations.errors import ProviderError
+from tracker_integrations.http import client as http_client
+from tracker_integrations.http.client import ProviderApi, RetryPolicy, send
 
 PRODUCT_AGENT = "tracker-integrations/0.1"
 LIBRARY_AGENT = "OpenAPI-Generator/3.0.80/python"
@@ -49,6 +55,29 @@ def test_each_provider_request_is_one_line_with_its_rule_status_and_caller(log_p
         "tests/contract/sandbox/test_sandbox_request_log.py"
         "::test_each_provider_request_is_one_line_with_its_rule_status_and_caller"
     }
+
+
+@pytest.fixture
+def product_client(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The product's shared HTTP client, built from unit settings rather than a Lambda's environment."""
+    monkeypatch.setattr(http_client, "get_settings", unit_settings)
+    http_client.shared_client.cache_clear()
+    yield
+    http_client.shared_client.cache_clear()
+
+
+@pytest.mark.usefixtures("product_client")
+def test_a_request_the_products_http_client_sends_counts_as_the_products(log_path: Path) -> None:
+    # GIVEN a logging sandbox served over HTTP
+    with serve(ProviderSandbox(), port=0) as running:
+        # WHEN the product's retry loop sends a request the way every provider client does
+        request = httpx.Request("GET", f"{running.public_base_url}{PING}", headers={"Authorization": "Bearer gone"})
+        with pytest.raises(ProviderError):
+            send(request, api=ProviderApi("mailchimp", policy=RetryPolicy(max_attempts=1)))
+
+    # THEN the log counts it as the product's, whichever agent reached the sandbox
+    [logged] = read_request_log(log_path)
+    assert (logged.rule, logged.status, logged.caller) == ("/3.0/ping", 401, "product")
 
 
 def test_a_path_no_route_serves_is_logged_without_a_rule(log_path: Path) -> None:
