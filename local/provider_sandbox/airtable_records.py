@@ -2,8 +2,9 @@
 
 Served: GET /v0/meta/whoami, GET /v0/meta/bases, GET /v0/meta/bases/{baseId}/tables, and on
 /v0/{baseId}/{tableIdOrName}: GET (list), POST /listRecords (the same list, parameters in the body),
-GET /{recordId}, POST (create), PATCH and PUT (update, or upsert with performUpsert), PATCH and PUT
-/{recordId}, DELETE (records[]) and DELETE /{recordId}. Every call checks the token, its scope and the
+GET /{recordId}, POST (create), PATCH (update, or upsert with performUpsert), PATCH and PUT
+/{recordId}, DELETE (records[]) and DELETE /{recordId}. A PUT of many records (destructive update) is not
+imitated: neither Tracker nor a contract test sends one. Every call checks the token, its scope and the
 per-base rate limit first.
 """
 
@@ -202,7 +203,7 @@ class AirtableRecordsApi:
             ("/v0/<base_id>/<table>", ["GET"], self.list_records),
             ("/v0/<base_id>/<table>/listRecords", ["POST"], self.list_records_post),
             ("/v0/<base_id>/<table>", ["POST"], self.create_records),
-            ("/v0/<base_id>/<table>", ["PATCH", "PUT"], self.update_records),
+            ("/v0/<base_id>/<table>", ["PATCH"], self.update_records),
             ("/v0/<base_id>/<table>", ["DELETE"], self.delete_records),
             ("/v0/<base_id>/<table>/<record_id>", ["GET"], self.get_record),
             ("/v0/<base_id>/<table>/<record_id>", ["PATCH", "PUT"], self.update_record),
@@ -340,7 +341,6 @@ class AirtableRecordsApi:
                 table,
                 items,
                 typecast=_flag(payload.get("typecast")),
-                replace=request.method == "PUT",
                 merge_on=merge_on,
                 login=call.caller.login,
             )

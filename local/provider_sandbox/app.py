@@ -31,6 +31,7 @@ from provider_sandbox.mailchimp import MailchimpOAuth
 from provider_sandbox.models import Fault, OAuthClientRegistration, Provider, RecordedRequest
 from provider_sandbox.oauth import Clock, GrantStore
 from provider_sandbox.pubsub import PubSubApi
+from provider_sandbox.request_log import RequestLog
 from provider_sandbox.responses import json_response
 from provider_sandbox.routing import ModuleFactory, Router, SandboxContext
 from provider_sandbox.sheets import SheetsApi
@@ -107,6 +108,8 @@ class ProviderSandbox:
         self._requests: list[RecordedRequest] = []
         self._faults: list[_ActiveFault] = []
         self._control = ControlApi(self, self.router)
+        # Off unless SANDBOX_REQUEST_LOG names a file (route audits).
+        self._request_log = RequestLog.from_environment()
 
     # Configuration -----------------------------------------------------------------------------
 
@@ -251,6 +254,15 @@ class ProviderSandbox:
         )
         with self._lock:
             self._requests.append(recorded)
+        if self._request_log is not None:
+            route = self.router.route_for(host, path, method)
+            self._request_log.record(
+                method=method,
+                host=host,
+                rule=route.path if route else None,
+                status=response.status_code,
+                user_agent=request.headers.get("User-Agent", ""),
+            )
         return response
 
     def _fault_response(self, fault: Fault, host: str, path: str, method: str) -> Response:

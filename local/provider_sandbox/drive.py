@@ -1,6 +1,7 @@
 """Google Drive API v3 files.list and files.get, over the spreadsheets the sandbox holds.
 
-Served at www.googleapis.com/drive/v3 (the host in Drive's discovery document) and drive.googleapis.com.
+Served at www.googleapis.com/drive/v3 (the host in Drive's discovery document, and Tracker's); files.get
+also at drive.googleapis.com, which a contract test reads a file through.
 An app lists only the files its token may see (drive.file: files it created or the user picked for it).
 `q` supports the usual terms (name, mimeType, trashed, modifiedTime/createdTime, fullText, starred,
 sharedWithMe, 'x' in parents/owners/writers/readers) with and/or/not and parentheses. Trashed files are
@@ -35,7 +36,8 @@ from provider_sandbox.responses import json_response
 from provider_sandbox.routing import Router, SandboxContext
 from provider_sandbox.workspace import SPREADSHEET_MIME, GoogleWorkspace, SpreadsheetFile
 
-HOSTS = ("www.googleapis.com", "drive.googleapis.com")
+HOST = "www.googleapis.com"
+ALIAS_HOST = "drive.googleapis.com"
 BASE = "/drive/v3"
 SCOPES = frozenset(
     SCOPE_PREFIX + s
@@ -349,9 +351,9 @@ class DriveApi:
         self.workspace = GoogleWorkspace.of(ctx)
 
     def install(self, router: Router) -> None:
-        router.host_style("drive.googleapis.com", google_api_error_style)
-        for host in HOSTS:
-            router.add(host, f"{BASE}/files", ["GET"], api_handler(self.list_files), google_api_error_style)
+        router.host_style(ALIAS_HOST, google_api_error_style)
+        router.add(HOST, f"{BASE}/files", ["GET"], api_handler(self.list_files), google_api_error_style)
+        for host in (HOST, ALIAS_HOST):
             router.add(host, f"{BASE}/files/<file_id>", ["GET"], api_handler(self.get_file), google_api_error_style)
 
     @staticmethod

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from werkzeug.wrappers import Request, Response
 
-from provider_sandbox.drive import BASE, HOSTS, SCOPES
+from provider_sandbox.drive import BASE, HOST, SCOPES
 from provider_sandbox.google import google_api_error_style
 from provider_sandbox.google_api import GoogleApiError, api_handler, authenticate
 from provider_sandbox.push import PushSender, install_push_controls
@@ -81,9 +81,8 @@ class DriveChannels:
         return ctx.component(cls, lambda: cls(ctx))
 
     def install(self, router: Router) -> None:
-        for host in HOSTS:
-            router.add(host, f"{BASE}/files/<file_id>/watch", ["POST"], api_handler(self.watch), google_api_error_style)
-            router.add(host, f"{BASE}/channels/stop", ["POST"], api_handler(self.stop), google_api_error_style)
+        router.add(HOST, f"{BASE}/files/<file_id>/watch", ["POST"], api_handler(self.watch), google_api_error_style)
+        router.add(HOST, f"{BASE}/channels/stop", ["POST"], api_handler(self.stop), google_api_error_style)
         install_push_controls(router, PushSender.of(self.ctx))
 
     # -- controls for tests ----------------------------------------------------------------------
@@ -168,7 +167,7 @@ class DriveChannels:
 
     @staticmethod
     def _resource_uri(file: SpreadsheetFile) -> str:
-        return f"https://www.googleapis.com/drive/v3/files/{file.file_id}?alt=json"
+        return f"https://{HOST}{BASE}/files/{file.file_id}?alt=json"
 
     def _changed(self, file: SpreadsheetFile, state: str) -> None:
         now = self.ctx.clock()

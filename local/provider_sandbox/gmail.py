@@ -1,8 +1,8 @@
 """Gmail API v1 (users.getProfile, messages, threads, labels, history, watch/stop) and its Pub/Sub push.
 
-Served at gmail.googleapis.com/gmail/v1/users/{userId}/... (the discovery document's rootUrl) and at
-www.googleapis.com/gmail/v1/... . Point google-api-python-client at the sandbox with
-`client_options={"api_endpoint": f"{public_base}/gmail.googleapis.com/"}`.
+Served at gmail.googleapis.com/gmail/v1/users/{userId}/... (the discovery document's rootUrl, and Tracker's);
+users.getProfile also at www.googleapis.com/gmail/v1/..., which a contract test compares. Point
+google-api-python-client at the sandbox with `client_options={"api_endpoint": f"{public_base}/gmail.googleapis.com/"}`.
 
 Python control API (`sandbox.gmail`, a `GmailService`; mailbox address = the Google login):
 
@@ -74,7 +74,8 @@ from provider_sandbox.pubsub import TOPIC_NAME
 from provider_sandbox.responses import json_response
 from provider_sandbox.routing import Router, SandboxContext
 
-HOSTS = ("gmail.googleapis.com", "www.googleapis.com")
+HOST = "gmail.googleapis.com"
+ALIAS_HOST = "www.googleapis.com"
 BASE = "/gmail/v1/users/<user_id>"
 MAIL = "https://mail.google.com/"
 MODIFY = SCOPE_PREFIX + "gmail.modify"
@@ -230,7 +231,7 @@ class GmailApi:
         self.service = GmailService.of(ctx)
 
     def install(self, router: Router) -> None:
-        router.host_style("gmail.googleapis.com", google_api_error_style)
+        router.host_style(HOST, google_api_error_style)
         GmailControl(self.service).install(router)
         routes: list[tuple[str, str, Callable[[Request, Mapping[str, Any]], Response]]] = [
             ("GET", "/profile", self.get_profile),
@@ -240,9 +241,9 @@ class GmailApi:
             ("POST", "/watch", self.watch),
             ("POST", "/stop", self.stop),
         ]
-        for host in HOSTS:
-            for method, path, handler in routes:
-                router.add(host, BASE + path, [method], api_handler(handler), google_api_error_style)
+        for method, path, handler in routes:
+            router.add(HOST, BASE + path, [method], api_handler(handler), google_api_error_style)
+        router.add(ALIAS_HOST, BASE + "/profile", ["GET"], api_handler(self.get_profile), google_api_error_style)
 
     # Shared steps: authenticate, check userId, charge quota.
 

@@ -106,6 +106,9 @@ class Router:
         route = Route(host, path, tuple(m.upper() for m in methods), handler, error_style)
         self._map.add(Rule(f"/{host}{path}", methods=list(route.methods), endpoint=route))
 
+    def routes(self) -> list[Route]:
+        return [rule.endpoint for rule in self._map.iter_rules() if isinstance(rule.endpoint, Route)]
+
     def add_control(self, path: str, method: str, handler: Handler) -> None:
         """Serve the control `method path` (werkzeug rule syntax); modules sharing a control add it once."""
         if (path, method) in self._control_keys:
@@ -131,10 +134,15 @@ class Router:
         assert isinstance(route, Route)
         return route, values
 
-    def style_for(self, host: str, path: str, method: str) -> ErrorStyle:
-        host_style = self._host_styles.get(host, generic_error_style)
+    def route_for(self, host: str, path: str, method: str) -> Route | None:
+        """The route serving `method path` on `host`, or None where the host answers in its own style."""
         try:
             route, _ = self.match(host, path, method)
         except (NotFound, MethodNotAllowed):
-            return host_style
-        return route.error_style or host_style
+            return None
+        return route
+
+    def style_for(self, host: str, path: str, method: str) -> ErrorStyle:
+        host_style = self._host_styles.get(host, generic_error_style)
+        route = self.route_for(host, path, method)
+        return (route.error_style if route else None) or host_style
