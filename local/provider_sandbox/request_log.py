@@ -13,12 +13,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 REQUEST_LOG_VARIABLE = "SANDBOX_REQUEST_LOG"
-# The product's agents. Its shared client sets "tracker-integrations/0.1", but `http.client.send` hands the
-# client requests it built itself, and httpx merges a client's default headers only into requests the client
-# builds, so today urllib3 (the product's transport) sends its own "python-urllib3/<version>". Nothing else
-# that calls the sandbox sends that one: tests use httpx, google-api-python-client httplib2 ("(gzip)"),
-# pyairtable requests, mailchimp-marketing "Swagger-Codegen/...".
-PRODUCT_USER_AGENT_PREFIXES = ("tracker-integrations/", "python-urllib3/")
+# The product's agent: `http.client.send` names Tracker on every provider call. Nothing else that calls the
+# sandbox sends it: tests use httpx, google-api-python-client httplib2 ("(gzip)"), pyairtable requests,
+# mailchimp-marketing "Swagger-Codegen/...".
+PRODUCT_USER_AGENT_PREFIXES = ("tracker-integrations/",)
 
 Caller = Literal["product", "other"]
 

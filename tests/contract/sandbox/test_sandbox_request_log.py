@@ -75,9 +75,10 @@ def test_a_request_the_products_http_client_sends_counts_as_the_products(log_pat
         with pytest.raises(ProviderError):
             send(request, api=ProviderApi("mailchimp", policy=RetryPolicy(max_attempts=1)))
 
-    # THEN the log counts it as the product's, whichever agent reached the sandbox
+    # THEN the log counts it as the product's, by the agent Tracker names itself with
     [logged] = read_request_log(log_path)
     assert (logged.rule, logged.status, logged.caller) == ("/3.0/ping", 401, "product")
+    assert logged.user_agent == PRODUCT_AGENT
 
 
 def test_a_path_no_route_serves_is_logged_without_a_rule(log_path: Path) -> None:
