@@ -155,7 +155,7 @@ class FakeTracker(TrackerStore):
     def all_pitches(self, user_id: str) -> list[Pitch]:
         return [p for (u, _, _), p in sorted(self.pitches.items()) if u == user_id]
 
-    def everything(self, user_id: str) -> tuple[list[Campaign], list[Pitch]]:
+    def campaigns_and_pitches(self, user_id: str) -> tuple[list[Campaign], list[Pitch]]:
         return [c for (u, _), c in sorted(self.campaigns.items()) if u == user_id], self.all_pitches(user_id)
 
     def list_pitches(

@@ -119,7 +119,7 @@ def _write_bytes(path: Path, content: bytes) -> Path:
     return path
 
 
-def main(argv: list[str]) -> int:
+def main() -> int:
     """`python -m tracker_integrations.botocore_data`: write the data for the botocore this interpreter imports."""
     import botocore
 
@@ -131,4 +131,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())

@@ -35,7 +35,7 @@ def test_new_pitches_for_a_missing_campaign_write_nothing(stack: RunningStack) -
     assert wiring.tracker_store().all_pitches(user) == []
 
 
-def test_everything_reads_the_users_campaigns_and_pitches_in_one_query_and_no_one_elses(
+def test_a_users_campaigns_and_pitches_are_read_in_one_query_and_no_one_elses(
     stack: RunningStack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # GIVEN two users, each with two campaigns and pitches in them
@@ -59,7 +59,7 @@ def test_everything_reads_the_users_campaigns_and_pitches_in_one_query_and_no_on
     monkeypatch.setattr(db, "query", counted)
     for user, (campaign_ids, pitch_ids) in made.items():
         # WHEN a sync reads everything of one user
-        campaigns, pitches = store.everything(user)
+        campaigns, pitches = store.campaigns_and_pitches(user)
         # THEN exactly that user's campaigns and pitches, in one query
         assert {c.campaign_id for c in campaigns} == campaign_ids
         assert {p.pitch_id for p in pitches} == pitch_ids

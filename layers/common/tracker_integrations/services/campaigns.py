@@ -53,7 +53,7 @@ class CampaignsService:
         """The newest replies detected on the user's pitches (one per pitch: its latest), of one category or all."""
         from tracker_integrations.models.campaign_pages import DetectedReply, ReplyPage
 
-        campaigns, pitches = self._store.everything(user_id)
+        campaigns, pitches = self._store.campaigns_and_pitches(user_id)
         titles = {c.campaign_id: c.title for c in campaigns}
         found = [
             DetectedReply(

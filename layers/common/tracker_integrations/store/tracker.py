@@ -106,7 +106,7 @@ class TrackerStore:
     def all_pitches(self, user_id: str) -> list[Pitch]:
         return [Pitch.model_validate(i["pitch"]) for i in query_all(self._db, self._table, user_pk(user_id), "PITCH#")]
 
-    def everything(self, user_id: str) -> tuple[list[Campaign], list[Pitch]]:
+    def campaigns_and_pitches(self, user_id: str) -> tuple[list[Campaign], list[Pitch]]:
         """Every campaign and every pitch of the user, in one query: the partition holds nothing else and
         "CAMPAIGN#" sorts before "PITCH#", so one key range covers both (a sync reads them together)."""
         campaigns: list[Campaign] = []

@@ -116,7 +116,7 @@ class TrackerSide:
         self._provider = provider
 
     def snapshot(self, user_id: str) -> TrackerSnapshot:
-        stored_campaigns, stored_pitches = self._tracker.everything(user_id)
+        stored_campaigns, stored_pitches = self._tracker.campaigns_and_pitches(user_id)
         campaigns = {c.campaign_id: c for c in stored_campaigns}
         pitches = {p.pitch_id: p for p in stored_pitches}
         values = {pid: tracker_values(p, campaigns.get(p.campaign_id)) for pid, p in pitches.items()}

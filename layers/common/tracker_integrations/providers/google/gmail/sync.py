@@ -212,7 +212,7 @@ class GmailReplySync:
             except MessageGone:
                 self._gmail.mark_processed(user_id, message_id, now=self._now())
         run.read += len(messages)
-        campaigns, pitches = self._tracker.everything(user_id)
+        campaigns, pitches = self._tracker.campaigns_and_pitches(user_id)
         index = PitchIndex(pitches, {c.campaign_id: c for c in campaigns})
         # The user's own messages first: they tell which thread each pitch lives in.
         messages.sort(key=lambda m: (not self._is_own(m, None, run.mailbox), m.internal_date))

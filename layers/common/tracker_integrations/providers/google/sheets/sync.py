@@ -442,7 +442,7 @@ class SheetsSync:
         return self._reload_tracker(user_id, sheet)
 
     def _reload_tracker(self, user_id: str, sheet: _Sheet) -> _Sheet:
-        stored_campaigns, stored_pitches = self._tracker.everything(user_id)
+        stored_campaigns, stored_pitches = self._tracker.campaigns_and_pitches(user_id)
         campaigns = {c.campaign_id: c for c in stored_campaigns}
         pitches = {p.pitch_id: p for p in stored_pitches}
         tracker = {pid: tracker_values(p, campaigns.get(p.campaign_id)) for pid, p in pitches.items()}
